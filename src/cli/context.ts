@@ -1,0 +1,17 @@
+import { loadConfig, type Config } from '../config/config.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+
+export interface CliContext {
+  config: Config;
+  database: Database;
+  close(): Promise<void>;
+}
+
+/** Opens the configured database (migrated) for one CLI command. */
+export async function openCliContext(): Promise<CliContext> {
+  const config = loadConfig();
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
+  await migrateToLatest(database.db);
+  return { config, database, close: () => database.close() };
+}

@@ -1,0 +1,123 @@
+import { Command, Option } from 'commander';
+import { createReadStream, statSync } from 'node:fs';
+import { AppError } from '../errors/app-error.js';
+import { ConfigError } from '../config/config.js';
+import { DatabaseInUseError } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createApiToken, listApiTokens, revokeApiToken, TOKEN_ROLES, type TokenRole } from '../auth/api-tokens.js';
+import { Pseudonymizer } from '../privacy/pseudonym.js';
+import { RegistryService } from '../features/registry/registry.service.js';
+import { openCliContext } from './context.js';
+import { startProgress } from './progress.js';
+
+const program = new Command()
+  .name('qorgau')
+  .description('Qorgau command line: database, operator tokens and the registry of compromised data.\nConfiguration comes from the environment (DATABASE_URL, QORGAU_DATA_DIR, QORGAU_PSEUDONYM_KEY_FILE).')
+  .showHelpAfterError();
+
+program
+  .command('migrate')
+  .description('apply the database migrations')
+  .action(async () => {
+    const ctx = await openCliContext();
+    try {
+      const result = await migrateToLatest(ctx.database.db);
+      const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+const token = program.command('token').description('operator API tokens');
+token
+  .command('create')
+  .description('create a token and print it once (only its hash is stored)')
+  .addOption(new Option('--role <role>', 'what the token may do').choices([...TOKEN_ROLES]).makeOptionMandatory())
+  .option('--name <name>', 'who or what holds it', 'operator')
+  .action(async (opts: { role: TokenRole; name: string }) => {
+    const ctx = await openCliContext();
+    try {
+      const created = await createApiToken(ctx.database.db, opts.name, opts.role);
+      process.stderr.write(`token ${created.id} (${opts.role}, ${opts.name}) created; it is shown once:\n`);
+      console.log(created.token);
+    } finally {
+      await ctx.close();
+    }
+  });
+token
+  .command('list')
+  .description('list tokens (never their secrets)')
+  .action(async () => {
+    const ctx = await openCliContext();
+    try {
+      for (const t of await listApiTokens(ctx.database.db)) {
+        console.log([t.id, t.role, t.name, new Date(t.created_at).toISOString(), t.revoked_at ? 'revoked' : 'active'].join('\t'));
+      }
+    } finally {
+      await ctx.close();
+    }
+  });
+token
+  .command('revoke <id>')
+  .description('revoke a token by its id')
+  .action(async (id: string) => {
+    const ctx = await openCliContext();
+    try {
+      if (!(await revokeApiToken(ctx.database.db, id))) throw new AppError(404, 'TOKEN_NOT_FOUND', `No active token ${id}`);
+      console.log(`token ${id} revoked`);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+const breach = program.command('breach').description('breaches of the registry');
+breach
+  .command('import <breach-id> <file>')
+  .description('import the persons affected by a draft breach from a CSV (header "iin") or NDJSON file of any size; safe to re-run')
+  .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'ndjson']))
+  .option('--chunk-rows <n>', 'rows per transaction', (v) => Number.parseInt(v, 10), 50_000)
+  .action(async (breachId: string, file: string, opts: { format?: 'csv' | 'ndjson'; chunkRows: number }) => {
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch {
+      throw new AppError(400, 'FILE_NOT_FOUND', `Cannot read ${file}`);
+    }
+    const format = opts.format ?? (/\.(nd)?jsonl?$/i.test(file) ? 'ndjson' : /\.csv$/i.test(file) ? 'csv' : undefined);
+    if (!format) throw new AppError(400, 'FORMAT_UNKNOWN', `Cannot tell the format of ${file} from its name; pass --format csv or --format ndjson`);
+    const ctx = await openCliContext();
+    const registry = new RegistryService(ctx.database, new Pseudonymizer(ctx.config.pseudonymKey));
+    const progress = startProgress(`import ${breachId}`, size, 'bytes');
+    try {
+      const report = await registry.importAffected(breachId, format, createReadStream(file, { highWaterMark: 1 << 20 }), {
+        chunkRows: opts.chunkRows,
+        sourceName: `cli:${file}`,
+        onProgress: (p) => progress.update(p.bytes, { accepted: p.accepted, duplicate: p.duplicate, invalid: p.invalid }),
+      });
+      progress.stop();
+      console.log(JSON.stringify(report, null, 2));
+    } finally {
+      progress.stop();
+      await ctx.close();
+    }
+  });
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof AppError) {
+      process.stderr.write(`qorgau: ${err.message} [${err.code}]\n`);
+      if (Array.isArray(err.extras.invalidLines)) process.stderr.write(JSON.stringify(err.extras, null, 2) + '\n');
+      process.exitCode = 1;
+    } else if (err instanceof ConfigError || err instanceof DatabaseInUseError) {
+      process.stderr.write(`qorgau: ${err.message}\n`);
+      process.exitCode = 2;
+    } else {
+      throw err;
+    }
+  }
+}
+
+await runCli(process.argv);

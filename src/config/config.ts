@@ -1,0 +1,104 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+/**
+ * The one configuration schema. It is read once at start from the environment;
+ * secrets are never values here, only paths to files that hold them.
+ */
+export const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  host: Type.String({ default: '0.0.0.0' }),
+  publicUrl: Type.String({ default: 'http://localhost:8080' }),
+  logLevel: Type.Union(
+    [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')],
+    { default: 'info' },
+  ),
+  dataDir: Type.String({ default: './data' }),
+  /** PostgreSQL (node-postgres) when set; the embedded PGlite in dataDir otherwise. */
+  databaseUrl: Type.Optional(Type.String({ minLength: 1 })),
+  /** A read replica for the read-heavy paths; the primary serves them when unset. */
+  databaseReadUrl: Type.Optional(Type.String({ minLength: 1 })),
+  databasePoolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  /** File holding the pseudonymization key (hex, 32 bytes or more). */
+  pseudonymKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** Largest upload accepted by the HTTP import route, in bytes. The CLI import has no limit. */
+  importMaxBytes: Type.Integer({ minimum: 1024, default: 1024 * 1024 * 1024 }),
+});
+
+export type Config = Static<typeof ConfigSchema> & { pseudonymKey: Buffer };
+
+const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
+  PORT: 'port',
+  QORGAU_PORT: 'port',
+  QORGAU_HOST: 'host',
+  QORGAU_PUBLIC_URL: 'publicUrl',
+  LOG_LEVEL: 'logLevel',
+  QORGAU_DATA_DIR: 'dataDir',
+  DATABASE_URL: 'databaseUrl',
+  DATABASE_READ_URL: 'databaseReadUrl',
+  DATABASE_POOL_SIZE: 'databasePoolSize',
+  QORGAU_PSEUDONYM_KEY_FILE: 'pseudonymKeyFile',
+  QORGAU_IMPORT_MAX_BYTES: 'importMaxBytes',
+};
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function readKeyFile(file: string): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(`Cannot read the pseudonymization key file ${file}: ${(err as Error).message}`);
+  }
+  if (!/^[0-9a-fA-F]{64,}$/.test(text)) {
+    throw new ConfigError(`The pseudonymization key file ${file} must hold at least 32 bytes as hex (64 hex digits)`);
+  }
+  return Buffer.from(text, 'hex');
+}
+
+/**
+ * On the first embedded start the key is generated into the data folder, so that
+ * `npm start` needs nothing else. With PostgreSQL it must be given: a key lost or
+ * regenerated would orphan every pseudonym already stored.
+ */
+function resolvePseudonymKey(settings: Static<typeof ConfigSchema>): Buffer {
+  if (settings.pseudonymKeyFile) return readKeyFile(settings.pseudonymKeyFile);
+  if (settings.databaseUrl) {
+    throw new ConfigError('QORGAU_PSEUDONYM_KEY_FILE is required with DATABASE_URL (a file holding 32 random bytes as hex, e.g. `openssl rand -hex 32 > key`)');
+  }
+  const file = path.join(settings.dataDir, 'pseudonym.key');
+  if (!existsSync(file)) {
+    mkdirSync(settings.dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+  }
+  return readKeyFile(file);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Static<typeof ConfigSchema>> = {}): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV_NAMES)) {
+    if (env[name] !== undefined && env[name] !== '') raw[key] = env[name];
+  }
+  Object.assign(raw, overrides);
+  const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, raw));
+  const errors = [...Value.Errors(ConfigSchema, withDefaults)];
+  if (errors.length > 0) {
+    const names = Object.fromEntries(Object.entries(ENV_NAMES).map(([k, v]) => [v, k]));
+    throw new ConfigError(
+      'Invalid configuration: ' + errors.map((e) => `${names[e.path.slice(1)] ?? e.path}: ${e.message}`).join('; '),
+    );
+  }
+  const settings = withDefaults as Static<typeof ConfigSchema>;
+  if (!settings.publicUrl || settings.publicUrl === 'http://localhost:8080') {
+    settings.publicUrl = `http://localhost:${settings.port}`;
+  }
+  return Object.freeze({ ...settings, pseudonymKey: resolvePseudonymKey(settings) });
+}

@@ -1,0 +1,73 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import { Pseudonymizer } from '../privacy/pseudonym.js';
+import { problemPlugin } from '../errors/http-errors.js';
+import { observabilityPlugin } from './observability.plugin.js';
+import { authPlugin } from './auth.plugin.js';
+import { registryRoutes } from '../features/registry/registry.routes.js';
+import { RegistryService } from '../features/registry/registry.service.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    database: Database;
+    pseudonymizer: Pseudonymizer;
+    registry: RegistryService;
+  }
+}
+
+export interface AppOptions {
+  config: Config;
+  database: Database;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * The one application, for the server and for tests (`app.inject`): infrastructure
+ * plugins first, then services, then feature routes.
+ */
+export async function buildApp({ config, database, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? { level: config.logLevel },
+    // Uploads stream through routes that set their own limits; JSON bodies stay small.
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(
+    fp(
+      async (instance) => {
+        instance.decorate('config', config);
+        instance.decorate('database', database);
+        instance.decorate('pseudonymizer', new Pseudonymizer(config.pseudonymKey));
+      },
+      { name: 'database' },
+    ),
+  );
+  await app.register(problemPlugin);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Qorgau API',
+        version: '0.1.0',
+        description:
+          'Registry of compromised personal data, credit protection and e-signature authority. Errors are RFC 9457 problem documents with a stable `code`.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: { securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer', description: 'Operator API token (qorgau token create)' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(observabilityPlugin);
+  await app.register(authPlugin);
+
+  app.decorate('registry', new RegistryService(database, app.pseudonymizer));
+  await app.register(registryRoutes);
+  return app;
+}

@@ -1,0 +1,42 @@
+import { loadConfig, ConfigError } from './config/config.js';
+import { openDatabase, DatabaseInUseError } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { buildApp } from './http/app.js';
+import { ensureBootstrapToken } from './auth/bootstrap.js';
+
+/** `npm start`: migrate, then serve the API. With no DATABASE_URL, the embedded PGlite in ./data. */
+async function main() {
+  const config = loadConfig();
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    databaseReadUrl: config.databaseReadUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+  });
+  await migrateToLatest(database.db);
+  const bootstrapFile = database.kind === 'pglite' ? await ensureBootstrapToken(database.db, config.dataDir) : null;
+  const app = await buildApp({ config, database });
+  const shutdown = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  await app.listen({ port: config.port, host: config.host });
+  const where = database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}/pglite` : 'PostgreSQL';
+  app.log.info({ url: config.publicUrl, docs: `${config.publicUrl}/docs`, database: database.kind }, 'Qorgau API ready');
+  process.stderr.write(`\nQorgau API listening on ${config.publicUrl}  (database: ${where})\nAPI docs: ${config.publicUrl}/docs\n`);
+  if (bootstrapFile) process.stderr.write(`Operator token (admin) for this embedded instance: ${bootstrapFile}\n`);
+  process.stderr.write('\n');
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError || err instanceof DatabaseInUseError) {
+    process.stderr.write(`qorgau: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`qorgau: failed to start: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openDatabase, type Database } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { buildApp } from '../../src/http/app.js';
+
+/**
+ * One database per test worker, shared by its test files (vitest runs them with
+ * isolate: false): PGlite in memory, or a fresh PostgreSQL database named after the
+ * worker when the project is "postgres". Tests make their own data (factories with
+ * random identifiers) instead of truncating, so files can share it.
+ */
+let shared: Promise<{ database: Database; config: Config }> | undefined;
+
+export const testDbKind = (process.env.QORGAU_TEST_DB ?? 'pglite') as 'pglite' | 'postgres';
+
+async function createPostgresDatabase(): Promise<string> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `qorgau_test_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export function testConfig(extra: Record<string, string> = {}): Config {
+  const dir = mkdtempSync(path.join(tmpdir(), 'qorgau-test-'));
+  const keyFile = path.join(dir, 'pseudonym.key');
+  writeFileSync(keyFile, randomBytes(32).toString('hex'));
+  return loadConfig({ QORGAU_DATA_DIR: dir, QORGAU_PSEUDONYM_KEY_FILE: keyFile, LOG_LEVEL: 'silent', ...extra });
+}
+
+export function getTestDatabase(): Promise<{ database: Database; config: Config }> {
+  shared ??= (async () => {
+    const config = testConfig();
+    const database =
+      testDbKind === 'postgres'
+        ? await openDatabase({ databaseUrl: await createPostgresDatabase(), poolSize: 8 })
+        : await openDatabase({ inMemory: true });
+    await migrateToLatest(database.db);
+    return { database, config };
+  })();
+  return shared;
+}
+
+/** The real application on the worker's database, for `app.inject`. */
+export async function buildTestApp(overrides: Partial<Omit<Config, 'pseudonymKey'>> = {}) {
+  const { database, config } = await getTestDatabase();
+  const app = await buildApp({ config: { ...config, ...overrides }, database, logger: false });
+  await app.ready();
+  return app;
+}
