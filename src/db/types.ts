@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { PkiTables } from '../features/pki/pki.tables.js';
 
 /** Timestamps are written as Date or ISO string and read as Date. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -70,7 +71,8 @@ export interface BreachImportsTable {
   error: string | null;
 }
 
-export interface DB {
+/** Each feature declares its own tables; DB joins them. */
+export interface DB extends PkiTables {
   api_tokens: ApiTokensTable;
   data_categories: DataCategoriesTable;
   organizations: OrganizationsTable;

@@ -1,0 +1,32 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { Timestamp, TimestampDefault } from '../../db/types.js';
+
+/** Table types of pki/. Certificates and applications carry the IIN in the clear by law (DESIGN.md). */
+export interface CertificatesTable {
+  /** Serial number as lower-case hex without leading zeros stripped (as encoded). */
+  serial: string;
+  /** The issuing CA's name (e.g. "issuing"), which selects its key and CRL. */
+  issuer: string;
+  profile: string;
+  subject_iin: string | null;
+  subject_bin: string | null;
+  subject_dn: string;
+  not_before: Timestamp;
+  not_after: Timestamp;
+  der: Buffer;
+  /** AUTH and SIGN certificates issued together share a pair id and a lifecycle. */
+  pair_id: string | null;
+  application_id: string | null;
+  /** null while good; set when revoked or on hold. */
+  revoked_at: Timestamp | null;
+  /** RFC 5280 CRLReason name (keyCompromise, affiliationChanged, ..., certificateHold). */
+  revocation_reason: string | null;
+  invalidity_date: Timestamp | null;
+  created_at: TimestampDefault;
+}
+
+export interface PkiTables {
+  certificates: CertificatesTable;
+}
+
+export type { ColumnType, Generated };
