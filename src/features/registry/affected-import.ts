@@ -67,7 +67,7 @@ async function writeChunk(session: BulkSession, breachSeq: number, data: Buffer,
   }
 }
 
-/** A growing buffer of COPY text-format lines: `\x<hex pseudonym>\t<categories or \N>`. */
+/** A growing buffer of COPY text-format lines: `\\x<hex pseudonym>\t<categories or \N>`. */
 class CopyBuffer {
   private buf: Buffer;
   private at = 0;
@@ -79,14 +79,16 @@ class CopyBuffer {
 
   add(pseudonym: Buffer, categories: string[] | null): void {
     const tail = categories ? `{${categories.join(',')}}` : '\\N';
-    const need = 2 + 64 + 1 + Buffer.byteLength(tail) + 1;
+    const need = 3 + 64 + 1 + Buffer.byteLength(tail) + 1;
     if (this.at + need > this.buf.length) {
       const bigger = Buffer.allocUnsafe(this.buf.length * 2 + need);
       this.buf.copy(bigger, 0, 0, this.at);
       this.buf = bigger;
     }
-    this.buf[this.at++] = 0x5c; // backslash
-    this.buf[this.at++] = 0x78; // x
+    // COPY's text format unescapes backslashes, so bytea's "\x" prefix is written "\\x".
+    this.buf[this.at++] = 0x5c;
+    this.buf[this.at++] = 0x5c;
+    this.buf[this.at++] = 0x78;
     this.at += this.buf.write(pseudonym.toString('hex'), this.at, 'latin1');
     this.buf[this.at++] = 0x09;
     this.at += this.buf.write(tail, this.at, 'utf8');

@@ -230,7 +230,8 @@ export class RegistryService {
     const importId = await this.repository.startImport(id, options.sourceName ?? 'upload', format);
     try {
       const counts = await importAffected(this.database, this.pseudonymizer, breach.seq, known, format, source, options);
-      await this.repository.finishImport(importId, { status: 'completed', ...counts });
+      const { lines, accepted, duplicate, invalid } = counts;
+      await this.repository.finishImport(importId, { status: 'completed', lines, accepted, duplicate, invalid });
       const after = await this.getBreach(id, { publicOnly: false });
       return { breachId: id, format, ...counts, affectedCount: after.affectedCount };
     } catch (err) {
