@@ -9,6 +9,8 @@ export interface Progress {
  * A progress bar on a terminal; otherwise (CI, pipes, logs) one line every few
  * seconds on stderr, so long work is never silent.
  */
+const PLAIN_INTERVAL_MS = Number(process.env.QORGAU_PROGRESS_INTERVAL_MS ?? 5000);
+
 export function startProgress(label: string, total: number | undefined, unit: string): Progress {
   if (process.stderr.isTTY && total) {
     const bar = new cliProgress.SingleBar(
@@ -35,7 +37,7 @@ export function startProgress(label: string, total: number | undefined, unit: st
     update(done, note) {
       latest = done;
       latestNote = note;
-      if (Date.now() - last >= 5000) {
+      if (Date.now() - last >= PLAIN_INTERVAL_MS) {
         last = Date.now();
         print();
       }

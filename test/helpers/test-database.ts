@@ -14,7 +14,7 @@ import { buildApp } from '../../src/http/app.js';
  * worker when the project is "postgres". Tests make their own data (factories with
  * random identifiers) instead of truncating, so files can share it.
  */
-let shared: Promise<{ database: Database; config: Config }> | undefined;
+let shared: Promise<{ database: Database; config: Config; databaseUrl?: string }> | undefined;
 
 export const testDbKind = (process.env.QORGAU_TEST_DB ?? 'pglite') as 'pglite' | 'postgres';
 
@@ -38,15 +38,13 @@ export function testConfig(extra: Record<string, string> = {}): Config {
   return loadConfig({ QORGAU_DATA_DIR: dir, QORGAU_PSEUDONYM_KEY_FILE: keyFile, LOG_LEVEL: 'silent', ...extra });
 }
 
-export function getTestDatabase(): Promise<{ database: Database; config: Config }> {
+export function getTestDatabase(): Promise<{ database: Database; config: Config; databaseUrl?: string }> {
   shared ??= (async () => {
     const config = testConfig();
-    const database =
-      testDbKind === 'postgres'
-        ? await openDatabase({ databaseUrl: await createPostgresDatabase(), poolSize: 8 })
-        : await openDatabase({ inMemory: true });
+    const databaseUrl = testDbKind === 'postgres' ? await createPostgresDatabase() : undefined;
+    const database = databaseUrl ? await openDatabase({ databaseUrl, poolSize: 8 }) : await openDatabase({ inMemory: true });
     await migrateToLatest(database.db);
-    return { database, config };
+    return { database, config, databaseUrl };
   })();
   return shared;
 }

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { buildTestApp, getTestDatabase } from './helpers/test-database.js';
+import { buildBreach, buildIin, buildOperatorToken } from './helpers/factories.js';
+
+/**
+ * DESIGN.md: outside pki/ and employment records an IIN is stored only as
+ * HMAC-SHA-256(key, IIN). This imports known IINs through the public API, then reads
+ * every row of every table as text and looks for the IIN digits and their unkeyed
+ * SHA-256 (which anyone could recompute for all 10^12 IINs).
+ */
+describe('privacy of imported IINs', () => {
+  it('leaves no raw IIN and no unkeyed hash of one in any table', async () => {
+    const app = await buildTestApp();
+    const { database } = await getTestDatabase();
+    try {
+      const token = await buildOperatorToken(database.db);
+      const headers = { authorization: `Bearer ${token}` };
+      const iins = Array.from({ length: 20 }, buildIin);
+      const breach = (await app.inject({ method: 'POST', url: '/v1/breaches', headers, payload: buildBreach() })).json();
+      const csv = await app.inject({
+        method: 'POST',
+        url: `/v1/breaches/${breach.id}/affected`,
+        headers: { ...headers, 'content-type': 'text/csv' },
+        payload: `iin,categories\n${iins.slice(0, 10).map((i) => `${i},phone`).join('\n')}\n`,
+      });
+      expect(csv.json().accepted).toBe(10);
+      const ndjson = await app.inject({
+        method: 'POST',
+        url: `/v1/breaches/${breach.id}/affected`,
+        headers: { ...headers, 'content-type': 'application/x-ndjson' },
+        payload: iins.slice(10).map((iin) => JSON.stringify({ iin })).join('\n'),
+      });
+      expect(ndjson.json().accepted).toBe(10);
+      await app.inject({ method: 'POST', url: `/v1/breaches/${breach.id}/publish`, headers });
+      expect(await app.registry.publishedBreachesOf(iins[0])).toHaveLength(1);
+
+      const tables = await sql<{ table_name: string }>`
+        select table_name from information_schema.tables
+        where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(database.db);
+      expect(tables.rows.map((t) => t.table_name)).toContain('breach_affected');
+
+      const needles = iins.flatMap((iin) => [iin, createHash('sha256').update(iin).digest('hex')]);
+      // A canary proves the scan can see what it looks for: the pseudonym itself is in the table.
+      const pseudonymHex = app.pseudonymizer.of(iins[0]).toString('hex');
+      // One regular expression pass per table, in SQL: the tables may hold millions of rows from other tests.
+      const pattern = needles.join('|');
+      let canaryFound = 0;
+      for (const { table_name } of tables.rows) {
+        const hits = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table_name)} as t where t::text ~ ${pattern}`.execute(database.db);
+        expect(hits.rows[0].n, `${table_name} holds a raw IIN or its unkeyed SHA-256`).toBe(0);
+        const canary = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table_name)} as t where strpos(t::text, ${pseudonymHex}) > 0`.execute(database.db);
+        canaryFound += canary.rows[0].n;
+      }
+      expect(canaryFound).toBe(1);
+    } finally {
+      await app.close();
+    }
+  });
+});
