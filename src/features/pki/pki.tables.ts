@@ -25,8 +25,35 @@ export interface CertificatesTable {
   created_at: TimestampDefault;
 }
 
+/** Every revocation and release of a hold, in order (the audit trail and the CRL's change marker). */
+export interface CertificateRevocationEventsTable {
+  id: Generated<number>;
+  issuer: string;
+  serial: string;
+  action: 'revoke' | 'release-hold';
+  reason: string | null;
+  revoked_at: Timestamp | null;
+  invalidity_date: Timestamp | null;
+  actor: string;
+  created_at: TimestampDefault;
+}
+
+/** Signed CRLs by issuer and cRLNumber; the highest number is the one served. */
+export interface CrlsTable {
+  issuer: string;
+  crl_number: number;
+  this_update: Timestamp;
+  next_update: Timestamp;
+  entries: number;
+  last_event_id: number;
+  der: Buffer;
+  created_at: TimestampDefault;
+}
+
 export interface PkiTables {
   certificates: CertificatesTable;
+  certificate_revocation_events: CertificateRevocationEventsTable;
+  crls: CrlsTable;
 }
 
 export type { ColumnType, Generated };
