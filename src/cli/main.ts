@@ -9,6 +9,7 @@ import { Pseudonymizer } from '../privacy/pseudonym.js';
 import { RegistryService } from '../features/registry/registry.service.js';
 import { openCliContext } from './context.js';
 import { startProgress } from './progress.js';
+import { registerPkiCommands } from './pki.commands.js';
 
 const program = new Command()
   .name('qorgau')
@@ -76,7 +77,7 @@ breach
   .command('import <breach-id> <file>')
   .description('import the persons affected by a draft breach from a CSV (header "iin") or NDJSON file of any size; safe to re-run')
   .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'ndjson']))
-  .option('--chunk-rows <n>', 'rows per transaction', (v) => Number.parseInt(v, 10), 50_000)
+  .option('--chunk-rows <n>', 'rows per COPY into the stage', (v) => Number.parseInt(v, 10), 50_000)
   .action(async (breachId: string, file: string, opts: { format?: 'csv' | 'ndjson'; chunkRows: number }) => {
     let size: number;
     try {
@@ -93,7 +94,10 @@ breach
       const report = await registry.importAffected(breachId, format, createReadStream(file, { highWaterMark: 1 << 20 }), {
         chunkRows: opts.chunkRows,
         sourceName: `cli:${file}`,
-        onProgress: (p) => progress.update(p.bytes, { accepted: p.accepted, duplicate: p.duplicate, invalid: p.invalid }),
+        onProgress: (p) => {
+          progress.update(p.bytes, { phase: p.phase, staged: p.staged, invalid: p.invalid });
+          if (p.phase === 'merging') process.stderr.write(`\nmerging ${p.staged} staged persons into breach ${breachId} in one transaction...\n`);
+        },
       });
       progress.stop();
       console.log(JSON.stringify(report, null, 2));
@@ -102,6 +106,8 @@ breach
       await ctx.close();
     }
   });
+
+registerPkiCommands(program);
 
 export async function runCli(argv: string[]): Promise<void> {
   try {

@@ -67,6 +67,7 @@ export interface BreachImportsTable {
   duplicate: ColumnType<number, number | undefined, number>;
   invalid: ColumnType<number, number | undefined, number>;
   started_at: TimestampDefault;
+  heartbeat_at: TimestampDefault;
   finished_at: Timestamp | null;
   error: string | null;
 }

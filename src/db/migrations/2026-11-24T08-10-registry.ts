@@ -81,6 +81,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('duplicate', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('invalid', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('started_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    // Set at every staged chunk; a running import whose heartbeat stopped was killed.
+    .addColumn('heartbeat_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('finished_at', 'timestamptz')
     .addColumn('error', 'text')
     .execute();

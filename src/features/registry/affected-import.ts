@@ -4,15 +4,15 @@ import { AppError } from '../../errors/app-error.js';
 import { AffectedLineParser, splitLines, TOO_LONG, type ImportFormat, type InvalidLine } from './affected-lines.js';
 
 export interface ImportProgress {
+  phase: 'staging' | 'merging' | 'done';
   bytes: number;
   lines: number;
-  accepted: number;
-  duplicate: number;
+  staged: number;
   invalid: number;
 }
 
 export interface ImportOptions {
-  /** Rows per transaction. Each chunk commits on its own, so a killed import keeps what it wrote. */
+  /** Rows per COPY into the stage. */
   chunkRows?: number;
   /** Refuse the upload with 413 past this many bytes (HTTP); unlimited when unset (CLI). */
   maxBytes?: number;
@@ -29,42 +29,69 @@ export interface ImportCounts {
 
 const INVALID_LINES_KEPT = 100;
 
-/**
- * Copies one chunk of pseudonyms into the breach: COPY into a session-local staging
- * table, then one set-based INSERT ... ON CONFLICT DO NOTHING. Re-importing a file,
- * or re-running a killed import, adds nothing twice: the primary key is
- * (person, breach). The breach row is locked first so that publishing waits for the
- * chunk, and a chunk arriving after publication is refused.
+/*
+ * How an import writes (see BENCHMARKS.md for the measurements behind it):
+ *
+ * 1. Staging. Pseudonyms are COPYed in chunks into an UNLOGGED table of this import
+ *    alone, with no index: no WAL, no index maintenance, and the database takes each
+ *    chunk while the next one is parsed and hashed.
+ * 2. Merging. One transaction locks the breach (publishing waits; a breach published
+ *    meanwhile refuses the import), inserts the distinct staged pseudonyms ordered by
+ *    pseudonym with ON CONFLICT DO NOTHING, and adds the count to the breach. Inserting
+ *    in key order walks the primary-key index once, leaf after leaf, where rows in file
+ *    order would touch a random leaf (and log a full page image) for nearly every row.
+ *
+ * Nothing of the import is visible before the merge commits. A killed import leaves
+ * at most a stage table, which the next import of the breach drops, and re-running it
+ * ends exactly as an uninterrupted run: the primary key (person, breach) makes the
+ * merge idempotent, so re-importing a file adds nothing.
  */
-async function writeChunk(session: BulkSession, breachSeq: number, data: Buffer, rows: number): Promise<number> {
-  await session.query(
-    'create temp table if not exists import_staging (person_hash bytea not null, categories text[]) on commit delete rows',
-  );
+function stageTable(importId: number): string {
+  return `import_stage_${importId}`;
+}
+
+async function createStage(session: BulkSession, importId: number): Promise<void> {
+  await session.query(`create unlogged table ${stageTable(importId)} (person_hash bytea not null, categories text[])`);
+}
+
+async function merge(session: BulkSession, importId: number, breachSeq: number): Promise<{ staged: number; inserted: number }> {
   await session.query('begin');
   try {
     const { rows: status } = await session.query<{ status: string }>('select status from breaches where seq = $1 for no key update', [breachSeq]);
     if (status[0]?.status !== 'draft') {
       throw AppError.conflict('BREACH_NOT_DRAFT', 'Only a draft breach accepts affected persons; this one was published meanwhile');
     }
-    await session.copyFrom('copy import_staging (person_hash, categories) from stdin', data);
+    const stage = stageTable(importId);
     const inserted = await session.query(
       `insert into breach_affected (person_hash, breach_seq, categories)
-       select distinct on (person_hash) person_hash, $1::int, categories from import_staging
+       select distinct on (person_hash) person_hash, $1::int, categories from ${stage}
        order by person_hash
        on conflict do nothing`,
       [breachSeq],
     );
-    await session.query('update breaches set affected_count = affected_count + $2, updated_at = now() where seq = $1', [
-      breachSeq,
-      inserted.rowCount,
-    ]);
+    await session.query('update breaches set affected_count = affected_count + $2, updated_at = now() where seq = $1', [breachSeq, inserted.rowCount]);
+    await session.query(`drop table ${stage}`);
     await session.query('commit');
-    if (inserted.rowCount > rows) throw new Error('inserted more rows than staged');
-    return inserted.rowCount;
+    return { staged: 0, inserted: inserted.rowCount };
   } catch (err) {
     await session.query('rollback').catch(() => {});
     throw err;
   }
+}
+
+/**
+ * Drops the stages that killed imports left behind: their heartbeat stopped minutes
+ * ago (a live import beats at every chunk), and marks those imports abandoned.
+ */
+export async function dropAbandonedStages(database: Database): Promise<void> {
+  await database.withBulkSession(async (session) => {
+    const { rows } = await session.query<{ id: number }>(
+      `update breach_imports set status = 'failed', error = 'abandoned: the import stopped without finishing', finished_at = now()
+       where status = 'running' and heartbeat_at < now() - interval '5 minutes'
+       returning id`,
+    );
+    for (const { id } of rows) await session.query(`drop table if exists ${stageTable(id)}`);
+  });
 }
 
 /** A growing buffer of COPY text-format lines: `\\x<hex pseudonym>\t<categories or \N>`. */
@@ -117,6 +144,7 @@ async function* countingBytes(source: AsyncIterable<Buffer | string>, counter: {
 export async function importAffected(
   database: Database,
   pseudonymizer: Pseudonymizer,
+  importId: number,
   breachSeq: number,
   knownCategories: Set<string>,
   format: ImportFormat,
@@ -127,77 +155,92 @@ export async function importAffected(
   const parser = new AffectedLineParser(format, knownCategories);
   const counts: ImportCounts = { lines: 0, accepted: 0, duplicate: 0, invalid: 0, invalidLines: [] };
   const meter = { bytes: 0 };
-  let copy = new CopyBuffer(chunkRows);
-  let valid = 0;
-  // One chunk is written while the next is parsed: the database works on the other core.
+  const copy = new CopyBuffer(chunkRows);
+  let staged = 0;
+  let stageCreated = false;
+  // One chunk is copied while the next is parsed: the database works on the other core.
   let inFlight: Promise<void> = Promise.resolve();
   let lineNumber = 0;
   let lastProgress = 0;
 
-  const report = () => options.onProgress?.({ bytes: meter.bytes, lines: counts.lines, accepted: counts.accepted, duplicate: counts.duplicate, invalid: counts.invalid });
+  const report = (phase: ImportProgress['phase']) =>
+    options.onProgress?.({ phase, bytes: meter.bytes, lines: counts.lines, staged, invalid: counts.invalid });
   const flush = async () => {
     if (copy.rows === 0) return;
     const rows = copy.rows;
     const data = copy.take();
-    const stagedValid = rows;
     await inFlight;
-    inFlight = database
-      .withBulkSession((session) => writeChunk(session, breachSeq, data, rows))
-      .then((inserted) => {
-        counts.accepted += inserted;
-        counts.duplicate += stagedValid - inserted;
-        report();
-      });
-    // Surface a failure at once rather than at the next flush.
-    inFlight.catch(() => {});
+    inFlight = database.withBulkSession(async (session) => {
+      if (!stageCreated) {
+        await createStage(session, importId);
+        stageCreated = true;
+      }
+      await session.copyFrom(`copy ${stageTable(importId)} (person_hash, categories) from stdin`, data);
+      await session.query('update breach_imports set heartbeat_at = now() where id = $1', [importId]);
+      staged += rows;
+    });
+    inFlight.catch(() => {}); // awaited at the next flush or at the end
   };
   const invalid = (problem: Omit<InvalidLine, 'line'>) => {
     counts.invalid++;
     if (counts.invalidLines.length < INVALID_LINES_KEPT) counts.invalidLines.push({ line: lineNumber, ...problem });
   };
 
-  for await (const { text, tooLong } of splitLines(countingBytes(source, meter, options.maxBytes))) {
-    lineNumber++;
-    if (parser.awaitingHeader) {
-      if (tooLong) throw AppError.badRequest('MALFORMED_CSV', 'The CSV header line is too long');
-      if (text.trim() === '') continue;
-      parser.readHeader(text);
-      continue;
-    }
-    if (tooLong) {
+  try {
+    for await (const { text, tooLong } of splitLines(countingBytes(source, meter, options.maxBytes))) {
+      lineNumber++;
+      if (parser.awaitingHeader) {
+        if (tooLong) throw AppError.badRequest('MALFORMED_CSV', 'The CSV header line is too long');
+        if (text.trim() === '') continue;
+        parser.readHeader(text);
+        continue;
+      }
+      if (tooLong) {
+        counts.lines++;
+        invalid(TOO_LONG);
+        continue;
+      }
+      const outcome = parser.parse(text);
+      if (outcome === null) continue;
       counts.lines++;
-      invalid(TOO_LONG);
-      continue;
-    }
-    const outcome = parser.parse(text);
-    if (outcome === null) continue;
-    counts.lines++;
-    if ('invalid' in outcome) {
-      invalid(outcome.invalid);
-      continue;
-    }
-    valid++;
-    copy.add(pseudonymizer.of(outcome.row.iin), outcome.row.categories);
-    if (copy.rows >= chunkRows) {
-      await flush();
-      const now = Date.now();
-      if (now - lastProgress > 250) {
-        lastProgress = now;
-        report();
+      if ('invalid' in outcome) {
+        invalid(outcome.invalid);
+        continue;
+      }
+      copy.add(pseudonymizer.of(outcome.row.iin), outcome.row.categories);
+      if (copy.rows >= chunkRows) {
+        await flush();
+        const now = Date.now();
+        if (now - lastProgress > 250) {
+          lastProgress = now;
+          report('staging');
+        }
       }
     }
+    if (parser.awaitingHeader) {
+      throw AppError.badRequest('EMPTY_UPLOAD', 'The upload is empty: send a CSV header line with an "iin" column, then one IIN per line');
+    }
+    await flush();
+    await inFlight;
+    if (counts.lines === 0) throw AppError.badRequest('EMPTY_UPLOAD', 'The upload has no data lines');
+    if (staged === 0) {
+      throw AppError.unprocessable('IMPORT_NOTHING_VALID', 'No line of the upload holds a valid IIN; nothing was imported', {
+        lines: counts.lines,
+        invalid: counts.invalid,
+        invalidLines: counts.invalidLines,
+      });
+    }
+    report('merging');
+    const { inserted } = await database.withBulkSession((session) => merge(session, importId, breachSeq));
+    counts.accepted = inserted;
+    counts.duplicate = staged - inserted;
+    report('done');
+    return counts;
+  } catch (err) {
+    await inFlight.catch(() => {});
+    if (stageCreated) {
+      await database.withBulkSession((s) => s.query(`drop table if exists ${stageTable(importId)}`)).catch(() => {});
+    }
+    throw err;
   }
-  if (parser.awaitingHeader) throw AppError.badRequest('EMPTY_UPLOAD', 'The upload is empty: send a CSV header line with an "iin" column, then one IIN per line');
-  await flush();
-  await inFlight;
-  report();
-  if (counts.lines === 0) throw AppError.badRequest('EMPTY_UPLOAD', 'The upload has no data lines');
-  if (valid === 0) {
-    throw AppError.unprocessable('IMPORT_NOTHING_VALID', 'No line of the upload holds a valid IIN; nothing was imported', {
-      lines: counts.lines,
-      invalid: counts.invalid,
-      invalidLines: counts.invalidLines,
-    });
-  }
-  return counts;
 }

@@ -6,7 +6,7 @@ import { checkBin } from '../../identifiers/bin.js';
 import { checkIin } from '../../identifiers/iin.js';
 import { RegistryRepository, type BreachRow } from './registry.repository.js';
 import type { BreachCreateInput, BreachListFilter, BreachPatchInput, BreachView, ImportReportView } from './registry.schema.js';
-import { importAffected, type ImportOptions } from './affected-import.js';
+import { dropAbandonedStages, importAffected, type ImportOptions } from './affected-import.js';
 import type { ImportFormat } from './affected-lines.js';
 
 export function presentBreach(row: BreachRow): BreachView {
@@ -227,9 +227,10 @@ export class RegistryService {
   ): Promise<ImportReportView> {
     const breach = await this.requireImportable(id);
     const known = await this.repository.knownCategories();
+    await dropAbandonedStages(this.database);
     const importId = await this.repository.startImport(id, options.sourceName ?? 'upload', format);
     try {
-      const counts = await importAffected(this.database, this.pseudonymizer, breach.seq, known, format, source, options);
+      const counts = await importAffected(this.database, this.pseudonymizer, importId, breach.seq, known, format, source, options);
       const { lines, accepted, duplicate, invalid } = counts;
       await this.repository.finishImport(importId, { status: 'completed', lines, accepted, duplicate, invalid });
       const after = await this.getBreach(id, { publicOnly: false });
