@@ -3,6 +3,7 @@ import { openDatabase, DatabaseInUseError } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { ensureBootstrapToken } from './auth/bootstrap.js';
+import { ensureDevHierarchy } from './features/pki/ca/ceremony.js';
 
 /** `npm start`: migrate, then serve the API. With no DATABASE_URL, the embedded PGlite in ./data. */
 async function main() {
@@ -15,7 +16,8 @@ async function main() {
   });
   await migrateToLatest(database.db);
   const bootstrapFile = database.kind === 'pglite' ? await ensureBootstrapToken(database.db, config.dataDir) : null;
-  const app = await buildApp({ config, database });
+  const pki = await ensureDevHierarchy(config.dataDir, config.publicUrl);
+  const app = await buildApp({ config, database, pki });
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await app.close();

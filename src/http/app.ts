@@ -11,6 +11,7 @@ import { observabilityPlugin } from './observability.plugin.js';
 import { authPlugin } from './auth.plugin.js';
 import { registryRoutes } from '../features/registry/registry.routes.js';
 import { RegistryService } from '../features/registry/registry.service.js';
+import type { CaHierarchy } from '../features/pki/ca/hierarchy.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,6 +19,8 @@ declare module 'fastify' {
     database: Database;
     pseudonymizer: Pseudonymizer;
     registry: RegistryService;
+    /** The CA hierarchy, when the app signs (server: always; tests: when given). */
+    pki?: CaHierarchy;
   }
 }
 
@@ -25,13 +28,14 @@ export interface AppOptions {
   config: Config;
   database: Database;
   logger?: FastifyServerOptions['logger'];
+  pki?: CaHierarchy;
 }
 
 /**
  * The one application, for the server and for tests (`app.inject`): infrastructure
  * plugins first, then services, then feature routes.
  */
-export async function buildApp({ config, database, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, database, logger, pki }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? { level: config.logLevel },
     // Uploads stream through routes that set their own limits; JSON bodies stay small.
@@ -45,6 +49,7 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
         instance.decorate('config', config);
         instance.decorate('database', database);
         instance.decorate('pseudonymizer', new Pseudonymizer(config.pseudonymKey));
+        instance.decorate('pki', pki);
       },
       { name: 'database' },
     ),

@@ -7,6 +7,8 @@ import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { buildApp } from '../../src/http/app.js';
+import { initCa, loadCaHierarchy } from '../../src/features/pki/ca/ceremony.js';
+import type { CaHierarchy } from '../../src/features/pki/ca/hierarchy.js';
 
 /**
  * One database per test worker, shared by its test files (vitest runs them with
@@ -49,10 +51,23 @@ export function getTestDatabase(): Promise<{ database: Database; config: Config;
   return shared;
 }
 
+let hierarchy: Promise<CaHierarchy> | undefined;
+
+/** One CA hierarchy (ECDSA P-256, in a temp folder) per test worker, made by the real ceremony. */
+export function getTestHierarchy(): Promise<CaHierarchy> {
+  hierarchy ??= (async () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'qorgau-ca-')), 'pki');
+    const passphrase = randomBytes(18).toString('base64url');
+    await initCa({ dir, passphrase, publicUrl: 'http://localhost:8080' });
+    return loadCaHierarchy(dir, passphrase);
+  })();
+  return hierarchy;
+}
+
 /** The real application on the worker's database, for `app.inject`. */
 export async function buildTestApp(overrides: Partial<Omit<Config, 'pseudonymKey'>> = {}) {
   const { database, config } = await getTestDatabase();
-  const app = await buildApp({ config: { ...config, ...overrides }, database, logger: false });
+  const app = await buildApp({ config: { ...config, ...overrides }, database, logger: false, pki: await getTestHierarchy() });
   await app.ready();
   return app;
 }
