@@ -3,6 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { buildBin, buildIin } from './factories.js';
+import type { PersonSubject } from '../../src/features/pki/profiles.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -35,4 +38,32 @@ export async function openssl(args: string[], options: { input?: string | Buffer
     const e = err as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(err) };
   }
+}
+
+// --- Subjects and keys -------------------------------------------------------------
+
+let personSequence = 0;
+/** A person with a random valid IIN (and a BIN for employees); names in Kazakh as people write them. */
+export function buildPerson(overrides: Partial<PersonSubject> = {}): PersonSubject {
+  personSequence++;
+  return {
+    iin: buildIin(),
+    surname: 'Сәрсенбаев',
+    givenName: `Ерлан${personSequence}`,
+    patronymic: 'Қайратұлы',
+    ...overrides,
+  };
+}
+
+export function buildEmployee(overrides: Partial<PersonSubject> = {}): PersonSubject {
+  return buildPerson({ organization: 'ТОО «Qorgau Test»', bin: buildBin(), ...overrides });
+}
+
+/** A subject key pair; the SPKI as DER, as a CSR or the certificate carries it. */
+export function buildSubjectKey(algorithm: 'ECDSA-P256' | 'RSA-2048' | 'ECDSA-P384' = 'ECDSA-P256'): { privateKey: KeyObject; spki: Buffer } {
+  const { privateKey, publicKey } =
+    algorithm === 'RSA-2048'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: algorithm === 'ECDSA-P384' ? 'P-384' : 'P-256' });
+  return { privateKey, spki: publicKey.export({ type: 'spki', format: 'der' }) };
 }
