@@ -3,6 +3,7 @@ import * as m20261124_0800_foundation from './2026-11-24T08-00-foundation.js';
 import * as m20261124_0810_registry from './2026-11-24T08-10-registry.js';
 import * as m20261124_0820_pki_certificates from './2026-11-24T08-20-pki-certificates.js';
 import * as m20261124_0840_pki_revocation from './2026-11-24T08-40-pki-revocation.js';
+import * as m20261124_0850_pki_applications from './2026-11-24T08-50-pki-applications.js';
 
 /** Every migration, by ISO-dated name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T08-10-registry': m20261124_0810_registry,
   '2026-11-24T08-20-pki-certificates': m20261124_0820_pki_certificates,
   '2026-11-24T08-40-pki-revocation': m20261124_0840_pki_revocation,
+  '2026-11-24T08-50-pki-applications': m20261124_0850_pki_applications,
 };

@@ -50,10 +50,39 @@ export interface CrlsTable {
   created_at: TimestampDefault;
 }
 
+export type ApplicationStatus = 'pending_review' | 'rejected' | 'issued';
+
+/** Remote certificate applications (CSR pair, identity-proofing decision, the pair issued). */
+export interface CertificateApplicationsTable {
+  id: string;
+  holder: 'individual' | 'employee';
+  iin: string;
+  id_document_number: string;
+  surname: string;
+  given_name: string;
+  patronymic: string | null;
+  organization: string | null;
+  bin: string | null;
+  auth_csr: Buffer;
+  sign_csr: Buffer;
+  status: ApplicationStatus;
+  proofing_provider: string;
+  proofing_method: string | null;
+  /** Why the application went to an operator (e.g. the IIN is in a published breach). */
+  review_reason: string | null;
+  decision_reason: string | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  pair_id: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
 export interface PkiTables {
   certificates: CertificatesTable;
   certificate_revocation_events: CertificateRevocationEventsTable;
   crls: CrlsTable;
+  certificate_applications: CertificateApplicationsTable;
 }
 
 export type { ColumnType, Generated };
