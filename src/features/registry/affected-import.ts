@@ -1,7 +1,7 @@
 import type { Database, BulkSession } from '../../db/database.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { AppError } from '../../errors/app-error.js';
-import { AffectedLineParser, splitLines, TOO_LONG, type ImportFormat, type InvalidLine } from './affected-lines.js';
+import { AffectedLineParser, LINE_TOO_LONG, splitLines, TOO_LONG, type ImportFormat, type InvalidLine } from './affected-lines.js';
 
 export interface ImportProgress {
   phase: 'staging' | 'merging' | 'done';
@@ -104,7 +104,7 @@ class CopyBuffer {
     this.buf = Buffer.allocUnsafe(capacityRows * 72 + 1024);
   }
 
-  add(pseudonym: Buffer, categories: string[] | null): void {
+  add(pseudonymizer: Pseudonymizer, iin: string, categories: string[] | null): void {
     const tail = categories ? `{${categories.join(',')}}` : '\\N';
     const need = 3 + 64 + 1 + Buffer.byteLength(tail) + 1;
     if (this.at + need > this.buf.length) {
@@ -116,7 +116,7 @@ class CopyBuffer {
     this.buf[this.at++] = 0x5c;
     this.buf[this.at++] = 0x5c;
     this.buf[this.at++] = 0x78;
-    this.at += this.buf.write(pseudonym.toString('hex'), this.at, 'latin1');
+    this.at = pseudonymizer.writeHex(iin, this.buf, this.at);
     this.buf[this.at++] = 0x09;
     this.at += this.buf.write(tail, this.at, 'utf8');
     this.buf[this.at++] = 0x0a;
@@ -131,7 +131,7 @@ class CopyBuffer {
   }
 }
 
-async function* countingBytes(source: AsyncIterable<Buffer | string>, counter: { bytes: number }, maxBytes?: number) {
+async function* countingBytes(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, counter: { bytes: number }, maxBytes?: number) {
   for await (const piece of source) {
     counter.bytes += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
     if (maxBytes !== undefined && counter.bytes > maxBytes) {
@@ -148,7 +148,7 @@ export async function importAffected(
   breachSeq: number,
   knownCategories: Set<string>,
   format: ImportFormat,
-  source: AsyncIterable<Buffer | string>,
+  source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   options: ImportOptions = {},
 ): Promise<ImportCounts> {
   const chunkRows = options.chunkRows ?? 50_000;
@@ -187,27 +187,29 @@ export async function importAffected(
   };
 
   try {
-    for await (const { text, tooLong } of splitLines(countingBytes(source, meter, options.maxBytes))) {
-      lineNumber++;
-      if (parser.awaitingHeader) {
-        if (tooLong) throw AppError.badRequest('MALFORMED_CSV', 'The CSV header line is too long');
-        if (text.trim() === '') continue;
-        parser.readHeader(text);
-        continue;
-      }
-      if (tooLong) {
+    for await (const batch of splitLines(countingBytes(source, meter, options.maxBytes))) {
+      for (const text of batch) {
+        lineNumber++;
+        if (parser.awaitingHeader) {
+          if (text === LINE_TOO_LONG) throw AppError.badRequest('MALFORMED_CSV', 'The CSV header line is too long');
+          if (text.trim() === '') continue;
+          parser.readHeader(text);
+          continue;
+        }
+        if (text === LINE_TOO_LONG) {
+          counts.lines++;
+          invalid(TOO_LONG);
+          continue;
+        }
+        const outcome = parser.parse(text);
+        if (outcome === null) continue;
         counts.lines++;
-        invalid(TOO_LONG);
-        continue;
+        if ('invalid' in outcome) {
+          invalid(outcome.invalid);
+          continue;
+        }
+        copy.add(pseudonymizer, outcome.row.iin, outcome.row.categories);
       }
-      const outcome = parser.parse(text);
-      if (outcome === null) continue;
-      counts.lines++;
-      if ('invalid' in outcome) {
-        invalid(outcome.invalid);
-        continue;
-      }
-      copy.add(pseudonymizer.of(outcome.row.iin), outcome.row.categories);
       if (copy.rows >= chunkRows) {
         await flush();
         const now = Date.now();

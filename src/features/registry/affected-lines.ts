@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { checkIin } from '../../identifiers/iin.js';
 import { AppError } from '../../errors/app-error.js';
 
@@ -23,38 +24,46 @@ export interface InvalidLine {
 
 export type LineOutcome = { row: AffectedRow } | { invalid: Omit<InvalidLine, 'line'> } | null;
 
-const MAX_LINE_BYTES = 64 * 1024;
+const MAX_LINE_CHARS = 64 * 1024;
 
-/** Splits a byte stream into lines (LF or CRLF); an over-long line is cut and reported, not buffered. */
-export async function* splitLines(source: AsyncIterable<Buffer | string>): AsyncGenerator<{ text: string; tooLong: boolean }> {
-  let pending: Buffer = Buffer.alloc(0);
+/** Stands for a line longer than MAX_LINE_CHARS, which is cut and reported, never buffered. */
+export const LINE_TOO_LONG = null;
+
+/**
+ * Splits a byte stream into lines (LF or CRLF), a batch per incoming chunk: one await
+ * per chunk rather than per line. UTF-8 sequences split across chunks are joined.
+ */
+export async function* splitLines(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<(string | typeof LINE_TOO_LONG)[]> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
   let skipping = false;
+  const finish = (line: string) => (line.length > MAX_LINE_CHARS ? LINE_TOO_LONG : line.endsWith('\r') ? line.slice(0, -1) : line);
   for await (const piece of source) {
-    const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
+    const text = typeof piece === 'string' ? piece : decoder.write(piece);
+    const batch: (string | null)[] = [];
     let start = 0;
     for (;;) {
-      const nl = chunk.indexOf(10, start);
+      const nl = text.indexOf('\n', start);
       if (nl === -1) break;
-      if (skipping) {
-        skipping = false;
-      } else {
-        const line = pending.length ? Buffer.concat([pending, chunk.subarray(start, nl)]) : chunk.subarray(start, nl);
-        pending = Buffer.alloc(0);
-        if (line.length > MAX_LINE_BYTES) yield { text: '', tooLong: true };
-        else yield { text: line.toString('utf8').replace(/\r$/, ''), tooLong: false };
+      if (skipping) skipping = false;
+      else {
+        batch.push(finish(pending ? pending + text.slice(start, nl) : text.slice(start, nl)));
+        pending = '';
       }
       start = nl + 1;
     }
-    if (!skipping && start < chunk.length) {
-      pending = pending.length ? Buffer.concat([pending, chunk.subarray(start)]) : Buffer.from(chunk.subarray(start));
-      if (pending.length > MAX_LINE_BYTES) {
-        pending = Buffer.alloc(0);
+    if (!skipping && start < text.length) {
+      pending += text.slice(start);
+      if (pending.length > MAX_LINE_CHARS) {
+        pending = '';
         skipping = true;
-        yield { text: '', tooLong: true };
+        batch.push(LINE_TOO_LONG);
       }
     }
+    if (batch.length) yield batch;
   }
-  if (!skipping && pending.length) yield { text: pending.toString('utf8').replace(/\r$/, ''), tooLong: false };
+  pending += decoder.end();
+  if (!skipping && pending) yield [finish(pending)];
 }
 
 /** Splits one CSV record (RFC 4180 quoting, no line breaks inside fields). Null when a quote is unterminated. */
@@ -189,4 +198,4 @@ export class AffectedLineParser {
   }
 }
 
-export const TOO_LONG: Omit<InvalidLine, 'line'> = { code: 'LINE_TOO_LONG', reason: `The line is longer than ${MAX_LINE_BYTES} bytes` };
+export const TOO_LONG: Omit<InvalidLine, 'line'> = { code: 'LINE_TOO_LONG', reason: `The line is longer than ${MAX_LINE_CHARS} characters` };

@@ -222,7 +222,7 @@ export class RegistryService {
   async importAffected(
     id: string,
     format: ImportFormat,
-    source: AsyncIterable<Buffer | string>,
+    source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
     options: ImportOptions & { sourceName?: string } = {},
   ): Promise<ImportReportView> {
     const breach = await this.requireImportable(id);
