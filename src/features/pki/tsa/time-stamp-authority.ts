@@ -17,6 +17,8 @@ export interface TimeStampAuthorityOptions {
   policy?: string;
   /** How far genTime may be from UTC; the host clock is NTP-disciplined. */
   accuracySeconds?: number;
+  /** CA certificates carried in tokens besides the TSA's own (when certReq), so verifiers need only the root. */
+  chain?: Uint8Array[];
   clock?: () => Date;
 }
 
@@ -38,6 +40,7 @@ export class TimeStampAuthority {
   private readonly accuracySeconds: number;
   private readonly clock: () => Date;
   private readonly tsaName: Buffer;
+  private readonly chain: Uint8Array[];
 
   constructor(
     private readonly tsa: CaEntity,
@@ -52,6 +55,7 @@ export class TimeStampAuthority {
     this.policy = options.policy ?? qorgau_tsaPolicy;
     this.accuracySeconds = options.accuracySeconds ?? 1;
     this.clock = options.clock ?? (() => new Date());
+    this.chain = options.chain ?? [];
   }
 
   async respond(requestDer: Uint8Array): Promise<TimeStampAnswer> {
@@ -96,6 +100,7 @@ export class TimeStampAuthority {
       signerCertificate: this.tsa.der,
       // RFC 3161 2.4.1: with certReq the TSA's certificate MUST be in the token; without it, MUST NOT.
       includeCertificates: request.certReq,
+      chain: this.chain,
     });
   }
 }
