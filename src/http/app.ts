@@ -12,6 +12,7 @@ import { authPlugin } from './auth.plugin.js';
 import { registryRoutes } from '../features/registry/registry.routes.js';
 import { RegistryService } from '../features/registry/registry.service.js';
 import type { CaHierarchy } from '../features/pki/ca/hierarchy.js';
+import { revocationRoutes } from '../features/pki/revocation.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -74,5 +75,6 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
 
   app.decorate('registry', new RegistryService(database, app.pseudonymizer));
   await app.register(registryRoutes);
+  await app.register(revocationRoutes);
   return app;
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { randomBytes, webcrypto } from 'node:crypto';
+import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,8 @@ import type { DB } from '../../src/db/types.js';
 import * as x509 from '@peculiar/x509';
 import { WebCryptoSigner } from '../../src/features/pki/keys/webcrypto-signer.js';
 import type { CaEntity, CaHierarchy } from '../../src/features/pki/ca/hierarchy.js';
+import { certificateParts } from '../../src/features/pki/revocation/certificate-parts.js';
+import * as der from '../../src/features/pki/revocation/der.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -137,4 +139,24 @@ export function writeTemp(dir: string, name: string, content: string | Uint8Arra
   const file = path.join(dir, name);
   writeFileSync(file, content);
   return file;
+}
+
+/**
+ * An OCSPRequest for one serial of `issuerDer`'s certificates (RFC 6960 4.1.1), built
+ * here so tests control every field (hash algorithm, nonce, a foreign issuer).
+ */
+export function buildOcspRequest(issuerDer: Buffer, serial: string, options: { hash?: 'sha1' | 'sha256'; nonce?: Buffer } = {}): Buffer {
+  const hash = options.hash ?? 'sha1';
+  const parts = certificateParts(issuerDer);
+  const hashOid = hash === 'sha1' ? '1.3.14.3.2.26' : '2.16.840.1.101.3.4.2.1';
+  const certId = der.sequence(
+    der.sequence(der.objectIdentifier(hashOid), der.derNull()),
+    der.octetString(createHash(hash).update(parts.subject).digest()),
+    der.octetString(createHash(hash).update(parts.subjectPublicKey).digest()),
+    der.tlv(der.TAG.INTEGER, Buffer.from(serial, 'hex')),
+  );
+  const extensions = options.nonce
+    ? [der.explicit(2, der.sequence(der.sequence(der.objectIdentifier('1.3.6.1.5.5.7.48.1.2'), der.octetString(der.octetString(options.nonce)))))]
+    : [];
+  return der.sequence(der.sequence(der.sequence(der.sequence(certId)), ...extensions));
 }
