@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildTestApp, getTestDatabase, getTestHierarchy } from '../../../../test/helpers/test-database.js';
+import { buildTestHierarchy, insertTestCertificate, openssl, pem, tempDir, writeTemp, type TestHierarchy } from '../../../../test/helpers/revocation-fixtures.js';
+import { createApiToken } from '../../../auth/api-tokens.js';
+import { buildApp } from '../../../http/app.js';
+
+/** The real OpenSSL client against the real server on a socket. */
+describe('OpenSSL interop: ocsp and verify -crl_check against the running responder', () => {
+  let app: FastifyInstance;
+  let h: TestHierarchy;
+  let base: string;
+  let dir: string;
+  let chain: string;
+  let issuingPem: string;
+  let token: string;
+
+  beforeAll(async () => {
+    const { database, config } = await getTestDatabase();
+    h = await buildTestHierarchy();
+    app = await buildApp({ config, database, logger: false, pki: h });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    if (!address || typeof address === 'string') throw new Error('no port');
+    base = `http://127.0.0.1:${address.port}`;
+    dir = tempDir();
+    chain = writeTemp(dir, 'chain.pem', pem('CERTIFICATE', h.root.der) + pem('CERTIFICATE', h.issuing.der));
+    issuingPem = writeTemp(dir, 'issuing.pem', pem('CERTIFICATE', h.issuing.der));
+    token = (await createApiToken(database.db, 'interop', 'ca-operator')).token;
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function issue(name: string) {
+    const { database } = await getTestDatabase();
+    const cert = await insertTestCertificate(database.db, h);
+    return { ...cert, file: writeTemp(dir, `${name}.pem`, pem('CERTIFICATE', cert.der)) };
+  }
+
+  async function revokeOverHttp(serial: string, reason: string) {
+    const res = await fetch(`${base}/v1/pki/certificates/${serial}/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason }),
+    });
+    expect(res.status).toBe(200);
+  }
+
+  const ocsp = (certFile: string, issuer = issuingPem) =>
+    openssl(['ocsp', '-issuer', issuer, '-cert', certFile, '-url', `${base}/pki/ocsp`, '-CAfile', chain, '-timeout', '10']);
+
+  it('openssl ocsp gets good, then revoked right after the revocation, and verifies both responses (signature, signer, nonce)', async () => {
+    const cert = await issue('ocsp-target');
+    const before = await ocsp(cert.file);
+    expect(before.stderr).toContain('Response verify OK');
+    expect(before.stdout).toContain(`${cert.file}: good`);
+
+    await revokeOverHttp(cert.serial, 'keyCompromise');
+    const after = await ocsp(cert.file);
+    expect(after.stderr).toContain('Response verify OK');
+    expect(after.stdout).toContain(`${cert.file}: revoked`);
+    expect(after.stdout).toContain('Reason: keyCompromise');
+    // The nonce is checked by default; a missing echo would print a warning.
+    expect(after.stderr + after.stdout).not.toMatch(/nonce/i);
+  });
+
+  it('openssl ocsp is told unauthorized for a certificate of another issuer', async () => {
+    const stranger = await buildTestHierarchy();
+    const strangerIssuer = writeTemp(dir, 'stranger.pem', pem('CERTIFICATE', stranger.issuing.der));
+    const result = await ocsp(writeTemp(dir, 'stranger-ca.pem', pem('CERTIFICATE', stranger.ocspSigner.der)), strangerIssuer);
+    expect(result.stdout + result.stderr).toContain('Responder Error: unauthorized (6)');
+  });
+
+  it('openssl verify -crl_check accepts a good certificate and refuses a revoked one with the served CRL', async () => {
+    const good = await issue('crl-good');
+    const revoked = await issue('crl-revoked');
+    await revokeOverHttp(revoked.serial, 'cessationOfOperation');
+    // The route kicks a publication after each revocation; fetch until it is in (no timing assumptions).
+    let crlFile = '';
+    for (let i = 0; i < 50; i++) {
+      const der = Buffer.from(await (await fetch(`${base}/pki/crl/${h.issuing.name}.crl`)).arrayBuffer());
+      crlFile = writeTemp(dir, 'issuing.crl', der);
+      const text = await openssl(['crl', '-inform', 'DER', '-in', crlFile, '-noout', '-text']);
+      if (text.stdout.includes(revoked.serial.toUpperCase())) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const crlPem = `${dir}/issuing.crl.pem`;
+    const converted = await openssl(['crl', '-inform', 'DER', '-in', crlFile, '-out', crlPem]);
+    expect(converted.code).toBe(0);
+    const rootCrl = Buffer.from(await (await fetch(`${base}/pki/crl/${h.root.name}.crl`)).arrayBuffer());
+    const rootCrlPem = `${dir}/root.crl.pem`;
+    expect((await openssl(['crl', '-inform', 'DER', '-in', writeTemp(dir, 'root.crl', rootCrl), '-out', rootCrlPem])).code).toBe(0);
+
+    const ok = await openssl(['verify', '-crl_check', '-CAfile', chain, '-CRLfile', crlPem, good.file]);
+    expect(ok.stdout).toContain(`${good.file}: OK`);
+    const okAll = await openssl(['verify', '-crl_check_all', '-CAfile', chain, '-CRLfile', crlPem, '-CRLfile', rootCrlPem, good.file]);
+    expect(okAll.stdout).toContain(`${good.file}: OK`);
+    const refused = await openssl(['verify', '-crl_check', '-CAfile', chain, '-CRLfile', crlPem, revoked.file]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain('certificate revoked');
+  });
+
+  it('works with the hierarchy made by the CA ceremony: OCSP response and CRL verify with its root', async () => {
+    const real = await getTestHierarchy();
+    const server = await buildTestApp();
+    try {
+      await server.listen({ port: 0, host: '127.0.0.1' });
+      const port = (server.server.address() as { port: number }).port;
+      const rootFile = writeTemp(dir, 'real-root.pem', pem('CERTIFICATE', real.root.der) + pem('CERTIFICATE', real.issuing.der));
+      const issuerFile = writeTemp(dir, 'real-issuing.pem', pem('CERTIFICATE', real.issuing.der));
+      const unknown = await openssl(['ocsp', '-issuer', issuerFile, '-serial', '0x0123456789', '-url', `http://127.0.0.1:${port}/pki/ocsp`, '-CAfile', rootFile]);
+      expect(unknown.stderr).toContain('Response verify OK');
+      expect(unknown.stdout).toContain('0x0123456789: unknown');
+      const crl = Buffer.from(await (await fetch(`http://127.0.0.1:${port}/pki/crl/${real.issuing.name}.crl`)).arrayBuffer());
+      const verified = await openssl(['crl', '-inform', 'DER', '-in', writeTemp(dir, 'real.crl', crl), '-CAfile', rootFile, '-noout']);
+      expect(verified.stderr + verified.stdout).toContain('verify OK');
+    } finally {
+      await server.close();
+    }
+  });
+});
