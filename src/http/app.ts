@@ -13,6 +13,7 @@ import { registryRoutes } from '../features/registry/registry.routes.js';
 import { RegistryService } from '../features/registry/registry.service.js';
 import type { CaHierarchy } from '../features/pki/ca/hierarchy.js';
 import { revocationRoutes } from '../features/pki/revocation.routes.js';
+import { pkiRoutes } from '../features/pki/pki.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -76,5 +77,6 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   app.decorate('registry', new RegistryService(database, app.pseudonymizer));
   await app.register(registryRoutes);
   await app.register(revocationRoutes);
+  await app.register(pkiRoutes);
   return app;
 }

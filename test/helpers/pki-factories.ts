@@ -5,7 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { buildBin, buildIin } from './factories.js';
-import type { PersonSubject } from '../../src/features/pki/profiles.js';
+import { personSubject, type PersonSubject } from '../../src/features/pki/profiles.js';
+import { buildCsr, generateSubjectKeys } from '../../src/features/pki/applications/csr-builder.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -66,4 +67,27 @@ export function buildSubjectKey(algorithm: 'ECDSA-P256' | 'RSA-2048' | 'ECDSA-P3
       ? generateKeyPairSync('rsa', { modulusLength: 2048 })
       : generateKeyPairSync('ec', { namedCurve: algorithm === 'ECDSA-P384' ? 'P-384' : 'P-256' });
   return { privateKey, spki: publicKey.export({ type: 'spki', format: 'der' }) };
+}
+
+/** A CSR pair (AUTH and SIGN keys) naming the person, as `qorgau keygen` makes them. */
+export async function buildCsrPair(person: PersonSubject, algorithm: 'ECDSA-P256' | 'RSA-2048' = 'ECDSA-P256') {
+  const subject = personSubject(person.bin ? 'employee' : 'individual', person);
+  const authKeys = await generateSubjectKeys(algorithm);
+  const signKeys = await generateSubjectKeys(algorithm);
+  return { authKeys, signKeys, authCsr: await buildCsr(authKeys, subject), signCsr: await buildCsr(signKeys, subject) };
+}
+
+/** The JSON body of POST /v1/pki/applications for a person and their CSRs. */
+export function applicationBody(person: PersonSubject, csrs: { authCsr: Buffer; signCsr: Buffer }, overrides: Record<string, unknown> = {}) {
+  return {
+    iin: person.iin,
+    idDocumentNumber: '045123456',
+    surname: person.surname,
+    givenName: person.givenName,
+    patronymic: person.patronymic,
+    ...(person.bin ? { holder: 'employee', organization: person.organization, bin: person.bin } : {}),
+    authCsr: toPem(csrs.authCsr, 'CERTIFICATE REQUEST'),
+    signCsr: csrs.signCsr.toString('base64'),
+    ...overrides,
+  };
 }
