@@ -159,7 +159,7 @@ export class SignatureVerifier {
     const carried = (options.intermediates ?? []).map((der) => CertificateInfo.parse(der, 'intermediate certificate'));
     const path = buildCertificatePath(certificate, carried, this.trust);
     const checks = [
-      this.validityCheck(path, at, true),
+      this.validityCheck(path, at, false),
       this.keyUsageCheck(certificate),
       this.chainCheck(path),
       await this.revocationCheck(path, at, 'the verification time'),
