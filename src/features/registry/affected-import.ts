@@ -36,15 +36,16 @@ const INVALID_LINES_KEPT = 100;
  *    alone, with no index: no WAL, no index maintenance, and the database takes each
  *    chunk while the next one is parsed and hashed.
  * 2. Merging. One transaction locks the breach (publishing waits; a breach published
- *    meanwhile refuses the import), inserts the distinct staged pseudonyms ordered by
- *    pseudonym with ON CONFLICT DO NOTHING, and adds the count to the breach. Inserting
+ *    meanwhile refuses the import), inserts the distinct staged pseudonyms not yet in
+ *    the breach, ordered by pseudonym, and adds the count to the breach. Inserting
  *    in key order walks the primary-key index once, leaf after leaf, where rows in file
  *    order would touch a random leaf (and log a full page image) for nearly every row.
  *
  * Nothing of the import is visible before the merge commits. A killed import leaves
  * at most a stage table, which the next import of the breach drops, and re-running it
- * ends exactly as an uninterrupted run: the primary key (person, breach) makes the
- * merge idempotent, so re-importing a file adds nothing.
+ * ends exactly as an uninterrupted run: the merge adds only persons not yet in the
+ * breach (and the primary key (person, breach) guards that), so re-importing a file
+ * adds nothing.
  */
 function stageTable(importId: number): string {
   return `import_stage_${importId}`;
@@ -54,25 +55,36 @@ async function createStage(session: BulkSession, importId: number): Promise<void
   await session.query(`create unlogged table ${stageTable(importId)} (person_hash bytea not null, categories text[])`);
 }
 
-async function merge(session: BulkSession, importId: number, breachSeq: number): Promise<{ staged: number; inserted: number }> {
+async function merge(session: BulkSession, importId: number, breachSeq: number): Promise<{ inserted: number }> {
   await session.query('begin');
   try {
-    const { rows: status } = await session.query<{ status: string }>('select status from breaches where seq = $1 for no key update', [breachSeq]);
-    if (status[0]?.status !== 'draft') {
+    // The lock serializes merges into one breach and makes publishing wait for this one.
+    const { rows: breach } = await session.query<{ status: string; affected_count: number }>(
+      'select status, affected_count from breaches where seq = $1 for no key update',
+      [breachSeq],
+    );
+    if (breach[0]?.status !== 'draft') {
       throw AppError.conflict('BREACH_NOT_DRAFT', 'Only a draft breach accepts affected persons; this one was published meanwhile');
     }
     const stage = stageTable(importId);
+    // Under the lock no other merge can add persons to this breach, so the persons
+    // already there are known exactly and ON CONFLICT (speculative insertion, which
+    // measured 1.4x slower here) is not needed. An empty breach needs no anti-join.
+    const existing = Number(breach[0].affected_count) > 0
+      ? 'where not exists (select 1 from breach_affected a where a.person_hash = s.person_hash and a.breach_seq = $1)'
+      : '';
+    await session.query("set local work_mem = '64MB'");
     const inserted = await session.query(
       `insert into breach_affected (person_hash, breach_seq, categories)
-       select distinct on (person_hash) person_hash, $1::int, categories from ${stage}
-       order by person_hash
-       on conflict do nothing`,
+       select distinct on (s.person_hash) s.person_hash, $1::int, s.categories from ${stage} s
+       ${existing}
+       order by s.person_hash`,
       [breachSeq],
     );
     await session.query('update breaches set affected_count = affected_count + $2, updated_at = now() where seq = $1', [breachSeq, inserted.rowCount]);
     await session.query(`drop table ${stage}`);
     await session.query('commit');
-    return { staged: 0, inserted: inserted.rowCount };
+    return { inserted: inserted.rowCount };
   } catch (err) {
     await session.query('rollback').catch(() => {});
     throw err;
