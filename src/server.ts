@@ -27,9 +27,11 @@ async function main() {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ port: config.port, host: config.host });
+  const port = app.addresses()[0]?.port ?? config.port;
+  const url = config.port === 0 ? `http://localhost:${port}` : config.publicUrl;
   const where = database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}/pglite` : 'PostgreSQL';
-  app.log.info({ url: config.publicUrl, docs: `${config.publicUrl}/docs`, database: database.kind }, 'Qorgau API ready');
-  process.stderr.write(`\nQorgau API listening on ${config.publicUrl}  (database: ${where})\nAPI docs: ${config.publicUrl}/docs\n`);
+  app.log.info({ url, docs: `${url}/docs`, database: database.kind }, 'Qorgau API ready');
+  process.stderr.write(`\nQorgau API listening on ${url}  (database: ${where})\nAPI docs: ${url}/docs\n`);
   if (bootstrapFile) process.stderr.write(`Operator token (admin) for this embedded instance: ${bootstrapFile}\n`);
   process.stderr.write('\n');
 }
