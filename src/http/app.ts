@@ -14,6 +14,7 @@ import { RegistryService } from '../features/registry/registry.service.js';
 import type { CaHierarchy } from '../features/pki/ca/hierarchy.js';
 import { revocationRoutes } from '../features/pki/revocation.routes.js';
 import { pkiRoutes } from '../features/pki/pki.routes.js';
+import { signaturesPlugin } from '../features/pki/signatures.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -78,5 +79,6 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(registryRoutes);
   await app.register(revocationRoutes);
   await app.register(pkiRoutes);
+  await app.register(signaturesPlugin);
   return app;
 }

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../../db/types.js';
+import type { CaHierarchy } from '../ca/hierarchy.js';
+import { CertificateInfo } from './certificate.js';
+import { OwnCaRevocationSource } from './own-ca-revocation.js';
+import { CrlRevocationSource, RevocationChecker, type RevocationStatusSource } from './revocation-status.js';
+import { SignatureVerifier } from './signature-verifier.js';
+import { TrustStore } from './trust-anchors.js';
+
+/** Where operators put foreign anchors (and their CRLs): `<dataDir>/pki/trust/`. */
+export const trustDirectory = (dataDir: string) => path.join(dataDir, 'pki', 'trust');
+
+export interface SignatureVerifierSetup {
+  db: Kysely<DB>;
+  /** Qorgau's own hierarchy: its root is an anchor, its issuing CA a known intermediate. */
+  pki?: CaHierarchy;
+  /** Folder of further anchors (*.cer, *.pem, *.crt) and CRLs (*.crl). */
+  trustDir?: string;
+  /** Sources asked before the built-in ones (the revocation service of pki/revocation, say). */
+  revocationSources?: RevocationStatusSource[];
+  clock?: () => Date;
+}
+
+/** The verifier the platform runs with: own CA from the certificates table, foreign CAs from their CRLs. */
+export function createSignatureVerifier(setup: SignatureVerifierSetup): { verifier: SignatureVerifier; trust: TrustStore } {
+  const trust = new TrustStore();
+  const ownIssuers = [];
+  if (setup.pki) {
+    const root = CertificateInfo.parse(setup.pki.root.der, 'root CA certificate');
+    const issuing = CertificateInfo.parse(setup.pki.issuing.der, 'issuing CA certificate');
+    trust.addAnchor(root, `Qorgau ${setup.pki.root.name}: ${root.subject}`).addIntermediate(issuing);
+    ownIssuers.push({ name: setup.pki.issuing.name, certificate: issuing }, { name: setup.pki.root.name, certificate: root });
+  }
+  if (setup.trustDir) trust.loadDirectory(setup.trustDir);
+  const sources: RevocationStatusSource[] = [
+    ...(setup.revocationSources ?? []),
+    new OwnCaRevocationSource(setup.db, ownIssuers),
+    new CrlRevocationSource(trust.crls),
+  ];
+  return { verifier: new SignatureVerifier(trust, new RevocationChecker(sources), setup.clock), trust };
+}

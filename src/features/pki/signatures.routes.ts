@@ -1,0 +1,135 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { AppError } from '../../errors/app-error.js';
+import type { CaHierarchy } from './ca/hierarchy.js';
+import { createSignatureVerifier, trustDirectory } from './cms/signature-service.js';
+import type { SignatureVerifier } from './cms/signature-verifier.js';
+import type { TrustStore } from './cms/trust-anchors.js';
+import type { RevocationStatusSource } from './cms/revocation-status.js';
+import { SignerIdentitySchema, VerificationReportSchema, VerifyRequestSchema, type VerifyRequest } from './cms/verification-report.schema.js';
+import { TimeStampAuthority } from './tsa/time-stamp-authority.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Verifies CMS signatures and certificates; sign-in and signed requests call it. */
+    signatureVerifier: SignatureVerifier;
+    /** The anchors it trusts (Qorgau's root, and `<dataDir>/pki/trust/`). */
+    trustStore: TrustStore;
+  }
+}
+
+const Problem = Type.Object(
+  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
+  { additionalProperties: true, description: 'RFC 9457 problem document' },
+);
+const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
+/** DER bodies: a Buffer for TypeScript, a binary string for OpenAPI. Fastify sends Buffers as they are. */
+const binary = (description: string) => Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description });
+/**
+ * A raw DER request body for the OpenAPI document. It has no `type`: Fastify validates the
+ * parsed body against it, and a Buffer is not a JSON string.
+ */
+const rawBody = (description: string) => ({ schema: Type.Unsafe<Buffer>({ description }) });
+
+const TSA_QUERY = 'application/timestamp-query';
+const TSA_REPLY = 'application/timestamp-reply';
+const CMS_TYPES = ['application/pkcs7-mime', 'application/pkcs7-signature'];
+/** Signed documents can be large; the CMS is base64 in JSON, a third larger again. */
+const VERIFY_BODY_LIMIT = 32 * 1024 * 1024;
+
+export interface SignaturesPluginOptions {
+  /** The hierarchy whose TSA stamps and whose root is trusted; `app.pki` when not given. */
+  hierarchy?: CaHierarchy;
+  /** Revocation sources asked first (e.g. pki/revocation's service). */
+  revocationSources?: RevocationStatusSource[];
+  clock?: () => Date;
+}
+
+/** Strict base64 (or base64url), whitespace allowed, as PEM bodies and JSON clients write it. */
+function decodeBase64(text: string, field: string): Buffer {
+  const compact = text.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
+    throw AppError.badRequest('INVALID_BASE64', `"${field}" is not base64`);
+  }
+  return Buffer.from(compact, /[-_]/.test(compact) ? 'base64url' : 'base64');
+}
+
+/**
+ * The time-stamp authority (POST /pki/tsa) and signature verification
+ * (POST /v1/signatures/verify). The verifier is decorated on the app for other features;
+ * the routes live in a child scope so their body parsers stay theirs.
+ */
+export const signaturesPlugin = fp(
+  async function signatures(root: FastifyInstance, options: SignaturesPluginOptions) {
+    const hierarchy = options.hierarchy ?? root.pki;
+    const { verifier, trust } = createSignatureVerifier({
+      db: root.database.db,
+      pki: hierarchy,
+      trustDir: trustDirectory(root.config.dataDir),
+      revocationSources: options.revocationSources,
+      clock: options.clock,
+    });
+    root.decorate('signatureVerifier', verifier);
+    root.decorate('trustStore', trust);
+    const tsa = hierarchy ? new TimeStampAuthority(hierarchy.tsa, { chain: [hierarchy.issuing.der], clock: options.clock }) : undefined;
+    await root.register(async (scope) => signaturesRoutes(scope, tsa));
+  },
+  { name: 'signatures', dependencies: ['database'] },
+);
+
+async function signaturesRoutes(scope: FastifyInstance, tsa: TimeStampAuthority | undefined) {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  app.addSchema(SignerIdentitySchema);
+  app.addSchema(VerificationReportSchema);
+  app.addContentTypeParser([TSA_QUERY, ...CMS_TYPES], { parseAs: 'buffer', bodyLimit: VERIFY_BODY_LIMIT }, (_request, body, done) => done(null, body));
+
+  app.post('/pki/tsa', {
+    bodyLimit: 64 * 1024,
+    schema: {
+      tags: ['pki'],
+      summary: 'Time-stamp authority (RFC 3161)',
+      description:
+        'Body: a DER TimeStampReq (`application/timestamp-query`, as `openssl ts -query` writes). Answer: a DER TimeStampResp (`application/timestamp-reply`). ' +
+        'A request the TSA refuses (malformed, SHA-1, another policy) gets a TimeStampResp with status rejection and its failInfo, with HTTP 400.',
+      consumes: [TSA_QUERY],
+      produces: [TSA_REPLY],
+      body: { content: { [TSA_QUERY]: rawBody('DER TimeStampReq') } } as unknown as ReturnType<typeof binary>,
+      response: { 200: binary('DER TimeStampResp, status granted'), 400: binary('DER TimeStampResp, status rejection'), ...problems(413, 415, 503) },
+    },
+  }, async (request, reply) => {
+    if (!tsa) throw new AppError(503, 'TSA_UNAVAILABLE', 'This instance has no CA hierarchy, so no time-stamp authority');
+    if (!Buffer.isBuffer(request.body)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `Send ${TSA_QUERY}`);
+    const answer = await tsa.respond(request.body);
+    if (!answer.granted) request.log.info({ failure: answer.failure, reason: answer.reason }, 'time-stamp request rejected');
+    return reply.status(answer.granted ? 200 : 400).type(TSA_REPLY).send(answer.response);
+  });
+
+  app.post('/v1/signatures/verify', {
+    bodyLimit: VERIFY_BODY_LIMIT,
+    schema: {
+      tags: ['signatures'],
+      summary: 'Verify a CMS signature',
+      description:
+        'Checks a CMS SignedData: the signature, the chain to a trusted root (Qorgau\'s own, and the anchors in `<dataDir>/pki/trust/`, such as the national CA), ' +
+        'the certificate\'s validity at signing time (an RFC 3161 time-stamp token if present, else the signing-time attribute) and its revocation status. ' +
+        'JSON body `{cms, data?}` (base64; `data` for a detached signature), or the raw DER as `application/pkcs7-mime`. ' +
+        'The answer is a report, also when the signature is invalid; only input that is not a usable CMS is a 400.',
+      body: {
+        content: {
+          'application/json': { schema: VerifyRequestSchema },
+          'application/pkcs7-mime': rawBody('DER CMS SignedData with its content (attached)'),
+          'application/pkcs7-signature': rawBody('DER CMS SignedData with its content (attached)'),
+        },
+      } as unknown as typeof VerifyRequestSchema,
+      response: { 200: Type.Ref('VerificationReport'), ...problems(400, 413, 415) },
+    },
+  }, async (request) => {
+    const body = request.body as VerifyRequest | Buffer;
+    if (Buffer.isBuffer(body)) return scope.signatureVerifier.verify(body);
+    const cms = decodeBase64(body.cms, 'cms');
+    const data = body.data === undefined ? undefined : decodeBase64(body.data, 'data');
+    return scope.signatureVerifier.verify(cms, { detachedContent: data });
+  });
+}
