@@ -10,6 +10,7 @@ import { RegistryService } from '../features/registry/registry.service.js';
 import { openCliContext } from './context.js';
 import { startProgress } from './progress.js';
 import { registerPkiCommands } from './pki.commands.js';
+import { registerRevocationCommands } from './revocation.commands.js';
 
 const program = new Command()
   .name('qorgau')
@@ -108,6 +109,7 @@ breach
   });
 
 registerPkiCommands(program);
+registerRevocationCommands(program);
 
 export async function runCli(argv: string[]): Promise<void> {
   try {
