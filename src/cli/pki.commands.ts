@@ -4,6 +4,49 @@ import { loadConfig } from '../config/config.js';
 import { initCa } from '../features/pki/ca/ceremony.js';
 import type { KeyAlgorithm } from '../features/pki/key-signer.js';
 import { readPassphraseFile } from '../features/pki/keys/encrypted-file-signer.js';
+import { AppError } from '../errors/app-error.js';
+import { createKeyRequest, finishKeyRequest } from '../features/pki/applications/keygen.js';
+import { readFile, writeFile } from 'node:fs/promises';
+
+/** Reads a password file (first line); the password never appears in argv or the shell history. */
+async function readPasswordFile(file: string): Promise<string> {
+  try {
+    return await readPassphraseFile(file);
+  } catch (err) {
+    if (err instanceof AppError) throw new AppError(err.status, err.code.replace('PASSPHRASE', 'PASSWORD'), err.message.replace('passphrase', 'password'));
+    throw err;
+  }
+}
+
+async function fetchOk(url: string, init?: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (err) {
+    throw new AppError(503, 'SERVER_UNREACHABLE', `Cannot reach ${url}: ${(err as Error).message}`);
+  }
+  if (!response.ok) {
+    const problem = (await response.json().catch(() => ({}))) as { code?: string; detail?: string };
+    throw new AppError(response.status, problem.code ?? 'SERVER_ERROR', problem.detail ?? `${url} answered ${response.status}`);
+  }
+  return response;
+}
+
+/** Downloads the issued pair and the CA chain of an application. */
+async function downloadIssued(server: string, applicationId: string) {
+  const base = server.replace(/\/+$/, '');
+  const view = (await (await fetchOk(`${base}/v1/pki/applications/${applicationId}`)).json()) as { status: string; decisionReason?: string; reviewReason?: string };
+  if (view.status !== 'issued') {
+    const why = view.status === 'rejected' ? `rejected: ${view.decisionReason}` : `waiting for review${view.reviewReason ? ` (${view.reviewReason})` : ''}`;
+    throw new AppError(409, 'APPLICATION_NOT_ISSUED', `Application ${applicationId} is ${why}; run "qorgau keygen finish" again once it is issued`);
+  }
+  const get = async (url: string) => Buffer.from(await (await fetchOk(url)).arrayBuffer());
+  return {
+    auth: await get(`${base}/v1/pki/applications/${applicationId}/certificates/auth`),
+    sign: await get(`${base}/v1/pki/applications/${applicationId}/certificates/sign`),
+    chain: [await get(`${base}/pki/ca/issuing.cer`), await get(`${base}/pki/ca/root.cer`)],
+  };
+}
 
 /** `qorgau ca ...` and `qorgau keygen`: the commands of the certification authority. */
 export function registerPkiCommands(program: Command): void {
@@ -20,5 +63,65 @@ export function registerPkiCommands(program: Command): void {
       const record = await initCa({ dir: opts.dir, passphrase, algorithm: opts.algorithm, publicUrl });
       for (const e of record.entities) console.log(`${e.name.padEnd(12)} ${e.subject}\n${''.padEnd(12)} serial ${e.serial}  SHA-256 ${e.sha256Fingerprint}`);
       console.log(`ceremony record: ${path.join(opts.dir, 'ceremony.json')}`);
+    });
+
+  const keygen = program.command('keygen').description('make your AUTH and SIGN keys and CSRs here, then your .p12 files once the certificates are issued');
+  keygen
+    .command('request', { isDefault: true })
+    .description('generate two key pairs and their CSRs (the keys never leave this machine); optionally submit the application')
+    .requiredOption('--iin <iin>', 'your IIN')
+    .requiredOption('--surname <surname>', 'surname, as in your ID document')
+    .requiredOption('--given-name <name>', 'given name')
+    .option('--patronymic <patronymic>', 'patronymic (отчество), if any')
+    .requiredOption('--id-document <number>', 'number of your ID card or passport')
+    .option('--organization <name>', 'employee certificates: organization name')
+    .option('--bin <bin>', 'employee certificates: organization BIN')
+    .addOption(new Option('--algorithm <algorithm>', 'key algorithm').choices(['ECDSA-P256', 'RSA-2048']).default('ECDSA-P256'))
+    .requiredOption('--out <dir>', 'folder for the keys, CSRs and application.json')
+    .requiredOption('--password-file <file>', 'file whose first line is the password for your keys and .p12 files (12+ characters, hard to guess)')
+    .option('--submit <server>', 'submit the application to this Qorgau server (e.g. https://qorgau.kz)')
+    .action(async (opts: { iin: string; surname: string; givenName: string; patronymic?: string; idDocument: string; organization?: string; bin?: string; algorithm: KeyAlgorithm; out: string; passwordFile: string; submit?: string }) => {
+      const password = await readPasswordFile(opts.passwordFile);
+      const person = { iin: opts.iin, surname: opts.surname, givenName: opts.givenName, patronymic: opts.patronymic, organization: opts.organization, bin: opts.bin };
+      const { application, files } = await createKeyRequest({ dir: opts.out, person, idDocumentNumber: opts.idDocument, password, algorithm: opts.algorithm });
+      console.log(`keys (encrypted with your password): ${files.authKey}, ${files.signKey}`);
+      console.log(`CSRs: ${files.authCsr}, ${files.signCsr}`);
+      if (!opts.submit) {
+        console.log(`application: ${files.application} (POST it to /v1/pki/applications)`);
+        return;
+      }
+      const response = await fetchOk(`${opts.submit.replace(/\/+$/, '')}/v1/pki/applications`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(application),
+      });
+      const view = (await response.json()) as { id: string; status: string; reviewReason?: string };
+      await writeFile(path.join(opts.out, 'application-id.txt'), `${view.id}\n`);
+      console.log(`application ${view.id}: ${view.status}${view.reviewReason ? ` (${view.reviewReason})` : ''}`);
+      console.log(`next: qorgau keygen finish --dir ${opts.out} --password-file ${opts.passwordFile} --server ${opts.submit}`);
+    });
+  keygen
+    .command('finish')
+    .description('after issuance: write auth.p12 and sign.p12, protected by your password')
+    .requiredOption('--dir <dir>', 'the folder given to "qorgau keygen --out"')
+    .requiredOption('--password-file <file>', 'the same password file')
+    .option('--server <server>', 'download the certificates of the submitted application from this server')
+    .option('--application <id>', 'application id (default: application-id.txt in the folder)')
+    .option('--auth-cert <file>', 'the issued AUTH certificate (DER or PEM), instead of --server')
+    .option('--sign-cert <file>', 'the issued SIGN certificate (DER or PEM), instead of --server')
+    .action(async (opts: { dir: string; passwordFile: string; server?: string; application?: string; authCert?: string; signCert?: string }) => {
+      const password = await readPasswordFile(opts.passwordFile);
+      let certificates: { auth: Buffer; sign: Buffer; chain: Buffer[] };
+      if (opts.server) {
+        const id = opts.application ?? (await readFile(path.join(opts.dir, 'application-id.txt'), 'utf8').catch(() => '')).trim();
+        if (!id) throw AppError.badRequest('APPLICATION_ID_REQUIRED', 'Give --application <id> (no application-id.txt in the folder)');
+        certificates = await downloadIssued(opts.server, id);
+      } else if (opts.authCert && opts.signCert) {
+        certificates = { auth: await readFile(opts.authCert), sign: await readFile(opts.signCert), chain: [] };
+      } else {
+        throw AppError.badRequest('CERTIFICATES_REQUIRED', 'Give --server <url>, or both --auth-cert and --sign-cert');
+      }
+      const written = await finishKeyRequest({ dir: opts.dir, password, authCertificate: certificates.auth, signCertificate: certificates.sign, chain: certificates.chain });
+      console.log(`written: ${written.authP12}, ${written.signP12} (open them with your password)`);
     });
 }
