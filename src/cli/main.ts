@@ -11,6 +11,7 @@ import { openCliContext } from './context.js';
 import { startProgress } from './progress.js';
 import { registerPkiCommands } from './pki.commands.js';
 import { registerRevocationCommands } from './revocation.commands.js';
+import { registerSignCommands } from './sign.commands.js';
 
 const program = new Command()
   .name('qorgau')
@@ -110,6 +111,7 @@ breach
 
 registerPkiCommands(program);
 registerRevocationCommands(program);
+registerSignCommands(program);
 
 export async function runCli(argv: string[]): Promise<void> {
   try {
