@@ -152,14 +152,15 @@ export class CrlPublisher {
 
   private async readEntries(db: Kysely<DB>, issuer: string, at: Date): Promise<CrlEntriesWriter> {
     const writer = new CrlEntriesWriter();
-    let after = '';
+    let page = revokedPage(db, issuer, '', this.pageSize, at);
     for (;;) {
-      const rows = await revokedPage(db, issuer, after, this.pageSize, at);
+      const rows = await page;
+      // The next page is asked for before this one is encoded, so the database works while we do.
+      if (rows.length === this.pageSize) page = revokedPage(db, issuer, rows[rows.length - 1].serial, this.pageSize, at);
       for (const row of rows) {
         writer.add({ serial: row.serial, revokedAt: row.revoked_ms, reason: reasonCode(row.revocation_reason), invalidityDate: row.invalidity_ms });
       }
       if (rows.length < this.pageSize) return writer;
-      after = rows[rows.length - 1].serial;
     }
   }
 }

@@ -151,6 +151,25 @@ describe('revocation, CRL and OCSP routes', () => {
     expect((await publisher.publish(h.issuing.name)).crlNumber).toBe(second.crlNumber);
   });
 
+  it('reads revoked certificates in pages, in byte order of the serial, and leaves out expired ones', async () => {
+    const own = await buildTestHierarchy();
+    const serials: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const c = await insertTestCertificate(database.db, own);
+      serials.push(c.serial);
+      await revokeCertificates(database.db, { issuer: own.issuing.name, serials: [c.serial], reason: 'superseded', actor: 'test' });
+    }
+    const expired = await insertTestCertificate(database.db, own);
+    await revokeCertificates(database.db, { issuer: own.issuing.name, serials: [expired.serial], reason: 'superseded', actor: 'test' });
+    await database.db.updateTable('certificates').set({ not_after: new Date(Date.now() - 1000) }).where('issuer', '=', own.issuing.name).where('serial', '=', expired.serial).execute();
+    const publisher = new CrlPublisher(database, new Map([[own.issuing.name, own.issuing]]), { pageSize: 2 });
+    const meta = await publisher.publish(own.issuing.name);
+    expect(meta.entries).toBe(7);
+    const text = (await openssl(['crl', '-inform', 'DER', '-in', writeTemp(dir, 'paged.crl', (await publisher.latest(own.issuing.name)).der), '-text', '-noout'])).stdout;
+    const listed = [...text.matchAll(/Serial Number: ([0-9A-F]+)/g)].map((m) => m[1].toLowerCase());
+    expect(listed).toEqual([...serials].sort());
+  });
+
   it('publishes the first CRL on demand and 404s an issuer it does not serve', async () => {
     const fresh = await buildTestHierarchy();
     const other = await buildApp({ config: (await getTestDatabase()).config, database, logger: false, pki: fresh });
