@@ -16,6 +16,7 @@ import {
 } from './applications/application.schema.js';
 import { CertificateApplicationService } from './applications/application.service.js';
 import type { CaEntity } from './ca/hierarchy.js';
+import { recordHierarchyCertificates } from './ca/hierarchy-records.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,6 +55,7 @@ export const pkiRoutes = fp(
       app.database.readDb,
     );
     app.decorate('certificateApplications', applications);
+    await recordHierarchyCertificates(app.database.db, hierarchy);
     const caOperator = app.requireRole('ca-operator');
     const caCertificates = new Map<string, CaEntity>([hierarchy.root, hierarchy.issuing, hierarchy.ocspSigner, hierarchy.tsa].map((e) => [e.name, e]));
 

@@ -216,3 +216,27 @@ describe('CA certificates', () => {
     expect(buildIin()).toMatch(/^\d{12}$/);
   });
 });
+
+describe('the hierarchy in the certificates table', () => {
+  it('records the issuing CA, OCSP signer and TSA certificates once, however often the app starts', async () => {
+    const hierarchy = await getTestHierarchy();
+    const again = await buildTestApp();
+    await again.close();
+    const { database } = await getTestDatabase();
+    const rows = await database.db
+      .selectFrom('certificates')
+      .select(['issuer', 'profile', 'der'])
+      .where('profile', 'in', ['issuing-ca', 'ocsp-signer', 'tsa'])
+      .where((eb) => eb.or([hierarchy.issuing, hierarchy.ocspSigner, hierarchy.tsa].map((e) => eb('der', '=', e.der))))
+      .orderBy('profile')
+      .execute();
+    expect(rows.map((r) => `${r.issuer}/${r.profile}`)).toEqual(['root/issuing-ca', 'issuing/ocsp-signer', 'issuing/tsa']);
+  });
+
+  it('documents every route in the OpenAPI description', async () => {
+    const res = await app.inject('/docs/json');
+    expect(res.statusCode).toBe(200);
+    const paths = Object.keys(res.json().paths);
+    expect(paths).toEqual(expect.arrayContaining(['/v1/pki/applications', '/v1/pki/applications/{id}', '/v1/pki/review-queue', '/pki/ca/{file}']));
+  });
+});
