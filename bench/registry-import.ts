@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { makeIin } from '../src/identifiers/iin.js';
@@ -80,7 +80,10 @@ function timed(command: string, args: string[], env: Record<string, string>) {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) throw new Error(`${command} failed: ${r.stderr}`);
   const peakKb = Number(r.stderr.trim().split('\n').pop());
-  return { seconds, peakMb: peakKb / 1024, stdout: r.stdout };
+  // The CLI prints "merging ..." when staging ends; the progress line before it says when.
+  const beforeMerge = r.stderr.split(/\nmerging /)[0];
+  const staged = [...beforeMerge.matchAll(/after ([\d.]+) s/g)].pop();
+  return { seconds, peakMb: peakKb / 1024, stdout: r.stdout, stagingSeconds: staged ? Number(staged[1]) : NaN };
 }
 
 async function prepare(open: () => Promise<import('../src/db/database.js').Database>) {
@@ -117,7 +120,11 @@ async function postgres() {
     const settings = new pg.Client({ connectionString: databaseUrl });
     await settings.connect();
     await settings.query('checkpoint');
-    const ours = timed(process.execPath, [CLI, 'breach', 'import', 'bench-import', csv], { DATABASE_URL: databaseUrl, QORGAU_PSEUDONYM_KEY_FILE: keyFile });
+    const ours = timed(process.execPath, [CLI, 'breach', 'import', 'bench-import', csv], {
+      DATABASE_URL: databaseUrl,
+      QORGAU_PSEUDONYM_KEY_FILE: keyFile,
+      QORGAU_PROGRESS_INTERVAL_MS: '500',
+    });
     const report = JSON.parse(ours.stdout);
     if (report.accepted !== ROWS) throw new Error(`import accepted ${report.accepted} of ${ROWS}`);
     await settings.query('truncate breach_affected');
@@ -130,6 +137,7 @@ async function postgres() {
     const psqlRate = ROWS / psql.seconds;
     console.log(`\nPostgreSQL, ${ROWS.toLocaleString('en')} rows into one breach (empty table each time):`);
     console.log(`  qorgau breach import : ${ours.seconds.toFixed(1)} s, ${Math.round(oursRate).toLocaleString('en')} rows/s, peak RSS ${ours.peakMb.toFixed(0)} MB`);
+    console.log(`    of which staging (read, validate, hash, COPY to the unlogged stage) about ${ours.stagingSeconds.toFixed(1)} s, merging the rest`);
     console.log(`  psql \\copy (baseline): ${psql.seconds.toFixed(1)} s, ${Math.round(psqlRate).toLocaleString('en')} rows/s, peak RSS ${psql.peakMb.toFixed(0)} MB`);
     console.log(`  ratio import/psql    : ${(oursRate / psqlRate).toFixed(2)}  (goal >= 0.5; rows/s goal >= 300,000; RSS goal <= 512 MB)`);
   } finally {
@@ -146,13 +154,18 @@ async function pglite() {
   const { csv } = await makeFiles(PGLITE_ROWS);
   const { database } = await prepare(() => openDatabase({ dataDir }));
   await database.close();
-  const ours = timed(process.execPath, [CLI, 'breach', 'import', 'bench-import', csv], { QORGAU_DATA_DIR: dataDir, QORGAU_PSEUDONYM_KEY_FILE: keyFile });
+  const ours = timed(process.execPath, [CLI, 'breach', 'import', 'bench-import', csv], {
+    QORGAU_DATA_DIR: dataDir,
+    QORGAU_PSEUDONYM_KEY_FILE: keyFile,
+    QORGAU_PROGRESS_INTERVAL_MS: '500',
+  });
   const report = JSON.parse(ours.stdout);
   if (report.accepted !== PGLITE_ROWS) throw new Error(`PGlite import accepted ${report.accepted}`);
   console.log(`\nPGlite (embedded), ${PGLITE_ROWS.toLocaleString('en')} rows: ${ours.seconds.toFixed(1)} s, ${Math.round(PGLITE_ROWS / ours.seconds).toLocaleString('en')} rows/s, peak RSS ${ours.peakMb.toFixed(0)} MB`);
 }
 
 console.log(machineLine());
+console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores: above 2 means other work competes)`);
 try {
   await postgres();
   await pglite();
