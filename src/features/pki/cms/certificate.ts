@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
+import { fromBerSafely } from './der.js';
 import * as x509 from '@peculiar/x509';
 import { AppError } from '../../../errors/app-error.js';
 import { id_ce_basicConstraints, id_ce_certificatePolicies, id_ce_extKeyUsage, id_ce_keyUsage, id_ce_subjectKeyIdentifier } from '../oids.js';
@@ -30,7 +31,7 @@ export type KeyUsageName = (typeof KEY_USAGE_NAMES)[number];
  *   subjectPublicKeyInfo SubjectPublicKeyInfo, ... }
  */
 export function certificateFields(der: Uint8Array): { serialNumber: Buffer; issuer: Buffer; subject: Buffer; subjectPublicKeyInfo: Buffer } {
-  const parsed = asn1js.fromBER(der);
+  const parsed = fromBerSafely(der);
   const tbs = (parsed.result as asn1js.Sequence).valueBlock?.value?.[0] as asn1js.Sequence | undefined;
   const fields = tbs?.valueBlock?.value;
   if (parsed.offset === -1 || !Array.isArray(fields) || fields.length < 6) throw new TypeError('not a DER certificate');
@@ -44,6 +45,13 @@ export function issuerAndSerialOf(der: Uint8Array): { issuer: Buffer; serialNumb
   const { issuer, serialNumber } = certificateFields(der);
   return { issuer, serialNumber };
 }
+
+/**
+ * Parsed certificates by DER. Decoding every extension costs milliseconds, and the same CA,
+ * TSA and frequent signers' certificates arrive again and again; the objects are immutable.
+ */
+const PARSED = new Map<string, CertificateInfo>();
+const PARSED_LIMIT = 2_000;
 
 /**
  * One certificate seen three ways: its DER (what hashes and comparisons use), Node's
@@ -66,7 +74,22 @@ export class CertificateInfo {
       const der = typeof input === 'string' || Buffer.from(input.subarray(0, 11)).toString('latin1') === '-----BEGIN '
         ? pemToDer(typeof input === 'string' ? input : Buffer.from(input).toString('latin1'))
         : Buffer.from(input);
-      return new CertificateInfo(der, new NodeX509Certificate(der), new x509.X509Certificate(new Uint8Array(der)));
+      const key = der.toString('base64');
+      const cached = PARSED.get(key);
+      if (cached) {
+        // Map order is insertion order: re-insert to keep recently used certificates longest.
+        PARSED.delete(key);
+        PARSED.set(key, cached);
+        return cached;
+      }
+      const info = new CertificateInfo(der, new NodeX509Certificate(der), new x509.X509Certificate(new Uint8Array(der)));
+      // @peculiar/x509 decodes extensions and names lazily; decode them now, so a damaged one is a 400 here and not a throw later.
+      void info.x509.extensions;
+      void info.x509.subjectName.toJSON();
+      void info.x509.issuerName.toJSON();
+      PARSED.set(key, info);
+      if (PARSED.size > PARSED_LIMIT) PARSED.delete(PARSED.keys().next().value!);
+      return info;
     } catch (err) {
       throw AppError.badRequest('CERTIFICATE_MALFORMED', `The ${what} cannot be read as an X.509 certificate: ${(err as Error).message}`);
     }

@@ -1,3 +1,5 @@
+import * as asn1js from 'asn1js';
+
 /**
  * A small DER writer. CMS signatures cover DER bytes, and a verifier that re-encodes
  * (OpenSSL does, for signedAttrs) must arrive at the very bytes we signed: so structures we
@@ -128,4 +130,16 @@ export function namedBits(bits: number[]): Buffer {
 
 export function utf8String(text: string): Buffer {
   return tlv(0x0c, Buffer.from(text, 'utf8'));
+}
+
+/**
+ * asn1js.fromBER that never throws: asn1js throws a RangeError on some malformed strings (an
+ * odd-length BMPString, say) instead of reporting an error. Failure reads as offset -1.
+ */
+export function fromBerSafely(bytes: Uint8Array): { offset: number; result: asn1js.AsnType } {
+  try {
+    return asn1js.fromBER(bytes);
+  } catch (err) {
+    return { offset: -1, result: { error: (err as Error).message } as unknown as asn1js.AsnType };
+  }
 }

@@ -1,5 +1,6 @@
 import { createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, pbkdf2Sync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
+import { fromBerSafely } from './der.js';
 import { AppError } from '../../../errors/app-error.js';
 import type { KeyAlgorithm } from '../key-signer.js';
 import {
@@ -75,7 +76,7 @@ function int(node: Node | undefined, what: string): number {
 }
 
 function parse(der: Uint8Array, what: string): Node {
-  const parsed = asn1js.fromBER(der);
+  const parsed = fromBerSafely(der);
   if (parsed.offset === -1 || parsed.result.error) throw malformed(`${what} is not DER`);
   return parsed.result;
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import * as asn1js from 'asn1js';
+import { fromBerSafely } from './der.js';
 import * as x509 from '@peculiar/x509';
 import type { CertificateInfo } from './certificate.js';
 import { verifySignatureValue } from './signature-algorithms.js';
@@ -77,7 +78,7 @@ const normalizeSerial = (hex: string) => hex.toLowerCase().replace(/^0+(?=.)/, '
  *   signatureValue BIT STRING }
  */
 function loadCrl(der: Buffer): LoadedCrl {
-  const parsed = asn1js.fromBER(der);
+  const parsed = fromBerSafely(der);
   const [tbs, algorithm, signature] = (parsed.result as asn1js.Sequence).valueBlock.value as [asn1js.Sequence, asn1js.Sequence, asn1js.BitString];
   const [oid, parameters] = algorithm.valueBlock.value;
   return {

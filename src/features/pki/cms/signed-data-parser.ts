@@ -1,4 +1,5 @@
 import * as asn1js from 'asn1js';
+import { fromBerSafely } from './der.js';
 import { AppError } from '../../../errors/app-error.js';
 import { id_signedData } from '../oids.js';
 
@@ -87,7 +88,7 @@ export function octets(node: asn1js.AsnType, what: string): Buffer {
 /** Parses one whole BER value; trailing or missing bytes are an error. */
 export function parseWhole(bytes: Uint8Array, what: string): asn1js.AsnType {
   if (bytes.length === 0) throw malformed(`${what} is empty`);
-  const parsed = asn1js.fromBER(bytes);
+  const parsed = fromBerSafely(bytes);
   if (parsed.offset === -1 || parsed.result.error) throw malformed(`${what} is not valid BER/DER (${parsed.result.error || 'truncated'})`);
   if (parsed.offset !== bytes.length) throw malformed(`${what} has ${bytes.length - parsed.offset} bytes after its end`);
   return parsed.result;

@@ -3,6 +3,7 @@ import { id_sha256, id_sha384, id_sha512 } from '../oids.js';
 import {
   algorithmIdentifier,
   booleanValue,
+  fromBerSafely,
   explicit,
   generalizedTime,
   namedBits,
@@ -79,7 +80,7 @@ const bad = (message: string) => new TimeStampRejection('badDataFormat', message
  */
 export function parseTimeStampRequest(bytes: Uint8Array): TimeStampRequest {
   if (bytes.length === 0) throw bad('the request is empty');
-  const parsed = asn1js.fromBER(bytes);
+  const parsed = fromBerSafely(bytes);
   if (parsed.offset === -1 || parsed.result.error) throw bad('the request is not DER');
   if (parsed.offset !== bytes.length) throw bad('the request has bytes after its end');
   const request = parsed.result;
@@ -171,7 +172,7 @@ export interface TstInfo {
 }
 
 export function parseTstInfo(bytes: Uint8Array): TstInfo {
-  const parsed = asn1js.fromBER(bytes);
+  const parsed = fromBerSafely(bytes);
   if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) throw new TypeError('TSTInfo is not DER');
   const [version, policy, imprint, serial, genTime, ...rest] = parsed.result.valueBlock.value;
   if (!(version instanceof asn1js.Integer) || !(policy instanceof asn1js.ObjectIdentifier) || !(imprint instanceof asn1js.Sequence) || !(serial instanceof asn1js.Integer) || !(genTime instanceof asn1js.GeneralizedTime)) {
@@ -210,7 +211,7 @@ export function rejectionResponse(failure: PkiFailure, text: string): Buffer {
 
 /** Reads a TimeStampResp: its status and, when granted, the token (a ContentInfo). */
 export function parseTimeStampResponse(bytes: Uint8Array): { status: number; text?: string; failure?: number[]; token?: Buffer } {
-  const parsed = asn1js.fromBER(bytes);
+  const parsed = fromBerSafely(bytes);
   if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) throw new TypeError('the TSA answer is not a TimeStampResp');
   const [statusInfo, token] = parsed.result.valueBlock.value;
   const [status, ...rest] = (statusInfo as asn1js.Sequence).valueBlock.value;
