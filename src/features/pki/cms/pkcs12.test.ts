@@ -85,4 +85,19 @@ describe('PKCS#12', () => {
     expect(appErrorCode(() => readPkcs12(Buffer.from('not a p12'), 'x'))).toBe('PKCS12_MALFORMED');
     expect(appErrorCode(() => readPkcs12(nca.subarray(0, nca.length - 40), 'Qwerty12'))).toBe('PKCS12_MALFORMED');
   });
+
+  it('a damaged .p12 is refused with a PKCS12_ code, never another error', () => {
+    const nca = readFileSync(path.join(NCA, 'AUTH_RSA256_test.p12'));
+    let state = 42;
+    const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31);
+    const codes = new Set<string>();
+    for (let i = 0; i < 300; i++) {
+      const damaged = Buffer.from(nca);
+      damaged[next() % damaged.length] ^= 1 << next() % 8;
+      const code = appErrorCode(() => readPkcs12(i % 2 ? damaged : damaged.subarray(0, next() % damaged.length), 'Qwerty12'));
+      if (code) codes.add(code);
+    }
+    expect([...codes].every((c) => c.startsWith('PKCS12_'))).toBe(true);
+    expect(codes.has('PKCS12_MALFORMED')).toBe(true);
+  });
 });
