@@ -242,4 +242,43 @@ describe('CMS signing and verification', () => {
     expect(report.result).toBe('invalid');
     expect(checkOf(report, 'signature')).toMatchObject({ status: 'failed', code: 'SIGNATURE_INVALID' });
   });
+
+  it('a signing-time in the future is invalid', async () => {
+    const report = await verifier.verify(await sign(Buffer.from('from the future'), { signingTime: new Date(Date.now() + 86_400_000) }));
+    expect(report.result).toBe('invalid');
+    expect(checkOf(report, 'signing-time')).toMatchObject({ status: 'failed', code: 'SIGNING_TIME_IN_FUTURE' });
+  });
+
+  it('a time-stamp token made for another signature is invalid', async () => {
+    const cms = await signCms({
+      content: Buffer.from('x'),
+      signer: person.sign.signer,
+      certificate: person.sign.der,
+      chain: [hierarchy.issuing.der],
+      timeStamp: () => timeStamp(Buffer.from('some other signature value')),
+    });
+    const report = await verifier.verify(cms);
+    expect(report.result).toBe('invalid');
+    expect(checkOf(report, 'signing-time')).toMatchObject({ status: 'failed', code: 'TIME_STAMP_INVALID' });
+    expect(report.signers[0].signedAt.source).toBe('signing-time');
+  });
+
+  it('verifies every signer of a CMS signed twice by openssl', async () => {
+    const other = await issuePerson(hierarchy.issuing);
+    const args: string[] = [];
+    for (const who of [person, other]) {
+      args.push('-signer', writeTemp(dir, `two-${who.iin}.pem`, toPem(who.sign.der)), '-inkey', writeTemp(dir, `two-${who.iin}.key`, toPem(await privateKeyPkcs8(who.sign.keys), 'PRIVATE KEY')));
+    }
+    const out = `${dir}/two.p7s`;
+    const made = openssl(['cms', '-sign', '-binary', '-md', 'sha256', '-nodetach', '-outform', 'DER', '-in', writeTemp(dir, 'two.txt', 'co-signed'), ...args, '-certfile', writeTemp(dir, 'two-issuing.pem', toPem(hierarchy.issuing.der)), '-out', out]);
+    expect(made.status, made.stderr).toBe(0);
+    const report = await verifier.verify(readFileSync(out));
+    expect(report.result).toBe('valid');
+    expect(report.signers.map((s) => s.signer?.iin?.value).sort()).toEqual([person.iin, other.iin].sort());
+
+    revocation.answers.set(CertificateInfo.parse(other.sign.der).serialHex, { status: 'revoked', revokedAt: new Date(0), source: 'test', detail: 'revoked' });
+    const oneRevoked = await verifier.verify(readFileSync(out));
+    expect(oneRevoked.result).toBe('invalid');
+    expect(oneRevoked.signers.map((s) => s.result).sort()).toEqual(['invalid', 'valid']);
+  });
 });

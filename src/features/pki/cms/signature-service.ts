@@ -29,7 +29,9 @@ export function createSignatureVerifier(setup: SignatureVerifierSetup): { verifi
   if (setup.pki) {
     const root = CertificateInfo.parse(setup.pki.root.der, 'root CA certificate');
     const issuing = CertificateInfo.parse(setup.pki.issuing.der, 'issuing CA certificate');
-    trust.addAnchor(root, `Qorgau ${setup.pki.root.name}: ${root.subject}`).addIntermediate(issuing);
+    // The TSA certificate too: a token requested without certReq does not carry it.
+    const tsa = CertificateInfo.parse(setup.pki.tsa.der, 'TSA certificate');
+    trust.addAnchor(root, `Qorgau ${setup.pki.root.name}: ${root.subject}`).addIntermediate(issuing).addIntermediate(tsa);
     ownIssuers.push({ name: setup.pki.issuing.name, certificate: issuing }, { name: setup.pki.root.name, certificate: root });
   }
   if (setup.trustDir) trust.loadDirectory(setup.trustDir);

@@ -109,6 +109,9 @@ interface SignatureOutcome {
   check: VerificationCheck;
 }
 
+/** How far a signer's clock may run ahead of ours before its signing-time is refused. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 const attr = (info: ParsedSignerInfo, type: string) => info.signedAttrs.find((a) => a.type === type);
 
 function timeOf(node: asn1js.AsnType | undefined): Date | undefined {
@@ -202,7 +205,11 @@ export class SignatureVerifier {
       signedAt = { time: timeStamp.genTime, source: 'time-stamp' };
     } else if (claimed) {
       signedAt = { time: claimed.toISOString(), source: 'signing-time' };
-      if (!tokenAttr) checks.push({ check: 'signing-time', status: 'passed', code: 'SIGNING_TIME_CLAIMED', reason: `signed at ${claimed.toISOString()} by the signer's own claim (signing-time attribute; no time-stamp token)` });
+      if (claimed.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+        checks.push({ check: 'signing-time', status: 'failed', code: 'SIGNING_TIME_IN_FUTURE', reason: `the signing-time attribute (${claimed.toISOString()}) is later than the verification time` });
+      } else if (!tokenAttr) {
+        checks.push({ check: 'signing-time', status: 'passed', code: 'SIGNING_TIME_CLAIMED', reason: `signed at ${claimed.toISOString()} by the signer's own claim (signing-time attribute; no time-stamp token)` });
+      }
     } else {
       signedAt = { time: now.toISOString(), source: 'verification-time' };
       if (!tokenAttr) checks.push({ check: 'signing-time', status: 'passed', code: 'NO_SIGNING_TIME', reason: 'the signature carries no signing time; the certificate is judged at the verification time' });
