@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { loadConfig, ConfigError } from './config/config.js';
 import { openDatabase, DatabaseInUseError } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -27,7 +28,7 @@ async function main() {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ port: config.port, host: config.host });
-  const port = app.addresses()[0]?.port ?? config.port;
+  const port = (app.server.address() as AddressInfo | null)?.port ?? config.port;
   const url = config.port === 0 ? `http://localhost:${port}` : config.publicUrl;
   const where = database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}/pglite` : 'PostgreSQL';
   app.log.info({ url, docs: `${url}/docs`, database: database.kind }, 'Qorgau API ready');
