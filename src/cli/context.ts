@@ -15,3 +15,13 @@ export async function openCliContext(): Promise<CliContext> {
   await migrateToLatest(database.db);
   return { config, database, close: () => database.close() };
 }
+
+/** Runs one command with the database open, and closes it however the command ends. */
+export async function withCliContext<T>(run: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const ctx = await openCliContext();
+  try {
+    return await run(ctx);
+  } finally {
+    await ctx.close();
+  }
+}

@@ -7,7 +7,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { createApiToken, listApiTokens, revokeApiToken, TOKEN_ROLES, type TokenRole } from '../auth/api-tokens.js';
 import { Pseudonymizer } from '../privacy/pseudonym.js';
 import { RegistryService } from '../features/registry/registry.service.js';
-import { openCliContext } from './context.js';
+import { openCliContext, withCliContext } from './context.js';
 import { startProgress } from './progress.js';
 import { registerPkiCommands } from './pki.commands.js';
 import { registerRevocationCommands } from './revocation.commands.js';
@@ -22,14 +22,11 @@ program
   .command('migrate')
   .description('apply the database migrations')
   .action(async () => {
-    const ctx = await openCliContext();
-    try {
+    await withCliContext(async (ctx) => {
       const result = await migrateToLatest(ctx.database.db);
       const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
-    } finally {
-      await ctx.close();
-    }
+    });
   });
 
 const token = program.command('token').description('operator API tokens');
@@ -39,39 +36,30 @@ token
   .addOption(new Option('--role <role>', 'what the token may do').choices([...TOKEN_ROLES]).makeOptionMandatory())
   .option('--name <name>', 'who or what holds it', 'operator')
   .action(async (opts: { role: TokenRole; name: string }) => {
-    const ctx = await openCliContext();
-    try {
+    await withCliContext(async (ctx) => {
       const created = await createApiToken(ctx.database.db, opts.name, opts.role);
       process.stderr.write(`token ${created.id} (${opts.role}, ${opts.name}) created; it is shown once:\n`);
       console.log(created.token);
-    } finally {
-      await ctx.close();
-    }
+    });
   });
 token
   .command('list')
   .description('list tokens (never their secrets)')
   .action(async () => {
-    const ctx = await openCliContext();
-    try {
+    await withCliContext(async (ctx) => {
       for (const t of await listApiTokens(ctx.database.db)) {
         console.log([t.id, t.role, t.name, new Date(t.created_at).toISOString(), t.revoked_at ? 'revoked' : 'active'].join('\t'));
       }
-    } finally {
-      await ctx.close();
-    }
+    });
   });
 token
   .command('revoke <id>')
   .description('revoke a token by its id')
   .action(async (id: string) => {
-    const ctx = await openCliContext();
-    try {
+    await withCliContext(async (ctx) => {
       if (!(await revokeApiToken(ctx.database.db, id))) throw new AppError(404, 'TOKEN_NOT_FOUND', `No active token ${id}`);
       console.log(`token ${id} revoked`);
-    } finally {
-      await ctx.close();
-    }
+    });
   });
 
 const breach = program.command('breach').description('breaches of the registry');
