@@ -139,12 +139,15 @@ describe('POST /pki/tsa and POST /v1/signatures/verify', () => {
     expect(checkOf(stampedAfter.body, 'revocation')?.reason).toContain('revoked only later');
   });
 
-  it('accepts the raw DER as application/pkcs7-mime', async () => {
+  it('accepts the raw DER as application/pkcs7-mime, and PEM inside the JSON', async () => {
     const { issued, signKey } = await issueToPerson();
     const cms = await signCms({ content: Buffer.from('raw'), signer: signerFromPrivateKey(signKey.privateKey), certificate: issued.sign.der });
     const response = await app.inject({ method: 'POST', url: '/v1/signatures/verify', headers: { 'content-type': 'application/pkcs7-mime' }, payload: cms });
     expect(response.statusCode).toBe(200);
     expect(response.json().result).toBe('valid');
+    const pem = await verify({ cms: toPem(cms, 'CMS') });
+    expect(pem.status).toBe(200);
+    expect(pem.body.result).toBe('valid');
   });
 
   it("trusts the anchors in <dataDir>/pki/trust/: the national CA's test CA and its CRL", async () => {
@@ -164,7 +167,8 @@ describe('POST /pki/tsa and POST /v1/signatures/verify', () => {
   it.each([
     ['a truncated CMS', async () => ({ cms: (await signedSample()).subarray(0, 60).toString('base64') }), 'CMS_MALFORMED'],
     ['bytes that are not DER', async () => ({ cms: Buffer.from('%PDF-1.7 not a signature').toString('base64') }), 'CMS_MALFORMED'],
-    ['a certificate instead of a CMS', async () => ({ cms: readFileSync(path.join(NCA, 'individual_valid_sign_2004_rsa.cer'), 'utf8') }), 'INVALID_BASE64'],
+    ['a PEM certificate instead of a CMS', async () => ({ cms: readFileSync(path.join(NCA, 'individual_valid_sign_2004_rsa.cer'), 'utf8') }), 'CMS_NOT_SIGNED_DATA'],
+    ['a PEM block of broken base64', async () => ({ cms: '-----BEGIN CMS-----\nMII*\n-----END CMS-----\n' }), 'INVALID_BASE64'],
     ['a DER certificate instead of a CMS', async () => ({ cms: CertificateInfo.parse(readFileSync(path.join(NCA, 'individual_valid_sign_2004_rsa.cer'))).der.toString('base64') }), 'CMS_NOT_SIGNED_DATA'],
     ['a detached signature without data', async () => ({ cms: (await signedSample(true)).toString('base64') }), 'CMS_DETACHED_DATA_REQUIRED'],
     ['data that is not base64', async () => ({ cms: (await signedSample(true)).toString('base64'), data: 'not*base64' }), 'INVALID_BASE64'],

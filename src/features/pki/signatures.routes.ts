@@ -47,9 +47,10 @@ export interface SignaturesPluginOptions {
   clock?: () => Date;
 }
 
-/** Strict base64 (or base64url), whitespace allowed, as PEM bodies and JSON clients write it. */
+/** Strict base64 (or base64url), whitespace allowed; a PEM block (-----BEGIN CMS----- or PKCS7) is unwrapped. */
 function decodeBase64(text: string, field: string): Buffer {
-  const compact = text.replace(/\s+/g, '');
+  const pem = /^\s*-----BEGIN [A-Z0-9 ]+-----([\s\S]*?)-----END [A-Z0-9 ]+-----\s*$/.exec(text);
+  const compact = (pem ? pem[1] : text).replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
     throw AppError.badRequest('INVALID_BASE64', `"${field}" is not base64`);
   }
