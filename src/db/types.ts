@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { PkiTables } from '../features/pki/pki.tables.js';
+import type { CreditTables } from '../features/credit/credit.tables.js';
 
 /** Timestamps are written as Date or ISO string and read as Date. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -73,7 +74,7 @@ export interface BreachImportsTable {
 }
 
 /** Each feature declares its own tables; DB joins them. */
-export interface DB extends PkiTables {
+export interface DB extends PkiTables, CreditTables {
   api_tokens: ApiTokensTable;
   data_categories: DataCategoriesTable;
   organizations: OrganizationsTable;
