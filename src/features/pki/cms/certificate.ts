@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { X509Certificate as NodeX509Certificate } from 'node:crypto';
+import { X509Certificate as NodeX509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { fromBerSafely } from './der.js';
 import * as x509 from '@peculiar/x509';
@@ -159,7 +159,23 @@ export class CertificateInfo {
 
   /** Whether `issuer` names this certificate's issuer (and its key identifiers agree). */
   namesIssuer(issuer: CertificateInfo): boolean {
-    return this.node.checkIssued(issuer.node);
+    try {
+      return this.node.checkIssued(issuer.node);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The public key, or undefined when Node cannot load it: GOST 34.310 keys (which the national
+   * CA also issues) have no open implementation, and their signatures are reported unknown.
+   */
+  get publicKey(): KeyObject | undefined {
+    try {
+      return this.node.publicKey;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Whether the certificate's signature verifies with `issuer`'s public key. */

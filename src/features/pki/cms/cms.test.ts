@@ -281,4 +281,21 @@ describe('CMS signing and verification', () => {
     expect(oneRevoked.result).toBe('invalid');
     expect(oneRevoked.signers.map((s) => s.result).sort()).toEqual(['invalid', 'valid']);
   });
+
+  it('a signer key Node cannot load (as a GOST key) is reported, not thrown', async () => {
+    const cert = writeTemp(dir, 'gost-signer.pem', toPem(person.sign.der));
+    const key = writeTemp(dir, 'gost-signer.key', toPem(await privateKeyPkcs8(person.sign.keys), 'PRIVATE KEY'));
+    const out = `${dir}/gost.p7s`;
+    expect(openssl(['cms', '-sign', '-binary', '-md', 'sha256', '-nodetach', '-outform', 'DER', '-in', writeTemp(dir, 'gost.txt', 'x'), '-signer', cert, '-inkey', key, '-out', out]).status).toBe(0);
+    // id-ecPublicKey -> 1.2.643.7.1.1.1 (the GOST 2012 arc), same length, so the DER stays well formed.
+    const ecPublicKey = Buffer.from('06072a8648ce3d0201', 'hex');
+    const gost = Buffer.from('06072a850307010101', 'hex');
+    const bytes = readFileSync(out);
+    const at = bytes.indexOf(ecPublicKey);
+    expect(at).toBeGreaterThan(0);
+    gost.copy(bytes, at);
+    const report = await verifier.verify(bytes);
+    expect(checkOf(report, 'signature')).toMatchObject({ status: 'unknown', code: 'SIGNATURE_ALGORITHM_UNSUPPORTED' });
+    expect(report.result).not.toBe('valid');
+  });
 });

@@ -108,7 +108,8 @@ export class CrlRevocationSource implements RevocationStatusSource {
     const key = issuer.fields.subjectPublicKeyInfo.toString('base64');
     let ok = crl.verifiedWith.get(key);
     if (ok === undefined) {
-      ok = verifySignatureValue({ signatureAlgorithm: crl.signatureAlgorithm, parameters: crl.parameters, data: crl.tbs, signature: crl.signature, publicKey: issuer.node.publicKey }).outcome === 'valid';
+      const publicKey = issuer.publicKey;
+      ok = !!publicKey && verifySignatureValue({ signatureAlgorithm: crl.signatureAlgorithm, parameters: crl.parameters, data: crl.tbs, signature: crl.signature, publicKey }).outcome === 'valid';
       crl.verifiedWith.set(key, ok);
     }
     return ok;

@@ -272,13 +272,15 @@ export class SignatureVerifier {
       signed = Buffer.from(info.signedAttrsBytes);
       signed[0] = 0x31;
     }
+    const publicKey = certificate.publicKey;
+    if (!publicKey) return { certificate, check: check('unknown', 'SIGNATURE_ALGORITHM_UNSUPPORTED', "the signer's public key algorithm is not supported (GOST algorithms have no open implementation)") };
     const outcome = verifySignatureValue({
       signatureAlgorithm: info.signatureAlgorithm,
       parameters: info.signatureAlgorithmParameters,
       digestAlgorithm: info.digestAlgorithm,
       data: signed,
       signature: info.signature,
-      publicKey: certificate.node.publicKey,
+      publicKey,
     });
     if (outcome.outcome === 'unsupported') return { certificate, check: check('unknown', 'SIGNATURE_ALGORITHM_UNSUPPORTED', outcome.reason) };
     if (outcome.outcome === 'invalid') return { certificate, check: check('failed', 'SIGNATURE_INVALID', "the signature does not verify with the signer's public key") };
