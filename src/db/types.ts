@@ -1,6 +1,10 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { PkiTables } from '../features/pki/pki.tables.js';
 import type { CreditTables } from '../features/credit/credit.tables.js';
+import type { LiftTables } from '../features/credit/lifts.tables.js';
+import type { SigninTables } from '../features/signin/signin.tables.js';
+import type { EvidenceTables } from '../features/pki/evidence/evidence.tables.js';
+import type { NotificationTables } from '../features/notifications/notifications.tables.js';
 
 /** Timestamps are written as Date or ISO string and read as Date. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -74,7 +78,7 @@ export interface BreachImportsTable {
 }
 
 /** Each feature declares its own tables; DB joins them. */
-export interface DB extends PkiTables, CreditTables {
+export interface DB extends PkiTables, CreditTables, LiftTables, SigninTables, EvidenceTables, NotificationTables {
   api_tokens: ApiTokensTable;
   data_categories: DataCategoriesTable;
   organizations: OrganizationsTable;

@@ -5,6 +5,7 @@ import * as m20261124_0820_pki_certificates from './2026-11-24T08-20-pki-certifi
 import * as m20261124_0840_pki_revocation from './2026-11-24T08-40-pki-revocation.js';
 import * as m20261124_0850_pki_applications from './2026-11-24T08-50-pki-applications.js';
 import * as m20261124_0900_credit_restrictions from './2026-11-24T09-00-credit-restrictions.js';
+import * as m20261124_0905_signin_lifts_notifications from './2026-11-24T09-05-signin-lifts-notifications.js';
 
 /** Every migration, by ISO-dated name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T08-40-pki-revocation': m20261124_0840_pki_revocation,
   '2026-11-24T08-50-pki-applications': m20261124_0850_pki_applications,
   '2026-11-24T09-00-credit-restrictions': m20261124_0900_credit_restrictions,
+  '2026-11-24T09-05-signin-lifts-notifications': m20261124_0905_signin_lifts_notifications,
 };
