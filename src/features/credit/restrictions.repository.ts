@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { DB } from '../../db/types.js';
 import type { CreditChannel, CreditProduct, RestrictionsTable } from './credit.tables.js';
+import { liftCondition } from './lifts.sql.js';
 
 export type RestrictionRow = Selectable<RestrictionsTable>;
 
@@ -22,9 +23,7 @@ export interface RestrictionScope {
  * that the lender check stays one set-based statement.
  */
 export function liftApplies(at: RawBuilder<Date> | Date, lenderBin: RawBuilder<string | null> | string | null): RawBuilder<boolean> {
-  void at;
-  void lenderBin;
-  return sql<boolean>`false`;
+  return liftCondition(at, lenderBin);
 }
 
 /** The restriction is in force at `at` (expiry is computed here, at query time: no job ends it). */
