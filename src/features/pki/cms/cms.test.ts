@@ -298,4 +298,18 @@ describe('CMS signing and verification', () => {
     expect(checkOf(report, 'signature')).toMatchObject({ status: 'unknown', code: 'SIGNATURE_ALGORITHM_UNSUPPORTED' });
     expect(report.result).not.toBe('valid');
   });
+
+  it.each([
+    ['no signed attributes (-noattr)', ['-noattr'], 'NO_SIGNING_TIME'],
+    ['the signer named by subjectKeyIdentifier (-keyid)', ['-keyid'], 'SIGNING_TIME_CLAIMED'],
+  ])('accepts openssl CMS with %s', async (_label, flags, timeCode) => {
+    const cert = writeTemp(dir, 'variant-signer.pem', toPem(person.sign.der));
+    const key = writeTemp(dir, 'variant-signer.key', toPem(await privateKeyPkcs8(person.sign.keys), 'PRIVATE KEY'));
+    const out = `${dir}/variant${flags[0]}.p7s`;
+    const made = openssl(['cms', '-sign', '-binary', '-md', 'sha256', '-nodetach', ...flags, '-outform', 'DER', '-in', writeTemp(dir, 'variant.txt', 'v'), '-signer', cert, '-inkey', key, '-certfile', writeTemp(dir, 'variant-issuing.pem', toPem(hierarchy.issuing.der)), '-out', out]);
+    expect(made.status, made.stderr).toBe(0);
+    const report = await verifier.verify(readFileSync(out));
+    expect(report.result, JSON.stringify(report.signers[0].checks)).toBe('valid');
+    expect(checkOf(report, 'signing-time')?.code).toBe(timeCode);
+  });
 });
