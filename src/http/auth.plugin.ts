@@ -2,14 +2,18 @@ import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from
 import fp from 'fastify-plugin';
 import { AppError } from '../errors/app-error.js';
 import { authenticateApiToken, type Principal, type TokenRole } from '../auth/api-tokens.js';
+import { LenderKeyAuthenticator, looksLikeLenderKey, type LenderPrincipal, type LenderScope } from '../auth/lender-keys.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** A preHandler that admits only a principal holding one of the roles. */
     requireRole(...roles: TokenRole[]): preHandlerAsyncHookHandler;
+    /** A preHandler that admits only a lender API key holding the scope (sets request.lender). */
+    requireLenderScope(scope: LenderScope): preHandlerAsyncHookHandler;
   }
   interface FastifyRequest {
     principal: Principal | null;
+    lender: LenderPrincipal | null;
   }
 }
 
@@ -32,6 +36,21 @@ export const authPlugin = fp(
       if (!principal) throw AppError.unauthorized('AUTH_INVALID_TOKEN', 'The API token is unknown, malformed or revoked');
       return principal;
     }
+
+    app.decorateRequest('lender', null);
+    const lenderKeys = new LenderKeyAuthenticator(app.database.db);
+    app.decorate('requireLenderScope', function requireLenderScope(scope: LenderScope): preHandlerAsyncHookHandler {
+      return async function (request) {
+        const header = request.headers.authorization;
+        if (!header) throw AppError.unauthorized('AUTH_REQUIRED', 'This route needs a lender API key: send "Authorization: Bearer <key>"');
+        const [scheme, key] = header.split(' ', 2);
+        if (scheme?.toLowerCase() !== 'bearer' || !key) throw AppError.unauthorized('AUTH_SCHEME', 'Use "Authorization: Bearer <key>"');
+        const lender = looksLikeLenderKey(key.trim()) ? await lenderKeys.authenticate(key.trim()) : null;
+        if (!lender) throw AppError.unauthorized('AUTH_INVALID_KEY', 'The lender API key is unknown, malformed or revoked');
+        if (!lender.scopes.includes(scope)) throw AppError.forbidden('AUTH_SCOPE', `This route needs a key with the scope ${scope}`);
+        request.lender = lender;
+      };
+    });
 
     app.decorate('requireRole', function requireRole(...roles: TokenRole[]): preHandlerAsyncHookHandler {
       return async function (request) {
