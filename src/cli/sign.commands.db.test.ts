@@ -16,17 +16,17 @@ const CLI = path.resolve(import.meta.dirname, '../../bin/qorgau.js');
 const NCA = path.resolve(import.meta.dirname, '../../test/fixtures/nca');
 
 /** Runs the real CLI in a child process (async: the TSA it calls is served by this process). */
-async function qorgau(args: string[]): Promise<{ code: number; stderr: string }> {
+async function qorgau(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stderr } = await execFileAsync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-    return { code: 0, stderr };
+    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+    return { code: 0, stdout, stderr };
   } catch (err) {
-    const e = err as { code?: number; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stderr: e.stderr ?? '' };
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
 }
 
-describe('qorgau sign', () => {
+describe('qorgau sign and qorgau verify', () => {
   let app: FastifyInstance;
   let baseUrl: string;
   let dir: string;
@@ -66,8 +66,12 @@ describe('qorgau sign', () => {
 
     const verified = openssl(['cms', '-verify', '-binary', '-inform', 'DER', '-in', out, '-content', document, '-CAfile', chainFile, '-out', '/dev/null']);
     expect(verified.stderr).toContain('Verification successful');
-    const report = await app.inject({ method: 'POST', url: '/v1/signatures/verify', payload: { cms: readFileSync(out).toString('base64'), data: readFileSync(document).toString('base64') } });
-    expect(report.json()).toMatchObject({ result: 'valid', detached: true, signers: [{ signedAt: { source: 'time-stamp' }, signer: { iin: { value: person.iin }, purpose: 'SIGN' } }] });
+    const verifiedByCli = await qorgau(['verify', '--in', out, '--data', document, '--server', baseUrl]);
+    expect(verifiedByCli.code, verifiedByCli.stderr).toBe(0);
+    expect(JSON.parse(verifiedByCli.stdout)).toMatchObject({ result: 'valid', detached: true, signers: [{ signedAt: { source: 'time-stamp' }, signer: { iin: { value: person.iin }, purpose: 'SIGN' } }] });
+    const withoutData = await qorgau(['verify', '--in', out, '--server', baseUrl]);
+    expect(withoutData.code).toBe(1);
+    expect(withoutData.stderr).toContain('[CMS_DETACHED_DATA_REQUIRED]');
   });
 
   it("signs with the national CA's legacy .p12 and refuses a wrong password with a stable code", async () => {
@@ -78,6 +82,12 @@ describe('qorgau sign', () => {
     expect(ok.stderr).toContain('AUTH certificate');
     const attached = openssl(['cms', '-verify', '-binary', '-inform', 'DER', '-in', out, '-noverify']);
     expect(attached.stdout).toBe('attached');
+    // Signed today with a certificate that expired in 2019: invalid, exit status 1.
+    const expired = await qorgau(['verify', '--in', out, '--server', baseUrl]);
+    expect(expired.code).toBe(1);
+    const report = JSON.parse(expired.stdout);
+    expect(report.result).toBe('invalid');
+    expect(report.signers[0].checks).toContainEqual(expect.objectContaining({ check: 'certificate-validity', code: 'CERTIFICATE_EXPIRED' }));
 
     const bad = await qorgau(['sign', '--p12', path.join(NCA, 'AUTH_RSA256_test.p12'), '--password-file', writeTemp(dir, 'bad-pass', 'Qwerty13\n'), '--in', document, '--out', path.join(dir, 'bad.p7s')]);
     expect(bad.code).toBe(1);

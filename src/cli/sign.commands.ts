@@ -31,7 +31,7 @@ interface SignOptions {
   tsa?: string;
 }
 
-/** `qorgau sign`: CMS SignedData with a person's .p12, as the national CA's own clients make it. */
+/** `qorgau sign`: CMS SignedData with a person's .p12, as the national CA's own clients make it; `qorgau verify` asks a server. */
 export function registerSignCommands(program: Command): void {
   program
     .command('sign')
@@ -64,5 +64,33 @@ export function registerSignCommands(program: Command): void {
           `${opts.detached ? ', detached' : ''}${opts.tsa ? ', time-stamped' : ''}: ${opts.out} (${cms.length} bytes)\n` +
           (purpose === 'AUTH' ? 'note: an AUTH certificate signs sign-in challenges; documents are signed with the SIGN certificate\n' : ''),
       );
+    });
+
+  program
+    .command('verify')
+    .description(
+      'verify a CMS signature with a Qorgau server (POST /v1/signatures/verify) and print its report; ' +
+        'exit status 0 valid, 1 invalid or error, 3 indeterminate',
+    )
+    .requiredOption('--in <file>', 'the signature (.p7s, DER or PEM)')
+    .option('--data <file>', 'the signed document, for a detached signature')
+    .option('--server <url>', 'the Qorgau server', process.env.QORGAU_PUBLIC_URL ?? 'http://localhost:8080')
+    .action(async (opts: { in: string; data?: string; server: string }) => {
+      const cms = await readInput(opts.in, 'signature');
+      const body = {
+        cms: cms.toString('latin1').includes('-----BEGIN ') ? cms.toString('latin1') : cms.toString('base64'),
+        ...(opts.data ? { data: (await readInput(opts.data, 'document')).toString('base64') } : {}),
+      };
+      const url = `${opts.server.replace(/\/+$/, '')}/v1/signatures/verify`;
+      let response: Response;
+      try {
+        response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      } catch (err) {
+        throw new AppError(503, 'SERVER_UNREACHABLE', `Cannot reach ${url}: ${(err as Error).message}`);
+      }
+      const answer = (await response.json().catch(() => ({}))) as { result?: string; code?: string; detail?: string };
+      if (!response.ok) throw new AppError(response.status, answer.code ?? 'SERVER_ERROR', answer.detail ?? `${url} answered ${response.status}`);
+      console.log(JSON.stringify(answer, null, 2));
+      process.exitCode = answer.result === 'valid' ? 0 : answer.result === 'indeterminate' ? 3 : 1;
     });
 }
