@@ -11,8 +11,9 @@ import { PROOFING_METHODS, type Profile } from './profiles.js';
 import { bufferSource } from './issuance/bytes.js';
 
 /**
- * Lint before signing (after Boulder's linter): every to-be-signed certificate and
- * CRL is checked here, and a problem stops the CA key from ever seeing it.
+ * Lint before signing (after Boulder's linter): every to-be-signed certificate is
+ * checked here, and a problem stops the CA key from ever seeing it. CRLs have their
+ * own lint beside their builder (revocation/crl-lint.ts).
  */
 export interface LintProblem {
   /** Stable code, also the problem document's code when it is the first. */
@@ -187,25 +188,4 @@ export function lintCertificate(certificate: pkijs.Certificate, { profile, issue
 export function assertLintClean(problems: LintProblem[], what = 'certificate'): void {
   if (problems.length === 0) return;
   throw AppError.unprocessable(problems[0].code, `The ${what} was refused before signing: ${problems.map((p) => p.message).join('; ')}`, { problems });
-}
-
-/**
- * Lints a to-be-signed CRL (TBSCertList): nextUpdate after thisUpdate and inside
- * the issuer's validity, a CRL number, the authority key identifier, and the
- * issuer name equal to the issuer certificate's subject.
- */
-export function lintCertList(crl: pkijs.CertificateRevocationList, issuer: pkijs.Certificate): LintProblem[] {
-  const problems: LintProblem[] = [];
-  const thisUpdate = crl.thisUpdate.value.getTime();
-  const nextUpdate = crl.nextUpdate?.value.getTime();
-  if (nextUpdate === undefined) problems.push({ code: 'CRL_NEXT_UPDATE_MISSING', message: 'A CRL must have nextUpdate (RFC 5280 5.1.2.5)' });
-  else if (!(thisUpdate < nextUpdate)) problems.push({ code: 'CRL_NEXT_UPDATE', message: 'nextUpdate must be after thisUpdate' });
-  if (thisUpdate < issuer.notBefore.value.getTime() || thisUpdate > issuer.notAfter.value.getTime()) {
-    problems.push({ code: 'CRL_OUTSIDE_ISSUER', message: "thisUpdate must lie inside the issuer's validity" });
-  }
-  const ids = (crl.crlExtensions?.extensions ?? []).map((e) => e.extnID);
-  if (!ids.includes(oid.id_ce_cRLNumber)) problems.push({ code: 'CRL_NUMBER_MISSING', message: 'A CRL must carry a CRL number (RFC 5280 5.2.3)' });
-  if (!ids.includes(oid.id_ce_authorityKeyIdentifier)) problems.push({ code: 'CRL_AKI_MISSING', message: 'A CRL must carry the authority key identifier (RFC 5280 5.2.1)' });
-  if (!crl.issuer.isEqual(issuer.subject)) problems.push({ code: 'CRL_ISSUER_NAME', message: "The CRL issuer must equal the issuer certificate's subject" });
-  return problems;
 }
