@@ -17,22 +17,22 @@ describe('privacy of imported IINs', () => {
     try {
       const token = await buildOperatorToken(database.db);
       const headers = { authorization: `Bearer ${token}` };
-      const iins = Array.from({ length: 20 }, buildIin);
+      const iins = Array.from({ length: 10 }, buildIin);
       const breach = (await app.inject({ method: 'POST', url: '/v1/breaches', headers, payload: buildBreach() })).json();
       const csv = await app.inject({
         method: 'POST',
         url: `/v1/breaches/${breach.id}/affected`,
         headers: { ...headers, 'content-type': 'text/csv' },
-        payload: `iin,categories\n${iins.slice(0, 10).map((i) => `${i},phone`).join('\n')}\n`,
+        payload: `iin,categories\n${iins.slice(0, 5).map((i) => `${i},phone`).join('\n')}\n`,
       });
-      expect(csv.json().accepted).toBe(10);
+      expect(csv.json().accepted).toBe(5);
       const ndjson = await app.inject({
         method: 'POST',
         url: `/v1/breaches/${breach.id}/affected`,
         headers: { ...headers, 'content-type': 'application/x-ndjson' },
-        payload: iins.slice(10).map((iin) => JSON.stringify({ iin })).join('\n'),
+        payload: iins.slice(5).map((iin) => JSON.stringify({ iin })).join('\n'),
       });
-      expect(ndjson.json().accepted).toBe(10);
+      expect(ndjson.json().accepted).toBe(5);
       await app.inject({ method: 'POST', url: `/v1/breaches/${breach.id}/publish`, headers });
       expect(await app.registry.publishedBreachesOf(iins[0])).toHaveLength(1);
 
@@ -44,11 +44,11 @@ describe('privacy of imported IINs', () => {
       const needles = iins.flatMap((iin) => [iin, createHash('sha256').update(iin).digest('hex')]);
       // A canary proves the scan can see what it looks for: the pseudonym itself is in the table.
       const pseudonymHex = app.pseudonymizer.of(iins[0]).toString('hex');
-      // One regular expression pass per table, in SQL: the tables may hold millions of rows from other tests.
-      const pattern = needles.join('|');
+      // Scanned in SQL (LIKE, a plain substring match): the tables may hold many rows from other tests.
+      const patterns = needles.map((n) => `%${n}%`);
       let canaryFound = 0;
       for (const { table_name } of tables.rows) {
-        const hits = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table_name)} as t where t::text ~ ${pattern}`.execute(database.db);
+        const hits = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table_name)} as t where t::text like any(${patterns})`.execute(database.db);
         expect(hits.rows[0].n, `${table_name} holds a raw IIN or its unkeyed SHA-256`).toBe(0);
         const canary = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table_name)} as t where strpos(t::text, ${pseudonymHex}) > 0`.execute(database.db);
         canaryFound += canary.rows[0].n;
@@ -57,5 +57,5 @@ describe('privacy of imported IINs', () => {
     } finally {
       await app.close();
     }
-  });
+  }, 300_000);
 });
