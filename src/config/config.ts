@@ -26,6 +26,13 @@ export const ConfigSchema = Type.Object({
   pseudonymKeyFile: Type.Optional(Type.String({ minLength: 1 })),
   /** Largest upload accepted by the HTTP import route, in bytes. The CLI import has no limit. */
   importMaxBytes: Type.Integer({ minimum: 1024, default: 1024 * 1024 * 1024 }),
+  /** Hours between a lift request and its effect (a cooling-off against fraudsters on the phone); 0 allowed. */
+  liftCoolingOffHours: Type.Number({ minimum: 0, maximum: 24 * 30, default: 24 }),
+  /** Lifetime of a person's session after sign-in with e-signature. */
+  sessionMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60, default: 30 }),
+  /** SMTP server for e-mail notifications (smtp://host:port or smtps://user:pass@host); none: e-mail is not sent. */
+  smtpUrl: Type.Optional(Type.String({ minLength: 1 })),
+  mailFrom: Type.String({ default: 'Qorgau <no-reply@qorgau.kz>' }),
 });
 
 export type Config = Static<typeof ConfigSchema> & { pseudonymKey: Buffer };
@@ -42,6 +49,10 @@ const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   DATABASE_POOL_SIZE: 'databasePoolSize',
   QORGAU_PSEUDONYM_KEY_FILE: 'pseudonymKeyFile',
   QORGAU_IMPORT_MAX_BYTES: 'importMaxBytes',
+  QORGAU_LIFT_COOLING_OFF_HOURS: 'liftCoolingOffHours',
+  QORGAU_SESSION_MINUTES: 'sessionMinutes',
+  QORGAU_SMTP_URL: 'smtpUrl',
+  QORGAU_MAIL_FROM: 'mailFrom',
 };
 
 export class ConfigError extends Error {

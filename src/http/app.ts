@@ -15,6 +15,7 @@ import type { CaHierarchy } from '../features/pki/ca/hierarchy.js';
 import { revocationRoutes } from '../features/pki/revocation.routes.js';
 import { pkiRoutes } from '../features/pki/pki.routes.js';
 import { signaturesPlugin } from '../features/pki/signatures.routes.js';
+import { signinPlugin } from '../features/signin/signin.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -68,7 +69,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
           'Registry of compromised personal data, credit protection and e-signature authority. Errors are RFC 9457 problem documents with a stable `code`.',
       },
       servers: [{ url: config.publicUrl }],
-      components: { securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer', description: 'Operator API token (qorgau token create)' } } },
+      components: { securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer', description: 'Operator API token (qorgau token create)' }, personSession: { type: 'apiKey', in: 'cookie', name: '__Host-qorgau-session', description: 'Session of a person signed in with e-signature (POST /v1/auth/signin)' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -80,5 +81,6 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(revocationRoutes);
   await app.register(pkiRoutes);
   await app.register(signaturesPlugin);
+  await app.register(signinPlugin);
   return app;
 }

@@ -2,17 +2,21 @@ import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from
 import fp from 'fastify-plugin';
 import { AppError } from '../errors/app-error.js';
 import { authenticateApiToken, type Principal, type TokenRole } from '../auth/api-tokens.js';
+import { cookieValue, SESSION_COOKIE, SessionStore, type PersonPrincipal } from '../features/signin/sessions.js';
 import { LenderKeyAuthenticator, looksLikeLenderKey, type LenderPrincipal, type LenderScope } from '../auth/lender-keys.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** A preHandler that admits only a principal holding one of the roles. */
     requireRole(...roles: TokenRole[]): preHandlerAsyncHookHandler;
+    /** A preHandler that admits only a person signed in with e-signature (session cookie); sets request.person. */
+    requirePerson(): preHandlerAsyncHookHandler;
     /** A preHandler that admits only a lender API key holding the scope (sets request.lender). */
     requireLenderScope(scope: LenderScope): preHandlerAsyncHookHandler;
   }
   interface FastifyRequest {
     principal: Principal | null;
+    person: PersonPrincipal | null;
     lender: LenderPrincipal | null;
   }
 }
@@ -24,6 +28,18 @@ declare module 'fastify' {
 export const authPlugin = fp(
   async function auth(app: FastifyInstance) {
     app.decorateRequest('principal', null);
+    app.decorateRequest('person', null);
+    const sessions = new SessionStore(app.database.db);
+
+    app.decorate('requirePerson', function requirePerson(): preHandlerAsyncHookHandler {
+      return async function (request) {
+        const token = cookieValue(request.headers.cookie, SESSION_COOKIE);
+        if (!token) throw AppError.unauthorized('SESSION_REQUIRED', 'Sign in with your e-signature first (POST /v1/auth/challenge, then POST /v1/auth/signin)');
+        const person = await sessions.find(token);
+        if (!person) throw AppError.unauthorized('SESSION_INVALID', 'The session is unknown, expired or signed out: sign in again');
+        request.person = person;
+      };
+    });
 
     async function identify(request: FastifyRequest): Promise<Principal> {
       const header = request.headers.authorization;

@@ -1,0 +1,114 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/types.js';
+import type { SessionHolder } from './signin.tables.js';
+
+/** `__Host-`: the browser keeps the cookie only if Secure, Path=/ and without Domain. */
+export const SESSION_COOKIE = '__Host-qorgau-session';
+
+/** The signed-in person, as routes see them. Never the IIN: the pseudonym. */
+export interface PersonPrincipal {
+  sessionId: string;
+  personHash: Buffer;
+  certificateSerial: string;
+  certificateIssuer: string;
+  holder: SessionHolder;
+  displayName: string;
+  expiresAt: Date;
+}
+
+export interface OpenedSession {
+  token: string;
+  principal: PersonPrincipal;
+}
+
+const hashOf = (token: string) => createHash('sha256').update(token).digest();
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/** Reads one cookie from a Cookie header (RFC 6265 5.4 form: "a=b; c=d"). */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+export function sessionCookie(token: string, maxAgeSeconds: number): string {
+  return `${SESSION_COOKIE}=${token}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; Secure; SameSite=Strict`;
+}
+
+export const clearedSessionCookie = () => `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict`;
+
+/**
+ * Person sessions, server-side: the token lives only in the person's cookie, the database
+ * keeps its SHA-256, so every instance behind the load balancer sees a sign-out at once.
+ */
+export class SessionStore {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async open(input: Omit<PersonPrincipal, 'sessionId' | 'expiresAt'>, lifetimeMinutes: number): Promise<OpenedSession> {
+    const token = randomBytes(32).toString('base64url');
+    const now = this.clock();
+    const expiresAt = new Date(now.getTime() + lifetimeMinutes * 60_000);
+    const id = randomUUID();
+    await this.db
+      .insertInto('person_sessions')
+      .values({
+        token_hash: hashOf(token),
+        id,
+        person_hash: input.personHash,
+        certificate_serial: input.certificateSerial,
+        certificate_issuer: input.certificateIssuer,
+        holder: input.holder,
+        display_name: input.displayName,
+        created_at: now,
+        expires_at: expiresAt,
+      })
+      .execute();
+    return { token, principal: { ...input, sessionId: id, expiresAt } };
+  }
+
+  /** The session a token opens, if it is known, unexpired and not signed out. */
+  async find(token: string): Promise<PersonPrincipal | null> {
+    if (!TOKEN.test(token)) return null;
+    const row = await this.db
+      .selectFrom('person_sessions')
+      .selectAll()
+      .where('token_hash', '=', hashOf(token))
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', this.clock())
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      sessionId: row.id,
+      personHash: Buffer.from(row.person_hash),
+      certificateSerial: row.certificate_serial,
+      certificateIssuer: row.certificate_issuer,
+      holder: row.holder,
+      displayName: row.display_name,
+      expiresAt: new Date(row.expires_at),
+    };
+  }
+
+  async revoke(sessionId: string): Promise<boolean> {
+    const result = await this.db.updateTable('person_sessions').set({ revoked_at: this.clock() }).where('id', '=', sessionId).where('revoked_at', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Ends every session opened with a certificate (e.g. when it is revoked). */
+  async revokeByCertificate(issuer: string, serial: string): Promise<number> {
+    const result = await this.db
+      .updateTable('person_sessions')
+      .set({ revoked_at: this.clock() })
+      .where('certificate_issuer', '=', issuer)
+      .where('certificate_serial', '=', serial)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+}

@@ -1,0 +1,57 @@
+import { AppError } from '../../errors/app-error.js';
+import type { Pseudonymizer } from '../../privacy/pseudonym.js';
+import type { SignatureVerifier } from '../pki/cms/signature-verifier.js';
+import { acceptSigner } from '../pki/evidence/signer-requirements.js';
+import type { Challenge, ChallengeStore } from './challenges.js';
+import type { OpenedSession, SessionStore } from './sessions.js';
+
+const refuse = (code: string, detail: string) => new AppError(401, code, detail);
+
+/**
+ * Sign-in with e-signature: a single-use nonce, signed as CMS with the person's AUTH
+ * certificate, verified (signature, chain, validity, revocation), opens a session for the
+ * IIN the certificate names, kept only as its pseudonym.
+ */
+export class SigninService {
+  constructor(
+    private readonly challenges: ChallengeStore,
+    readonly sessions: SessionStore,
+    private readonly verifier: SignatureVerifier,
+    private readonly pseudonymizer: Pseudonymizer,
+    private readonly sessionMinutes: number,
+  ) {}
+
+  challenge(): Promise<Challenge> {
+    return this.challenges.issue();
+  }
+
+  async signIn(nonce: string, cms: Buffer): Promise<OpenedSession> {
+    const state = await this.challenges.state(nonce);
+    if (state === 'unknown') throw refuse('SIGNIN_NONCE_UNKNOWN', 'This nonce was not issued here: ask POST /v1/auth/challenge for one');
+    if (state === 'used') throw refuse('SIGNIN_NONCE_REPLAYED', 'This nonce was already used to sign in: ask for a new challenge');
+    if (state === 'expired') throw refuse('SIGNIN_NONCE_EXPIRED', 'This nonce has expired: ask for a new challenge');
+
+    let report;
+    try {
+      // Attached or detached alike: the signed content must be the nonce, byte for byte.
+      report = await this.verifier.verify(cms, { detachedContent: Buffer.from(nonce, 'utf8') });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'CMS_CONTENT_MISMATCH') throw refuse('SIGNIN_CONTENT_MISMATCH', 'The signature is over other data than the nonce');
+      throw err;
+    }
+    const accepted = acceptSigner(report, { purpose: 'AUTH', prefix: 'SIGNIN', status: 401 });
+    if (!(await this.challenges.consume(nonce))) throw refuse('SIGNIN_NONCE_REPLAYED', 'This nonce was used by another sign-in meanwhile');
+
+    const organizationBin = accepted.signer.organization?.bin?.valid ? accepted.signer.organization.bin.value : undefined;
+    return this.sessions.open(
+      {
+        personHash: this.pseudonymizer.of(accepted.iin),
+        certificateSerial: accepted.certificate.serialNumber,
+        certificateIssuer: accepted.certificate.issuer,
+        holder: organizationBin ? 'employee' : 'individual',
+        displayName: accepted.signer.commonName ?? 'unnamed',
+      },
+      this.sessionMinutes,
+    );
+  }
+}
