@@ -46,7 +46,8 @@ function randomSerial(): string {
 const signingAlgorithm = (algorithm: KeyAlgorithm) =>
   algorithm === 'ECDSA-P256' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
 
-async function entity(
+/** A certificate for `subject` with its own fresh key, issued by `issuer` (self-signed without one). */
+export async function issueTestCertificate(
   name: string,
   subject: string,
   issuer: TestEntity | undefined,
@@ -74,20 +75,20 @@ async function entity(
   return { name, certificate, der: Buffer.from(certificate.rawData), signer, keys: signer.keys };
 }
 
-const caExtensions = async () => [
-  new x509.BasicConstraintsExtension(true, undefined, true),
+export const caExtensions = async (pathLength?: number) => [
+  new x509.BasicConstraintsExtension(true, pathLength, true),
   new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
 ];
 
 export async function buildTestHierarchy(label = randomBytes(3).toString('hex')): Promise<CaHierarchy & { root: TestEntity; issuing: TestEntity; tsa: TestEntity; ocspSigner: TestEntity }> {
-  const root = await entity('root', `CN=Qorgau Test Root ${label}, O=Qorgau, C=KZ`, undefined, caExtensions, { notBefore: new Date(Date.now() - 10 * 365 * DAY), notAfter: new Date(Date.now() + 20 * 365 * DAY) });
-  const issuing = await entity('issuing', `CN=Qorgau Test Issuing CA ${label}, O=Qorgau, C=KZ`, root, caExtensions, { notBefore: new Date(Date.now() - 5 * 365 * DAY), notAfter: new Date(Date.now() + 10 * 365 * DAY) });
-  const tsa = await entity('tsa', `CN=Qorgau Test TSA ${label}, O=Qorgau, C=KZ`, issuing, async () => [
+  const root = await issueTestCertificate('root', `CN=Qorgau Test Root ${label}, O=Qorgau, C=KZ`, undefined, () => caExtensions(), { notBefore: new Date(Date.now() - 10 * 365 * DAY), notAfter: new Date(Date.now() + 20 * 365 * DAY) });
+  const issuing = await issueTestCertificate('issuing', `CN=Qorgau Test Issuing CA ${label}, O=Qorgau, C=KZ`, root, () => caExtensions(), { notBefore: new Date(Date.now() - 5 * 365 * DAY), notAfter: new Date(Date.now() + 10 * 365 * DAY) });
+  const tsa = await issueTestCertificate('tsa', `CN=Qorgau Test TSA ${label}, O=Qorgau, C=KZ`, issuing, async () => [
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
     // RFC 3161 2.3: the TSA certificate MUST carry exactly this EKU, marked critical.
     new x509.ExtendedKeyUsageExtension([id_kp_timeStamping], true),
   ]);
-  const ocspSigner = await entity('ocsp', `CN=Qorgau Test OCSP ${label}, O=Qorgau, C=KZ`, issuing, async () => [
+  const ocspSigner = await issueTestCertificate('ocsp', `CN=Qorgau Test OCSP ${label}, O=Qorgau, C=KZ`, issuing, async () => [
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
     new x509.ExtendedKeyUsageExtension([id_kp_OCSPSigning], false),
   ]);
@@ -130,7 +131,7 @@ export async function issuePerson(issuing: TestEntity, options: PersonOptions = 
   ];
   const roles = options.roles ?? [kz_role_individual];
   const make = (purpose: 'auth' | 'sign') =>
-    entity(
+    issueTestCertificate(
       purpose,
       rdns.join(', '),
       issuing,

@@ -125,3 +125,9 @@ export const des_EDE3_CBC = '1.2.840.113549.3.7';
  * (ITU-T X.667, arc 2.25), which needs no registration and cannot collide.
  */
 export const qorgau_tsaPolicy = '2.25.58383543060197535484863069151461218713';
+
+// Further certificate extensions a path validator must recognise when critical (RFC 5280 4.2)
+export const id_ce_issuerAltName = '2.5.29.18';
+export const id_ce_nameConstraints = '2.5.29.30';
+export const id_ce_policyConstraints = '2.5.29.36';
+export const id_ce_inhibitAnyPolicy = '2.5.29.54';

@@ -144,6 +144,10 @@ export class CertificateInfo {
     return ext ? [...ext.policies] : [];
   }
 
+  get pathLengthConstraint(): number | undefined {
+    return this.x509.getExtension<x509.BasicConstraintsExtension>(id_ce_basicConstraints)?.pathLength;
+  }
+
   get isCa(): boolean {
     return this.x509.getExtension<x509.BasicConstraintsExtension>(id_ce_basicConstraints)?.ca ?? false;
   }

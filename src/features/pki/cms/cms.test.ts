@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildTestHierarchy, issuePerson, privateKeyPkcs8, tempDir, toPem, writeTemp, type TestPerson } from '../../../../test/helpers/cms-fixtures.js';
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { buildTestHierarchy, caExtensions, issuePerson, issueTestCertificate, privateKeyPkcs8, tempDir, toPem, writeTemp, type TestPerson } from '../../../../test/helpers/cms-fixtures.js';
 import { openssl } from '../../../../test/helpers/openssl.js';
 import { AppError } from '../../../errors/app-error.js';
 import { kz_role_employee, kz_role_hr, kz_role_legalEntity } from '../oids.js';
@@ -311,5 +313,27 @@ describe('CMS signing and verification', () => {
     const report = await verifier.verify(readFileSync(out));
     expect(report.result, JSON.stringify(report.signers[0].checks)).toBe('valid');
     expect(checkOf(report, 'signing-time')?.code).toBe(timeCode);
+  });
+
+  it('a critical extension the verifier does not process fails the chain', async () => {
+    const odd = await issueTestCertificate('odd', 'CN=ODD, C=KZ', hierarchy.issuing, async () => [
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.Extension('1.2.398.99.1', true, new Uint8Array([0x05, 0x00])),
+    ]);
+    const report = await verifier.verify(await signCms({ content: Buffer.from('x'), signer: odd.signer, certificate: odd.der, chain: [hierarchy.issuing.der] }));
+    expect(report.result).toBe('invalid');
+    expect(checkOf(report, 'chain')).toMatchObject({ status: 'failed', code: 'UNSUPPORTED_CRITICAL_EXTENSION' });
+  });
+
+  it('a CA below a pathLenConstraint of 0 fails the chain', async () => {
+    const limited = await issueTestCertificate('limited', 'CN=Limited CA, C=KZ', hierarchy.root, () => caExtensions(0));
+    const below = await issueTestCertificate('below', 'CN=CA below the limit, C=KZ', limited, () => caExtensions());
+    const leaf = await issuePerson(below);
+    const report = await verifier.verify(await signCms({ content: Buffer.from('x'), signer: leaf.sign.signer, certificate: leaf.sign.der, chain: [below.der, limited.der] }));
+    expect(report.result).toBe('invalid');
+    expect(checkOf(report, 'chain')).toMatchObject({ status: 'failed', code: 'PATH_LENGTH_EXCEEDED' });
+    // One level less is within the limit.
+    const direct = await issuePerson(limited);
+    expect((await verifier.verify(await signCms({ content: Buffer.from('x'), signer: direct.sign.signer, certificate: direct.sign.der, chain: [limited.der] }))).result).toBe('valid');
   });
 });

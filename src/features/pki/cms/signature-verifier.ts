@@ -3,6 +3,18 @@ import * as asn1js from 'asn1js';
 import { AppError } from '../../../errors/app-error.js';
 import {
   id_aa_signingCertificate,
+  id_ce_authorityKeyIdentifier,
+  id_ce_basicConstraints,
+  id_ce_certificatePolicies,
+  id_ce_cRLDistributionPoints,
+  id_ce_extKeyUsage,
+  id_ce_freshestCRL,
+  id_ce_issuerAltName,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  id_ce_subjectKeyIdentifier,
+  id_pe_authorityInfoAccess,
+  id_pkix_ocsp_nocheck,
   id_aa_signingCertificateV2,
   id_aa_timeStampToken,
   id_contentType,
@@ -108,6 +120,26 @@ interface SignatureOutcome {
   certificate?: CertificateInfo;
   check: VerificationCheck;
 }
+
+/**
+ * Extensions that may be critical: processed here (basic constraints, key usages, policies as
+ * identifiers), or informational (names, key identifiers, CRL and OCSP pointers). Name and policy
+ * constraints are not processed, so a path carrying them critically fails, as RFC 5280 asks.
+ */
+const PROCESSED_EXTENSIONS = new Set([
+  id_ce_basicConstraints,
+  id_ce_keyUsage,
+  id_ce_extKeyUsage,
+  id_ce_certificatePolicies,
+  id_ce_subjectAltName,
+  id_ce_issuerAltName,
+  id_ce_subjectKeyIdentifier,
+  id_ce_authorityKeyIdentifier,
+  id_ce_cRLDistributionPoints,
+  id_ce_freshestCRL,
+  id_pe_authorityInfoAccess,
+  id_pkix_ocsp_nocheck,
+]);
 
 /** How far a signer's clock may run ahead of ours before its signing-time is refused. */
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -348,8 +380,21 @@ export class SignatureVerifier {
   private chainCheck(path: CertificatePath): VerificationCheck {
     if (path.status === 'broken') return { check: 'chain', status: 'failed', code: 'CHAIN_SIGNATURE_INVALID', reason: path.reason };
     if (path.status === 'untrusted') return { check: 'chain', status: 'unknown', code: 'NO_TRUSTED_CHAIN', reason: path.reason };
-    const notCa = path.path.slice(1).find((c) => !c.isCa && !(path.anchor && c.sameEntity(path.anchor.certificate)));
+    const isAnchor = (c: CertificateInfo) => !!path.anchor && c.sameEntity(path.anchor.certificate);
+    const notCa = path.path.slice(1).find((c) => !c.isCa && !isAnchor(c));
     if (notCa) return { check: 'chain', status: 'failed', code: 'ISSUER_NOT_A_CA', reason: `"${notCa.subject}" issued a certificate but is not a CA` };
+    // pathLenConstraint: how many CA certificates may follow this one below it (RFC 5280 4.2.1.9).
+    for (let i = 1; i < path.path.length; i++) {
+      const limit = path.path[i].pathLengthConstraint;
+      if (limit !== undefined && i - 1 > limit) {
+        return { check: 'chain', status: 'failed', code: 'PATH_LENGTH_EXCEEDED', reason: `"${path.path[i].subject}" allows ${limit} CA certificates below it, the path has ${i - 1}` };
+      }
+    }
+    // RFC 5280 6.1.4 (o): a critical extension the validator does not process fails the path.
+    for (const certificate of path.path.filter((c) => !isAnchor(c))) {
+      const unknown = certificate.x509.extensions.find((e) => e.critical && !PROCESSED_EXTENSIONS.has(e.type));
+      if (unknown) return { check: 'chain', status: 'failed', code: 'UNSUPPORTED_CRITICAL_EXTENSION', reason: `"${certificate.subject}" has a critical extension ${unknown.type} this verifier does not process` };
+    }
     return { check: 'chain', status: 'passed', code: 'CHAIN_TRUSTED', reason: path.reason };
   }
 
