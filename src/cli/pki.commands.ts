@@ -55,15 +55,19 @@ export function registerPkiCommands(program: Command): void {
     .requiredOption('--dir <dir>', 'folder for the keys, certificates and ceremony.json (must not hold a CA yet)')
     .requiredOption('--passphrase-file <file>', 'file whose first line is the passphrase encrypting the keys (12 characters or more)')
     .addOption(new Option('--algorithm <algorithm>', 'key algorithm of the CA keys').choices(['ECDSA-P256', 'RSA-2048']).default('ECDSA-P256'))
+    .option('--pkcs11-library <path>', 'generate the keys on a PKCS#11 token with this module (e.g. /usr/lib/softhsm/libsofthsm2.so); the passphrase file then holds the user PIN')
+    .option('--pkcs11-token <label>', 'label of the PKCS#11 token')
     .option('--public-url <url>', 'base URL written into CRL, OCSP and CA-issuer URLs, e.g. https://qorgau.kz (default: QORGAU_PUBLIC_URL)')
-    .action(async (opts: { dir: string; passphraseFile: string; algorithm: KeyAlgorithm; publicUrl?: string }) => {
+    .action(async (opts: { dir: string; passphraseFile: string; algorithm: KeyAlgorithm; publicUrl?: string; pkcs11Library?: string; pkcs11Token?: string }) => {
+      if (!!opts.pkcs11Library !== !!opts.pkcs11Token) throw AppError.badRequest('PKCS11_OPTIONS', 'Give both --pkcs11-library and --pkcs11-token, or neither');
       const passphrase = await readPassphraseFile(opts.passphraseFile);
       // The URL is written into every certificate for years: it is never guessed.
       const publicUrl = opts.publicUrl ?? process.env.QORGAU_PUBLIC_URL;
       if (!publicUrl || !/^https?:\/\/[^/]+/.test(publicUrl)) {
         throw AppError.badRequest('PUBLIC_URL_REQUIRED', 'Give --public-url (or QORGAU_PUBLIC_URL): the base URL written into the CRL, OCSP and CA-issuer URLs');
       }
-      const record = await initCa({ dir: opts.dir, passphrase, algorithm: opts.algorithm, publicUrl });
+      const pkcs11 = opts.pkcs11Library ? { library: opts.pkcs11Library, tokenLabel: opts.pkcs11Token! } : undefined;
+      const record = await initCa({ dir: opts.dir, passphrase, algorithm: opts.algorithm, publicUrl, pkcs11 });
       for (const e of record.entities) console.log(`${e.name.padEnd(12)} ${e.subject}\n${''.padEnd(12)} serial ${e.serial}  SHA-256 ${e.sha256Fingerprint}`);
       console.log(`ceremony record: ${path.join(opts.dir, 'ceremony.json')}`);
     });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { AppError } from '../../../errors/app-error.js';
 import type { KeyAlgorithm, KeySigner } from '../key-signer.js';
 import { EncryptedFileSigner, readPassphraseFile } from '../keys/encrypted-file-signer.js';
+import { Pkcs11Signer } from '../keys/pkcs11-signer.js';
 import { PROFILES, type Profile } from '../profiles.js';
 import { signWithProfile, type SignedCertificate } from './certificate-authority.js';
 import type { CaEntity, CaHierarchy } from './hierarchy.js';
@@ -37,7 +38,8 @@ export interface CeremonyRecord {
   operator: string;
   algorithm: KeyAlgorithm;
   publicUrl: string;
-  keyStorage: 'encrypted PKCS#8 (PBES2, PBKDF2/HMAC-SHA-256, AES-256-CBC)';
+  /** Where the keys are: encrypted files beside the certificates, or a PKCS#11 token. */
+  keyStorage: KeyStorage;
   steps: { at: string; action: string; entity: string; detail: string }[];
   entities: {
     name: string;
@@ -47,6 +49,7 @@ export interface CeremonyRecord {
     serial: string;
     notBefore: string;
     notAfter: string;
+    /** The key file, or the key's CKA_LABEL on the token. */
     keyFile: string;
     certificateFile: string;
     sha256Fingerprint: string;
@@ -54,9 +57,19 @@ export interface CeremonyRecord {
   }[];
 }
 
+export type KeyStorage =
+  | { kind: 'encrypted-file'; format: 'encrypted PKCS#8 (PBES2, PBKDF2/HMAC-SHA-256, AES-256-CBC)' }
+  | { kind: 'pkcs11'; library: string; tokenLabel: string };
+
+/** The CKA_LABEL of an entity's key on a token. */
+const tokenKeyLabel = (name: string) => `qorgau-${name}`;
+
 export interface CaInitOptions {
   dir: string;
+  /** Encrypts the key files; with `pkcs11`, it is the token's user PIN. */
   passphrase: string;
+  /** Generate the keys on a PKCS#11 token (an HSM) instead of in encrypted files. */
+  pkcs11?: { library: string; tokenLabel: string };
   algorithm?: KeyAlgorithm;
   publicUrl: string;
   now?: Date;
@@ -69,14 +82,14 @@ function pem(der: Buffer): string {
 const fingerprint = (der: Buffer) => createHash('sha256').update(der).digest('hex').replace(/(..)(?!$)/g, '$1:').toUpperCase();
 
 /**
- * The key ceremony: four keys generated and encrypted at rest, the root self-signed,
+ * The key ceremony: four keys generated and encrypted at rest (or on a PKCS#11 token), the root self-signed,
  * the issuing CA signed by the root, the OCSP signer and the TSA signed by the issuing
  * CA, and a record of every step with fingerprints. Refuses to touch an existing hierarchy.
  */
 export async function initCa(options: CaInitOptions): Promise<CeremonyRecord> {
   const { dir, passphrase, publicUrl } = options;
   const algorithm = options.algorithm ?? 'ECDSA-P256';
-  if (passphrase.length < 12) throw AppError.badRequest('PASSPHRASE_TOO_SHORT', 'The CA key passphrase must be at least 12 characters');
+  if (passphrase.length < 12 && !options.pkcs11) throw AppError.badRequest('PASSPHRASE_TOO_SHORT', 'The CA key passphrase must be at least 12 characters');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (existsSync(path.join(dir, CEREMONY_FILE)) || ENTITIES.some((e) => existsSync(caFiles(dir, e.name).key))) {
     throw AppError.conflict('CA_ALREADY_INITIALIZED', `${dir} already holds a CA hierarchy; the ceremony never overwrites keys`);
@@ -87,11 +100,23 @@ export async function initCa(options: CaInitOptions): Promise<CeremonyRecord> {
   const entities: Partial<Record<string, CaEntity>> = {};
   const record: CeremonyRecord['entities'] = [];
 
+  const keyStorage: KeyStorage = options.pkcs11
+    ? { kind: 'pkcs11', ...options.pkcs11 }
+    : { kind: 'encrypted-file', format: 'encrypted PKCS#8 (PBES2, PBKDF2/HMAC-SHA-256, AES-256-CBC)' };
+
   for (const spec of ENTITIES) {
     const files = caFiles(dir, spec.name);
-    const signer = await EncryptedFileSigner.generate(files.key, passphrase, algorithm);
+    let signer: KeySigner;
+    let where: string;
+    if (options.pkcs11) {
+      signer = Pkcs11Signer.generate({ ...options.pkcs11, pin: passphrase, keyLabel: tokenKeyLabel(spec.name) }, algorithm);
+      where = `on PKCS#11 token "${options.pkcs11.tokenLabel}" as ${tokenKeyLabel(spec.name)} (never extractable)`;
+    } else {
+      signer = await EncryptedFileSigner.generate(files.key, passphrase, algorithm);
+      where = `encrypted to ${path.basename(files.key)}`;
+    }
     const spki = await signer.publicKeySpki();
-    step('generate key', spec.name, `${algorithm}, encrypted to ${path.basename(files.key)}, public key SHA-256 ${createHash('sha256').update(spki).digest('hex')}`);
+    step('generate key', spec.name, `${algorithm}, ${where}, public key SHA-256 ${createHash('sha256').update(spki).digest('hex')}`);
     const issuer = spec.issuedBy ? entities[spec.issuedBy]! : null;
     const signed: SignedCertificate = await signWithProfile(
       { profile: spec.profile, commonName: spec.commonName, subjectPublicKeyInfo: spki, notBefore: options.now },
@@ -111,7 +136,7 @@ export async function initCa(options: CaInitOptions): Promise<CeremonyRecord> {
       serial: signed.serial,
       notBefore: signed.notBefore.toISOString(),
       notAfter: signed.notAfter.toISOString(),
-      keyFile: path.basename(files.key),
+      keyFile: options.pkcs11 ? tokenKeyLabel(spec.name) : path.basename(files.key),
       certificateFile: path.basename(files.der),
       sha256Fingerprint: fingerprint(signed.der),
       publicKeySha256: createHash('sha256').update(spki).digest('hex'),
@@ -126,7 +151,7 @@ export async function initCa(options: CaInitOptions): Promise<CeremonyRecord> {
     operator: os.userInfo().username,
     algorithm,
     publicUrl,
-    keyStorage: 'encrypted PKCS#8 (PBES2, PBKDF2/HMAC-SHA-256, AES-256-CBC)',
+    keyStorage,
     steps,
     entities: record,
   };
@@ -146,11 +171,24 @@ async function loadEntity(dir: string, name: string, signer: KeySigner): Promise
   return { name, certificate, der, signer };
 }
 
-/** Loads the hierarchy made by `initCa` (keys decrypted with the passphrase). */
+/**
+ * Loads the hierarchy made by `initCa`: key files decrypted with the passphrase, or,
+ * when the ceremony record says the keys are on a PKCS#11 token, the token opened
+ * with the passphrase as its PIN.
+ */
 export async function loadCaHierarchy(dir: string, passphrase: string): Promise<CaHierarchy> {
+  let keyStorage: KeyStorage = { kind: 'encrypted-file', format: 'encrypted PKCS#8 (PBES2, PBKDF2/HMAC-SHA-256, AES-256-CBC)' };
+  try {
+    keyStorage = (JSON.parse(await readFile(path.join(dir, CEREMONY_FILE), 'utf8')) as CeremonyRecord).keyStorage ?? keyStorage;
+  } catch {
+    // No record (a hierarchy assembled by hand): the key files decide.
+  }
   const hierarchy: Partial<CaHierarchy> = {};
   for (const spec of ENTITIES) {
-    const signer = await EncryptedFileSigner.load(caFiles(dir, spec.name).key, passphrase);
+    const signer =
+      keyStorage.kind === 'pkcs11'
+        ? Pkcs11Signer.open({ library: keyStorage.library, tokenLabel: keyStorage.tokenLabel, pin: passphrase, keyLabel: tokenKeyLabel(spec.name) })
+        : await EncryptedFileSigner.load(caFiles(dir, spec.name).key, passphrase);
     hierarchy[spec.key] = await loadEntity(dir, spec.name, signer);
   }
   return hierarchy as CaHierarchy;

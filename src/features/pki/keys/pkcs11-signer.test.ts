@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { createPublicKey, verify } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openssl, tempDir, toPem, writeTemp } from '../../../../test/helpers/pki-factories.js';
+import { buildPerson, buildSubjectKey, openssl, tempDir, toPem, writeTemp } from '../../../../test/helpers/pki-factories.js';
 import { signWithProfile } from '../ca/certificate-authority.js';
 import { PROFILES } from '../profiles.js';
 import { Pkcs11Signer, SOFTHSM2_LIBRARY } from './pkcs11-signer.js';
+import { initCa, loadCaHierarchy } from '../ca/ceremony.js';
 
 const tokenLabel = 'qorgau-test';
 const pin = '123456';
@@ -64,6 +65,28 @@ describe.skipIf(!SOFTHSM2_LIBRARY)('Pkcs11Signer on SoftHSM2', () => {
     const result = await openssl(['verify', '-CAfile', file, file]);
     expect(result.stdout + result.stderr).toContain('OK');
     expect(result.code).toBe(0);
+  });
+
+  it('the ceremony can put the whole hierarchy on the token', async () => {
+    const dir = path.join(tempDir(), 'ca');
+    const record = await initCa({ dir, passphrase: pin, publicUrl: 'http://localhost:8080', pkcs11: { library: SOFTHSM2_LIBRARY!, tokenLabel } });
+    expect(record.keyStorage).toEqual({ kind: 'pkcs11', library: SOFTHSM2_LIBRARY, tokenLabel });
+    expect(existsSync(path.join(dir, 'root.key.pem'))).toBe(false);
+    const p = (name: string) => path.join(dir, `${name}.pem`);
+    const chain = await openssl(['verify', '-x509_strict', '-CAfile', p('root'), '-untrusted', p('issuing'), p('issuing'), p('ocsp-signer'), p('tsa')]);
+    expect(chain.stderr).toBe('');
+    expect(chain.code).toBe(0);
+
+    const hierarchy = await loadCaHierarchy(dir, pin);
+    for (const entity of [hierarchy.root, hierarchy.issuing, hierarchy.ocspSigner, hierarchy.tsa]) signers.push(entity.signer as Pkcs11Signer);
+    expect(hierarchy.issuing.signer).toBeInstanceOf(Pkcs11Signer);
+    const leaf = await signWithProfile(
+      { profile: PROFILES['individual-sign'], person: buildPerson(), subjectPublicKeyInfo: buildSubjectKey().spki },
+      { entity: hierarchy.issuing },
+      'http://localhost:8080',
+    );
+    const verified = await openssl(['verify', '-CAfile', p('root'), '-untrusted', p('issuing'), writeTemp(dir, 'leaf.pem', toPem(leaf.der))]);
+    expect(verified.code).toBe(0);
   });
 
   it('refuses an unknown token and a missing key with clear codes', () => {
