@@ -10,6 +10,7 @@ import { problemPlugin } from '../errors/http-errors.js';
 import { observabilityPlugin } from './observability.plugin.js';
 import { authPlugin } from './auth.plugin.js';
 import { registryRoutes } from '../features/registry/registry.routes.js';
+import { createCreditServices, creditRoutes } from '../features/credit/credit.routes.js';
 import { RegistryService } from '../features/registry/registry.service.js';
 import type { CaHierarchy } from '../features/pki/ca/hierarchy.js';
 import { revocationRoutes } from '../features/pki/revocation.routes.js';
@@ -78,6 +79,8 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
 
   app.decorate('registry', new RegistryService(database, app.pseudonymizer));
   await app.register(registryRoutes);
+  app.decorate('credit', createCreditServices(database, app.pseudonymizer, app.registry, config));
+  await app.register(creditRoutes);
   await app.register(revocationRoutes);
   await app.register(pkiRoutes);
   await app.register(signaturesPlugin);

@@ -61,16 +61,16 @@ export class RestrictionRepository {
     at: Date,
   ): Promise<(RestrictionRow & { request: number })[]> {
     if (requests.length === 0) return [];
-    const hashes = requests.map((r) => r.personHash);
+    const hashes = requests.map((r) => r.personHash.toString('hex'));
     const products = requests.map((r) => r.product);
     const channels = requests.map((r) => r.channel);
     const lenders = requests.map((r) => r.lenderBin);
     const result = await sql<RestrictionRow & { request: number }>`
       select q.n - 1 as request, r.id, r.person_hash, r.kind, r.products, r.channels, r.since, r.until,
              r.reason, r.breach_id, r.policy_version, r.created_at, r.ended_at
-      from unnest(${hashes}::bytea[], ${products}::text[], ${channels}::text[], ${lenders}::text[])
+      from unnest(${hashes}::text[], ${products}::text[], ${channels}::text[], ${lenders}::text[])
              with ordinality as q(person_hash, product, channel, lender_bin, n)
-      join restrictions r on r.person_hash = q.person_hash
+      join restrictions r on r.person_hash = decode(q.person_hash, 'hex')
       where ${inForce(at)}
         and q.product = any(r.products) and q.channel = any(r.channels)
         and not ${liftApplies(at, sql<string>`q.lender_bin`)}

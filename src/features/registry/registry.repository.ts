@@ -1,8 +1,25 @@
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { BreachesTable, DB } from '../../db/types.js';
 import type { BreachListFilter } from './registry.schema.js';
 
 export type BreachRow = Selectable<BreachesTable> & { organization_name: string };
+
+/** Called in the publishing transaction; `affectedPersons` is the breach's persons as an SQL subquery. */
+export type PublishHook = (
+  trx: Kysely<DB>,
+  breach: { id: string; seq: number; publishedAt: Date; affectedPersons: RawBuilder<{ person_hash: Buffer; categories: string[] }> },
+) => Promise<void>;
+
+/**
+ * The persons of a breach as an SQL subquery `(person_hash, categories)` for set-based work
+ * in other features (one `insert ... select` over ten million persons, no loop in JS).
+ * A person's categories are the breach's together with any recorded for that person alone.
+ */
+export function affectedPersonsOf(breachSeq: number): RawBuilder<{ person_hash: Buffer; categories: string[] }> {
+  return sql`(select a.person_hash, b.data_categories || coalesce(a.categories, '{}'::text[]) as categories
+    from breach_affected a join breaches b on b.seq = a.breach_seq
+    where a.breach_seq = ${breachSeq}::int)`;
+}
 
 const PUBLIC_STATUSES = ['published', 'closed', 'retracted'] as const;
 
@@ -71,6 +88,17 @@ export class RegistryRepository {
       .where('status', 'in', expectStatus as any)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** Publishes a draft (under its row lock, in the caller's transaction); undefined when it is no longer a draft. */
+  async publishDraft(id: string, publishedAt: Date): Promise<{ seq: number } | undefined> {
+    return this.db
+      .updateTable('breaches')
+      .set({ status: 'published', published_at: publishedAt, updated_at: new Date() })
+      .where('id', '=', id)
+      .where('status', '=', 'draft')
+      .returning('seq')
+      .executeTakeFirst();
   }
 
   async knownCategories(): Promise<Set<string>> {

@@ -4,7 +4,7 @@ import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { AppError } from '../../errors/app-error.js';
 import { checkBin } from '../../identifiers/bin.js';
 import { checkIin } from '../../identifiers/iin.js';
-import { RegistryRepository, type BreachRow } from './registry.repository.js';
+import { RegistryRepository, affectedPersonsOf, type BreachRow, type PublishHook } from './registry.repository.js';
 import type { BreachCreateInput, BreachListFilter, BreachPatchInput, BreachView, ImportReportView } from './registry.schema.js';
 import { dropAbandonedStages, importAffected, type ImportOptions } from './affected-import.js';
 import type { ImportFormat } from './affected-lines.js';
@@ -145,8 +145,29 @@ export class RegistryService {
     return this.getBreach(id, { publicOnly: false });
   }
 
+  private readonly publishHooks: PublishHook[] = [];
+
+  /**
+   * Runs `hook` inside the transaction that publishes a breach (credit protection applies
+   * its restriction policy there), so publication and its consequences commit together.
+   */
+  onPublish(hook: PublishHook): void {
+    this.publishHooks.push(hook);
+  }
+
   async publishBreach(id: string): Promise<BreachView> {
-    return this.transition(id, ['draft'], 'published', { published_at: new Date() }, 'Only a draft breach can be published');
+    if (this.publishHooks.length === 0) {
+      return this.transition(id, ['draft'], 'published', { published_at: new Date() }, 'Only a draft breach can be published');
+    }
+    const current = await this.getBreach(id, { publicOnly: false });
+    if (current.status !== 'draft') throw AppError.conflict('BREACH_STATUS_TRANSITION', `Only a draft breach can be published; this one is ${current.status}`);
+    const publishedAt = new Date();
+    await this.database.db.transaction().execute(async (trx) => {
+      const row = await new RegistryRepository(trx, trx).publishDraft(id, publishedAt);
+      if (!row) throw AppError.conflict('BREACH_STATE_CHANGED', 'The breach changed state meanwhile; read it again and retry');
+      for (const hook of this.publishHooks) await hook(trx, { id, seq: row.seq, publishedAt, affectedPersons: affectedPersonsOf(row.seq) });
+    });
+    return this.getBreach(id, { publicOnly: false });
   }
 
   async closeBreach(id: string): Promise<BreachView> {
@@ -247,5 +268,10 @@ export class RegistryService {
   async publishedBreachesOf(iin: string): Promise<BreachView[]> {
     requireValidIin(iin);
     return (await this.repository.publishedBreachesOfPerson(this.pseudonymizer.of(iin))).map(presentBreach);
+  }
+
+  /** The same by pseudonym, for a signed-in person (whose session holds no IIN). */
+  async publishedBreachesOfPseudonym(personHash: Buffer): Promise<BreachView[]> {
+    return (await this.repository.publishedBreachesOfPerson(personHash)).map(presentBreach);
   }
 }
