@@ -47,6 +47,11 @@ describe('lint before signing', () => {
     ).rejects.toMatchObject({ code: 'SUBJECT_ORGANIZATION_MISSING' });
   });
 
+  it('refuses a CN longer than 64 characters (ub-common-name)', async () => {
+    const request = { profile: PROFILES['individual-sign'], person: buildPerson({ surname: 'Қ'.repeat(40), givenName: 'Ә'.repeat(30) }), subjectPublicKeyInfo: buildSubjectKey().spki };
+    await expect(signWithProfile(request, { entity: hierarchy.issuing }, publicUrl)).rejects.toMatchObject({ status: 422, code: 'SUBJECT_CN_TOO_LONG' });
+  });
+
   it("refuses a validity outside the issuer's", async () => {
     const request = { profile: PROFILES['individual-auth'], person: buildPerson(), subjectPublicKeyInfo: buildSubjectKey().spki, validityDays: 40 * 365 };
     await expect(signWithProfile(request, { entity: hierarchy.issuing }, publicUrl)).rejects.toMatchObject({ status: 422, code: 'VALIDITY_OUTSIDE_ISSUER' });

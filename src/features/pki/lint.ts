@@ -60,6 +60,8 @@ function lintSubject(profile: Profile, certificate: pkijs.Certificate, problems:
   const subject = nameAttributes(certificate.subject);
   const cn = attributeOf(subject, oid.id_at_commonName);
   if (!cn) problems.push({ code: 'SUBJECT_CN_MISSING', message: 'The subject has no common name (CN)' });
+  // RFC 5280 appendix A: ub-common-name INTEGER ::= 64 (characters).
+  else if ([...cn].length > 64) problems.push({ code: 'SUBJECT_CN_TOO_LONG', message: `The CN has ${[...cn].length} characters; at most 64 are allowed` });
   if (profile.holder !== 'individual' && profile.holder !== 'employee') return;
 
   const surname = attributeOf(subject, oid.id_at_surname);

@@ -43,6 +43,10 @@ export class CertificateApplicationService {
     if (!iinCheck.ok) throw AppError.badRequest(iinCheck.problem, iinCheck.message);
     const idDocumentNumber = input.idDocumentNumber.replace(/\s+/g, '').toUpperCase();
     if (!ID_DOCUMENT.test(idDocumentNumber)) throw AppError.badRequest('ID_DOCUMENT_FORMAT', 'The ID document number is 6 to 12 letters and digits');
+    // The certificate's CN is "SURNAME NAME", at most 64 characters (RFC 5280 ub-common-name): refused now, not at approval.
+    if ([...`${input.surname.trim()} ${input.givenName.trim()}`].length > 64) {
+      throw AppError.unprocessable('NAME_TOO_LONG', 'Surname and given name together must fit the 64 characters of a certificate CN');
+    }
     const holder = input.holder ?? 'individual';
     if (holder === 'employee') {
       if (!input.organization?.trim()) throw AppError.badRequest('ORGANIZATION_REQUIRED', 'An employee application names the organization');

@@ -190,6 +190,7 @@ describe('bad input gets a clear 4xx, never a 500', () => {
       'BIN_INVALID_CHECKSUM',
     );
     problem(await app.inject({ method: 'POST', url: '/v1/pki/applications', payload: applicationBody(person, csrs, { idDocumentNumber: '№ 1' }) }), 400, 'ID_DOCUMENT_FORMAT');
+    problem(await app.inject({ method: 'POST', url: '/v1/pki/applications', payload: applicationBody(person, csrs, { surname: 'Қ'.repeat(50), givenName: 'Ә'.repeat(20) }) }), 422, 'NAME_TOO_LONG');
   });
 
   it('unknown applications are 404', async () => {
