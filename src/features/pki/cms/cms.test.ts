@@ -336,4 +336,17 @@ describe('CMS signing and verification', () => {
     const direct = await issuePerson(limited);
     expect((await verifier.verify(await signCms({ content: Buffer.from('x'), signer: direct.sign.signer, certificate: direct.sign.der, chain: [limited.der] }))).result).toBe('valid');
   });
+
+  it('verifies a 20 MB document signed by openssl in streaming (indefinite-length BER) form', async () => {
+    const cert = writeTemp(dir, 'big-signer.pem', toPem(person.sign.der));
+    const key = writeTemp(dir, 'big-signer.key', toPem(await privateKeyPkcs8(person.sign.keys), 'PRIVATE KEY'));
+    const content = Buffer.alloc(20 * 1024 * 1024, 'Қорғау ');
+    const out = `${dir}/big.p7s`;
+    const made = openssl(['cms', '-sign', '-binary', '-stream', '-md', 'sha256', '-nodetach', '-outform', 'DER', '-in', writeTemp(dir, 'big.bin', content), '-signer', cert, '-inkey', key, '-certfile', writeTemp(dir, 'big-issuing.pem', toPem(hierarchy.issuing.der)), '-out', out]);
+    expect(made.status, made.stderr).toBe(0);
+    const bytes = readFileSync(out);
+    expect(bytes[1]).toBe(0x80); // indefinite length: BER, not DER
+    const report = await verifier.verify(bytes);
+    expect(report.result, JSON.stringify(report.signers[0].checks)).toBe('valid');
+  });
 });

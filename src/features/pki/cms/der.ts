@@ -138,7 +138,9 @@ export function utf8String(text: string): Buffer {
  */
 export function fromBerSafely(bytes: Uint8Array): { offset: number; result: asn1js.AsnType } {
   try {
-    return asn1js.fromBER(bytes);
+    // OCTET STRING contents (a signed document, a TSTInfo) are decoded where needed, not guessed at;
+    // a signed document may exceed asn1js's default 16 MB content limit.
+    return asn1js.fromBER(bytes, { parseEmbedded: false, maxContentLength: 64 * 1024 * 1024 });
   } catch (err) {
     return { offset: -1, result: { error: (err as Error).message } as unknown as asn1js.AsnType };
   }

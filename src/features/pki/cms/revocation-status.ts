@@ -1,7 +1,4 @@
-import 'reflect-metadata';
-import * as asn1js from 'asn1js';
-import { fromBerSafely } from './der.js';
-import * as x509 from '@peculiar/x509';
+import { normalizeSerialHex, readCrl, type ParsedCrl } from './crl-reader.js';
 import type { CertificateInfo } from './certificate.js';
 import { verifySignatureValue } from './signature-algorithms.js';
 
@@ -45,51 +42,10 @@ export class RevocationChecker {
   }
 }
 
-const REASONS: Record<number, string> = {
-  0: 'unspecified',
-  1: 'keyCompromise',
-  2: 'cACompromise',
-  3: 'affiliationChanged',
-  4: 'superseded',
-  5: 'cessationOfOperation',
-  6: 'certificateHold',
-  8: 'removeFromCRL',
-  9: 'privilegeWithdrawn',
-  10: 'aACompromise',
-};
-
 interface LoadedCrl {
-  der: Buffer;
-  crl: x509.X509Crl;
-  tbs: Buffer;
-  signatureAlgorithm: string;
-  parameters?: asn1js.AsnType;
-  signature: Buffer;
+  crl: ParsedCrl;
   /** Issuer keys this CRL's signature was already checked against. */
   verifiedWith: Map<string, boolean>;
-}
-
-const normalizeSerial = (hex: string) => hex.toLowerCase().replace(/^0+(?=.)/, '');
-
-/*
- * CertificateList ::= SEQUENCE {
- *   tbsCertList TBSCertList,
- *   signatureAlgorithm AlgorithmIdentifier,
- *   signatureValue BIT STRING }
- */
-function loadCrl(der: Buffer): LoadedCrl {
-  const parsed = fromBerSafely(der);
-  const [tbs, algorithm, signature] = (parsed.result as asn1js.Sequence).valueBlock.value as [asn1js.Sequence, asn1js.Sequence, asn1js.BitString];
-  const [oid, parameters] = algorithm.valueBlock.value;
-  return {
-    der,
-    crl: new x509.X509Crl(new Uint8Array(der)),
-    tbs: Buffer.from(tbs.valueBeforeDecodeView),
-    signatureAlgorithm: (oid as asn1js.ObjectIdentifier).valueBlock.toString(),
-    parameters,
-    signature: Buffer.from(signature.valueBlock.valueHexView),
-    verifiedWith: new Map(),
-  };
 }
 
 /**
@@ -101,7 +57,7 @@ export class CrlRevocationSource implements RevocationStatusSource {
   private readonly crls: LoadedCrl[];
 
   constructor(ders: Buffer[]) {
-    this.crls = ders.map(loadCrl);
+    this.crls = ders.map((der) => ({ crl: readCrl(der), verifiedWith: new Map() }));
   }
 
   private signedBy(crl: LoadedCrl, issuer: CertificateInfo): boolean {
@@ -109,33 +65,33 @@ export class CrlRevocationSource implements RevocationStatusSource {
     let ok = crl.verifiedWith.get(key);
     if (ok === undefined) {
       const publicKey = issuer.publicKey;
-      ok = !!publicKey && verifySignatureValue({ signatureAlgorithm: crl.signatureAlgorithm, parameters: crl.parameters, data: crl.tbs, signature: crl.signature, publicKey }).outcome === 'valid';
+      const { signatureAlgorithm, signatureParameters, tbs, signature } = crl.crl;
+      ok = !!publicKey && verifySignatureValue({ signatureAlgorithm, parameters: signatureParameters, data: tbs, signature, publicKey }).outcome === 'valid';
       crl.verifiedWith.set(key, ok);
     }
     return ok;
   }
 
   async check({ certificate, issuer, at }: RevocationQuery): Promise<RevocationAnswer | undefined> {
-    const issuerName = certificate.fields.issuer;
     const candidates = this.crls
-      .filter((c) => Buffer.from(c.crl.issuerName.toArrayBuffer()).equals(issuerName) && this.signedBy(c, issuer))
+      .filter((c) => c.crl.issuer.equals(certificate.fields.issuer) && this.signedBy(c, issuer))
       .sort((a, b) => b.crl.thisUpdate.getTime() - a.crl.thisUpdate.getTime());
     if (candidates.length === 0) return undefined;
-    const serial = normalizeSerial(certificate.serialHex);
-    for (const loaded of candidates) {
-      const entry = loaded.crl.entries.find((e) => normalizeSerial(e.serialNumber) === serial);
-      const reason = entry?.reason !== undefined ? REASONS[entry.reason] ?? String(entry.reason) : undefined;
-      const source = `CRL of "${issuer.subject}" (thisUpdate ${loaded.crl.thisUpdate.toISOString()})`;
+    const serial = normalizeSerialHex(certificate.serialHex);
+    for (const { crl } of candidates) {
+      const entry = crl.entries.get(serial);
+      const source = `CRL of "${issuer.subject}" (thisUpdate ${crl.thisUpdate.toISOString()})`;
       if (entry && entry.revocationDate.getTime() <= at.getTime()) {
-        return { status: reason === 'certificateHold' ? 'on-hold' : 'revoked', revokedAt: entry.revocationDate, ...(reason ? { reason } : {}), source, detail: `listed as revoked on ${entry.revocationDate.toISOString()}${reason ? ` (${reason})` : ''}` };
-      }
-      const nextUpdate = loaded.crl.nextUpdate;
-      if (!nextUpdate || at.getTime() <= nextUpdate.getTime()) {
         return {
-          status: 'good',
+          status: entry.reason === 'certificateHold' ? 'on-hold' : 'revoked',
+          revokedAt: entry.revocationDate,
+          ...(entry.reason ? { reason: entry.reason } : {}),
           source,
-          detail: entry ? `revoked only later, on ${entry.revocationDate.toISOString()}` : 'not listed on a CRL current at that time or later',
+          detail: `listed as revoked on ${entry.revocationDate.toISOString()}${entry.reason ? ` (${entry.reason})` : ''}`,
         };
+      }
+      if (!crl.nextUpdate || at.getTime() <= crl.nextUpdate.getTime()) {
+        return { status: 'good', source, detail: entry ? `revoked only later, on ${entry.revocationDate.toISOString()}` : 'not listed on a CRL current at that time or later' };
       }
     }
     return { status: 'unknown', source: `CRLs of "${issuer.subject}"`, detail: `no CRL issued at or after ${at.toISOString()} is known` };
