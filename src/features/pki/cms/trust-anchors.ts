@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CertificateInfo, derBlocks } from './certificate.js';
+import { readCrl } from './crl-reader.js';
 
 /**
  * A certificate the verifier trusts without a chain above it. A root is self-signed; a
@@ -58,7 +59,14 @@ export class TrustStore {
       if (!statSync(file).isFile() || name.startsWith('.') || /\.(md|txt)$/i.test(name)) continue;
       const content = readFileSync(file);
       if (/\.crl$/i.test(name)) {
-        for (const der of derBlocks(content)) this.addCrl(der);
+        for (const der of derBlocks(content)) {
+          try {
+            readCrl(der);
+          } catch (err) {
+            throw new Error(`Cannot use the trust file ${file}: ${(err as Error).message}`);
+          }
+          this.addCrl(der);
+        }
       } else {
         for (const der of derBlocks(content)) this.addAnchor(CertificateInfo.parse(der, file), `${name}: ${CertificateInfo.parse(der).subject}`);
       }
