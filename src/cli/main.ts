@@ -12,6 +12,7 @@ import { startProgress } from './progress.js';
 import { registerPkiCommands } from './pki.commands.js';
 import { registerRevocationCommands } from './revocation.commands.js';
 import { registerSignCommands } from './sign.commands.js';
+import { registerCreditCommands } from './credit.commands.js';
 
 const program = new Command()
   .name('qorgau')
@@ -100,6 +101,7 @@ breach
 registerPkiCommands(program);
 registerRevocationCommands(program);
 registerSignCommands(program);
+registerCreditCommands(program);
 
 export async function runCli(argv: string[]): Promise<void> {
   try {
