@@ -131,3 +131,4 @@ export const id_ce_issuerAltName = '2.5.29.18';
 export const id_ce_nameConstraints = '2.5.29.30';
 export const id_ce_policyConstraints = '2.5.29.36';
 export const id_ce_inhibitAnyPolicy = '2.5.29.54';
+export const anyExtendedKeyUsage = '2.5.29.37.0';

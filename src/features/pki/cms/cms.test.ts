@@ -349,4 +349,10 @@ describe('CMS signing and verification', () => {
     const report = await verifier.verify(bytes);
     expect(report.result, JSON.stringify(report.signers[0].checks)).toBe('valid');
   });
+
+  it("the TSA's own certificate cannot pass for a person's signature", async () => {
+    const report = await verifier.verify(await signCms({ content: Buffer.from('x'), signer: hierarchy.tsa.signer, certificate: hierarchy.tsa.der, chain: [hierarchy.issuing.der] }));
+    expect(report.result).toBe('invalid');
+    expect(checkOf(report, 'key-usage')).toMatchObject({ status: 'failed', code: 'EXTENDED_KEY_USAGE_NOT_FOR_SIGNING' });
+  });
 });

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { AppError } from '../../../errors/app-error.js';
 import {
+  anyExtendedKeyUsage,
   id_aa_signingCertificate,
+  id_kp_clientAuth,
+  id_kp_emailProtection,
   id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
   id_ce_certificatePolicies,
@@ -140,6 +143,9 @@ const PROCESSED_EXTENSIONS = new Set([
   id_pe_authorityInfoAccess,
   id_pkix_ocsp_nocheck,
 ]);
+
+/** EKU purposes under which a certificate signs CMS: documents (emailProtection) and sign-in (clientAuth), as the national CA issues them. */
+const SIGNING_PURPOSES = new Set([id_kp_emailProtection, id_kp_clientAuth, anyExtendedKeyUsage]);
 
 /** How far a signer's clock may run ahead of ours before its signing-time is refused. */
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -373,6 +379,11 @@ export class SignatureVerifier {
     const usage = certificate.keyUsage;
     if (usage && !usage.includes('digitalSignature') && !usage.includes('nonRepudiation')) {
       return { check: 'key-usage', status: 'failed', code: 'KEY_USAGE_NOT_FOR_SIGNING', reason: `the key usage (${usage.join(', ')}) does not allow signatures` };
+    }
+    // A certificate limited to other purposes (the TSA's, the OCSP responder's) must not pass for a person's signature.
+    const eku = certificate.extendedKeyUsage;
+    if (eku.length > 0 && !eku.some((purpose) => SIGNING_PURPOSES.has(purpose))) {
+      return { check: 'key-usage', status: 'failed', code: 'EXTENDED_KEY_USAGE_NOT_FOR_SIGNING', reason: `the extended key usage (${eku.join(', ')}) is for other purposes than signing documents or signing in` };
     }
     return { check: 'key-usage', status: 'passed', code: 'KEY_USAGE_ALLOWS_SIGNING', reason: usage ? `key usage: ${usage.join(', ')}` : 'no key usage restriction' };
   }
