@@ -17,6 +17,8 @@ import { revocationRoutes } from '../features/pki/revocation.routes.js';
 import { pkiRoutes } from '../features/pki/pki.routes.js';
 import { signaturesPlugin } from '../features/pki/signatures.routes.js';
 import { signinPlugin } from '../features/signin/signin.routes.js';
+import { notificationsPlugin } from '../features/notifications/notifications.plugin.js';
+import { meRoutes } from '../features/credit/me.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -85,5 +87,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(pkiRoutes);
   await app.register(signaturesPlugin);
   await app.register(signinPlugin);
+  await app.register(notificationsPlugin);
+  await app.register(meRoutes);
   return app;
 }

@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { EmailChannel, WebhookChannel, type NotificationChannel } from './channels.js';
+import { ContactService } from './contacts.js';
+import { NotificationWorker } from './worker.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    notifications: { contacts: ContactService; worker: NotificationWorker };
+  }
+}
+
+const Problem = Type.Object(
+  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
+  { additionalProperties: true, description: 'RFC 9457 problem document' },
+);
+const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
+const person = [{ personSession: [] }];
+
+const Channel = Type.Union([Type.Literal('email'), Type.Literal('webhook')]);
+const ContactView = Type.Object(
+  { id: Type.String({ format: 'uuid' }), channel: Channel, address: Type.String(), createdAt: Type.String({ format: 'date-time' }) },
+  { $id: 'NotificationContact' },
+);
+const ContactCreate = Type.Object(
+  { channel: Channel, address: Type.String({ minLength: 3, maxLength: 2000, description: 'An e-mail address, or an http(s) URL that receives a JSON POST per notice' }) },
+  { additionalProperties: false },
+);
+
+export interface NotificationsPluginOptions {
+  channels?: NotificationChannel[];
+}
+
+/**
+ * The person's contacts (/v1/me/contacts) and the outbox worker. The worker runs in the
+ * server (it starts when the server listens); tests drive it with runOnce().
+ */
+export const notificationsPlugin = fp(
+  async function notifications(root: FastifyInstance, options: NotificationsPluginOptions) {
+    const channels: NotificationChannel[] = options.channels ?? [new WebhookChannel(), ...(root.config.smtpUrl ? [new EmailChannel(root.config.smtpUrl, root.config.mailFrom)] : [])];
+    const worker = new NotificationWorker(root.database.db, channels, { onError: (err) => root.log.error({ err }, 'notification worker pass failed') });
+    const contacts = new ContactService(root.database.db);
+    root.decorate('notifications', { contacts, worker });
+    root.addHook('onListen', async () => worker.start());
+    root.addHook('onClose', async () => worker.stop());
+
+    await root.register(async (scope) => {
+      const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+      app.addSchema(ContactView);
+      app.addHook('preHandler', root.requirePerson());
+
+      app.get('/v1/me/contacts', {
+        schema: { tags: ['me'], summary: 'Where your notices go', security: person, response: { 200: Type.Array(Type.Ref('NotificationContact')), ...problems(401) } },
+      }, async (request) => contacts.list(request.person!.personHash));
+
+      app.post('/v1/me/contacts', {
+        schema: {
+          tags: ['me'],
+          summary: 'Add an e-mail address or a webhook for your notices',
+          description: 'Every change of your restrictions and every lender refused a loan in your name is sent to each contact (at least once; drop duplicates by the notice id).',
+          security: person,
+          body: ContactCreate,
+          response: { 201: Type.Ref('NotificationContact'), ...problems(400, 401, 409) },
+        },
+      }, async (request, reply) => reply.status(201).send(await contacts.add(request.person!.personHash, request.body.channel, request.body.address)));
+
+      app.delete('/v1/me/contacts/:id', {
+        schema: { tags: ['me'], summary: 'Remove a contact', security: person, params: Type.Object({ id: Type.String() }), response: { 204: Type.Null(), ...problems(401, 404) } },
+      }, async (request, reply) => {
+        await contacts.remove(request.person!.personHash, request.params.id);
+        return reply.status(204).send(null);
+      });
+    });
+  },
+  { name: 'notifications', dependencies: ['database', 'auth'] },
+);
