@@ -44,6 +44,8 @@ export interface SignaturesPluginOptions {
   hierarchy?: CaHierarchy;
   /** Revocation sources asked first (e.g. pki/revocation's service). */
   revocationSources?: RevocationStatusSource[];
+  /** How often the trust folder's CRLs are checked for new files; 0 turns it off. */
+  crlRefreshMs?: number;
   clock?: () => Date;
 }
 
@@ -65,13 +67,26 @@ function decodeBase64(text: string, field: string): Buffer {
 export const signaturesPlugin = fp(
   async function signatures(root: FastifyInstance, options: SignaturesPluginOptions) {
     const hierarchy = options.hierarchy ?? root.pki;
-    const { verifier, trust } = createSignatureVerifier({
+    const { verifier, trust, refreshCrls } = createSignatureVerifier({
       db: root.database.db,
       pki: hierarchy,
       trustDir: trustDirectory(root.config.dataDir),
       revocationSources: options.revocationSources,
       clock: options.clock,
     });
+    const refreshMs = options.crlRefreshMs ?? 5 * 60_000;
+    if (refreshMs > 0) {
+      const timer = setInterval(() => {
+        try {
+          if (refreshCrls()) root.log.info('trust folder CRLs reloaded');
+        } catch (err) {
+          // The CRLs already loaded stay in use; a half-written file is read on the next round.
+          root.log.warn({ err }, 'trust folder CRLs could not be reloaded');
+        }
+      }, refreshMs);
+      timer.unref();
+      root.addHook('onClose', async () => clearInterval(timer));
+    }
     root.decorate('signatureVerifier', verifier);
     root.decorate('trustStore', trust);
     const tsa = hierarchy ? new TimeStampAuthority(hierarchy.tsa, { chain: [hierarchy.issuing.der], clock: options.clock }) : undefined;

@@ -54,9 +54,14 @@ interface LoadedCrl {
  * nothing about `at`, and the answer is unknown.
  */
 export class CrlRevocationSource implements RevocationStatusSource {
-  private readonly crls: LoadedCrl[];
+  private crls: LoadedCrl[];
 
   constructor(ders: Buffer[]) {
+    this.crls = ders.map((der) => ({ crl: readCrl(der), verifiedWith: new Map() }));
+  }
+
+  /** Swaps in a new set of CRLs (all parsed first, so a bad file leaves the old set in place). */
+  replace(ders: Buffer[]): void {
     this.crls = ders.map((der) => ({ crl: readCrl(der), verifiedWith: new Map() }));
   }
 

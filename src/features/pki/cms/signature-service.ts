@@ -6,13 +6,14 @@ import { CertificateInfo } from './certificate.js';
 import { OwnCaRevocationSource } from './own-ca-revocation.js';
 import { CrlRevocationSource, RevocationChecker, type RevocationStatusSource } from './revocation-status.js';
 import { SignatureVerifier } from './signature-verifier.js';
-import { TrustStore } from './trust-anchors.js';
+import { crlFilesFingerprint, readCrlFiles, TrustStore } from './trust-anchors.js';
 
 /** Where operators put foreign anchors (and their CRLs): `<dataDir>/pki/trust/`. */
 export const trustDirectory = (dataDir: string) => path.join(dataDir, 'pki', 'trust');
 
 export interface SignatureVerifierSetup {
-  db: Kysely<DB>;
+  /** The database whose certificates table holds Qorgau's own certificates and their revocations. */
+  db?: Kysely<DB>;
   /** Qorgau's own hierarchy: its root is an anchor, its issuing CA a known intermediate. */
   pki?: CaHierarchy;
   /** Folder of further anchors (*.cer, *.pem, *.crt) and CRLs (*.crl). */
@@ -23,7 +24,7 @@ export interface SignatureVerifierSetup {
 }
 
 /** The verifier the platform runs with: own CA from the certificates table, foreign CAs from their CRLs. */
-export function createSignatureVerifier(setup: SignatureVerifierSetup): { verifier: SignatureVerifier; trust: TrustStore } {
+export function createSignatureVerifier(setup: SignatureVerifierSetup): { verifier: SignatureVerifier; trust: TrustStore; refreshCrls: () => boolean } {
   const trust = new TrustStore();
   const ownIssuers = [];
   if (setup.pki) {
@@ -35,10 +36,20 @@ export function createSignatureVerifier(setup: SignatureVerifierSetup): { verifi
     ownIssuers.push({ name: setup.pki.issuing.name, certificate: issuing }, { name: setup.pki.root.name, certificate: root });
   }
   if (setup.trustDir) trust.loadDirectory(setup.trustDir);
+  const crlSource = new CrlRevocationSource(trust.crls);
   const sources: RevocationStatusSource[] = [
     ...(setup.revocationSources ?? []),
-    new OwnCaRevocationSource(setup.db, ownIssuers),
-    new CrlRevocationSource(trust.crls),
+    ...(setup.db ? [new OwnCaRevocationSource(setup.db, ownIssuers)] : []),
+    crlSource,
   ];
-  return { verifier: new SignatureVerifier(trust, new RevocationChecker(sources), setup.clock), trust };
+  let fingerprint = setup.trustDir ? crlFilesFingerprint(setup.trustDir) : '';
+  /** Re-reads the folder's CRLs when a file changed (new national CRLs arrive daily); true when it did. */
+  const refreshCrls = () => {
+    if (!setup.trustDir || crlFilesFingerprint(setup.trustDir) === fingerprint) return false;
+    const { crls, fingerprint: current } = readCrlFiles(setup.trustDir);
+    crlSource.replace(crls);
+    fingerprint = current;
+    return true;
+  };
+  return { verifier: new SignatureVerifier(trust, new RevocationChecker(sources), setup.clock), trust, refreshCrls };
 }

@@ -59,18 +59,59 @@ export class TrustStore {
       if (!statSync(file).isFile() || name.startsWith('.') || /\.(md|txt)$/i.test(name)) continue;
       const content = readFileSync(file);
       if (/\.crl$/i.test(name)) {
-        for (const der of derBlocks(content)) {
-          try {
-            readCrl(der);
-          } catch (err) {
-            throw new Error(`Cannot use the trust file ${file}: ${(err as Error).message}`);
-          }
-          this.addCrl(der);
-        }
+        for (const der of crlsOfFile(file, content)) this.addCrl(der);
       } else {
         for (const der of derBlocks(content)) this.addAnchor(CertificateInfo.parse(der, file), `${name}: ${CertificateInfo.parse(der).subject}`);
       }
     }
     return this;
+  }
+}
+
+function crlsOfFile(file: string, content: Buffer): Buffer[] {
+  return derBlocks(content).map((der) => {
+    try {
+      readCrl(der);
+    } catch (err) {
+      throw new Error(`Cannot use the trust file ${file}: ${(err as Error).message}`);
+    }
+    return der;
+  });
+}
+
+/** The CRL files of a trust folder: their DER, and a fingerprint (names, sizes, times) that changes when any file does. */
+export function readCrlFiles(dir: string): { crls: Buffer[]; fingerprint: string } {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /\.crl$/i.test(n) && !n.startsWith('.')).sort();
+  } catch {
+    return { crls: [], fingerprint: '' };
+  }
+  const crls: Buffer[] = [];
+  const parts: string[] = [];
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const stat = statSync(file);
+    if (!stat.isFile()) continue;
+    parts.push(`${name}:${stat.size}:${stat.mtimeMs}`);
+    crls.push(...crlsOfFile(file, readFileSync(file)));
+  }
+  return { crls, fingerprint: parts.join('|') };
+}
+
+/** Only the fingerprint, without reading the files: cheap enough to check every few minutes. */
+export function crlFilesFingerprint(dir: string): string {
+  try {
+    return readdirSync(dir)
+      .filter((n) => /\.crl$/i.test(n) && !n.startsWith('.'))
+      .sort()
+      .map((name) => {
+        const stat = statSync(path.join(dir, name));
+        return stat.isFile() ? `${name}:${stat.size}:${stat.mtimeMs}` : '';
+      })
+      .filter(Boolean)
+      .join('|');
+  } catch {
+    return '';
   }
 }
