@@ -52,9 +52,9 @@ describe('malformed input never escapes as an unexpected error', () => {
     });
   });
 
-  it('verifying 1,000 damaged copies of a time-stamped CMS yields reports or AppError 400s only', async () => {
+  it('verifying 600 damaged copies of a time-stamped CMS yields reports or AppError 400s only', async () => {
     const outcomes = { report: 0, refused: 0, valid: 0 };
-    for (const { label, bytes } of mutations(cms, 1000, 20261124)) {
+    for (const { label, bytes } of mutations(cms, 600, 20261124)) {
       try {
         const report = await verifier.verify(bytes, { detachedContent: Buffer.from('a document worth damaging') });
         outcomes.report++;
