@@ -13,6 +13,7 @@ import { registerPkiCommands } from './pki.commands.js';
 import { registerRevocationCommands } from './revocation.commands.js';
 import { registerSignCommands } from './sign.commands.js';
 import { registerCreditCommands } from './credit.commands.js';
+import { registerLoginCommands } from './login.commands.js';
 
 const program = new Command()
   .name('qorgau')
@@ -102,6 +103,7 @@ registerPkiCommands(program);
 registerRevocationCommands(program);
 registerSignCommands(program);
 registerCreditCommands(program);
+registerLoginCommands(program);
 
 export async function runCli(argv: string[]): Promise<void> {
   try {
