@@ -150,6 +150,18 @@ describe('POST /pki/tsa and POST /v1/signatures/verify', () => {
     expect(pem.body.result).toBe('valid');
   });
 
+  it('finds the certificate of a Qorgau signer that the CMS left out (openssl cms -nocerts)', async () => {
+    const { person, issued, signKey } = await issueToPerson();
+    const cert = writeTemp(dir, 'nocerts.pem', toPem(issued.sign.der));
+    const key = writeTemp(dir, 'nocerts.key', signKey.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const out = `${dir}/nocerts.p7s`;
+    const made = openssl(['cms', '-sign', '-binary', '-md', 'sha256', '-nodetach', '-nocerts', '-outform', 'DER', '-in', writeTemp(dir, 'nocerts.txt', 'small'), '-signer', cert, '-inkey', key, '-out', out]);
+    expect(made.status, made.stderr).toBe(0);
+    const { body } = await verify({ cms: readFileSync(out).toString('base64') });
+    expect(body.result, JSON.stringify(body.signers[0].checks)).toBe('valid');
+    expect(body.signers[0].signer?.iin?.value).toBe(person.iin);
+  });
+
   it("trusts the anchors in <dataDir>/pki/trust/: the national CA's test CA and its CRL", async () => {
     expect(app.trustStore.anchors.map((a) => a.kind).sort()).toEqual(['partial-chain', 'root']);
     const report = await app.signatureVerifier.verifyCertificate(readFileSync(path.join(NCA, 'individual_valid_sign_2004_rsa.cer')), { at: new Date('2022-04-15T00:00:00Z') });

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../../db/types.js';
 import type { CaHierarchy } from '../ca/hierarchy.js';
 import { CertificateInfo } from './certificate.js';
+import { OwnCaCertificateSource } from './own-ca-certificates.js';
 import { OwnCaRevocationSource } from './own-ca-revocation.js';
 import { CrlRevocationSource, RevocationChecker, type RevocationStatusSource } from './revocation-status.js';
 import { SignatureVerifier } from './signature-verifier.js';
@@ -51,5 +52,6 @@ export function createSignatureVerifier(setup: SignatureVerifierSetup): { verifi
     fingerprint = current;
     return true;
   };
-  return { verifier: new SignatureVerifier(trust, new RevocationChecker(sources), setup.clock), trust, refreshCrls };
+  const certificateSources = setup.db ? [new OwnCaCertificateSource(setup.db, ownIssuers)] : [];
+  return { verifier: new SignatureVerifier(trust, new RevocationChecker(sources), setup.clock, certificateSources), trust, refreshCrls };
 }

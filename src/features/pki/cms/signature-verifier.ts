@@ -28,6 +28,7 @@ import {
   id_signingTime,
 } from '../oids.js';
 import { CertificateInfo } from './certificate.js';
+import type { CertificateSource } from './own-ca-certificates.js';
 import { buildCertificatePath, type CertificatePath } from './certificate-path.js';
 import type { RevocationChecker } from './revocation-status.js';
 import { DIGEST_ALGORITHMS, verifySignatureValue } from './signature-algorithms.js';
@@ -166,6 +167,7 @@ export class SignatureVerifier {
     private readonly trust: TrustStore,
     private readonly revocation: RevocationChecker,
     private readonly clock: () => Date = () => new Date(),
+    private readonly certificateSources: CertificateSource[] = [],
   ) {}
 
   /** Verifies a CMS SignedData; throws AppError 400 only for input that is not a usable CMS. */
@@ -222,6 +224,7 @@ export class SignatureVerifier {
 
   private async verifySigner(signedData: ParsedSignedData, info: ParsedSignerInfo, content: Buffer, carried: CertificateInfo[], now: Date): Promise<SignerReport> {
     const checks: VerificationCheck[] = [];
+    if (!this.findSignerCertificate(info, carried)) carried = [...carried, ...(await this.lookUpSignerCertificate(info))];
     const signature = this.checkSignature(signedData, info, content, carried);
     checks.push(signature.check);
 
@@ -273,6 +276,16 @@ export class SignatureVerifier {
       signer: signerIdentityOf(certificate),
       certificate: summarize(certificate, path.anchor?.label),
     };
+  }
+
+  /** The signer's certificate from the configured sources, when the CMS does not carry it. */
+  private async lookUpSignerCertificate(info: ParsedSignerInfo): Promise<CertificateInfo[]> {
+    if (info.sid.kind !== 'issuerAndSerialNumber') return [];
+    for (const source of this.certificateSources) {
+      const der = await source.byIssuerAndSerial(info.sid.issuer, info.sid.serialNumber);
+      if (der) return [CertificateInfo.parse(der)];
+    }
+    return [];
   }
 
   private findSignerCertificate(info: ParsedSignerInfo, carried: CertificateInfo[]): CertificateInfo | undefined {
