@@ -355,4 +355,22 @@ describe('CMS signing and verification', () => {
     expect(report.result).toBe('invalid');
     expect(checkOf(report, 'key-usage')).toMatchObject({ status: 'failed', code: 'EXTENDED_KEY_USAGE_NOT_FOR_SIGNING' });
   });
+
+  it('a time-stamp made after the certificate expired leaves a signature claimed from within its validity indeterminate', async () => {
+    const expired = await issuePerson(hierarchy.issuing, { notBefore: new Date(Date.now() - 400 * 86_400_000), notAfter: new Date(Date.now() - 30 * 86_400_000) });
+    const cms = await signCms({
+      content: Buffer.from('signed last year, stamped today'),
+      signer: expired.sign.signer,
+      certificate: expired.sign.der,
+      chain: [hierarchy.issuing.der],
+      signingTime: new Date(Date.now() - 200 * 86_400_000),
+      timeStamp,
+    });
+    const report = await verifier.verify(cms);
+    expect(report.result).toBe('indeterminate');
+    expect(checkOf(report, 'certificate-validity')).toMatchObject({ status: 'unknown', code: 'CERTIFICATE_EXPIRED_BEFORE_TIME_STAMP' });
+    // Without the token, the claim alone is taken for the signing time.
+    const claimedOnly = await verifier.verify(await signCms({ content: Buffer.from('x'), signer: expired.sign.signer, certificate: expired.sign.der, chain: [hierarchy.issuing.der], signingTime: new Date(Date.now() - 200 * 86_400_000) }));
+    expect(checkOf(claimedOnly, 'certificate-validity')?.code).toBe('CERTIFICATE_VALID');
+  });
 });

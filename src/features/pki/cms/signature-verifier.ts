@@ -262,7 +262,18 @@ export class SignatureVerifier {
     }
     const at = new Date(signedAt.time);
     const path = buildCertificatePath(certificate, carried, this.trust);
-    checks.push(this.validityCheck(path, at, signedAt.source === 'verification-time'));
+    let validity = this.validityCheck(path, at, signedAt.source === 'verification-time');
+    // A token proves the signature existed by genTime, not that it was made then: a token added after the
+    // certificate expired, over a signature claimed from within its validity, proves neither way.
+    if (validity.code === 'CERTIFICATE_EXPIRED' && signedAt.source === 'time-stamp' && claimed && certificate.validAt(claimed)) {
+      validity = {
+        check: 'certificate-validity',
+        status: 'unknown',
+        code: 'CERTIFICATE_EXPIRED_BEFORE_TIME_STAMP',
+        reason: `the time-stamp (${signedAt.time}) is later than the certificate's expiry (${certificate.notAfter.toISOString()}); the claimed signing time ${claimed.toISOString()} is not proven`,
+      };
+    }
+    checks.push(validity);
     checks.push(this.keyUsageCheck(certificate));
     checks.push(this.chainCheck(path));
     // Without a time-stamp the signing time is a claim a key thief could backdate: revocation is then judged now.

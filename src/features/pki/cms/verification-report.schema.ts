@@ -87,7 +87,7 @@ export const VerificationReportSchema = Type.Object(
 
 export const VerifyRequestSchema = Type.Object(
   {
-    cms: Type.String({ minLength: 1, description: 'CMS SignedData (DER), base64' }),
+    cms: Type.String({ minLength: 1, description: 'CMS SignedData (DER), base64, or a PEM block of it' }),
     data: Type.Optional(Type.String({ description: 'the signed data for a detached signature, base64' })),
   },
   { additionalProperties: false },
