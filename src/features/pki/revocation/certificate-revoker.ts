@@ -118,7 +118,7 @@ export async function revokeCertificates(db: Kysely<DB>, request: RevocationRequ
       });
     }
     await insertEvents(trx, events);
-    await notifyRevocation(trx, request.issuer);
+    await notifyRevocation(trx, request.issuer, revoked.map((r) => r.serial));
     return revoked;
   });
 }
@@ -150,7 +150,7 @@ export async function releaseCertificateHold(db: Kysely<DB>, request: ReleaseReq
       trx,
       released.map((r) => ({ issuer: r.issuer, serial: r.serial, action: 'release-hold' as const, reason: 'removeFromCRL', revoked_at: null, invalidity_date: null, actor: request.actor })),
     );
-    await notifyRevocation(trx, request.issuer);
+    await notifyRevocation(trx, request.issuer, released.map((r) => r.serial));
     return released.map((r) => r.serial);
   });
 }

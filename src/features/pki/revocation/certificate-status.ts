@@ -8,6 +8,11 @@ export interface CertificateStatus {
   reason: string | null;
 }
 
+/** Where the OCSP responder learns status: straight from the database, or a cache kept in step with it. */
+export interface CertificateStatusSource {
+  status(issuer: string, serial: string): Promise<CertificateStatus | null>;
+}
+
 interface Waiting {
   serial: string;
   resolve: (status: CertificateStatus | null) => void;
@@ -20,7 +25,7 @@ interface Waiting {
  * arriving in the same turn of the event loop share one query, which keeps the number
  * of round trips below the number of requests under load.
  */
-export class CertificateStatusReader {
+export class CertificateStatusReader implements CertificateStatusSource {
   private readonly queues = new Map<string, Waiting[]>();
   private scheduled = false;
 

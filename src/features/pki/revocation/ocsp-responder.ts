@@ -4,7 +4,7 @@ import { ExtendedKeyUsageExtension, X509Certificate } from '@peculiar/x509';
 import type { CaEntity } from '../ca/hierarchy.js';
 import { id_kp_OCSPSigning, id_pkix_ocsp_basic, id_sha1, id_sha256, id_sha384, id_sha512 } from '../oids.js';
 import { certificateParts } from './certificate-parts.js';
-import type { CertificateStatusReader } from './certificate-status.js';
+import type { CertificateStatusSource } from './certificate-status.js';
 import { reasonCode } from './crl-reason.js';
 import { TAG, bitString, enumerated, explicit, generalizedTime, objectIdentifier, octetString, sequence, tlv } from './der.js';
 import { MalformedOcspRequest, parseOcspRequest, type CertIdQuery } from './ocsp-request.js';
@@ -45,7 +45,7 @@ export interface OcspResponderOptions {
   issuer: Pick<CaEntity, 'name' | 'der'>;
   /** The delegated responder: issued by `issuer`, with the id-kp-OCSPSigning EKU. */
   signer: Pick<CaEntity, 'der' | 'signer'>;
-  status: CertificateStatusReader;
+  status: CertificateStatusSource;
   /** When set, answers carry nextUpdate = thisUpdate + this; by default none, as status is read live (RFC 6960 4.2.2.1). */
   nextUpdateMs?: number;
 }

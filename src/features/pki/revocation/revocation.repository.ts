@@ -79,9 +79,25 @@ export async function insertEvents(db: Kysely<DB>, events: RevocationEvent[]): P
   if (events.length > 0) await db.insertInto('certificate_revocation_events').values(events).execute();
 }
 
-/** Wakes CRL publishers listening on other instances; delivered when the transaction commits. */
-export async function notifyRevocation(db: Kysely<DB>, issuer: string): Promise<void> {
-  await sql`select pg_notify('qorgau_revocations', ${issuer})`.execute(db);
+export const REVOCATION_CHANNEL = 'qorgau_revocations';
+/** NOTIFY payloads must stay under 8000 bytes: 200 serials of 42 hex digits fit. */
+const SERIALS_PER_NOTIFICATION = 150;
+
+/**
+ * Tells every instance which serials changed ("<issuer> <serial>,<serial>,..."), so status
+ * caches re-read exactly those; delivered only when the transaction commits.
+ */
+export async function notifyRevocation(db: Kysely<DB>, issuer: string, serials: string[]): Promise<void> {
+  for (let i = 0; i < serials.length; i += SERIALS_PER_NOTIFICATION) {
+    const payload = `${issuer} ${serials.slice(i, i + SERIALS_PER_NOTIFICATION).join(',')}`;
+    await sql`select pg_notify(${REVOCATION_CHANNEL}, ${payload})`.execute(db);
+  }
+}
+
+export function parseRevocationNotice(payload: string): { issuer: string; serials: string[] } | null {
+  const [issuer, list] = payload.split(' ', 2);
+  if (!issuer || !list) return null;
+  return { issuer, serials: list.split(',').filter((s) => /^[0-9a-f]{2,42}$/.test(s)) };
 }
 
 // ---- CRL -----------------------------------------------------------------
@@ -196,6 +212,17 @@ export interface CertificateStatusRow {
 export async function statusOfSerials(db: Kysely<DB>, issuer: string, serials: string[]): Promise<CertificateStatusRow[]> {
   const result = await db.executeQuery<CertificateStatusRow>(
     CompiledQuery.raw('select serial, revoked_at, revocation_reason from certificates where issuer = $1 and serial = any($2::text[])', [issuer, serials]),
+  );
+  return result.rows;
+}
+
+/** One page of all an issuer's certificates in serial order (the status cache's initial load). */
+export async function certificateStatusPage(db: Kysely<DB>, issuer: string, afterSerial: string, limit: number): Promise<CertificateStatusRow[]> {
+  const result = await db.executeQuery<CertificateStatusRow>(
+    CompiledQuery.raw(
+      'select serial, revoked_at, revocation_reason from certificates where issuer = $1 and serial > $2 order by serial limit $3',
+      [issuer, afterSerial, limit],
+    ),
   );
   return result.rows;
 }

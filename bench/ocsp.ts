@@ -1,0 +1,369 @@
+/**
+ * OCSP answers/s and latency with 1,000,000 issued certificates in PostgreSQL, against
+ * OpenSSL's own responder serving the same certificates and a bare Fastify route
+ * returning a fixed 600-byte body, with the same load client in the same run. Each
+ * target is measured with a new TCP connection per request (as `openssl ocsp` does)
+ * and with keep-alive.
+ *
+ *   npx tsx bench/ocsp.ts
+ *   BENCH_OCSP_CERTS=1000000 BENCH_OCSP_SECONDS=10 BENCH_OCSP_CONCURRENCY=32 npx tsx bench/ocsp.ts
+ *
+ * PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres);
+ * a database "qorgau_bench_ocsp" is created and dropped afterwards. Each server runs in
+ * its own process; the load client (raw sockets, one process) shares the machine.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import { machineLine, median } from './machine.js';
+import { benchHierarchy, benchSerial, createBenchDatabase, databaseUrl, dropBenchDatabase, insertCertificateRows } from './revocation-setup.js';
+import { certificateParts } from '../src/features/pki/revocation/certificate-parts.js';
+import * as der from '../src/features/pki/revocation/der.js';
+import { id_pkix_ocsp_nonce, id_sha1 } from '../src/features/pki/oids.js';
+
+const CERTS = Number(process.env.BENCH_OCSP_CERTS ?? 1_000_000);
+const SECONDS = Number(process.env.BENCH_OCSP_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_OCSP_WARMUP ?? 3);
+const CONCURRENCY = Number(process.env.BENCH_OCSP_CONCURRENCY ?? 32);
+const REVOKE_EVERY = 100;
+const DB_NAME = 'qorgau_bench_ocsp';
+const SELF = fileURLToPath(import.meta.url);
+
+// ---- servers (child processes) --------------------------------------------------
+
+async function serveOurs(spec: { dir: string; passphrase: string; url: string; work: string }) {
+  const { loadConfig } = await import('../src/config/config.js');
+  const { openDatabase } = await import('../src/db/database.js');
+  const { buildApp } = await import('../src/http/app.js');
+  const { loadCaHierarchy } = await import('../src/features/pki/ca/ceremony.js');
+  const keyFile = path.join(spec.work, 'pseudonym.key');
+  writeFileSync(keyFile, randomBytes(32).toString('hex'));
+  // As deployed, with request logging at warn (info would log two lines per request).
+  const config = loadConfig({ DATABASE_URL: spec.url, QORGAU_PSEUDONYM_KEY_FILE: keyFile, QORGAU_DATA_DIR: spec.work, LOG_LEVEL: 'warn' });
+  const database = await openDatabase({ databaseUrl: spec.url, poolSize: config.databasePoolSize });
+  const app = await buildApp({ config, database, pki: await loadCaHierarchy(spec.dir, spec.passphrase) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  process.stdout.write(`listening ${(app.server.address() as net.AddressInfo).port}\n`);
+}
+
+async function serveBare() {
+  const body = Buffer.alloc(600, 0x2a);
+  const app = Fastify({ logger: false });
+  app.addContentTypeParser('application/ocsp-request', { parseAs: 'buffer' }, (_r, b, done) => done(null, b));
+  app.post('/pki/ocsp', async (_request, reply) => reply.type('application/ocsp-response').send(body));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  process.stdout.write(`listening ${(app.server.address() as net.AddressInfo).port}\n`);
+}
+
+function startNodeServer(args: string[]): Promise<{ proc: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', SELF, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve({ proc, port: Number(m[1]) });
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  server.close();
+  return port;
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+// ---- the load client -----------------------------------------------------------
+
+interface LoadResult {
+  answers: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  connections: number;
+}
+
+/**
+ * Raw HTTP/1.1 over net sockets, so the client costs the same for every target. A
+ * virtual user sends one request at a time; with keepAlive it reuses its socket while the
+ * server keeps it open, otherwise it sends "Connection: close" and waits for the server to
+ * close before connecting again (so TIME_WAIT stays on the server side).
+ */
+async function load(port: number, requests: Buffer[], keepAlive: boolean, seconds: number, check: (status: number, body: Buffer) => boolean): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let connections = 0;
+  let measuring = false;
+  let stopped = false;
+  const heads = requests.map((body) =>
+    Buffer.concat([
+      Buffer.from(`POST /pki/ocsp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/ocsp-request\r\nContent-Length: ${body.length}\r\n${keepAlive ? '' : 'Connection: close\r\n'}\r\n`),
+      body,
+    ]),
+  );
+
+  function user(): Promise<void> {
+    return new Promise((resolveUser) => {
+      let socket: net.Socket;
+      let buffer = Buffer.alloc(0);
+      let sentAt = 0n;
+      let awaitingClose = false;
+      const send = () => {
+        if (stopped) {
+          socket.destroy();
+          return resolveUser();
+        }
+        buffer = Buffer.alloc(0);
+        sentAt = process.hrtime.bigint();
+        socket.write(heads[randomInt(heads.length)]);
+      };
+      const connect = () => {
+        if (stopped) return resolveUser();
+        connections++;
+        awaitingClose = false;
+        socket = net.connect(port, '127.0.0.1');
+        socket.setNoDelay(true);
+        socket.on('connect', send);
+        socket.on('data', (chunk) => {
+          buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
+          const headerEnd = buffer.indexOf('\r\n\r\n');
+          if (headerEnd < 0) return;
+          const head = buffer.subarray(0, headerEnd).toString('latin1');
+          const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? -1);
+          if (length < 0 || buffer.length < headerEnd + 4 + length) return;
+          const status = Number(head.slice(9, 12));
+          const ms = Number(process.hrtime.bigint() - sentAt) / 1e6;
+          if (measuring) {
+            if (check(status, buffer.subarray(headerEnd + 4, headerEnd + 4 + length))) latencies.push(ms);
+            else errors++;
+          }
+          const closing = !keepAlive || /connection:\s*close/i.test(head) || head.startsWith('HTTP/1.0') && !/keep-alive/i.test(head);
+          if (closing) awaitingClose = true;
+          else send();
+        });
+        socket.on('error', () => {
+          if (measuring) errors++;
+        });
+        socket.on('close', () => {
+          if (!awaitingClose && !stopped && measuring) errors++;
+          connect();
+        });
+      };
+      connect();
+    });
+  }
+
+  const users = Array.from({ length: CONCURRENCY }, user);
+  await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
+  measuring = true;
+  const started = process.hrtime.bigint();
+  const connectionsBefore = connections;
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  measuring = false;
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const connectionsUsed = connections - connectionsBefore;
+  stopped = true;
+  await Promise.all(users);
+  latencies.sort((a, b) => a - b);
+  return {
+    answers: latencies.length,
+    perSecond: latencies.length / elapsed,
+    p50: latencies[Math.floor(latencies.length * 0.5)] ?? NaN,
+    p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN,
+    errors,
+    connections: connectionsUsed,
+  };
+}
+
+// ---- OCSP requests -------------------------------------------------------------
+
+/** OCSPRequest for one serial with a SHA-1 CertID and a 16-octet nonce, as `openssl ocsp` sends. */
+function ocspRequest(issuerDer: Buffer, serial: string): Buffer {
+  const issuer = certificateParts(issuerDer);
+  const certId = der.sequence(
+    der.sequence(der.objectIdentifier(id_sha1), der.derNull()),
+    der.octetString(createHash('sha1').update(issuer.subject).digest()),
+    der.octetString(createHash('sha1').update(issuer.subjectPublicKey).digest()),
+    der.tlv(der.TAG.INTEGER, Buffer.from(serial, 'hex')),
+  );
+  const nonce = der.explicit(2, der.sequence(der.sequence(der.objectIdentifier(id_pkix_ocsp_nonce), der.octetString(der.octetString(randomBytes(16))))));
+  return der.sequence(der.sequence(der.sequence(der.sequence(certId)), nonce));
+}
+
+/** OCSPResponse with responseStatus successful: 30 len 0a 01 00 (long-form length tolerated). */
+function isSuccessfulOcsp(status: number, body: Buffer): boolean {
+  if (status !== 200 || body[0] !== 0x30) return false;
+  const offset = body[1] & 0x80 ? 2 + (body[1] & 0x7f) : 2;
+  return body[offset] === 0x0a && body[offset + 1] === 1 && body[offset + 2] === 0;
+}
+
+const OPENSSL_REASONS: Record<string, string> = {
+  keyCompromise: 'keyCompromise',
+  affiliationChanged: 'affiliationChanged',
+  superseded: 'superseded',
+  cessationOfOperation: 'cessationOfOperation',
+  certificateHold: 'certificateHold,holdInstructionNone',
+};
+const REASON_CYCLE = ['keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold'];
+
+function yymmdd(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
+}
+
+/** OpenSSL's CA database (index.txt) for the same rows insertCertificateRows makes. */
+async function writeIndex(file: string): Promise<void> {
+  const out = createWriteStream(file, { highWaterMark: 1 << 20 });
+  const expiry = yymmdd(new Date(Date.now() + 365 * 86_400_000));
+  const now = Date.now();
+  let batch = '';
+  for (let g = 1; g <= CERTS; g++) {
+    const serial = benchSerial(g).toUpperCase();
+    if (g % REVOKE_EVERY === 0) {
+      const reason = REASON_CYCLE[Math.floor(g / REVOKE_EVERY) % 5];
+      batch += `R\t${expiry}\t${yymmdd(new Date(now - g * 1000))},${OPENSSL_REASONS[reason]}\t${serial}\tunknown\t/CN=BENCH ${g}\n`;
+    } else {
+      batch += `V\t${expiry}\t\t${serial}\tunknown\t/CN=BENCH ${g}\n`;
+    }
+    if (g % 10_000 === 0) {
+      if (!out.write(batch)) await once(out, 'drain');
+      batch = '';
+    }
+  }
+  out.end(batch);
+  await once(out, 'finish');
+}
+
+// ---- main ----------------------------------------------------------------------
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+async function main() {
+  console.log('# OCSP responder');
+  console.log(machineLine());
+  console.log(`certificates: ${fmt(CERTS)} (1 in ${REVOKE_EVERY} revoked); ${CONCURRENCY} concurrent virtual users; ${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured per case`);
+  const work = mkdtempSync(path.join(tmpdir(), 'qorgau-bench-ocsp-'));
+  const ca = await benchHierarchy();
+  const { url, database } = await createBenchDatabase(DB_NAME);
+  let t = performance.now();
+  await insertCertificateRows(database, { issuer: 'issuing', count: CERTS, revokeEvery: REVOKE_EVERY });
+  console.log(`inserted ${fmt(CERTS)} certificate rows set-based in ${fmt((performance.now() - t) / 1000, 1)} s`);
+  await database.close();
+  t = performance.now();
+  const index = path.join(work, 'index.txt');
+  await writeIndex(index);
+  console.log(`wrote OpenSSL's index.txt for the same certificates in ${fmt((performance.now() - t) / 1000, 1)} s`);
+
+  const issuerDer = readFileSync(path.join(ca.dir, 'issuing.cer'));
+  const requests = Array.from({ length: 2000 }, (_, i) => ocspRequest(issuerDer, benchSerial(i % 10 === 0 ? REVOKE_EVERY * (1 + randomInt(CERTS / REVOKE_EVERY - 1)) : 1 + randomInt(CERTS))));
+
+  // Every target must answer correctly before it is timed.
+  const chain = path.join(work, 'chain.pem');
+  writeFileSync(chain, readFileSync(path.join(ca.dir, 'root.pem'), 'utf8') + readFileSync(path.join(ca.dir, 'issuing.pem'), 'utf8'));
+  const sanity = (port: number) => {
+    const r = spawnSync('openssl', ['ocsp', '-issuer', path.join(ca.dir, 'issuing.pem'), '-serial', `0x${benchSerial(REVOKE_EVERY)}`, '-serial', `0x${benchSerial(1)}`, '-url', `http://127.0.0.1:${port}/pki/ocsp`, '-CAfile', chain], { encoding: 'utf8' });
+    if (r.status !== 0) return `openssl ocsp failed (${r.status ?? r.error}): ${r.stderr.trim()}`;
+    return `${r.stderr.trim()} | ${r.stdout.trim().split('\n').filter((l) => /: (good|revoked|unknown)/.test(l)).map((l) => l.trim()).join(', ')}`;
+  };
+
+  const targets: Array<{ name: string; start: () => Promise<{ proc: ChildProcess; port: number }>; check: (s: number, b: Buffer) => boolean }> = [
+    { name: 'qorgau responder', start: () => startNodeServer(['--serve-ours', JSON.stringify({ ...ca, url, work })]), check: isSuccessfulOcsp },
+    {
+      name: 'openssl ocsp -index',
+      start: async () => {
+        const port = await freePort();
+        const proc = spawn('openssl', ['ocsp', '-index', index, '-port', String(port), '-rsigner', path.join(ca.dir, 'ocsp-signer.pem'), '-rkey', path.join(ca.dir, 'ocsp-signer.key.pem'), '-passin', `pass:${ca.passphrase}`, '-CA', path.join(ca.dir, 'issuing.pem'), '-ignore_err'], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        proc.stderr!.on('data', (d) => (stderr += d));
+        proc.on('exit', (code, signal) => {
+          if (code) console.error(`openssl ocsp exited ${code ?? signal}: ${stderr.slice(-2000)}`);
+        });
+        // It prints this once index.txt is loaded; probing the port with an empty connection would stall it.
+        const until = Date.now() + 300_000;
+        while (!stderr.includes('waiting for OCSP client connections')) {
+          if (Date.now() > until) throw new Error(`openssl ocsp did not start: ${stderr}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        // Its per-request log lines are not needed; drain them.
+        stderr = '';
+        proc.stderr!.removeAllListeners('data');
+        proc.stderr!.resume();
+        return { proc, port };
+      },
+      check: isSuccessfulOcsp,
+    },
+    { name: 'bare Fastify, fixed 600 B', start: () => startNodeServer(['--serve-bare']), check: (s, b) => s === 200 && b.length === 600 },
+  ];
+
+  const results: Record<string, Record<string, LoadResult>> = {};
+  const only = process.env.BENCH_OCSP_TARGETS?.split(',');
+  for (const target of targets.filter((t) => !only || only.some((o) => t.name.startsWith(o)))) {
+    const { proc, port } = await target.start();
+    try {
+      if (target.name !== 'bare Fastify, fixed 600 B') console.log(`${target.name}: openssl ocsp check: ${sanity(port)}`);
+      results[target.name] = {};
+      for (const keepAlive of [false, true]) {
+        const mode = keepAlive ? 'keep-alive' : 'new connection';
+        const r = await load(port, requests, keepAlive, SECONDS, target.check);
+        results[target.name][mode] = r;
+        console.log(
+          `${target.name.padEnd(27)} ${mode.padEnd(15)} ${fmt(r.perSecond).padStart(7)} answers/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  errors ${r.errors}  connections ${fmt(r.connections)}`,
+        );
+      }
+    } finally {
+      proc.kill('SIGTERM');
+      await once(proc, 'exit').catch(() => {});
+    }
+  }
+  await dropBenchDatabase(DB_NAME);
+  if (Object.keys(results).length < 3) return;
+
+  console.log('\n# ratios');
+  for (const mode of ['new connection', 'keep-alive']) {
+    const ours = results['qorgau responder'][mode];
+    const bare = results['bare Fastify, fixed 600 B'][mode];
+    const ossl = results['openssl ocsp -index'][mode];
+    console.log(`${mode.padEnd(15)} ours/bare ${(ours.perSecond / bare.perSecond).toFixed(2)} (goal >= 0.8)  ours/openssl ${(ours.perSecond / ossl.perSecond).toFixed(2)} (goal > 1)  our p99 ${fmt(ours.p99, 2)} ms (goal <= 5)`);
+  }
+}
+
+const [flag, arg] = process.argv.slice(2);
+if (flag === '--serve-ours') void serveOurs(JSON.parse(arg));
+else if (flag === '--serve-bare') void serveBare();
+else
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+void median;
