@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../../test/helpers/test-database.js';
 import { buildBin, buildBreach, buildOperatorToken } from '../../../test/helpers/factories.js';
@@ -225,6 +226,22 @@ describe("the person's own view and commands (/v1/me)", () => {
     for (const url of ['/v1/me/restrictions', '/v1/me/breaches', '/v1/me/lifts', '/v1/me/inquiries', `/v1/me/documents/${documentId}`]) {
       expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(401);
     }
+  });
+
+  it('stores the person only as a pseudonym in sessions, lifts, contacts and the outbox', async () => {
+    const person = await certifyPerson(app);
+    const cookie = await signIn(app, person);
+    expect((await me(cookie, 'POST', '/v1/me/contacts', { channel: 'webhook', address: 'https://hooks.example.kz/qorgau' })).statusCode).toBe(201);
+    await place(person, cookie);
+    await lift(person, cookie, { scope: 'entire' });
+    const hex = app.pseudonymizer.of(person.iin).toString('hex');
+    for (const table of ['person_sessions', 'restriction_lifts', 'notification_outbox', 'notification_contacts', 'auth_challenges', 'restrictions'] as const) {
+      const hits = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} as t where strpos(t::text, ${person.iin}) > 0`.execute(app.database.db);
+      expect(hits.rows[0].n, table).toBe(0);
+    }
+    // The canary: the pseudonym is where the scan looks.
+    const canary = await sql<{ n: number }>`select count(*)::int as n from restriction_lifts as t where strpos(t::text, ${hex}) > 0`.execute(app.database.db);
+    expect(canary.rows[0].n).toBe(1);
   });
 
   it('lists every lender check of the person with lender name and BIN', async () => {

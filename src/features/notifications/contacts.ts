@@ -37,6 +37,8 @@ export function normalizeAddress(channel: ContactChannel, address: string): stri
 export class ContactService {
   constructor(
     private readonly db: Kysely<DB>,
+    /** The channels this deployment can deliver through (e-mail needs an SMTP server). */
+    private readonly channels: readonly ContactChannel[] = ['email', 'webhook'],
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -52,6 +54,9 @@ export class ContactService {
   }
 
   async add(personHash: Buffer, channel: ContactChannel, address: string): Promise<ContactView> {
+    if (!this.channels.includes(channel)) {
+      throw AppError.conflict('CONTACT_CHANNEL_UNAVAILABLE', `This server does not send notices by ${channel}; use ${this.channels.join(' or ') || 'none'}`);
+    }
     const normalized = normalizeAddress(channel, address);
     return this.db.transaction().execute(async (trx) => {
       const existing = await trx

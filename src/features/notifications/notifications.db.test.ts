@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../../test/helpers/test-database.js';
-import { buildBin, buildOperatorToken } from '../../../test/helpers/factories.js';
+import { buildBin, buildBreach, buildOperatorToken } from '../../../test/helpers/factories.js';
 import { certifyPerson, signIn, signedRequest, type CertifiedPerson } from '../../../test/helpers/person-sessions.js';
 import { EmailChannel, WebhookChannel } from './channels.js';
 import { NotificationWorker } from './worker.js';
@@ -30,7 +30,6 @@ describe('notifications: transactional outbox, worker, webhook and SMTP', () => 
   const mails: { to: string[]; raw: string }[] = [];
 
   beforeAll(async () => {
-    app = await buildTestApp();
     webhook = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (c: Buffer) => chunks.push(c));
@@ -64,6 +63,7 @@ describe('notifications: transactional outbox, worker, webhook and SMTP', () => 
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+    app = await buildTestApp({ smtpUrl });
   });
   afterAll(async () => {
     await app?.close();
@@ -212,6 +212,32 @@ describe('notifications: transactional outbox, worker, webhook and SMTP', () => 
     const denied = received.filter((r) => r.path === path && r.body.event === 'check.denied');
     expect(denied).toHaveLength(1);
     expect(denied[0].body.data).toMatchObject({ checkId: checked.json().checkId, lenderBin: bin, lenderName: `Bank ${bin}`, product: 'bank_loan' });
+  });
+
+  it('notifies the persons of a published breach of their protective restriction, in the publishing transaction', async () => {
+    const { person, path } = await personWithContact('webhook');
+    const operator = await buildOperatorToken(app.database.db, 'registry-operator');
+    const headers = { authorization: `Bearer ${operator}` };
+    const breach = (await app.inject({ method: 'POST', url: '/v1/breaches', headers, payload: buildBreach({ dataCategories: ['iin', 'bank_card'] }) })).json();
+    await app.inject({ method: 'POST', url: `/v1/breaches/${breach.id}/affected`, headers: { ...headers, 'content-type': 'application/x-ndjson' }, payload: JSON.stringify({ iin: person.iin }) });
+    expect((await app.inject({ method: 'POST', url: `/v1/breaches/${breach.id}/publish`, headers })).statusCode).toBe(200);
+    await worker().runOnce();
+    const created = received.filter((r) => r.path === path && r.body.event === 'restriction.created');
+    expect(created).toHaveLength(1);
+    expect(created[0].body.data).toMatchObject({ breachId: breach.id, products: ['bank_loan', 'microcredit'] });
+  });
+
+  it('refuses a contact on a channel the server cannot deliver', async () => {
+    const plain = await buildTestApp();
+    try {
+      const person = await certifyPerson(plain);
+      const cookie = await signIn(plain, person);
+      const response = await plain.inject({ method: 'POST', url: '/v1/me/contacts', headers: { cookie }, payload: { channel: 'email', address: 'a@example.kz' } });
+      expect(response.statusCode).toBe(409);
+      expect(response.json().code).toBe('CONTACT_CHANNEL_UNAVAILABLE');
+    } finally {
+      await plain.close();
+    }
   });
 
   it('manages contacts: validation, listing, removal; another person cannot remove them', async () => {

@@ -41,7 +41,7 @@ export const notificationsPlugin = fp(
   async function notifications(root: FastifyInstance, options: NotificationsPluginOptions) {
     const channels: NotificationChannel[] = options.channels ?? [new WebhookChannel(), ...(root.config.smtpUrl ? [new EmailChannel(root.config.smtpUrl, root.config.mailFrom)] : [])];
     const worker = new NotificationWorker(root.database.db, channels, { onError: (err) => root.log.error({ err }, 'notification worker pass failed') });
-    const contacts = new ContactService(root.database.db);
+    const contacts = new ContactService(root.database.db, channels.map((c) => c.kind));
     root.decorate('notifications', { contacts, worker });
     root.addHook('onListen', async () => worker.start());
     root.addHook('onClose', async () => worker.stop());

@@ -7,6 +7,7 @@ import { revokeCertificates } from '../pki/revocation/certificate-revoker.js';
 import { CertificateInfo } from '../pki/cms/certificate.js';
 import { signCms } from '../pki/cms/sign.js';
 import { SESSION_COOKIE } from './sessions.js';
+import { buildBin } from '../../../test/helpers/factories.js';
 
 describe('sign-in with e-signature', () => {
   let app: FastifyInstance;
@@ -135,6 +136,24 @@ describe('sign-in with e-signature', () => {
       expect(response.json().code).toBe(code);
     }
     expect((await app.inject({ method: 'POST', url: '/v1/auth/signin', payload: { nonce } })).json().code).toBe('VALIDATION_FAILED');
+  });
+
+  it("signs an employee in with their employee-auth certificate (the person, not the organization)", async () => {
+    const employee = await certifyPerson(app, { organization: 'ТОО «Qorgau Test»', bin: buildBin() });
+    const nonce = await challenge();
+    const response = await signin(nonce, await signAs(app, employee, 'auth', nonce));
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().holder).toBe('employee');
+    const row = await app.database.db.selectFrom('person_sessions').select('person_hash').where('id', '=', response.json().sessionId).executeTakeFirstOrThrow();
+    expect(Buffer.from(row.person_hash).equals(app.pseudonymizer.of(employee.iin))).toBe(true);
+  });
+
+  it('documents the routes in the OpenAPI document, with the session cookie scheme', async () => {
+    const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/v1/auth/challenge', '/v1/auth/signin', '/v1/auth/signout', '/v1/me/breaches', '/v1/me/restrictions', '/v1/me/inquiries', '/v1/me/lifts', '/v1/me/lifts/{id}/cancel', '/v1/me/documents/{id}', '/v1/me/contacts']),
+    );
+    expect(spec.components.securitySchemes.personSession).toMatchObject({ type: 'apiKey', in: 'cookie' });
   });
 
   it('lets the test helper sign in', async () => {
