@@ -45,7 +45,7 @@ describe.skipIf(testDbKind !== 'postgres')('certificate status cache (LISTEN/NOT
   const statusOf = (serial: string): Promise<CertificateStatus | null> => cache.status(h.issuing.name, serial);
 
   it('loads every certificate, answers from memory, and sees revocations and releases within a second', async () => {
-    const certs = [];
+    const certs: Awaited<ReturnType<typeof insertTestCertificate>>[] = [];
     for (let i = 0; i < 7; i++) certs.push(await insertTestCertificate(database.db, h));
     await revokeCertificates(database.db, { issuer: h.issuing.name, serials: [certs[0].serial], reason: 'keyCompromise', actor: 'test' });
     await cache.start();
