@@ -54,6 +54,8 @@ export class PolicyRepository {
         (r) => sql`(${r.all}::text[], ${r.any}::text[], ${r.products}::text[], ${r.channels}::text[], ${r.days}::int)`,
       ),
     );
+    // The pseudonym sort of ten million rows fits in memory with this, instead of spilling to disk.
+    await sql`set local work_mem = '256MB'`.execute(trx);
     const result = await sql`
       insert into restrictions (person_hash, kind, products, channels, since, until, reason, breach_id, policy_version)
       select p.person_hash, 'protective', rule.products, rule.channels, ${breach.since}::timestamptz,

@@ -65,15 +65,21 @@ export class RestrictionRepository {
     const products = requests.map((r) => r.product);
     const channels = requests.map((r) => r.channel);
     const lenders = requests.map((r) => r.lenderBin);
+    // The lateral subquery with `offset 0` stays a nested loop over the index on
+    // person_hash: flattened, the planner may hash the whole table for a batch of 200.
     const result = await sql<RestrictionRow & { request: number }>`
-      select q.n - 1 as request, r.id, r.person_hash, r.kind, r.products, r.channels, r.since, r.until,
-             r.reason, r.breach_id, r.policy_version, r.created_at, r.ended_at
+      select q.n - 1 as request, r.*
       from unnest(${hashes}::text[], ${products}::text[], ${channels}::text[], ${lenders}::text[])
              with ordinality as q(person_hash, product, channel, lender_bin, n)
-      join restrictions r on r.person_hash = decode(q.person_hash, 'hex')
-      where ${inForce(at)}
-        and q.product = any(r.products) and q.channel = any(r.channels)
-        and not ${liftApplies(at, sql<string>`q.lender_bin`)}
+      cross join lateral (
+        select r.id, r.person_hash, r.kind, r.products, r.channels, r.since, r.until,
+               r.reason, r.breach_id, r.policy_version, r.created_at, r.ended_at
+        from restrictions r
+        where r.person_hash = decode(q.person_hash, 'hex')
+          and ${inForce(at)}
+          and q.product = any(r.products) and q.channel = any(r.channels)
+          and not ${liftApplies(at, sql<string>`q.lender_bin`)}
+        offset 0) r
       order by q.n, r.since, r.id`.execute(this.readDb);
     return result.rows.map((row) => ({ ...row, request: Number(row.request) }));
   }
