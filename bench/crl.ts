@@ -16,7 +16,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { webcrypto } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -138,6 +138,7 @@ async function measure(label: string, spec: ChildSpec, runs: number) {
 async function main() {
   console.log('# CRL build and sign');
   console.log(machineLine());
+  console.log(`load average at start (1/5/15 min): ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const ca = await benchHierarchy();
   console.log(`signer: ceremony issuing CA, ECDSA P-256, encrypted-file KeySigner; runs per size: ${RUNS}\n`);
 

@@ -17,7 +17,7 @@ import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
@@ -63,7 +63,7 @@ async function serveBare() {
 
 function startNodeServer(args: string[]): Promise<{ proc: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', SELF, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, [...(process.env.BENCH_OCSP_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', SELF, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     proc.stdout!.on('data', (d) => {
       out += d;
@@ -269,6 +269,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFracti
 async function main() {
   console.log('# OCSP responder');
   console.log(machineLine());
+  console.log(`load average at start (1/5/15 min): ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}  (other work on this machine competes with every target)`);
   console.log(`certificates: ${fmt(CERTS)} (1 in ${REVOKE_EVERY} revoked); ${CONCURRENCY} concurrent virtual users; ${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured per case`);
   const work = mkdtempSync(path.join(tmpdir(), 'qorgau-bench-ocsp-'));
   const ca = await benchHierarchy();
@@ -344,6 +345,7 @@ async function main() {
     }
   }
   await dropBenchDatabase(DB_NAME);
+  console.log(`load average at end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (Object.keys(results).length < 3) return;
 
   console.log('\n# ratios');
@@ -356,6 +358,8 @@ async function main() {
 }
 
 const [flag, arg] = process.argv.slice(2);
+// A normal exit on SIGTERM lets --cpu-prof (BENCH_OCSP_SERVER_FLAGS) write its profile.
+if (flag?.startsWith('--serve')) process.once('SIGTERM', () => process.exit(0));
 if (flag === '--serve-ours') void serveOurs(JSON.parse(arg));
 else if (flag === '--serve-bare') void serveBare();
 else

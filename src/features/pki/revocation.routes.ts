@@ -68,8 +68,17 @@ export async function revocationRoutes(root: FastifyInstance, options: Revocatio
   const interval = options.crlCheckIntervalMs ?? 15_000;
   app.addHook('onReady', async () => {
     if (interval > 0) publisher.start(interval);
-    // Not awaited: until the cache is live, answers come from the database.
-    cache?.start().catch(() => {});
+    if (cache) {
+      // Serve once the cache is live, or after a while from the database (correct, only slower)
+      // while it keeps loading or reconnecting.
+      const started = cache.start().then(
+        () => app.log.info({ issuer: issuing }, 'certificate status cache is live'),
+        () => {},
+      );
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([started, new Promise((resolve) => (timer = setTimeout(resolve, 15_000)))]);
+      clearTimeout(timer);
+    }
   });
   app.addHook('onClose', async () => {
     publisher.stop();
