@@ -123,6 +123,9 @@ export class LiftService {
     if (request.restrictionId !== null && !(await this.restrictions.findOf(person.personHash, request.restrictionId))) {
       throw AppError.notFound('RESTRICTION_NOT_FOUND', `You have no restriction ${request.restrictionId}`);
     }
+    if (request.restrictionId === null && (await this.restrictions.activeFor(person.personHash, now)).length === 0) {
+      throw AppError.conflict('NOTHING_TO_LIFT', 'You have no restriction in force to lift');
+    }
 
     return this.database.db.transaction().execute(async (trx) => {
       const documentId = await this.documents.store(trx, verified);

@@ -129,6 +129,15 @@ describe("the person's own view and commands (/v1/me)", () => {
     expect((await me(cookie, 'GET', '/v1/me/restrictions')).json()[0].inForce).toBe(true);
   });
 
+  it('refuses to lift when nothing is in force', async () => {
+    const person = await certifyPerson(app);
+    const cookie = await signIn(app, person);
+    const response = await lift(person, cookie, { scope: 'entire' });
+    expect(response.statusCode).toBe(409);
+    expect(response.json().code).toBe('NOTHING_TO_LIFT');
+    expect(await app.database.db.selectFrom('signed_documents').select('id').where('person_hash', '=', app.pseudonymizer.of(person.iin)).execute()).toEqual([]);
+  });
+
   it('a lift cancelled during the cooling-off never takes effect; one in effect cannot be cancelled', async () => {
     const person = await certifyPerson(app);
     const cookie = await signIn(app, person);

@@ -1,13 +1,18 @@
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../../test/helpers/test-database.js';
-import { buildTestHierarchy, issuePerson } from '../../../test/helpers/cms-fixtures.js';
+import { buildTestHierarchy, issuePerson, tempDir } from '../../../test/helpers/cms-fixtures.js';
+import { readPkcs12, signerFromPrivateKey } from '../pki/cms/pkcs12.js';
 import { certifyPerson, signAs, signIn, type CertifiedPerson } from '../../../test/helpers/person-sessions.js';
 import { revokeCertificates } from '../pki/revocation/certificate-revoker.js';
 import { CertificateInfo } from '../pki/cms/certificate.js';
 import { signCms } from '../pki/cms/sign.js';
 import { SESSION_COOKIE } from './sessions.js';
 import { buildBin } from '../../../test/helpers/factories.js';
+
+const NCA = path.resolve(import.meta.dirname, '../../../test/fixtures/nca');
 
 describe('sign-in with e-signature', () => {
   let app: FastifyInstance;
@@ -154,6 +159,23 @@ describe('sign-in with e-signature', () => {
       expect.arrayContaining(['/v1/auth/challenge', '/v1/auth/signin', '/v1/auth/signout', '/v1/me/breaches', '/v1/me/restrictions', '/v1/me/inquiries', '/v1/me/lifts', '/v1/me/lifts/{id}/cancel', '/v1/me/documents/{id}', '/v1/me/contacts']),
     );
     expect(spec.components.securitySchemes.personSession).toMatchObject({ type: 'apiKey', in: 'cookie' });
+  });
+
+  it("refuses the national CA's test AUTH certificate (trusted anchor, but expired and with an invalid test IIN) with a clear code", async () => {
+    const dataDir = tempDir('qorgau-nca-');
+    mkdirSync(path.join(dataDir, 'pki', 'trust'), { recursive: true });
+    for (const file of ['nca_rsa_test.crt', 'nca_rsa_test.crl']) copyFileSync(path.join(NCA, file), path.join(dataDir, 'pki', 'trust', file));
+    const withNca = await buildTestApp({ dataDir });
+    try {
+      const p12 = readPkcs12(readFileSync(path.join(NCA, 'AUTH_RSA256_test.p12')), 'Qwerty12');
+      const { nonce } = (await withNca.inject({ method: 'POST', url: '/v1/auth/challenge' })).json();
+      const cms = await signCms({ content: Buffer.from(nonce), signer: signerFromPrivateKey(p12.privateKey), certificate: p12.certificate });
+      const response = await withNca.inject({ method: 'POST', url: '/v1/auth/signin', payload: { nonce, cms: cms.toString('base64') } });
+      expect(response.statusCode).toBe(401);
+      expect(response.json().code).toBe('SIGNIN_CERTIFICATE_EXPIRED');
+    } finally {
+      await withNca.close();
+    }
   });
 
   it('lets the test helper sign in', async () => {
