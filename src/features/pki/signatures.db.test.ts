@@ -2,7 +2,8 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from '../../../test/helpers/test-database.js';
+import { buildTestApp, getTestDatabase } from '../../../test/helpers/test-database.js';
+import { buildApp } from '../../http/app.js';
 import { buildPerson, buildSubjectKey } from '../../../test/helpers/pki-factories.js';
 import { tempDir, toPem, writeTemp } from '../../../test/helpers/cms-fixtures.js';
 import { openssl } from '../../../test/helpers/openssl.js';
@@ -200,6 +201,21 @@ describe('POST /pki/tsa and POST /v1/signatures/verify', () => {
     }
     return detached ? sample.detached : sample.attached;
   }
+
+  it('without a CA hierarchy the TSA answers 503 and verification still runs on the configured anchors', async () => {
+    const { database, config } = await getTestDatabase();
+    const bare = await buildApp({ config: { ...config, dataDir: app.config.dataDir }, database, logger: false });
+    try {
+      const tsa = await bare.inject({ method: 'POST', url: '/pki/tsa', headers: { 'content-type': 'application/timestamp-query' }, payload: Buffer.from([0x30, 0x00]) });
+      expect(tsa.statusCode).toBe(503);
+      expect(tsa.json().code).toBe('TSA_UNAVAILABLE');
+      expect(bare.trustStore.anchors.map((a) => a.kind)).toEqual(['partial-chain']);
+      const report = await bare.signatureVerifier.verifyCertificate(readFileSync(path.join(NCA, 'individual_valid_sign_2004_rsa_auth.cer')), { at: new Date('2022-04-15T00:00:00Z') });
+      expect(report.result).toBe('valid');
+    } finally {
+      await bare.close();
+    }
+  });
 
   it('documents both routes in the OpenAPI document', async () => {
     const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
