@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from
 import fp from 'fastify-plugin';
 import { AppError } from '../errors/app-error.js';
 import { authenticateApiToken, type Principal, type TokenRole } from '../auth/api-tokens.js';
-import { cookieValue, SESSION_COOKIE, SessionStore, type PersonPrincipal } from '../features/signin/sessions.js';
+import { cookieValue, ownCaCertificateCheck, SESSION_COOKIE, SessionStore, type PersonPrincipal } from '../features/signin/sessions.js';
 import { LenderKeyAuthenticator, looksLikeLenderKey, type LenderPrincipal, type LenderScope } from '../auth/lender-keys.js';
 
 declare module 'fastify' {
@@ -29,7 +29,7 @@ export const authPlugin = fp(
   async function auth(app: FastifyInstance) {
     app.decorateRequest('principal', null);
     app.decorateRequest('person', null);
-    const sessions = new SessionStore(app.database.db);
+    const sessions = new SessionStore(app.database.db, undefined, ownCaCertificateCheck(app.database.db, app.pki));
 
     app.decorate('requirePerson', function requirePerson(): preHandlerAsyncHookHandler {
       return async function (request) {

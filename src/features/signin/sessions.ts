@@ -1,6 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
+import type { CaHierarchy } from '../pki/ca/hierarchy.js';
+import { CertificateInfo } from '../pki/cms/certificate.js';
+import { CertificateStatusReader } from '../pki/revocation/certificate-status.js';
 import type { SessionHolder } from './signin.tables.js';
 
 /** `__Host-`: the browser keeps the cookie only if Secure, Path=/ and without Domain. */
@@ -41,6 +44,25 @@ export function sessionCookie(token: string, maxAgeSeconds: number): string {
 
 export const clearedSessionCookie = () => `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict`;
 
+/** Whether the certificate a session was opened with is still good (not revoked or held). */
+export type SessionCertificateCheck = (principal: PersonPrincipal) => Promise<boolean>;
+
+/**
+ * For certificates Qorgau's own CA issued, the revocation status is in the database: a key
+ * reported stolen ends the sessions opened with it at their next request. Other CAs' (the
+ * national CA's) are checked at sign-in only; the session's short life bounds the rest.
+ */
+export function ownCaCertificateCheck(db: Kysely<DB>, pki: CaHierarchy | undefined): SessionCertificateCheck | undefined {
+  if (!pki) return undefined;
+  const issuerDn = CertificateInfo.parse(pki.issuing.der).subject;
+  const reader = new CertificateStatusReader(db);
+  return async (principal) => {
+    if (principal.certificateIssuer !== issuerDn) return true;
+    const status = await reader.status(pki.issuing.name, principal.certificateSerial);
+    return status !== null && status.revokedAt === null;
+  };
+}
+
 /**
  * Person sessions, server-side: the token lives only in the person's cookie, the database
  * keeps its SHA-256, so every instance behind the load balancer sees a sign-out at once.
@@ -49,6 +71,7 @@ export class SessionStore {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly clock: () => Date = () => new Date(),
+    private readonly certificateCheck?: SessionCertificateCheck,
   ) {}
 
   async open(input: Omit<PersonPrincipal, 'sessionId' | 'expiresAt'>, lifetimeMinutes: number): Promise<OpenedSession> {
@@ -84,7 +107,7 @@ export class SessionStore {
       .where('expires_at', '>', this.clock())
       .executeTakeFirst();
     if (!row) return null;
-    return {
+    const principal: PersonPrincipal = {
       sessionId: row.id,
       personHash: Buffer.from(row.person_hash),
       certificateSerial: row.certificate_serial,
@@ -93,6 +116,11 @@ export class SessionStore {
       displayName: row.display_name,
       expiresAt: new Date(row.expires_at),
     };
+    if (this.certificateCheck && !(await this.certificateCheck(principal))) {
+      await this.revoke(principal.sessionId);
+      return null;
+    }
+    return principal;
   }
 
   async revoke(sessionId: string): Promise<boolean> {

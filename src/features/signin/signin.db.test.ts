@@ -120,6 +120,16 @@ describe('sign-in with e-signature', () => {
     expect(response.json().code).toBe('SIGNIN_CERTIFICATE_REVOKED');
   });
 
+  it('ends the sessions opened with a certificate once it is revoked (a stolen key)', async () => {
+    const carol = await certifyPerson(app);
+    const cookie = await signIn(app, carol);
+    expect((await app.inject({ method: 'GET', url: '/v1/auth/session', headers: { cookie } })).statusCode).toBe(200);
+    await revokeCertificates(app.database.db, { issuer: app.pki!.issuing.name, serials: [CertificateInfo.parse(carol.issued.auth.der).serialHex], reason: 'keyCompromise', actor: 'test' });
+    const after = await app.inject({ method: 'GET', url: '/v1/me/restrictions', headers: { cookie } });
+    expect(after.statusCode).toBe(401);
+    expect(after.json().code).toBe('SESSION_INVALID');
+  });
+
   it('refuses a foreign certificate (a CA it does not trust)', async () => {
     const foreign = await buildTestHierarchy();
     const mallory = await issuePerson(foreign.issuing);
