@@ -109,6 +109,17 @@ describe('remote certificate applications', () => {
     expect(after.json().items.map((i: { id: string }) => i.id)).not.toContain(id);
   });
 
+  it('two operators approving at once issue one pair, not two', async () => {
+    useProofing(new OperatorReviewProofing());
+    const { id } = (await submit()).json();
+    const approve = () => app.inject({ method: 'POST', url: `/v1/pki/applications/${id}/approve`, headers: operator(), payload: {} });
+    const answers = await Promise.all([approve(), approve()]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
+    const { database } = await getTestDatabase();
+    const rows = await database.db.selectFrom('certificates').select('serial').where('application_id', '=', id).execute();
+    expect(rows).toHaveLength(2);
+  });
+
   it('an operator rejects with a reason the applicant sees', async () => {
     useProofing(new OperatorReviewProofing());
     const { id } = (await submit()).json();
