@@ -43,7 +43,9 @@ const FUTURE_SKEW_MS = 5 * 60_000;
 
 export function normalizeSerial(serial: string): string {
   const s = serial.trim().toLowerCase().replace(/^0x/, '').replace(/:/g, '');
-  const even = s.length % 2 ? `0${s}` : s;
+  let even = s.length % 2 ? `0${s}` : s;
+  // Serials are stored as their INTEGER contents: a top bit set means a leading zero octet there.
+  if (/^[89a-f]/.test(even)) even = `00${even}`;
   if (!SERIAL.test(even)) throw AppError.badRequest('INVALID_SERIAL', `"${serial}" is not a certificate serial number (hex, at most 21 octets)`);
   return even;
 }
