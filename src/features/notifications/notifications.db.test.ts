@@ -240,6 +240,31 @@ describe('notifications: transactional outbox, worker, webhook and SMTP', () => 
     }
   });
 
+  it('two workers at once deliver each notice once (for update skip locked)', async () => {
+    const { person, cookie, path } = await personWithContact('webhook');
+    await worker().runOnce();
+    for (let i = 0; i < 3; i++) await place(person, cookie);
+    const reports = await Promise.all([worker().runOnce(), worker().runOnce(), worker().runOnce()]);
+    expect(reports.reduce((n, r) => n + r.delivered, 0)).toBeGreaterThanOrEqual(3);
+    expect(received.filter((r) => r.path === path && r.body.event === 'restriction.placed')).toHaveLength(3);
+    expect((await outboxOf(person)).every((r) => r.delivered_at !== null && r.attempts === 1)).toBe(true);
+  });
+
+  it('the listening server runs the worker by itself', async () => {
+    const server = await buildTestApp({ smtpUrl });
+    try {
+      await server.listen({ port: 0, host: '127.0.0.1' });
+      const person = await certifyPerson(server);
+      const cookie = await signIn(server, person);
+      const path = `/hook/server-${Math.random().toString(36).slice(2)}`;
+      await server.inject({ method: 'POST', url: '/v1/me/contacts', headers: { cookie }, payload: { channel: 'webhook', address: `${webhookUrl}${path}` } });
+      for (let waited = 0; waited < 20_000 && !received.some((r) => r.path === path); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(received.filter((r) => r.path === path).map((r) => r.body.event)).toEqual(['contact.added']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('manages contacts: validation, listing, removal; another person cannot remove them', async () => {
     const { person, cookie } = await personWithContact('webhook');
     const other = await certifyPerson(app);
