@@ -45,6 +45,10 @@ describe.skipIf(!SOFTHSM2_LIBRARY)('Pkcs11Signer on SoftHSM2', () => {
       expect(verify('sha256', data, { key: publicKey, dsaEncoding: 'der' }, signature)).toBe(true);
       expect(verify('sha256', Buffer.from('other bytes'), { key: publicKey, dsaEncoding: 'der' }, signature)).toBe(false);
 
+      // Many signatures at once (as a busy OCSP responder asks) all succeed: the session is used one at a time.
+      const many = await Promise.all(Array.from({ length: 20 }, (_, i) => signer.sign(Buffer.from(`message ${i}`))));
+      many.forEach((sig, i) => expect(verify('sha256', Buffer.from(`message ${i}`), { key: publicKey, dsaEncoding: 'der' }, sig)).toBe(true));
+
       // Re-opening by label finds the same key.
       const again = Pkcs11Signer.open(options);
       signers.push(again);

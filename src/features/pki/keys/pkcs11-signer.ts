@@ -32,6 +32,8 @@ interface LoadedModule {
 interface OpenToken {
   session: graphene.Session;
   users: number;
+  /** The last operation queued on the session: a session runs one operation at a time (CKR_OPERATION_ACTIVE otherwise). */
+  tail: Promise<unknown>;
 }
 
 /**
@@ -89,7 +91,7 @@ function openToken(options: Pkcs11Options): OpenToken {
     releaseModule(options.library);
     throw new AppError(503, 'PKCS11_LOGIN_FAILED', `Login to the PKCS#11 token "${options.tokenLabel}" failed: ${(err as Error).message}`);
   }
-  const token = { session, users: 1 };
+  const token: OpenToken = { session, users: 1, tail: Promise.resolve() };
   openTokens.set(id, token);
   loaded.tokens++;
   return token;
@@ -130,13 +132,14 @@ export class Pkcs11Signer implements KeySigner {
   private constructor(
     readonly algorithm: KeyAlgorithm,
     private readonly options: Pkcs11Options,
-    private readonly session: graphene.Session,
+    private readonly token: OpenToken,
     private readonly privateKey: graphene.PrivateKey,
     private readonly spki: Buffer,
   ) {}
 
   static open(options: Pkcs11Options): Pkcs11Signer {
-    const { session } = openToken(options);
+    const token = openToken(options);
+    const { session } = token;
     try {
       const privateObject = findKey(session, graphene.ObjectClass.PRIVATE_KEY, options.keyLabel);
       const publicObject = findKey(session, graphene.ObjectClass.PUBLIC_KEY, options.keyLabel);
@@ -169,7 +172,7 @@ export class Pkcs11Signer implements KeySigner {
       } else {
         throw new AppError(503, 'PKCS11_KEY_UNSUPPORTED', 'The token key is neither EC nor RSA');
       }
-      return new Pkcs11Signer(algorithm, options, session, privateKey, spki);
+      return new Pkcs11Signer(algorithm, options, token, privateKey, spki);
     } catch (err) {
       closeToken(options);
       throw err;
@@ -210,10 +213,14 @@ export class Pkcs11Signer implements KeySigner {
     const ecdsa = this.algorithm === 'ECDSA-P256';
     const mechanism = ecdsa ? 'ECDSA' : 'SHA256_RSA_PKCS';
     const input = ecdsa ? createHash('sha256').update(data).digest() : Buffer.from(data);
-    const signature = await new Promise<Buffer>((resolve, reject) =>
-      this.session.createSign(mechanism, this.privateKey).once(input, (err, value) => (err ? reject(err) : resolve(value))),
-    );
-    return ecdsa ? ecdsaRawToDer(signature) : signature;
+    const run = () =>
+      new Promise<Buffer>((resolve, reject) =>
+        this.token.session.createSign(mechanism, this.privateKey).once(input, (err, value) => (err ? reject(err) : resolve(value))),
+      );
+    // Every signer on this token shares its session: queue behind whatever it is doing.
+    const signature = this.token.tail.then(run, run);
+    this.token.tail = signature.catch(() => undefined);
+    return ecdsa ? ecdsaRawToDer(await signature) : await signature;
   }
 
   async close(): Promise<void> {
