@@ -5,6 +5,7 @@ import type { LiftTables } from '../features/credit/lifts.tables.js';
 import type { SigninTables } from '../features/signin/signin.tables.js';
 import type { EvidenceTables } from '../features/pki/evidence/evidence.tables.js';
 import type { NotificationTables } from '../features/notifications/notifications.tables.js';
+import type { SignaturesOrgTables } from '../features/signatures/signatures.tables.js';
 
 /** Timestamps are written as Date or ISO string and read as Date. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -78,7 +79,7 @@ export interface BreachImportsTable {
 }
 
 /** Each feature declares its own tables; DB joins them. */
-export interface DB extends PkiTables, CreditTables, LiftTables, SigninTables, EvidenceTables, NotificationTables {
+export interface DB extends PkiTables, CreditTables, LiftTables, SigninTables, EvidenceTables, NotificationTables, SignaturesOrgTables {
   api_tokens: ApiTokensTable;
   data_categories: DataCategoriesTable;
   organizations: OrganizationsTable;

@@ -1,0 +1,51 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { Timestamp, TimestampDefault } from '../../db/types.js';
+
+/**
+ * Table types of signatures/ (organizations, employments, HR-system credentials).
+ * An organization's own employment records may carry the employee IIN in the clear (DESIGN.md).
+ */
+export interface EnrolledOrganizationsTable {
+  bin: string;
+  name: string;
+  enrolled_at: TimestampDefault;
+  /** Who enrolled it: "person:<pseudonym hex>" or "token:<id>". */
+  enrolled_by: string;
+}
+
+export interface EmploymentsTable {
+  id: Generated<number>;
+  bin: string;
+  iin: string;
+  surname: string | null;
+  given_name: string | null;
+  patronymic: string | null;
+  position: string;
+  may_sign: ColumnType<boolean, boolean | undefined, boolean>;
+  may_sign_financial: ColumnType<boolean, boolean | undefined, boolean>;
+  hr: ColumnType<boolean, boolean | undefined, boolean>;
+  started_at: Timestamp;
+  /** null while employed; set on termination or to a planned end. */
+  ended_at: Timestamp | null;
+  end_reason: string | null;
+  ended_by: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+/** API credentials of an organization's HR system; only SHA-256 of the secret is kept. */
+export interface OrgApiCredentialsTable {
+  id: string;
+  bin: string;
+  name: string;
+  secret_hash: Buffer;
+  created_at: TimestampDefault;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface SignaturesOrgTables {
+  enrolled_organizations: EnrolledOrganizationsTable;
+  employments: EmploymentsTable;
+  org_api_credentials: OrgApiCredentialsTable;
+}
