@@ -33,6 +33,8 @@ export const ConfigSchema = Type.Object({
   /** SMTP server for e-mail notifications (smtp://host:port or smtps://user:pass@host); none: e-mail is not sent. */
   smtpUrl: Type.Optional(Type.String({ minLength: 1 })),
   mailFrom: Type.String({ default: 'Qorgau <no-reply@qorgau.kz>' }),
+  /** Let webhooks reach loopback and private addresses (tests, closed networks); off, a person's webhook cannot probe the internal network. */
+  webhookAllowPrivate: Type.Boolean({ default: false }),
 });
 
 export type Config = Static<typeof ConfigSchema> & { pseudonymKey: Buffer };
@@ -53,6 +55,7 @@ const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   QORGAU_SESSION_MINUTES: 'sessionMinutes',
   QORGAU_SMTP_URL: 'smtpUrl',
   QORGAU_MAIL_FROM: 'mailFrom',
+  QORGAU_WEBHOOK_ALLOW_PRIVATE: 'webhookAllowPrivate',
 };
 
 export class ConfigError extends Error {

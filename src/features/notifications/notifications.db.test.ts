@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../../test/helpers/test-database.js';
 import { buildBin, buildBreach, buildOperatorToken } from '../../../test/helpers/factories.js';
 import { certifyPerson, signIn, signedRequest, type CertifiedPerson } from '../../../test/helpers/person-sessions.js';
-import { EmailChannel, WebhookChannel } from './channels.js';
+import { EmailChannel, isPrivateAddress, WebhookChannel } from './channels.js';
 import { NotificationWorker } from './worker.js';
 
 interface Received {
@@ -72,7 +72,7 @@ describe('notifications: transactional outbox, worker, webhook and SMTP', () => 
   });
 
   const worker = (options: ConstructorParameters<typeof NotificationWorker>[2] = {}) =>
-    new NotificationWorker(app.database.db, [new WebhookChannel({ timeoutMs: 5000 }), new EmailChannel(smtpUrl, 'Qorgau <no-reply@qorgau.test>')], { backoffMs: 60_000, ...options });
+    new NotificationWorker(app.database.db, [new WebhookChannel({ timeoutMs: 5000, allowPrivate: true }), new EmailChannel(smtpUrl, 'Qorgau <no-reply@qorgau.test>')], { backoffMs: 60_000, ...options });
   const outboxOf = (who: CertifiedPerson) =>
     app.database.db.selectFrom('notification_outbox').selectAll().where('person_hash', '=', app.pseudonymizer.of(who.iin)).orderBy('id').execute();
 
@@ -251,7 +251,7 @@ describe('notifications: transactional outbox, worker, webhook and SMTP', () => 
   });
 
   it('the listening server runs the worker by itself', async () => {
-    const server = await buildTestApp({ smtpUrl });
+    const server = await buildTestApp({ smtpUrl, webhookAllowPrivate: true });
     try {
       await server.listen({ port: 0, host: '127.0.0.1' });
       const person = await certifyPerson(server);
@@ -263,6 +263,19 @@ describe('notifications: transactional outbox, worker, webhook and SMTP', () => 
     } finally {
       await server.close();
     }
+  });
+
+  it('does not let a webhook reach private addresses unless allowed', async () => {
+    const message = { id: 'qorgau-notice-test', event: 'contact.added', occurredAt: new Date().toISOString(), subject: 's', text: 't', data: {} };
+    const guarded = new WebhookChannel({ timeoutMs: 5000 });
+    for (const address of [`${webhookUrl}/private`, 'http://localhost:9/x', 'http://[::1]:9/x', 'http://169.254.169.254/latest/meta-data']) {
+      await expect(guarded.deliver(address, message), address).rejects.toThrow(/private address/);
+    }
+    expect(received.some((r) => r.path === '/private')).toBe(false);
+    await new WebhookChannel({ timeoutMs: 5000, allowPrivate: true }).deliver(`${webhookUrl}/private`, message);
+    expect(received.filter((r) => r.path === '/private')).toHaveLength(1);
+    expect(isPrivateAddress('::ffff:10.1.2.3', 6)).toBe(true);
+    expect(isPrivateAddress('93.184.216.34', 4)).toBe(false);
   });
 
   it('manages contacts: validation, listing, removal; another person cannot remove them', async () => {

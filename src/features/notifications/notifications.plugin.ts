@@ -39,7 +39,7 @@ export interface NotificationsPluginOptions {
  */
 export const notificationsPlugin = fp(
   async function notifications(root: FastifyInstance, options: NotificationsPluginOptions) {
-    const channels: NotificationChannel[] = options.channels ?? [new WebhookChannel(), ...(root.config.smtpUrl ? [new EmailChannel(root.config.smtpUrl, root.config.mailFrom)] : [])];
+    const channels: NotificationChannel[] = options.channels ?? [new WebhookChannel({ allowPrivate: root.config.webhookAllowPrivate }), ...(root.config.smtpUrl ? [new EmailChannel(root.config.smtpUrl, root.config.mailFrom)] : [])];
     const worker = new NotificationWorker(root.database.db, channels, { onError: (err) => root.log.error({ err }, 'notification worker pass failed') });
     const contacts = new ContactService(root.database.db, channels.map((c) => c.kind));
     root.decorate('notifications', { contacts, worker });
