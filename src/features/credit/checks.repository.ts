@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import type { CheckDecision, CreditChannel, CreditProduct } from './credit.tables.js';
+import { activeLateral, type RestrictionRow } from './restrictions.repository.js';
 
 export interface InquiryInsert {
   id: string;
@@ -46,6 +47,36 @@ export class CheckRepository {
                   ${rows.map((r) => r.decision)}::text[], ${rows.map((r) => r.restrictionIds.join(','))}::text[],
                   ${rows.map((r) => r.checkedAt)}::timestamptz[])
            as t(id, lender_bin, person_hash, product, channel, amount, decision, ids, checked_at)`.execute(db);
+  }
+
+  /**
+   * A whole group of checks in ONE statement (one round trip, one commit): finds the
+   * restrictions in force for every request, records every inquiry with its decision, and
+   * returns the restrictions found, each with the index of its request. For the primary
+   * only: with a replica, the read goes there and the insert here (activeForMany + insertBatch).
+   */
+  async checkAndRecord(
+    db: Kysely<DB>,
+    requests: { id: string; personHash: Buffer; lenderBin: string; product: CreditProduct; channel: CreditChannel; amount: number | null }[],
+    at: Date,
+  ): Promise<(RestrictionRow & { request: number })[]> {
+    const result = await sql<RestrictionRow & { request: number }>`
+      with q as (
+        select * from unnest(${requests.map((r) => r.id)}::uuid[], ${requests.map((r) => r.personHash.toString('hex'))}::text[],
+                             ${requests.map((r) => r.product)}::text[], ${requests.map((r) => r.channel)}::text[],
+                             ${requests.map((r) => r.lenderBin)}::text[], ${requests.map((r) => r.amount)}::numeric[])
+          with ordinality as q(id, person_hash, product, channel, lender_bin, amount, n)
+      ), found as (
+        select q.n, r.* from q cross join ${activeLateral(at)}
+      ), recorded as (
+        insert into credit_inquiries (id, lender_bin, person_hash, product, channel, amount, decision, restriction_ids, checked_at)
+        select q.id, q.lender_bin, decode(q.person_hash, 'hex'), q.product, q.channel, q.amount,
+               case when f.ids is null then 'allow' else 'deny' end, coalesce(f.ids, '{}'::bigint[]), ${at}::timestamptz
+        from q left join (select n, array_agg(id order by since, id) as ids from found group by n) f on f.n = q.n
+      )
+      select n - 1 as request, id, person_hash, kind, products, channels, since, until, reason, breach_id, policy_version, created_at, ended_at
+      from found order by n, since, id`.execute(db);
+    return result.rows.map((row) => ({ ...row, request: Number(row.request) }));
   }
 
   async listOfLender(lenderBin: string, filter: { from?: string; to?: string; before?: string; decision?: CheckDecision; limit: number }): Promise<InquiryRow[]> {

@@ -76,7 +76,7 @@ export class CheckService {
     private readonly pseudonymizer: Pseudonymizer,
     private readonly restrictions: RestrictionRepository,
     private readonly signer: RegistrySigner,
-    private readonly options: { maxBatch: number; maxInFlight: number } = { maxBatch: 500, maxInFlight: 3 },
+    private readonly options: { maxBatch: number; maxInFlight: number } = { maxBatch: 500, maxInFlight: 8 },
   ) {
     this.repository = new CheckRepository(database.db);
   }
@@ -113,42 +113,57 @@ export class CheckService {
 
   private async commitGroup(group: PendingCheck[]): Promise<void> {
     const checkedAt = new Date();
-    const found = await this.restrictions.activeForMany(
-      group.map((p) => ({ personHash: p.personHash, product: p.product, channel: p.channel, lenderBin: p.lender.bin })),
-      checkedAt,
-    );
-    const byRequest: RestrictionRow[][] = group.map(() => []);
-    for (const row of found) byRequest[row.request].push(row);
-    const inquiries: InquiryInsert[] = group.map((p, i) => ({
+    const requests = group.map((p) => ({
       id: randomUUID(),
-      lenderBin: p.lender.bin,
       personHash: p.personHash,
+      lenderBin: p.lender.bin,
       product: p.product,
       channel: p.channel,
       amount: p.amount,
-      decision: byRequest[i].length > 0 ? 'deny' : 'allow',
-      restrictionIds: byRequest[i].map((r) => String(r.id)),
-      checkedAt,
     }));
-    const denied = this.deniedHooks.length ? inquiries.filter((q) => q.decision === 'deny') : [];
+    let inquiries: InquiryInsert[] = [];
+    const byRequest: RestrictionRow[][] = group.map(() => []);
+    const decide = (found: (RestrictionRow & { request: number })[]) => {
+      for (const row of found) byRequest[row.request].push(row);
+      inquiries = requests.map((r, i) => ({
+        ...r,
+        decision: byRequest[i].length > 0 ? 'deny' : 'allow',
+        restrictionIds: byRequest[i].map((x) => String(x.id)),
+        checkedAt,
+      }));
+      return inquiries.filter((q) => q.decision === 'deny');
+    };
+    const notify = async (trx: Kysely<DB>, denied: InquiryInsert[]) => {
+      if (denied.length === 0) return;
+      const events = denied.map((q) => ({
+        checkId: q.id,
+        personHash: q.personHash,
+        lenderBin: q.lenderBin,
+        lenderName: group[inquiries.indexOf(q)].lender.name,
+        product: q.product,
+        channel: q.channel,
+        checkedAt,
+        restrictionIds: q.restrictionIds,
+      }));
+      for (const hook of this.deniedHooks) await hook(trx, events);
+    };
+    const { db, readDb } = this.database;
     try {
-      if (denied.length) {
-        await this.database.db.transaction().execute(async (trx) => {
-          await this.repository.insertBatch(trx, inquiries);
-          const events = denied.map((q) => ({
-            checkId: q.id,
-            personHash: q.personHash,
-            lenderBin: q.lenderBin,
-            lenderName: group[inquiries.indexOf(q)].lender.name,
-            product: q.product,
-            channel: q.channel,
-            checkedAt,
-            restrictionIds: q.restrictionIds,
-          }));
-          for (const hook of this.deniedHooks) await hook(trx, events);
-        });
+      if (readDb !== db) {
+        // A replica answers the read; the primary records the inquiries.
+        const denied = decide(await this.restrictions.activeForMany(requests, checkedAt));
+        if (denied.length && this.deniedHooks.length) {
+          await db.transaction().execute(async (trx) => {
+            await this.repository.insertBatch(trx, inquiries);
+            await notify(trx, denied);
+          });
+        } else {
+          await this.repository.insertBatch(db, inquiries);
+        }
+      } else if (this.deniedHooks.length) {
+        await db.transaction().execute(async (trx) => notify(trx, decide(await this.repository.checkAndRecord(trx, requests, checkedAt))));
       } else {
-        await this.repository.insertBatch(this.database.db, inquiries);
+        decide(await this.repository.checkAndRecord(db, requests, checkedAt));
       }
     } catch (err) {
       throw new AppError(503, 'CHECK_NOT_RECORDED', `The check could not be recorded, so no answer is given; retry (${(err as Error).message.slice(0, 200)})`);

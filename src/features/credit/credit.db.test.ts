@@ -281,3 +281,32 @@ describe('lender checks', () => {
     expect(new Date(inquiries[0].checkedAt).getTime()).toBeGreaterThanOrEqual(new Date(inquiries[1].checkedAt).getTime());
   });
 });
+
+describe('check paths', () => {
+  it('answers and records the same with a replica configured and with no listeners', async () => {
+    const { CheckService } = await import('./checks.service.js');
+    const { RegistrySigner } = await import('./checks.signing.js');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const signer = RegistrySigner.fromFile(path.join(mkdtempSync(path.join(tmpdir(), 'qorgau-signer-')), 'key.pem'));
+    const restricted = buildIin();
+    await app.credit.restrictions.placeVoluntary(app.pseudonymizer.of(restricted), { products: ['bank_loan'], channels: ['online'] });
+    const lender = { kind: 'lender' as const, keyId: 'k', bin: buildBin(), name: 'Path Bank', licence: 'bank' as const, scopes: ['credit:check'] };
+    const withReplica = { ...database, readDb: database.db.withoutPlugins() };
+    expect(withReplica.readDb).not.toBe(withReplica.db);
+    for (const db of [database, withReplica]) {
+      const service = new CheckService(db, app.pseudonymizer, app.credit.restrictions.repository, signer);
+      const [deny, allow] = await Promise.all([
+        service.check(lender, { iin: restricted, product: 'bank_loan', channel: 'online' }),
+        service.check(lender, { iin: buildIin(), product: 'bank_loan', channel: 'online' }),
+      ]);
+      expect([deny.decision, allow.decision]).toEqual(['deny', 'allow']);
+      const rows = await database.db.selectFrom('credit_inquiries').select(['id', 'decision', 'restriction_ids']).where('id', 'in', [deny.checkId, allow.checkId]).execute();
+      expect(Object.fromEntries(rows.map((r) => [r.id, [r.decision, r.restriction_ids.map(String)]]))).toEqual({
+        [deny.checkId]: ['deny', deny.restrictions.map((r) => (r as { id: string }).id)],
+        [allow.checkId]: ['allow', []],
+      });
+    }
+  });
+});

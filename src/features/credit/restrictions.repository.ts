@@ -26,6 +26,24 @@ export function liftApplies(at: RawBuilder<Date> | Date, lenderBin: RawBuilder<s
   return liftCondition(at, lenderBin);
 }
 
+/**
+ * The restrictions in force that answer the request row `q` (columns person_hash as hex,
+ * product, channel, lender_bin) at `at`, as a lateral subquery aliased `r`. `offset 0`
+ * keeps it a nested loop over the index on person_hash: flattened, the planner may hash
+ * the whole table for a batch of a few hundred checks (measured: 12 ms against 0.9 ms).
+ */
+export function activeLateral(at: RawBuilder<Date> | Date): RawBuilder<RestrictionRow> {
+  return sql<RestrictionRow>`lateral (
+        select r.id, r.person_hash, r.kind, r.products, r.channels, r.since, r.until,
+               r.reason, r.breach_id, r.policy_version, r.created_at, r.ended_at
+        from restrictions r
+        where r.person_hash = decode(q.person_hash, 'hex')
+          and ${inForce(at)}
+          and q.product = any(r.products) and q.channel = any(r.channels)
+          and not ${liftApplies(at, sql<string>`q.lender_bin`)}
+        offset 0) r`;
+}
+
 /** The restriction is in force at `at` (expiry is computed here, at query time: no job ends it). */
 export function inForce(at: RawBuilder<Date> | Date): RawBuilder<boolean> {
   return sql<boolean>`(r.since <= ${at} and (r.until is null or r.until > ${at}) and (r.ended_at is null or r.ended_at > ${at}))`;
@@ -65,21 +83,11 @@ export class RestrictionRepository {
     const products = requests.map((r) => r.product);
     const channels = requests.map((r) => r.channel);
     const lenders = requests.map((r) => r.lenderBin);
-    // The lateral subquery with `offset 0` stays a nested loop over the index on
-    // person_hash: flattened, the planner may hash the whole table for a batch of 200.
     const result = await sql<RestrictionRow & { request: number }>`
       select q.n - 1 as request, r.*
       from unnest(${hashes}::text[], ${products}::text[], ${channels}::text[], ${lenders}::text[])
              with ordinality as q(person_hash, product, channel, lender_bin, n)
-      cross join lateral (
-        select r.id, r.person_hash, r.kind, r.products, r.channels, r.since, r.until,
-               r.reason, r.breach_id, r.policy_version, r.created_at, r.ended_at
-        from restrictions r
-        where r.person_hash = decode(q.person_hash, 'hex')
-          and ${inForce(at)}
-          and q.product = any(r.products) and q.channel = any(r.channels)
-          and not ${liftApplies(at, sql<string>`q.lender_bin`)}
-        offset 0) r
+      cross join ${activeLateral(at)}
       order by q.n, r.since, r.id`.execute(this.readDb);
     return result.rows.map((row) => ({ ...row, request: Number(row.request) }));
   }
