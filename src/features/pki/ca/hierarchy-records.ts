@@ -4,6 +4,7 @@ import { bufferSource } from '../issuance/bytes.js';
 import { nameAttributes, formatName } from '../issuance/names.js';
 import { pkijs as pki } from '../issuance/pkijs-engine.js';
 import { serialHex } from '../issuance/tbs-certificate.js';
+import { IssuedCertificatesRepository } from '../issuance/certificates.repository.js';
 import type { CaHierarchy, CaEntity } from './hierarchy.js';
 
 /**
@@ -30,13 +31,9 @@ export async function recordHierarchyCertificates(db: Kysely<DB>, hierarchy: CaH
       application_id: null,
     };
   };
-  await db
-    .insertInto('certificates')
-    .values([
-      row(hierarchy.issuing, hierarchy.root, 'issuing-ca'),
-      row(hierarchy.ocspSigner, hierarchy.issuing, 'ocsp-signer'),
-      row(hierarchy.tsa, hierarchy.issuing, 'tsa'),
-    ])
-    .onConflict((oc) => oc.columns(['issuer', 'serial']).doNothing())
-    .execute();
+  await new IssuedCertificatesRepository(db).insertIfAbsent([
+    row(hierarchy.issuing, hierarchy.root, 'issuing-ca'),
+    row(hierarchy.ocspSigner, hierarchy.issuing, 'ocsp-signer'),
+    row(hierarchy.tsa, hierarchy.issuing, 'tsa'),
+  ]);
 }

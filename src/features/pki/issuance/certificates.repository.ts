@@ -15,28 +15,17 @@ export interface IssuedCertificateRow {
   application_id: string | null;
 }
 
-/** The SQL of issuance: certificates go in here and nowhere else. */
+/** The SQL of issuance: how issued certificates are stored. */
 export class IssuedCertificatesRepository {
-  constructor(
-    private readonly db: Kysely<DB>,
-    private readonly readDb: Kysely<DB> = db,
-  ) {}
+  constructor(private readonly db: Kysely<DB>) {}
 
   /** Inserts certificates in one statement: a pair is stored whole or not at all. */
   async insert(rows: IssuedCertificateRow[], trx: Kysely<DB> | Transaction<DB> = this.db): Promise<void> {
     if (rows.length) await trx.insertInto('certificates').values(rows).execute();
   }
 
-  async ofApplication(applicationId: string) {
-    return this.readDb
-      .selectFrom('certificates')
-      .select(['serial', 'issuer', 'profile', 'subject_dn', 'not_before', 'not_after', 'der', 'pair_id', 'revoked_at'])
-      .where('application_id', '=', applicationId)
-      .orderBy('profile')
-      .execute();
-  }
-
-  async bySerial(issuer: string, serial: string) {
-    return this.readDb.selectFrom('certificates').selectAll().where('issuer', '=', issuer).where('serial', '=', serial).executeTakeFirst();
+  /** Inserts certificates that may already be stored (the hierarchy's own, at every start). */
+  async insertIfAbsent(rows: IssuedCertificateRow[]): Promise<void> {
+    if (rows.length) await this.db.insertInto('certificates').values(rows).onConflict((oc) => oc.columns(['issuer', 'serial']).doNothing()).execute();
   }
 }
