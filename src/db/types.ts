@@ -6,6 +6,7 @@ import type { SigninTables } from '../features/signin/signin.tables.js';
 import type { EvidenceTables } from '../features/pki/evidence/evidence.tables.js';
 import type { NotificationTables } from '../features/notifications/notifications.tables.js';
 import type { SignaturesOrgTables } from '../features/signatures/signatures.tables.js';
+import type { SignaturesUsageTables } from '../features/signatures/usage.tables.js';
 
 /** Timestamps are written as Date or ISO string and read as Date. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -79,7 +80,7 @@ export interface BreachImportsTable {
 }
 
 /** Each feature declares its own tables; DB joins them. */
-export interface DB extends PkiTables, CreditTables, LiftTables, SigninTables, EvidenceTables, NotificationTables, SignaturesOrgTables {
+export interface DB extends PkiTables, CreditTables, LiftTables, SigninTables, EvidenceTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables {
   api_tokens: ApiTokensTable;
   data_categories: DataCategoriesTable;
   organizations: OrganizationsTable;

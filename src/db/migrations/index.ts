@@ -7,6 +7,7 @@ import * as m20261124_0850_pki_applications from './2026-11-24T08-50-pki-applica
 import * as m20261124_0900_credit_restrictions from './2026-11-24T09-00-credit-restrictions.js';
 import * as m20261124_0905_signin_lifts_notifications from './2026-11-24T09-05-signin-lifts-notifications.js';
 import * as m20261124_0930_signatures_employment from './2026-11-24T09-30-signatures-employment.js';
+import * as m20261124_0940_signatures_usage from './2026-11-24T09-40-signatures-usage.js';
 
 /** Every migration, by ISO-dated name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T09-00-credit-restrictions': m20261124_0900_credit_restrictions,
   '2026-11-24T09-05-signin-lifts-notifications': m20261124_0905_signin_lifts_notifications,
   '2026-11-24T09-30-signatures-employment': m20261124_0930_signatures_employment,
+  '2026-11-24T09-40-signatures-usage': m20261124_0940_signatures_usage,
 };
