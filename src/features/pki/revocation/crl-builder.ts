@@ -54,6 +54,10 @@ const invalidityDatePrefix = (() => {
 const INVALIDITY_DATE_SIZE = invalidityDatePrefix.length + GENERALIZED_TIME_SIZE;
 
 const CHUNK_SIZE = 1 << 20;
+/** A SEQUENCE header of up to 4 GiB of contents. */
+const OUTER_HEADER_ROOM = 6;
+/** BIT STRING header and signature: 72 octets for ECDSA P-256, 256 for RSA-2048, 512 for RSA-4096. */
+const SIGNATURE_ROOM = 5 + 512;
 const HEX = /^[0-9a-f]+$/;
 
 /**
@@ -221,8 +225,11 @@ export async function buildCrl(ca: CrlSigningCa, content: CrlContent): Promise<B
   const tbsContentLength = head.length + revokedHeader.length + entriesLength + crlExtensions.length;
   const tbsLength = 1 + lengthSize(tbsContentLength) + tbsContentLength;
 
-  // One allocation for TBSCertList; the entry chunks are copied in and dropped.
-  const tbs = Buffer.allocUnsafe(tbsLength);
+  // One allocation for the whole CertificateList: TBSCertList is written after room for the
+  // outer header and followed by room for the signature, so the signed CRL is not copied again.
+  const tailRoom = signatureAlgorithm.length + SIGNATURE_ROOM;
+  const whole = Buffer.allocUnsafe(OUTER_HEADER_ROOM + tbsLength + tailRoom);
+  const tbs = whole.subarray(OUTER_HEADER_ROOM, OUTER_HEADER_ROOM + tbsLength);
   let o = writeHeader(tbs, 0, TAG.SEQUENCE, tbsContentLength);
   o += head.copy(tbs, o);
   o += revokedHeader.copy(tbs, o);
@@ -233,5 +240,14 @@ export async function buildCrl(ca: CrlSigningCa, content: CrlContent): Promise<B
 
   const signature = bitString(await ca.signer.sign(tbs));
   const outerLength = tbsLength + signatureAlgorithm.length + signature.length;
-  return Buffer.concat([header(TAG.SEQUENCE, outerLength), tbs, signatureAlgorithm, signature]);
+  const outerHeader = header(TAG.SEQUENCE, outerLength);
+  if (signatureAlgorithm.length + signature.length > tailRoom || outerHeader.length > OUTER_HEADER_ROOM) {
+    return Buffer.concat([outerHeader, tbs, signatureAlgorithm, signature]);
+  }
+  const start = OUTER_HEADER_ROOM - outerHeader.length;
+  outerHeader.copy(whole, start);
+  let end = OUTER_HEADER_ROOM + tbsLength;
+  end += signatureAlgorithm.copy(whole, end);
+  end += signature.copy(whole, end);
+  return whole.subarray(start, end);
 }
