@@ -93,6 +93,11 @@ export class SessionStore {
         expires_at: expiresAt,
       })
       .execute();
+    // Sessions long expired are worthless: sweep some on the way (bounded, no job needed).
+    await this.db
+      .deleteFrom('person_sessions')
+      .where('token_hash', 'in', (q) => q.selectFrom('person_sessions').select('token_hash').where('expires_at', '<', new Date(now.getTime() - 86_400_000)).limit(100))
+      .execute();
     return { token, principal: { ...input, sessionId: id, expiresAt } };
   }
 

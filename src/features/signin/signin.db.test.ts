@@ -1,5 +1,6 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../../test/helpers/test-database.js';
@@ -62,6 +63,18 @@ describe('sign-in with e-signature', () => {
     expect(after.statusCode).toBe(401);
     expect(after.json().code).toBe('SESSION_INVALID');
     expect((await app.inject({ method: 'GET', url: '/v1/auth/session' })).json().code).toBe('SESSION_REQUIRED');
+  });
+
+  it('refuses an expired session, and sweeps long-expired ones', async () => {
+    const cookie = await signIn(app, alice);
+    const token = cookie.split('=')[1];
+    const hash = createHash('sha256').update(token).digest();
+    await app.database.db.updateTable('person_sessions').set({ created_at: new Date(Date.now() - 3 * 86_400_000), expires_at: new Date(Date.now() - 2 * 86_400_000) }).where('token_hash', '=', hash).execute();
+    const expired = await app.inject({ method: 'GET', url: '/v1/auth/session', headers: { cookie } });
+    expect(expired.statusCode).toBe(401);
+    expect(expired.json().code).toBe('SESSION_INVALID');
+    await signIn(app, alice);
+    expect(await app.database.db.selectFrom('person_sessions').select('id').where('token_hash', '=', hash).execute()).toEqual([]);
   });
 
   it('accepts a detached signature over the nonce too', async () => {
