@@ -64,6 +64,7 @@ describe("the person's own view and commands (/v1/me)", () => {
     expect(JSON.parse(body.content)).toMatchObject({ action: 'restriction.place', iin: aigerim.iin, ...BOTH });
     expect(signedDataContent(Buffer.from(body.cms, 'base64'))).toBe(body.content);
     expect(body.certificateSerial).toBe(CertificateInfo.parse(aigerim.issued.sign.der).serialHex);
+    expect((await me(cookie, 'GET', '/v1/me/documents')).json()).toEqual([expect.objectContaining({ id: documentId, action: 'restriction.place' })]);
   });
 
   it('shows the published breaches that include the person, and only those', async () => {
@@ -219,7 +220,7 @@ describe("the person's own view and commands (/v1/me)", () => {
     await publishBreachOf(alice.iin);
     const aliceLift = (await lift(alice, aliceCookie, { scope: 'entire' })).json();
 
-    for (const url of ['/v1/me/restrictions', '/v1/me/breaches', '/v1/me/lifts', '/v1/me/inquiries']) {
+    for (const url of ['/v1/me/restrictions', '/v1/me/breaches', '/v1/me/lifts', '/v1/me/inquiries', '/v1/me/documents']) {
       const response = await me(bobCookie, 'GET', url);
       expect(response.statusCode, url).toBe(200);
       expect(response.json(), url).toEqual([]);

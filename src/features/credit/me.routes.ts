@@ -159,6 +159,20 @@ export const meRoutes = fp(
         },
       }, async (request) => lifts.cancel(request.person!, request.params.id));
 
+      app.get('/v1/me/documents', {
+        schema: {
+          tags: ['me'],
+          summary: 'The requests you signed, newest first',
+          security: person,
+          response: {
+            200: Type.Array(Type.Object({ id: Type.String({ format: 'uuid' }), action: Type.String(), signedAt: Type.String({ format: 'date-time' }), receivedAt: Type.String({ format: 'date-time' }) })),
+            ...problems(401),
+          },
+        },
+      }, async (request) =>
+        (await documents.listOf(request.person!.personHash)).map((d) => ({ id: d.id, action: d.action, signedAt: d.signedAt.toISOString(), receivedAt: d.receivedAt.toISOString() })),
+      );
+
       app.get('/v1/me/documents/:id', {
         schema: { tags: ['me'], summary: 'A request you signed, as kept in evidence', security: person, params: LiftParams, response: { 200: Type.Ref('SignedDocument'), ...problems(401, 404) } },
       }, async (request) => {

@@ -136,6 +136,19 @@ export class SignedDocuments {
     return id;
   }
 
+  /** The person's signed requests, newest first (without their bytes). */
+  async listOf(personHash: Buffer, limit = 200): Promise<{ id: string; action: string; signedAt: Date; receivedAt: Date }[]> {
+    const rows = await this.db
+      .selectFrom('signed_documents')
+      .select(['id', 'action', 'signed_at', 'received_at'])
+      .where('person_hash', '=', personHash)
+      .orderBy('received_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, action: r.action, signedAt: new Date(r.signed_at), receivedAt: new Date(r.received_at) }));
+  }
+
   /** A document of this person; another person's is as absent as one never stored. */
   async find(personHash: Buffer, id: string): Promise<StoredDocument | undefined> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
