@@ -26,6 +26,20 @@ export interface InquiryRow {
   checked_at: Date;
 }
 
+export interface CheckRequestRow {
+  id: string;
+  personHash: Buffer;
+  lenderBin: string;
+  product: CreditProduct;
+  channel: CreditChannel;
+  amount: number | null;
+}
+
+/** A node-postgres client or pool (named statements). */
+export interface PgQueryable {
+  query<R>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
+}
+
 /** All SQL of lender checks (inquiries) and loan reports. */
 export class CheckRepository {
   constructor(private readonly db: Kysely<DB>) {}
@@ -55,12 +69,31 @@ export class CheckRepository {
    * returns the restrictions found, each with the index of its request. For the primary
    * only: with a replica, the read goes there and the insert here (activeForMany + insertBatch).
    */
-  async checkAndRecord(
-    db: Kysely<DB>,
-    requests: { id: string; personHash: Buffer; lenderBin: string; product: CreditProduct; channel: CreditChannel; amount: number | null }[],
-    at: Date,
-  ): Promise<(RestrictionRow & { request: number })[]> {
-    const result = await sql<RestrictionRow & { request: number }>`
+  async checkAndRecord(db: Kysely<DB>, requests: CheckRequestRow[], at: Date): Promise<(RestrictionRow & { request: number })[]> {
+    const result = await this.checkAndRecordSql(requests, at).execute(db);
+    return result.rows.map((row) => ({ ...row, request: Number(row.request) }));
+  }
+
+  /**
+   * The same statement as a prepared (named) statement on a node-postgres client: its
+   * plan is made once per connection. Planning this statement costs several times its
+   * execution for a small group (measured 3.8 ms against 0.8 ms on a loaded machine).
+   */
+  async checkAndRecordPrepared(client: PgQueryable, requests: CheckRequestRow[], at: Date): Promise<(RestrictionRow & { request: number })[]> {
+    const compiled = this.checkAndRecordSql(requests, at).compile(this.db);
+    let name = this.statementNames.get(compiled.sql);
+    if (!name) {
+      name = `qorgau_credit_check_${this.statementNames.size + 1}`;
+      this.statementNames.set(compiled.sql, name);
+    }
+    const result = await client.query<RestrictionRow & { request: number }>({ name, text: compiled.sql, values: compiled.parameters as unknown[] });
+    return result.rows.map((row) => ({ ...row, request: Number(row.request) }));
+  }
+
+  private readonly statementNames = new Map<string, string>();
+
+  private checkAndRecordSql(requests: CheckRequestRow[], at: Date) {
+    return sql<RestrictionRow & { request: number }>`
       with q as (
         select * from unnest(${requests.map((r) => r.id)}::uuid[], ${requests.map((r) => r.personHash.toString('hex'))}::text[],
                              ${requests.map((r) => r.product)}::text[], ${requests.map((r) => r.channel)}::text[],
@@ -75,8 +108,7 @@ export class CheckRepository {
         from q left join (select n, array_agg(id order by since, id) as ids from found group by n) f on f.n = q.n
       )
       select n - 1 as request, id, person_hash, kind, products, channels, since, until, reason, breach_id, policy_version, created_at, ended_at
-      from found order by n, since, id`.execute(db);
-    return result.rows.map((row) => ({ ...row, request: Number(row.request) }));
+      from found order by n, since, id`;
   }
 
   async listOfLender(lenderBin: string, filter: { from?: string; to?: string; before?: string; decision?: CheckDecision; limit: number }): Promise<InquiryRow[]> {

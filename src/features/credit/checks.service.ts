@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
+import type pg from 'pg';
 import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
@@ -76,7 +77,7 @@ export class CheckService {
     private readonly pseudonymizer: Pseudonymizer,
     private readonly restrictions: RestrictionRepository,
     private readonly signer: RegistrySigner,
-    private readonly options: { maxBatch: number; maxInFlight: number } = { maxBatch: 500, maxInFlight: 8 },
+    private readonly options: { maxBatch?: number; maxInFlight?: number; pgPool?: pg.Pool } = {},
   ) {
     this.repository = new CheckRepository(database.db);
   }
@@ -96,9 +97,10 @@ export class CheckService {
   }
 
   private pump(): void {
-    while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
-      const group = this.queue.length <= this.options.maxBatch ? this.queue : this.queue.slice(0, this.options.maxBatch);
-      this.queue = this.queue.length <= this.options.maxBatch ? [] : this.queue.slice(this.options.maxBatch);
+    while (this.inFlight < (this.options.maxInFlight ?? 8) && this.queue.length > 0) {
+      const max = this.options.maxBatch ?? 500;
+      const group = this.queue.length <= max ? this.queue : this.queue.slice(0, max);
+      this.queue = this.queue.length <= max ? [] : this.queue.slice(max);
       this.inFlight++;
       this.commitGroup(group)
         .catch((err) => {
@@ -160,6 +162,8 @@ export class CheckService {
         } else {
           await this.repository.insertBatch(db, inquiries);
         }
+      } else if (this.options.pgPool) {
+        await this.commitPrepared(this.options.pgPool, requests, checkedAt, decide, notify);
       } else if (this.deniedHooks.length) {
         await db.transaction().execute(async (trx) => notify(trx, decide(await this.repository.checkAndRecord(trx, requests, checkedAt))));
       } else {
@@ -203,6 +207,46 @@ export class CheckService {
         },
       });
     });
+  }
+
+  private readonly clientKysely = new WeakMap<pg.PoolClient, Kysely<DB>>();
+
+  /** The group as a prepared statement on PostgreSQL; with listeners, in a transaction on one client they share. */
+  private async commitPrepared(
+    pool: pg.Pool,
+    requests: Parameters<CheckRepository['checkAndRecordPrepared']>[1],
+    at: Date,
+    decide: (found: (RestrictionRow & { request: number })[]) => InquiryInsert[],
+    notify: (trx: Kysely<DB>, denied: InquiryInsert[]) => Promise<void>,
+  ): Promise<void> {
+    if (this.deniedHooks.length === 0) {
+      decide(await this.repository.checkAndRecordPrepared(pool, requests, at));
+      return;
+    }
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query('begin');
+      const denied = decide(await this.repository.checkAndRecordPrepared(client, requests, at));
+      if (denied.length) {
+        let trx = this.clientKysely.get(client);
+        if (!trx) {
+          // Listeners take a Kysely; this one runs on the client holding the transaction.
+          const shim = { connect: async () => ({ query: client.query.bind(client), release: () => {} }), end: async () => {} };
+          trx = new Kysely<DB>({ dialect: new PostgresDialect({ pool: shim as unknown as pg.Pool }) });
+          this.clientKysely.set(client, trx);
+        }
+        await notify(trx, denied);
+      }
+      await client.query('commit');
+    } catch (err) {
+      await client.query('rollback').catch(() => {
+        broken = true;
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
   }
 
   async listOfLender(lender: LenderPrincipal, query: CheckListQueryType) {

@@ -283,7 +283,7 @@ describe('lender checks', () => {
 });
 
 describe('check paths', () => {
-  it('answers and records the same with a replica configured and with no listeners', async () => {
+  it('answers and records the same with a replica, with a prepared statement on PostgreSQL, with and without listeners', async () => {
     const { CheckService } = await import('./checks.service.js');
     const { RegistrySigner } = await import('./checks.signing.js');
     const { mkdtempSync } = await import('node:fs');
@@ -295,8 +295,21 @@ describe('check paths', () => {
     const lender = { kind: 'lender' as const, keyId: 'k', bin: buildBin(), name: 'Path Bank', licence: 'bank' as const, scopes: ['credit:check'] };
     const withReplica = { ...database, readDb: database.db.withoutPlugins() };
     expect(withReplica.readDb).not.toBe(withReplica.db);
-    for (const db of [database, withReplica]) {
-      const service = new CheckService(db, app.pseudonymizer, app.credit.restrictions.repository, signer);
+    const { databaseUrl } = await getTestDatabase();
+    const pg = (await import('pg')).default;
+    const pgPool = databaseUrl ? new pg.Pool({ connectionString: databaseUrl, max: 2 }) : undefined;
+    const variants = [
+      { db: database, listener: false },
+      { db: withReplica, listener: true },
+      ...(pgPool ? [{ db: database, pgPool, listener: false }, { db: database, pgPool, listener: true }] : []),
+    ];
+    for (const { db, pgPool: pool, listener } of variants) {
+      const service = new CheckService(db, app.pseudonymizer, app.credit.restrictions.repository, signer, { pgPool: pool });
+      const heard: string[] = [];
+      if (listener) service.onDenied(async (trx, denied) => {
+        const seen = await trx.selectFrom('credit_inquiries').select('id').where('id', 'in', denied.map((d) => d.checkId)).execute();
+        heard.push(...seen.map((r) => r.id));
+      });
       const [deny, allow] = await Promise.all([
         service.check(lender, { iin: restricted, product: 'bank_loan', channel: 'online' }),
         service.check(lender, { iin: buildIin(), product: 'bank_loan', channel: 'online' }),
@@ -307,6 +320,8 @@ describe('check paths', () => {
         [deny.checkId]: ['deny', deny.restrictions.map((r) => (r as { id: string }).id)],
         [allow.checkId]: ['allow', []],
       });
+      expect(heard).toEqual(listener ? [deny.checkId] : []);
     }
+    await pgPool?.end();
   });
 });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -32,6 +33,7 @@ export interface CreditServices {
   lenders: LenderService;
   checks: CheckService;
   signer: RegistrySigner;
+  close(): Promise<void>;
 }
 
 declare module 'fastify' {
@@ -45,13 +47,25 @@ declare module 'fastify' {
  * restriction policy in the publishing transaction. The answer-signing key is
  * `<dataDir>/credit/signing-key.pem`, generated on first start.
  */
-export function createCreditServices(database: Database, pseudonymizer: Pseudonymizer, registry: RegistryService, config: Pick<Config, 'dataDir'>): CreditServices {
+export function createCreditServices(
+  database: Database,
+  pseudonymizer: Pseudonymizer,
+  registry: RegistryService,
+  config: Pick<Config, 'dataDir' | 'databaseUrl' | 'databaseReadUrl'>,
+): CreditServices {
   const restrictions = new RestrictionService(database);
   const policy = new PolicyService(database, registry);
   policy.install();
   const signer = RegistrySigner.fromFile(path.join(config.dataDir, 'credit', 'signing-key.pem'));
-  const checks = new CheckService(database, pseudonymizer, restrictions.repository, signer);
-  return { restrictions, policy, lenders: new LenderService(database), checks, signer };
+  // On PostgreSQL without a replica, lender checks run as a prepared statement on a small
+  // pool of their own (Kysely's driver sends unnamed statements, planned every time).
+  let pgPool: pg.Pool | undefined;
+  if (database.kind === 'postgres' && config.databaseUrl && !config.databaseReadUrl && database.readDb === database.db) {
+    pgPool = new pg.Pool({ connectionString: config.databaseUrl, max: 8 });
+    pgPool.on('error', () => {});
+  }
+  const checks = new CheckService(database, pseudonymizer, restrictions.repository, signer, { pgPool });
+  return { restrictions, policy, lenders: new LenderService(database), checks, signer, close: async () => pgPool?.end() };
 }
 
 const Problem = Type.Object(
@@ -66,6 +80,7 @@ export async function creditRoutes(root: FastifyInstance) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   app.addSchema(RestrictionSchema);
   const { checks, policy, lenders, signer } = app.credit;
+  root.addHook('onClose', async () => app.credit.close());
   const lender = app.requireLenderScope('credit:check');
   const policyWriter = app.requireRole('registry-operator');
   const admin = app.requireRole('admin');
