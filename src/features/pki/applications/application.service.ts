@@ -43,6 +43,7 @@ export class CertificateApplicationService {
     if (!iinCheck.ok) throw AppError.badRequest(iinCheck.problem, iinCheck.message);
     const idDocumentNumber = input.idDocumentNumber.replace(/\s+/g, '').toUpperCase();
     if (!ID_DOCUMENT.test(idDocumentNumber)) throw AppError.badRequest('ID_DOCUMENT_FORMAT', 'The ID document number is 6 to 12 letters and digits');
+    if (!input.surname.trim() || !input.givenName.trim()) throw AppError.badRequest('NAME_REQUIRED', 'The surname and the given name must not be blank');
     // The certificate's CN is "SURNAME NAME", at most 64 characters (RFC 5280 ub-common-name): refused now, not at approval.
     if ([...`${input.surname.trim()} ${input.givenName.trim()}`].length > 64) {
       throw AppError.unprocessable('NAME_TOO_LONG', 'Surname and given name together must fit the 64 characters of a certificate CN');

@@ -202,6 +202,7 @@ describe('bad input gets a clear 4xx, never a 500', () => {
     );
     problem(await app.inject({ method: 'POST', url: '/v1/pki/applications', payload: applicationBody(person, csrs, { idDocumentNumber: '№ 1' }) }), 400, 'ID_DOCUMENT_FORMAT');
     problem(await app.inject({ method: 'POST', url: '/v1/pki/applications', payload: applicationBody(person, csrs, { surname: 'Қ'.repeat(50), givenName: 'Ә'.repeat(20) }) }), 422, 'NAME_TOO_LONG');
+    problem(await app.inject({ method: 'POST', url: '/v1/pki/applications', payload: applicationBody(person, csrs, { givenName: '   ' }) }), 400, 'NAME_REQUIRED');
   });
 
   it('unknown applications are 404', async () => {
