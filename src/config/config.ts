@@ -35,6 +35,14 @@ export const ConfigSchema = Type.Object({
   mailFrom: Type.String({ default: 'Qorgau <no-reply@qorgau.kz>' }),
   /** Let webhooks reach loopback and private addresses (tests, closed networks); off, a person's webhook cannot probe the internal network. */
   webhookAllowPrivate: Type.Boolean({ default: false }),
+  /** Uses of one certificate from two devices or networks closer than this are a misuse alert. */
+  usageTwoDevicesWindowMinutes: Type.Number({ minimum: 0, maximum: 24 * 60, default: 10 }),
+  /** An ended employee's certificate still unrevoked this long after the end is a compliance alert. */
+  usageComplianceGraceHours: Type.Number({ minimum: 0, maximum: 24 * 365, default: 24 }),
+  /** How often the compliance check runs; 0: only on request. */
+  usageComplianceIntervalMinutes: Type.Number({ minimum: 0, maximum: 24 * 60, default: 60 }),
+  /** The MCI (monthly calculation index) in tenge per year, "year:tenge" separated by commas. */
+  mciTenge: Type.String({ pattern: '^\\d{4}:\\d+(\\.\\d+)?(,\\d{4}:\\d+(\\.\\d+)?)*$', default: '2025:3932,2026:4325' }),
 });
 
 export type Config = Static<typeof ConfigSchema> & { pseudonymKey: Buffer };
@@ -56,6 +64,10 @@ const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   QORGAU_SMTP_URL: 'smtpUrl',
   QORGAU_MAIL_FROM: 'mailFrom',
   QORGAU_WEBHOOK_ALLOW_PRIVATE: 'webhookAllowPrivate',
+  QORGAU_USAGE_TWO_DEVICES_WINDOW_MINUTES: 'usageTwoDevicesWindowMinutes',
+  QORGAU_USAGE_COMPLIANCE_GRACE_HOURS: 'usageComplianceGraceHours',
+  QORGAU_USAGE_COMPLIANCE_INTERVAL_MINUTES: 'usageComplianceIntervalMinutes',
+  QORGAU_MCI_TENGE: 'mciTenge',
 };
 
 export class ConfigError extends Error {

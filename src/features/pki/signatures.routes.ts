@@ -10,6 +10,7 @@ import type { TrustStore } from './cms/trust-anchors.js';
 import type { RevocationStatusSource } from './cms/revocation-status.js';
 import { SignerIdentitySchema, VerificationReportSchema, VerifyRequestSchema, type VerifyRequest } from './cms/verification-report.schema.js';
 import { TimeStampAuthority } from './tsa/time-stamp-authority.js';
+import { recordUsage } from '../signatures/usage-events.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -143,9 +144,10 @@ async function signaturesRoutes(scope: FastifyInstance, tsa: TimeStampAuthority 
     },
   }, async (request) => {
     const body = request.body as VerifyRequest | Buffer;
-    if (Buffer.isBuffer(body)) return scope.signatureVerifier.verify(body);
-    const cms = decodeBase64(body.cms, 'cms');
-    const data = body.data === undefined ? undefined : decodeBase64(body.data, 'data');
-    return scope.signatureVerifier.verify(cms, { detachedContent: data });
+    const cms = Buffer.isBuffer(body) ? body : decodeBase64(body.cms, 'cms');
+    const data = Buffer.isBuffer(body) || body.data === undefined ? undefined : decodeBase64(body.data, 'data');
+    const report = await scope.signatureVerifier.verify(cms, { detachedContent: data });
+    await recordUsage(scope, request, 'verify', { report });
+    return report;
   });
 }

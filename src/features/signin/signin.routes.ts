@@ -7,6 +7,7 @@ import { ChallengeStore } from './challenges.js';
 import { clearedSessionCookie, SessionStore, sessionCookie } from './sessions.js';
 import { ChallengeView, SessionView, SigninRequest } from './signin.schema.js';
 import { SigninService } from './signin.service.js';
+import { withUsage } from '../signatures/usage-events.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -61,7 +62,8 @@ export const signinPlugin = fp(
           response: { 200: Type.Ref('PersonSession'), ...problems(400, 401) },
         },
       }, async (request, reply) => {
-        const opened = await service.signIn(request.body.nonce, decodeCmsText(request.body.cms));
+        const cms = decodeCmsText(request.body.cms);
+        const opened = await withUsage(root, request, 'signin', cms, () => service.signIn(request.body.nonce, cms));
         const p = opened.principal;
         reply.header('set-cookie', sessionCookie(opened.token, root.config.sessionMinutes * 60)).header('cache-control', 'no-store');
         return { sessionId: p.sessionId, displayName: p.displayName, holder: p.holder, certificateSerial: p.certificateSerial, expiresAt: p.expiresAt.toISOString() };

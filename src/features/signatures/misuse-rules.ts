@@ -1,0 +1,203 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../../db/types.js';
+import type { AlertRule } from './usage.tables.js';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+/** One batch of usage events, already inserted, as parallel columns (ids are the events' ids). */
+export interface EventBatch {
+  ids: string[];
+  occurredAt: Date[];
+  serials: string[];
+  issuers: string[];
+  /** Pseudonyms as hex, or null. */
+  persons: (string | null)[];
+  bins: (string | null)[];
+  /** The holder's IIN in the clear, only in memory, to match the organization's employment records. */
+  iins: (string | null)[];
+  devices: (string | null)[];
+  signedAt: (Date | null)[];
+  revokedAt: (Date | null)[];
+  purposes: string[];
+}
+
+/** What a rule found: the alert it raises (or adds evidence to, by its dedupe key). */
+export interface AlertCandidate {
+  rule: AlertRule;
+  dedupeKey: string;
+  organizationBin: string | null;
+  personHash: string | null;
+  serial: string | null;
+  issuer: string | null;
+  eventIds: string[];
+  score: number | null;
+  details: Record<string, unknown>;
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * Rules 1 and 4: the organization's employment records at the time of use and at the
+ * signing time (from the time stamp when the signature has one). One set-based query for
+ * the batch; the IINs travel as a query parameter and are never stored here.
+ */
+export async function departureRules(db: Executor, batch: EventBatch): Promise<AlertCandidate[]> {
+  const index: number[] = [];
+  batch.ids.forEach((_, i) => {
+    if ((batch.bins[i] && batch.iins[i]) || batch.revokedAt[i]) index.push(i);
+  });
+  if (index.length === 0) return [];
+  const withHolder = index.filter((i) => batch.bins[i] && batch.iins[i]);
+  const ended = new Map<string, { endedAtUse: Date | null; endedAtSigning: Date | null }>();
+  if (withHolder.length > 0) {
+    const rows = await sql<{ id: string; ended_at_use: Date | null; ended_at_signing: Date | null }>`
+      select q.id,
+        case when not exists (select 1 from employments e where e.bin = q.bin and e.iin = q.iin and e.started_at <= q.at and (e.ended_at is null or e.ended_at > q.at))
+          then (select max(e.ended_at) from employments e where e.bin = q.bin and e.iin = q.iin and e.ended_at <= q.at) end as ended_at_use,
+        case when q.signed_at is not null and not exists (select 1 from employments e where e.bin = q.bin and e.iin = q.iin and e.started_at <= q.signed_at and (e.ended_at is null or e.ended_at > q.signed_at))
+          then (select max(e.ended_at) from employments e where e.bin = q.bin and e.iin = q.iin and e.ended_at <= q.signed_at) end as ended_at_signing
+      from unnest(${withHolder.map((i) => batch.ids[i])}::text[], ${withHolder.map((i) => batch.bins[i])}::text[], ${withHolder.map((i) => batch.iins[i])}::text[],
+                  ${withHolder.map((i) => batch.occurredAt[i].toISOString())}::timestamptz[], ${withHolder.map((i) => iso(batch.signedAt[i]))}::timestamptz[])
+        as q(id, bin, iin, at, signed_at)`.execute(db);
+    for (const r of rows.rows) {
+      ended.set(String(r.id), { endedAtUse: r.ended_at_use ? new Date(r.ended_at_use) : null, endedAtSigning: r.ended_at_signing ? new Date(r.ended_at_signing) : null });
+    }
+  }
+  const found: AlertCandidate[] = [];
+  for (const i of index) {
+    const id = batch.ids[i];
+    const e = ended.get(id);
+    const revokedAt = batch.revokedAt[i] && batch.revokedAt[i]! <= batch.occurredAt[i] ? batch.revokedAt[i] : null;
+    const base = { organizationBin: batch.bins[i], personHash: batch.persons[i], serial: batch.serials[i], issuer: batch.issuers[i], eventIds: [id], score: null };
+    if (e?.endedAtUse || revokedAt) {
+      found.push({
+        ...base,
+        rule: 'used-after-departure',
+        dedupeKey: `used-after-departure:${batch.issuers[i]}:${batch.serials[i]}`,
+        details: { employmentEndedAt: iso(e?.endedAtUse ?? null), revokedAt: iso(revokedAt), firstUseAt: batch.occurredAt[i].toISOString(), purpose: batch.purposes[i] },
+      });
+    }
+    if (e?.endedAtSigning && batch.signedAt[i]) {
+      found.push({
+        ...base,
+        rule: 'signed-after-departure',
+        dedupeKey: `signed-after-departure:${batch.issuers[i]}:${batch.serials[i]}`,
+        details: { employmentEndedAt: iso(e.endedAtSigning), signedAt: iso(batch.signedAt[i]) },
+      });
+    }
+  }
+  return found;
+}
+
+/**
+ * Rule 2: the same certificate used from two devices, or from two networks, within the
+ * window. The batch is already stored, so pairs inside one batch are found too.
+ */
+export async function twoDevicesRule(db: Executor, batch: EventBatch, windowMinutes: number): Promise<AlertCandidate[]> {
+  if (batch.ids.length === 0 || windowMinutes <= 0) return [];
+  const rows = await sql<{ id: string; others: string[] }>`
+    select b.id::text as id, array_agg(e.id::text order by e.id) as others
+    from usage_events b
+    join usage_events e on e.certificate_serial = b.certificate_serial and e.certificate_issuer = b.certificate_issuer
+      and e.occurred_at between b.occurred_at - make_interval(mins => ${windowMinutes}::int) and b.occurred_at + make_interval(mins => ${windowMinutes}::int)
+      and e.id <> b.id and (e.device_id <> b.device_id or e.network <> b.network)
+    where b.id = any(${batch.ids}::bigint[])
+    group by b.id`.execute(db);
+  const position = new Map(batch.ids.map((id, i) => [id, i]));
+  return rows.rows.map((r) => {
+    const i = position.get(String(r.id))!;
+    return {
+      rule: 'two-devices' as const,
+      dedupeKey: `two-devices:${batch.issuers[i]}:${batch.serials[i]}:${day(batch.occurredAt[i])}`,
+      organizationBin: batch.bins[i],
+      personHash: batch.persons[i],
+      serial: batch.serials[i],
+      issuer: batch.issuers[i],
+      eventIds: [String(r.id), ...r.others.map(String)],
+      score: null,
+      details: { windowMinutes },
+    };
+  });
+}
+
+/** Kazakhstan keeps one time zone, UTC+5, since 1 March 2024. */
+const LOCAL_OFFSET_HOURS = 5;
+export const localHour = (at: Date) => (at.getUTCHours() + LOCAL_OFFSET_HOURS) % 24;
+/** Below this many earlier uses a holder has no habits to depart from. */
+export const UNUSUAL_HOURS_MIN_HISTORY = 20;
+/** Scores at or above this raise an alert (the score is kept; nothing is blocked). */
+export const UNUSUAL_HOURS_ALERT_SCORE = 0.9;
+
+/**
+ * Rule 5: how unusual the hour of a use is for its holder, from their earlier uses per local
+ * hour: 1 - (share of uses within an hour of it) / (that share if uses were spread evenly),
+ * floored at 0. The batch's own uses then join the profile.
+ */
+export async function unusualHoursRule(db: Executor, batch: EventBatch): Promise<AlertCandidate[]> {
+  if (batch.ids.length === 0) return [];
+  const keys = batch.ids.map((_, i) => batch.persons[i] ?? `${batch.issuers[i]}/${batch.serials[i]}`);
+  const hours = batch.occurredAt.map(localHour);
+  const pairs = new Map<string, { key: string; hour: number }>();
+  keys.forEach((key, i) => pairs.set(`${key}|${hours[i]}`, { key, hour: hours[i] }));
+  const list = [...pairs.values()];
+  const profile = await sql<{ key: string; hour: number; total: number; near: number }>`
+    select q.key, q.hour, coalesce(sum(p.uses), 0)::int as total,
+      coalesce(sum(p.uses) filter (where p.hour in (q.hour, (q.hour + 1) % 24, (q.hour + 23) % 24)), 0)::int as near
+    from unnest(${list.map((p) => p.key)}::text[], ${list.map((p) => p.hour)}::int[]) as q(key, hour)
+    left join usage_hour_profiles p on p.holder_key = q.key
+    group by q.key, q.hour`.execute(db);
+  const scores = new Map(profile.rows.map((r) => [`${r.key}|${r.hour}`, r.total >= UNUSUAL_HOURS_MIN_HISTORY ? Math.max(0, 1 - (r.near / r.total) / (3 / 24)) : 0]));
+  await sql`
+    insert into usage_hour_profiles (holder_key, hour, uses)
+    select key, hour, count(*)::int from unnest(${keys}::text[], ${hours}::int[]) as q(key, hour)
+    group by key, hour order by key, hour
+    on conflict (holder_key, hour) do update set uses = usage_hour_profiles.uses + excluded.uses`.execute(db);
+  const found: AlertCandidate[] = [];
+  batch.ids.forEach((id, i) => {
+    const score = scores.get(`${keys[i]}|${hours[i]}`) ?? 0;
+    if (score < UNUSUAL_HOURS_ALERT_SCORE) return;
+    found.push({
+      rule: 'unusual-hours',
+      dedupeKey: `unusual-hours:${keys[i]}:${day(batch.occurredAt[i])}`,
+      organizationBin: batch.bins[i],
+      personHash: batch.persons[i],
+      serial: batch.serials[i],
+      issuer: batch.issuers[i],
+      eventIds: [id],
+      score: Math.round(score * 1000) / 1000,
+      details: { localHour: hours[i] },
+    });
+  });
+  return found;
+}
+
+/** Alerts found in one batch, merged by dedupe key (one row may be written once per statement). */
+export function mergeCandidates(candidates: AlertCandidate[]): AlertCandidate[] {
+  const merged = new Map<string, AlertCandidate>();
+  for (const c of candidates) {
+    const seen = merged.get(c.dedupeKey);
+    if (!seen) merged.set(c.dedupeKey, { ...c, eventIds: [...c.eventIds] });
+    else {
+      for (const id of c.eventIds) if (!seen.eventIds.includes(id)) seen.eventIds.push(id);
+      if (c.score !== null && (seen.score === null || c.score > seen.score)) seen.score = c.score;
+    }
+  }
+  return [...merged.values()];
+}
+
+/**
+ * Rule 3, the periodic compliance check: certificates of an organization's ended employees
+ * (not employed there again) still unrevoked `graceHours` after the end. One query finds them
+ * all; the IINs leave it only to be pseudonymized.
+ */
+export async function unrevokedAfterDepartureRule(db: Executor, now: Date, graceHours: number): Promise<{ bin: string; iin: string; endedAt: Date; serials: string[]; issuers: string[] }[]> {
+  const rows = await sql<{ bin: string; iin: string; ended_at: Date; serials: string[]; issuers: string[] }>`
+    select e.bin, e.iin, max(e.ended_at) as ended_at, array_agg(distinct c.serial) as serials, array_agg(distinct c.issuer) as issuers
+    from employments e
+    join certificates c on c.subject_bin = e.bin and c.subject_iin = e.iin and c.revoked_at is null and c.not_after > ${now}::timestamptz
+    where e.ended_at <= ${now}::timestamptz - make_interval(secs => ${graceHours * 3600}::double precision)
+      and not exists (select 1 from employments n where n.bin = e.bin and n.iin = e.iin and (n.ended_at is null or n.ended_at > ${now}::timestamptz))
+    group by e.bin, e.iin`.execute(db);
+  return rows.rows.map((r) => ({ bin: r.bin, iin: r.iin, endedAt: new Date(r.ended_at), serials: r.serials, issuers: r.issuers }));
+}

@@ -1,0 +1,178 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { CertificateInfo } from '../pki/cms/certificate.js';
+import { AlertService, INSPECTORS_MAILBOX } from './alerts.js';
+import { parseMciTable } from './fines.js';
+import {
+  AlertQuery,
+  AlertView,
+  ComplianceResult,
+  FineScheduleView,
+  IdParams,
+  IngestResultView,
+  InspectorContact,
+  StatisticsQuery,
+  StatisticsView,
+  UsageEventBatch,
+  ViolationCreate,
+  ViolationDecision,
+  ViolationView,
+} from './misuse.schema.js';
+import { UsageService } from './usage-events.js';
+import { ViolationService } from './violations.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    violations: ViolationService;
+  }
+}
+
+const Problem = Type.Object(
+  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
+  { additionalProperties: true, description: 'RFC 9457 problem document' },
+);
+const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
+const operator = [{ operatorToken: [] }];
+
+export interface MisusePluginOptions {
+  clock?: () => Date;
+}
+
+/**
+ * Usage events (ingest from relying parties), misuse alerts, violation cases and fines,
+ * and the periodic compliance check (rule 3).
+ */
+export const misusePlugin = fp(
+  async function misuse(root: FastifyInstance, options: MisusePluginOptions) {
+    const db = root.database.db;
+    const config = root.config;
+    const alerts = new AlertService(db, root.pseudonymizer, { complianceGraceHours: config.usageComplianceGraceHours, clock: options.clock });
+    const ownIssuer = root.pki ? { dn: CertificateInfo.parse(root.pki.issuing.der).subject, name: root.pki.issuing.name } : undefined;
+    const usage = new UsageService(db, root.pseudonymizer, alerts, { twoDevicesWindowMinutes: config.usageTwoDevicesWindowMinutes, ownIssuer, clock: options.clock });
+    const violations = new ViolationService(db, alerts, parseMciTable(config.mciTenge), options.clock);
+    root.decorate('usage', usage);
+    root.decorate('violations', violations);
+
+    const everyMs = config.usageComplianceIntervalMinutes * 60_000;
+    if (everyMs > 0) {
+      const timer = setInterval(() => {
+        alerts.complianceCheck().then(
+          (r) => r.alertsCreated > 0 && root.log.info(r, 'compliance check raised alerts'),
+          (err) => root.log.error({ err }, 'compliance check failed'),
+        );
+      }, everyMs);
+      timer.unref();
+      root.addHook('onClose', async () => clearInterval(timer));
+    }
+
+    await root.register(async (scope) => {
+      const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+      app.addSchema(AlertView);
+      app.addSchema(ViolationView);
+      const inspector = root.requireRole('inspector');
+
+      app.post('/v1/usage-events', {
+        preHandler: root.requireRole('relying-party'),
+        bodyLimit: 8 * 1024 * 1024,
+        schema: {
+          tags: ['signatures'],
+          summary: 'Report uses of certificates (batch)',
+          description: 'A relying party reports each use of a certificate it saw. The misuse rules run on the batch before the answer: a 201 means the events are stored and judged.',
+          security: operator,
+          body: UsageEventBatch,
+          response: { 201: IngestResultView, ...problems(400, 401, 403, 413) },
+        },
+      }, async (request, reply) => {
+        const source = `token:${request.principal!.name}`;
+        const result = await usage.ingest(
+          request.body.events.map((e) => ({
+            occurredAt: new Date(e.occurredAt),
+            certificateSerial: e.certificateSerial,
+            certificateIssuer: e.certificateIssuer,
+            holderIin: e.holderIin,
+            organizationBin: e.organizationBin,
+            purpose: e.purpose,
+            outcome: e.outcome ?? 'accepted',
+            clientIp: e.clientIp,
+            deviceId: e.deviceId,
+            signedAt: e.signedAt ? new Date(e.signedAt) : undefined,
+            signedAtSource: e.signedAt ? 'relying-party' : undefined,
+            source,
+          })),
+        );
+        return reply.status(201).send({ accepted: result.eventIds.length, ...result });
+      });
+
+      app.get('/v1/usage-alerts', {
+        preHandler: inspector,
+        schema: { tags: ['signatures'], summary: 'Misuse alerts, newest first', security: operator, querystring: AlertQuery, response: { 200: Type.Array(Type.Ref('UsageAlert')), ...problems(400, 401, 403) } },
+      }, async (request) => alerts.list({ organizationBin: request.query.organization, rule: request.query.rule, status: request.query.status, limit: request.query.limit }));
+
+      app.get('/v1/usage-alerts/:id', {
+        preHandler: inspector,
+        schema: { tags: ['signatures'], summary: 'One alert with its evidence', security: operator, params: IdParams, response: { 200: Type.Ref('UsageAlert'), ...problems(401, 403, 404) } },
+      }, async (request) => alerts.get(request.params.id));
+
+      app.post('/v1/usage-alerts/:id/dismiss', {
+        preHandler: inspector,
+        schema: { tags: ['signatures'], summary: 'Dismiss an alert (no violation)', security: operator, params: IdParams, response: { 200: Type.Ref('UsageAlert'), ...problems(401, 403, 404, 409) } },
+      }, async (request) => alerts.dismiss(request.params.id));
+
+      app.post('/v1/usage-alerts/compliance-check', {
+        preHandler: inspector,
+        schema: {
+          tags: ['signatures'],
+          summary: 'Run the compliance check now',
+          description: 'Finds certificates of ended employees still unrevoked after the grace period (QORGAU_USAGE_COMPLIANCE_GRACE_HOURS); it also runs periodically.',
+          security: operator,
+          response: { 200: ComplianceResult, ...problems(401, 403) },
+        },
+      }, async () => alerts.complianceCheck());
+
+      app.post('/v1/inspectors/contacts', {
+        preHandler: inspector,
+        schema: { tags: ['signatures'], summary: "Add a contact to the inspectors' mailbox (alerts are sent there)", security: operator, body: InspectorContact, response: { 201: Type.Object({ id: Type.String(), channel: Type.String(), address: Type.String(), createdAt: Type.String() }), ...problems(400, 401, 403, 409) } },
+      }, async (request, reply) => reply.status(201).send(await root.notifications.contacts.add(INSPECTORS_MAILBOX, request.body.channel, request.body.address)));
+
+      app.post('/v1/violations', {
+        preHandler: inspector,
+        schema: {
+          tags: ['signatures'],
+          summary: 'Escalate an alert to a violation case',
+          security: operator,
+          body: ViolationCreate,
+          response: { 201: Type.Ref('ViolationCase'), ...problems(400, 401, 403, 404, 409, 422) },
+        },
+      }, async (request, reply) => reply.status(201).send(await violations.open(request.body, `token:${request.principal!.name}`)));
+
+      app.get('/v1/violations/fine-schedule', {
+        schema: { tags: ['signatures'], summary: 'The fine schedule (MCI per violation type and offender category)', response: { 200: FineScheduleView } },
+      }, async () => violations.schedule());
+
+      app.get('/v1/violations/statistics', {
+        schema: { tags: ['signatures'], summary: 'Violation cases by year and type, with fines', querystring: StatisticsQuery, response: { 200: StatisticsView, ...problems(400) } },
+      }, async (request) => violations.statistics(request.query.year));
+
+      app.get('/v1/violations/:id', {
+        preHandler: inspector,
+        schema: { tags: ['signatures'], summary: 'One violation case, its fine in MCI and in tenge', security: operator, params: IdParams, response: { 200: Type.Ref('ViolationCase'), ...problems(401, 403, 404) } },
+      }, async (request) => violations.get(request.params.id));
+
+      app.post('/v1/violations/:id/decision', {
+        preHandler: inspector,
+        schema: {
+          tags: ['signatures'],
+          summary: 'Decide a case: fined, appealed or closed',
+          description: 'A fine is in MCI within the schedule (its minimum when fineMci is left out), priced in tenge at the MCI of `year` (the current year by default).',
+          security: operator,
+          params: IdParams,
+          body: ViolationDecision,
+          response: { 200: Type.Ref('ViolationCase'), ...problems(400, 401, 403, 404, 409, 422) },
+        },
+      }, async (request) => violations.decide(request.params.id, request.body));
+    });
+  },
+  { name: 'signatures-misuse', dependencies: ['database', 'auth', 'notifications'] },
+);

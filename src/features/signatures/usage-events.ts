@@ -1,0 +1,273 @@
+import { isIP } from 'node:net';
+import { sql, type Kysely } from 'kysely';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { DB } from '../../db/types.js';
+import type { Pseudonymizer } from '../../privacy/pseudonym.js';
+import { checkIin } from '../../identifiers/iin.js';
+import { enqueueNotifications } from '../notifications/outbox.js';
+import { statusOfSerials } from '../pki/revocation/revocation.repository.js';
+import { CertificateInfo } from '../pki/cms/certificate.js';
+import { parseSignedData } from '../pki/cms/signed-data-parser.js';
+import { signerIdentityOf } from '../pki/cms/signer-identity.js';
+import type { VerificationReport } from '../pki/cms/signature-verifier.js';
+import { AlertService, NEW_DEVICE } from './alerts.js';
+import { departureRules, twoDevicesRule, unusualHoursRule, type EventBatch } from './misuse-rules.js';
+import type { UsagePurpose } from './usage.tables.js';
+
+/** One use of a certificate, as the platform saw it or a relying party reports it. */
+export interface UsageEventInput {
+  occurredAt: Date;
+  certificateSerial: string;
+  certificateIssuer: string;
+  /** The holder's IIN: matched against employment records, stored only as its pseudonym. */
+  holderIin?: string;
+  organizationBin?: string;
+  purpose: UsagePurpose;
+  outcome: 'accepted' | 'refused';
+  refusal?: string;
+  clientIp?: string;
+  deviceId?: string;
+  /** When the document was signed (the time stamp's time if it has one). */
+  signedAt?: Date;
+  signedAtSource?: string;
+  /** When the certificate was revoked, if the verifier saw it revoked. */
+  certificateRevokedAt?: Date;
+  /** "platform" or the relying party's token name. */
+  source: string;
+}
+
+export interface IngestResult {
+  eventIds: string[];
+  alertIds: string[];
+}
+
+/** Two uses from one office network are one network: IPv4 /24, IPv6 /48. */
+export function networkOf(ip: string | undefined): string | null {
+  if (!ip) return null;
+  const bare = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+  const family = isIP(bare);
+  if (family === 4) return bare.split('.').slice(0, 3).join('.') + '.0/24';
+  if (family === 6) {
+    const [head, tail = ''] = bare.split('::');
+    const left = head ? head.split(':') : [];
+    const right = tail ? tail.split(':') : [];
+    const groups = bare.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+    return groups.slice(0, 3).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':') + '::/48';
+  }
+  return null;
+}
+
+export interface UsageServiceOptions {
+  twoDevicesWindowMinutes: number;
+  /** The own CA's issuing certificate name (as events carry it) and its name in pki's tables, to look revocation up. */
+  ownIssuer?: { dn: string; name: string };
+  clock?: () => Date;
+}
+
+/**
+ * Usage events: stored in batches, set-based, with the misuse rules run on each batch in the
+ * same transaction, so an acknowledged event has been judged. The holder is told when their
+ * certificate is used from a device it was not used from before.
+ */
+export class UsageService {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly pseudonymizer: Pseudonymizer,
+    readonly alerts: AlertService,
+    private readonly options: UsageServiceOptions,
+  ) {}
+
+  async ingest(events: UsageEventInput[]): Promise<IngestResult> {
+    if (events.length === 0) return { eventIds: [], alertIds: [] };
+    const now = this.options.clock ? this.options.clock() : new Date();
+    const revokedAt = await this.ownRevocations(events);
+    return this.db.transaction().execute(async (trx) => {
+      const allocated = await sql<{ id: string }>`select nextval(pg_get_serial_sequence('usage_events', 'id'))::text as id from generate_series(1, ${events.length}::int)`.execute(trx);
+      const batch: EventBatch = {
+        ids: allocated.rows.map((r) => String(r.id)),
+        occurredAt: events.map((e) => e.occurredAt),
+        serials: events.map((e) => e.certificateSerial.toLowerCase()),
+        issuers: events.map((e) => e.certificateIssuer),
+        iins: events.map((e) => (e.holderIin && checkIin(e.holderIin).ok ? e.holderIin : null)),
+        persons: [],
+        bins: events.map((e) => e.organizationBin ?? null),
+        devices: events.map((e) => e.deviceId ?? null),
+        signedAt: events.map((e) => e.signedAt ?? null),
+        revokedAt: events.map((e, i) => e.certificateRevokedAt ?? revokedAt[i]),
+        purposes: events.map((e) => e.purpose),
+      };
+      batch.persons = batch.iins.map((iin) => (iin ? this.pseudonymizer.of(iin).toString('hex') : null));
+      await sql`
+        insert into usage_events (id, occurred_at, received_at, certificate_serial, certificate_issuer, person_hash, organization_bin, purpose, outcome, refusal,
+                                  client_ip, network, device_id, signed_at, signed_at_source, certificate_revoked_at, source)
+        select q.id, q.occurred_at, ${now}::timestamptz, q.serial, q.issuer, decode(q.person, 'hex'), q.bin, q.purpose, q.outcome, q.refusal,
+               q.ip, q.network, q.device, q.signed_at, q.signed_at_source, q.revoked_at, q.source
+        from unnest(${batch.ids}::bigint[], ${events.map((e) => e.occurredAt.toISOString())}::timestamptz[], ${batch.serials}::text[], ${batch.issuers}::text[],
+                    ${batch.persons}::text[], ${batch.bins}::text[], ${batch.purposes}::text[], ${events.map((e) => e.outcome)}::text[], ${events.map((e) => e.refusal ?? null)}::text[],
+                    ${events.map((e) => e.clientIp ?? null)}::text[], ${events.map((e) => networkOf(e.clientIp))}::text[], ${batch.devices}::text[],
+                    ${batch.signedAt.map((d) => d?.toISOString() ?? null)}::timestamptz[], ${events.map((e) => e.signedAtSource ?? null)}::text[],
+                    ${batch.revokedAt.map((d) => d?.toISOString() ?? null)}::timestamptz[], ${events.map((e) => e.source)}::text[])
+          as q(id, occurred_at, serial, issuer, person, bin, purpose, outcome, refusal, ip, network, device, signed_at, signed_at_source, revoked_at, source)`.execute(trx);
+
+      const found = [
+        ...(await departureRules(trx, batch)),
+        ...(await twoDevicesRule(trx, batch, this.options.twoDevicesWindowMinutes)),
+        ...(await unusualHoursRule(trx, batch)),
+      ];
+      const alertIds = await this.alerts.save(trx, found, now);
+      await this.noticeNewDevices(trx, batch, now);
+      return { eventIds: batch.ids, alertIds };
+    });
+  }
+
+  /** Revocation of the own CA's certificates, from pki's status, for events that did not bring it. */
+  private async ownRevocations(events: UsageEventInput[]): Promise<(Date | null)[]> {
+    const own = this.options.ownIssuer;
+    const result = events.map(() => null as Date | null);
+    if (!own) return result;
+    const serials = [...new Set(events.filter((e) => e.certificateIssuer === own.dn && !e.certificateRevokedAt).map((e) => e.certificateSerial.toLowerCase()))];
+    if (serials.length === 0) return result;
+    const revoked = new Map((await statusOfSerials(this.db, own.name, serials)).filter((r) => r.revoked_at).map((r) => [r.serial, new Date(r.revoked_at!)]));
+    events.forEach((e, i) => {
+      if (e.certificateIssuer === own.dn) result[i] = revoked.get(e.certificateSerial.toLowerCase()) ?? null;
+    });
+    return result;
+  }
+
+  /** A device first seen for a certificate that was used before from another one: its holder is told. */
+  private async noticeNewDevices(trx: Kysely<DB>, batch: EventBatch, at: Date): Promise<void> {
+    const index = batch.ids.map((_, i) => i).filter((i) => batch.devices[i]);
+    if (index.length === 0) return;
+    const added = await sql<{ serial: string; issuer: string; device: string; event: string }>`
+      insert into usage_devices (certificate_serial, certificate_issuer, device_id, first_event_id, first_seen_at)
+      select distinct on (q.serial, q.issuer, q.device) q.serial, q.issuer, q.device, q.event, q.at
+      from unnest(${index.map((i) => batch.serials[i])}::text[], ${index.map((i) => batch.issuers[i])}::text[], ${index.map((i) => batch.devices[i])}::text[],
+                  ${index.map((i) => batch.ids[i])}::bigint[], ${index.map((i) => batch.occurredAt[i].toISOString())}::timestamptz[]) as q(serial, issuer, device, event, at)
+      order by q.serial, q.issuer, q.device, q.event
+      on conflict do nothing
+      returning certificate_serial as serial, certificate_issuer as issuer, device_id as device, first_event_id::text as event`.execute(trx);
+    if (added.rows.length === 0) return;
+    const seenBefore = await sql<{ event: string }>`
+      select q.event from unnest(${added.rows.map((r) => r.serial)}::text[], ${added.rows.map((r) => r.issuer)}::text[], ${added.rows.map((r) => String(r.event))}::bigint[]) as q(serial, issuer, event)
+      where exists (select 1 from usage_devices d where d.certificate_serial = q.serial and d.certificate_issuer = q.issuer and d.first_event_id < q.event)`.execute(trx);
+    const position = new Map(batch.ids.map((id, i) => [id, i]));
+    const entries = seenBefore.rows.flatMap((r) => {
+      const i = position.get(String(r.event))!;
+      const person = batch.persons[i];
+      return person
+        ? [{ personHash: Buffer.from(person, 'hex'), payload: { certificateSerial: batch.serials[i], deviceId: batch.devices[i], at: batch.occurredAt[i].toISOString(), purpose: batch.purposes[i], eventId: batch.ids[i] } }]
+        : [];
+    });
+    await enqueueNotifications(trx, NEW_DEVICE, at, entries);
+  }
+
+  /** Where a holder's certificates were used (self-service): newest first. */
+  async usesOf(iin: string, limit = 100) {
+    const rows = await this.db
+      .selectFrom('usage_events')
+      .select(['id', 'occurred_at', 'certificate_serial', 'purpose', 'outcome', 'device_id', 'client_ip', 'organization_bin'])
+      .where('person_hash', '=', this.pseudonymizer.of(iin))
+      .orderBy('occurred_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: String(r.id),
+      occurredAt: new Date(r.occurred_at).toISOString(),
+      certificateSerial: r.certificate_serial,
+      purpose: r.purpose,
+      outcome: r.outcome,
+      deviceId: r.device_id,
+      clientIp: r.client_ip,
+      organizationBin: r.organization_bin,
+    }));
+  }
+}
+
+/** The client's device identifier, from the X-Device-Id header (bounded, printable). */
+export function deviceIdOf(request: FastifyRequest): string | undefined {
+  const raw = request.headers['x-device-id'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  return value && /^[\x21-\x7e]{1,200}$/.test(value) ? value : undefined;
+}
+
+/** The usage a verification report shows: signer certificate, holder, organization, signing time. */
+function usageOfReport(report: VerificationReport): Omit<UsageEventInput, 'occurredAt' | 'purpose' | 'outcome' | 'source'> | undefined {
+  const signer = report.signers[0];
+  if (!signer?.certificate) return undefined;
+  const revoked = signer.checks.find((c) => c.check === 'revocation' && c.code === 'REVOKED');
+  return {
+    certificateSerial: signer.certificate.serialNumber,
+    certificateIssuer: signer.certificate.issuer,
+    holderIin: signer.signer?.iin?.valid ? signer.signer.iin.value : undefined,
+    organizationBin: signer.signer?.organization?.bin?.valid ? signer.signer.organization.bin.value : undefined,
+    signedAt: signer.signedAt.source === 'verification-time' ? undefined : new Date(signer.signedAt.time),
+    signedAtSource: signer.signedAt.source,
+    // The report says revoked without the date; the use is after the revocation by construction.
+    certificateRevokedAt: revoked ? new Date(report.verifiedAt) : undefined,
+  };
+}
+
+/** The signer's certificate read from a CMS without verifying it (a refused sign-in is a use too). */
+function usageOfCms(cms: Buffer): Omit<UsageEventInput, 'occurredAt' | 'purpose' | 'outcome' | 'source'> | undefined {
+  try {
+    const parsed = parseSignedData(cms);
+    const sid = parsed.signerInfos[0]?.sid;
+    if (!sid || sid.kind !== 'issuerAndSerialNumber') return undefined;
+    for (const der of parsed.certificates) {
+      const certificate = CertificateInfo.parse(der);
+      if (!certificate.fields.serialNumber.equals(sid.serialNumber) || !certificate.fields.issuer.equals(sid.issuer)) continue;
+      const identity = signerIdentityOf(certificate);
+      return {
+        certificateSerial: certificate.serialHex,
+        certificateIssuer: certificate.issuer,
+        holderIin: identity.iin?.valid ? identity.iin.value : undefined,
+        organizationBin: identity.organization?.bin?.valid ? identity.organization.bin.value : undefined,
+      };
+    }
+  } catch {
+    // Not a CMS we can read: the route refuses it; there is no certificate to record.
+  }
+  return undefined;
+}
+
+/**
+ * Records one use of a certificate seen by a route (sign-in, verification, signing through
+ * the platform). A report gives the signer; with a CMS only (a refused sign-in) the signer's
+ * certificate is read from it. Recording never fails the request it observes.
+ */
+export async function recordUsage(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  purpose: UsagePurpose,
+  seen: { report?: VerificationReport; cms?: Buffer; refusal?: string },
+): Promise<void> {
+  if (!app.usage) return;
+  try {
+    const usage = seen.report ? usageOfReport(seen.report) : seen.cms ? usageOfCms(seen.cms) : undefined;
+    if (!usage) return;
+    const refused = seen.refusal !== undefined || (seen.report !== undefined && seen.report.result !== 'valid');
+    await app.usage.ingest([
+      { ...usage, occurredAt: new Date(), purpose, outcome: refused ? 'refused' : 'accepted', refusal: seen.refusal, clientIp: request.ip, deviceId: deviceIdOf(request), source: 'platform' },
+    ]);
+  } catch (err) {
+    request.log.error({ err }, 'usage event not recorded');
+  }
+}
+
+/** Runs a sign-in (or other use given as a CMS) and records it, accepted or refused. */
+export async function withUsage<T>(app: FastifyInstance, request: FastifyRequest, purpose: UsagePurpose, cms: Buffer, run: () => Promise<T>): Promise<T> {
+  try {
+    const result = await run();
+    await recordUsage(app, request, purpose, { cms });
+    return result;
+  } catch (err) {
+    await recordUsage(app, request, purpose, { cms, refusal: (err as { code?: string }).code ?? 'ERROR' });
+    throw err;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    usage?: UsageService;
+  }
+}

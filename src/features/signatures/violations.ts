@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/types.js';
+import { AppError } from '../../errors/app-error.js';
+import type { AlertService } from './alerts.js';
+import { computeFine } from './fines.js';
+import type { OffenderCategory, ViolationStatus } from './usage.tables.js';
+
+export interface ViolationView {
+  id: string;
+  alertId: string | null;
+  organizationBin: string;
+  person: string | null;
+  rule: string;
+  violationType: string;
+  offenderCategory: OffenderCategory;
+  evidenceEventIds: string[];
+  status: ViolationStatus;
+  decision: string | null;
+  fine: { mci: number; year: number; mciTenge: number; tenge: number } | null;
+  schedule: { minMci: number; maxMci: number };
+  openedBy: string;
+  openedAt: string;
+  updatedAt: string;
+}
+
+/** Which decisions may follow which: a fine can be appealed, an appeal ends fined again or closed. */
+const NEXT: Record<ViolationStatus, ViolationStatus[]> = {
+  open: ['fined', 'closed'],
+  fined: ['appealed', 'closed'],
+  appealed: ['fined', 'closed'],
+  closed: [],
+};
+
+export interface OpenCaseInput {
+  alertId: string;
+  violationType: string;
+  offenderCategory: OffenderCategory;
+  decision?: string;
+}
+
+export interface DecisionInput {
+  status: Exclude<ViolationStatus, 'open'>;
+  decision: string;
+  /** Fine in MCI (fined only); the schedule's minimum when left out. */
+  fineMci?: number;
+  /** Year whose MCI prices the fine; the year of the decision when left out. */
+  year?: number;
+}
+
+/**
+ * Violation cases: an inspector escalates an alert into a case (the alert's organization,
+ * person and evidence), then decides it: fined per the schedule, appealed, closed.
+ */
+export class ViolationService {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly alerts: AlertService,
+    private readonly mciTable: Map<number, number>,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async open(input: OpenCaseInput, inspector: string): Promise<ViolationView> {
+    const alert = await this.alerts.get(input.alertId);
+    if (alert.status === 'dismissed') throw AppError.conflict('ALERT_DISMISSED', 'The alert was dismissed');
+    if (!alert.organizationBin) throw AppError.unprocessable('ALERT_WITHOUT_ORGANIZATION', 'The alert names no organization, so there is no one to hold to account');
+    await this.scheduleEntry(input.violationType, input.offenderCategory);
+    const id = randomUUID();
+    const now = this.clock();
+    await this.db.transaction().execute(async (trx) => {
+      const escalated = await trx.updateTable('usage_alerts').set({ status: 'escalated', updated_at: now }).where('id', '=', alert.id).where('status', '=', 'new').executeTakeFirst();
+      if (Number(escalated.numUpdatedRows) !== 1) throw AppError.conflict('ALERT_ALREADY_ESCALATED', 'A case was already opened for this alert');
+      await trx
+        .insertInto('violation_cases')
+        .values({
+          id,
+          alert_id: alert.id,
+          organization_bin: alert.organizationBin!,
+          person_hash: alert.person ? Buffer.from(alert.person, 'hex') : null,
+          rule: alert.rule,
+          violation_type: input.violationType,
+          offender_category: input.offenderCategory,
+          evidence_event_ids: alert.evidenceEventIds,
+          status: 'open',
+          decision: input.decision ?? null,
+          opened_by: inspector,
+          opened_at: now,
+          updated_at: now,
+        })
+        .execute();
+    });
+    return this.get(id);
+  }
+
+  async decide(id: string, input: DecisionInput): Promise<ViolationView> {
+    const current = await this.get(id);
+    if (!NEXT[current.status].includes(input.status)) {
+      throw AppError.conflict('VIOLATION_TRANSITION', `A case that is ${current.status} cannot become ${input.status}`, { status: current.status });
+    }
+    if (input.status !== 'fined' && (input.fineMci !== undefined || input.year !== undefined)) {
+      throw AppError.badRequest('FINE_ONLY_WHEN_FINED', 'fineMci and year go with status "fined"');
+    }
+    const now = this.clock();
+    const fine = input.status === 'fined' ? computeFine(current.schedule, this.mciTable, input.year ?? now.getUTCFullYear(), input.fineMci) : undefined;
+    const changes = {
+      status: input.status,
+      decision: input.decision,
+      updated_at: now,
+      ...(fine ? { fine_mci: fine.mci, fine_year: fine.year, fine_tenge: fine.tenge } : {}),
+    };
+    const updated = await this.db.updateTable('violation_cases').set(changes).where('id', '=', id).where('status', '=', current.status).executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) throw AppError.conflict('VIOLATION_CHANGED', 'The case changed meanwhile; read it again');
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<ViolationView> {
+    const row = /^[0-9a-f-]{36}$/i.test(id)
+      ? await this.db
+          .selectFrom('violation_cases as v')
+          .innerJoin('fine_schedule as s', (j) => j.onRef('s.violation_type', '=', 'v.violation_type').onRef('s.offender_category', '=', 'v.offender_category'))
+          .selectAll('v')
+          .select(['s.min_mci', 's.max_mci'])
+          .where('v.id', '=', id)
+          .executeTakeFirst()
+      : undefined;
+    if (!row) throw AppError.notFound('VIOLATION_NOT_FOUND', `No violation case ${id}`);
+    const mci = row.fine_mci === null ? null : Number(row.fine_mci);
+    return {
+      id: row.id,
+      alertId: row.alert_id,
+      organizationBin: row.organization_bin,
+      person: row.person_hash ? Buffer.from(row.person_hash).toString('hex') : null,
+      rule: row.rule,
+      violationType: row.violation_type,
+      offenderCategory: row.offender_category,
+      evidenceEventIds: row.evidence_event_ids.map(String),
+      status: row.status,
+      decision: row.decision,
+      fine: mci === null || row.fine_year === null ? null : { mci, year: row.fine_year, mciTenge: this.mciTable.get(row.fine_year) ?? 0, tenge: Number(row.fine_tenge) },
+      schedule: { minMci: Number(row.min_mci), maxMci: Number(row.max_mci) },
+      openedBy: row.opened_by,
+      openedAt: new Date(row.opened_at).toISOString(),
+      updatedAt: new Date(row.updated_at).toISOString(),
+    };
+  }
+
+  async schedule() {
+    const rows = await this.db.selectFrom('fine_schedule').selectAll().orderBy('violation_type').orderBy('offender_category').execute();
+    return rows.map((r) => ({ violationType: r.violation_type, offenderCategory: r.offender_category, description: r.description, minMci: Number(r.min_mci), maxMci: Number(r.max_mci) }));
+  }
+
+  private async scheduleEntry(violationType: string, category: OffenderCategory) {
+    const row = await this.db.selectFrom('fine_schedule').select(['min_mci', 'max_mci']).where('violation_type', '=', violationType).where('offender_category', '=', category).executeTakeFirst();
+    if (!row) throw AppError.unprocessable('VIOLATION_TYPE_UNKNOWN', `The fine schedule has no violation type "${violationType}"; see GET /v1/violations/fine-schedule`);
+    return { minMci: Number(row.min_mci), maxMci: Number(row.max_mci) };
+  }
+
+  /** Cases by year opened and violation type: how many, how many fined, fines in MCI and tenge. */
+  async statistics(year?: number) {
+    const rows = await sql<{ year: number; violation_type: string; cases: number; fined: number; fine_mci: string | null; fine_tenge: string | null }>`
+      select extract(year from opened_at)::int as year, violation_type, count(*)::int as cases,
+        count(*) filter (where status in ('fined', 'appealed'))::int as fined,
+        coalesce(sum(fine_mci) filter (where status in ('fined', 'appealed')), 0)::text as fine_mci,
+        coalesce(sum(fine_tenge) filter (where status in ('fined', 'appealed')), 0)::text as fine_tenge
+      from violation_cases
+      ${year === undefined ? sql`` : sql`where opened_at >= make_timestamptz(${year}::int, 1, 1, 0, 0, 0, 'UTC') and opened_at < make_timestamptz(${year + 1}::int, 1, 1, 0, 0, 0, 'UTC')`}
+      group by 1, 2 order by 1, 2`.execute(this.db);
+    return rows.rows.map((r) => ({ year: r.year, violationType: r.violation_type, cases: r.cases, fined: r.fined, fineMci: Number(r.fine_mci), fineTenge: Number(r.fine_tenge) }));
+  }
+}
