@@ -45,7 +45,7 @@ export function isPrivateAddress(address: string, family: number): boolean {
 export class WebhookChannel implements NotificationChannel {
   readonly kind = 'webhook' as const;
 
-  constructor(private readonly options: { timeoutMs?: number; allowPrivate?: boolean } = {}) {}
+  constructor(private readonly options: { timeoutMs?: number; allowPrivate?: boolean; signer?: { sign(body: Buffer): string } } = {}) {}
 
   deliver(address: string, message: NotificationMessage): Promise<void> {
     const url = new URL(address);
@@ -75,7 +75,13 @@ export class WebhookChannel implements NotificationChannel {
           method: 'POST',
           lookup,
           timeout: this.options.timeoutMs ?? 10_000,
-          headers: { 'content-type': 'application/json', 'content-length': body.length, 'idempotency-key': message.id, 'user-agent': 'Qorgau-Notifications/1' },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': body.length,
+            'idempotency-key': message.id,
+            'user-agent': 'Qorgau-Notifications/1',
+            ...(this.options.signer ? { 'x-qorgau-signature': this.options.signer.sign(body) } : {}),
+          },
         },
         (response) => {
           response.resume();

@@ -1,3 +1,4 @@
+import { createPublicKey, verify } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -72,7 +73,7 @@ describe('notifications: transactional outbox, worker, webhook and SMTP', () => 
   });
 
   const worker = (options: ConstructorParameters<typeof NotificationWorker>[2] = {}) =>
-    new NotificationWorker(app.database.db, [new WebhookChannel({ timeoutMs: 5000, allowPrivate: true }), new EmailChannel(smtpUrl, 'Qorgau <no-reply@qorgau.test>')], { backoffMs: 60_000, ...options });
+    new NotificationWorker(app.database.db, [new WebhookChannel({ timeoutMs: 5000, allowPrivate: true, signer: app.notifications.signer }), new EmailChannel(smtpUrl, 'Qorgau <no-reply@qorgau.test>')], { backoffMs: 60_000, ...options });
   const outboxOf = (who: CertifiedPerson) =>
     app.database.db.selectFrom('notification_outbox').selectAll().where('person_hash', '=', app.pseudonymizer.of(who.iin)).orderBy('id').execute();
 
@@ -107,6 +108,16 @@ describe('notifications: transactional outbox, worker, webhook and SMTP', () => 
     expect(notice.headers['idempotency-key']).toBe(notice.body.id);
     expect(notice.headers['content-type']).toBe('application/json');
     expect(JSON.stringify(notice.body)).not.toContain(person.iin);
+    // Signed by the notice key published at /v1/notifications/signing-key; the JWS payload is the body.
+    const jwk = (await app.inject({ method: 'GET', url: '/v1/notifications/signing-key' })).json();
+    const jws = String(notice.headers['x-qorgau-signature']);
+    const [header, payload, signature] = jws.split('.');
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ alg: 'ES256', typ: 'qorgau-notice+jwt', kid: jwk.kid });
+    expect(JSON.parse(Buffer.from(payload, 'base64url').toString())).toEqual(notice.body);
+    const key = createPublicKey({ key: jwk, format: 'jwk' });
+    expect(verify('sha256', Buffer.from(`${header}.${payload}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))).toBe(true);
+    const forged = Buffer.from(JSON.stringify({ ...notice.body, event: 'lift.effective' })).toString('base64url');
+    expect(verify('sha256', Buffer.from(`${header}.${forged}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))).toBe(false);
     expect((await outboxOf(person)).every((r) => r.delivered_at !== null)).toBe(true);
 
     // Delivered rows are not sent again.

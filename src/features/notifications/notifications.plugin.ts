@@ -5,10 +5,12 @@ import { Type } from '@sinclair/typebox';
 import { EmailChannel, WebhookChannel, type NotificationChannel } from './channels.js';
 import { ContactService } from './contacts.js';
 import { NotificationWorker } from './worker.js';
+import { NoticeSigner } from './notice-signer.js';
+import path from 'node:path';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    notifications: { contacts: ContactService; worker: NotificationWorker };
+    notifications: { contacts: ContactService; worker: NotificationWorker; signer: NoticeSigner };
   }
 }
 
@@ -39,12 +41,26 @@ export interface NotificationsPluginOptions {
  */
 export const notificationsPlugin = fp(
   async function notifications(root: FastifyInstance, options: NotificationsPluginOptions) {
-    const channels: NotificationChannel[] = options.channels ?? [new WebhookChannel({ allowPrivate: root.config.webhookAllowPrivate }), ...(root.config.smtpUrl ? [new EmailChannel(root.config.smtpUrl, root.config.mailFrom)] : [])];
+    const signer = NoticeSigner.fromFile(path.join(root.config.dataDir, 'notifications', 'signing-key.pem'));
+    const channels: NotificationChannel[] = options.channels ?? [new WebhookChannel({ allowPrivate: root.config.webhookAllowPrivate, signer }), ...(root.config.smtpUrl ? [new EmailChannel(root.config.smtpUrl, root.config.mailFrom)] : [])];
     const worker = new NotificationWorker(root.database.db, channels, { onError: (err) => root.log.error({ err }, 'notification worker pass failed') });
     const contacts = new ContactService(root.database.db, channels.map((c) => c.kind));
-    root.decorate('notifications', { contacts, worker });
+    root.decorate('notifications', { contacts, worker, signer });
     root.addHook('onListen', async () => worker.start());
     root.addHook('onClose', async () => worker.stop());
+
+    await root.register(async (scope) => {
+      const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+      app.get('/v1/notifications/signing-key', {
+        schema: {
+          tags: ['me'],
+          summary: 'The public key that signs webhook notices (JWK)',
+          description: 'Each webhook POST carries X-Qorgau-Signature: a compact JWS (ES256, typ qorgau-notice+jwt) whose payload is the request body.',
+          security: [],
+          response: { 200: Type.Object({ kty: Type.String(), crv: Type.String(), x: Type.String(), y: Type.String(), kid: Type.String(), alg: Type.String(), use: Type.String() }) },
+        },
+      }, async () => signer.publicJwk);
+    });
 
     await root.register(async (scope) => {
       const app = scope.withTypeProvider<TypeBoxTypeProvider>();
