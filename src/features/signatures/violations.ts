@@ -95,7 +95,7 @@ export class ViolationService {
   async decide(id: string, input: DecisionInput): Promise<ViolationView> {
     const current = await this.get(id);
     if (!NEXT[current.status].includes(input.status)) {
-      throw AppError.conflict('VIOLATION_TRANSITION', `A case that is ${current.status} cannot become ${input.status}`, { status: current.status });
+      throw AppError.conflict('VIOLATION_TRANSITION', `A case that is ${current.status} cannot become ${input.status}`, { caseStatus: current.status });
     }
     if (input.status !== 'fined' && (input.fineMci !== undefined || input.year !== undefined)) {
       throw AppError.badRequest('FINE_ONLY_WHEN_FINED', 'fineMci and year go with status "fined"');
