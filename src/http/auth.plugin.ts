@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error.js';
 import { authenticateApiToken, type Principal, type TokenRole } from '../auth/api-tokens.js';
 import { cookieValue, ownCaCertificateCheck, SESSION_COOKIE, SessionStore, type PersonPrincipal } from '../features/signin/sessions.js';
 import { LenderKeyAuthenticator, looksLikeLenderKey, type LenderPrincipal, type LenderScope } from '../auth/lender-keys.js';
+import { installOrgAuth } from '../features/signatures/organizations.auth.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,6 +31,7 @@ export const authPlugin = fp(
     app.decorateRequest('principal', null);
     app.decorateRequest('person', null);
     const sessions = new SessionStore(app.database.db, undefined, ownCaCertificateCheck(app.database.db, app.pki));
+    installOrgAuth(app, sessions);
 
     app.decorate('requirePerson', function requirePerson(): preHandlerAsyncHookHandler {
       return async function (request) {

@@ -1,5 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
+import { AppError } from '../../errors/app-error.js';
+import type { EmployeeUpsertInput, EmployeeViewType } from './employees.schema.js';
 
 /** One spell of employment of a person (by IIN) in an organization (by BIN). */
 export interface Employment {
@@ -41,6 +43,23 @@ export function toEmployment(r: Row): Employment {
     startedAt: new Date(r.started_at),
     endedAt: r.ended_at ? new Date(r.ended_at) : null,
     endReason: r.end_reason,
+  };
+}
+
+/** The organization's view of an employment record (its own record: the IIN in the clear). */
+export function presentEmployment(e: Employment, now = new Date()): EmployeeViewType {
+  return {
+    bin: e.bin,
+    iin: e.iin,
+    surname: e.surname,
+    givenName: e.givenName,
+    patronymic: e.patronymic,
+    position: e.position,
+    roles: e.roles,
+    startedAt: e.startedAt.toISOString(),
+    endedAt: e.endedAt ? e.endedAt.toISOString() : null,
+    endReason: e.endReason,
+    employed: e.startedAt <= now && (e.endedAt === null || e.endedAt > now),
   };
 }
 
@@ -94,6 +113,71 @@ export class EmploymentService {
     if (endedAfter) q = q.where('ended_at', '>', endedAfter);
     const rows = await q.orderBy('ended_at').execute();
     return rows.map(toEmployment);
+  }
+
+  /**
+   * Records or updates the current spell of employment. A person whose last spell has ended
+   * starts a new one (a re-hire); the end of a spell is set only by termination.
+   */
+  async upsert(bin: string, iin: string, input: EmployeeUpsertInput): Promise<{ employment: Employment; created: boolean }> {
+    const now = new Date();
+    const startedAt = input.startDate ? new Date(`${input.startDate}T00:00:00Z`) : now;
+    if (Number.isNaN(startedAt.getTime())) throw AppError.badRequest('EMPLOYMENT_START_DATE', `"${input.startDate}" is not a date`);
+    const roles = { may_sign: input.roles?.maySign ?? false, may_sign_financial: input.roles?.maySignFinancial ?? false, hr: input.roles?.hr ?? false };
+    const names = { surname: input.surname?.trim() ?? null, given_name: input.givenName?.trim() ?? null, patronymic: input.patronymic?.trim() || null };
+    return this.db.transaction().execute(async (trx) => {
+      const latest = await trx
+        .selectFrom('employments')
+        .select(COLUMNS)
+        .where('bin', '=', bin)
+        .where('iin', '=', iin)
+        .orderBy('started_at', 'desc')
+        .limit(1)
+        .forUpdate()
+        .executeTakeFirst();
+      if (latest && (latest.ended_at === null || latest.ended_at > now)) {
+        const row = await trx
+          .updateTable('employments')
+          .set({
+            position: input.position.trim(),
+            ...roles,
+            surname: names.surname ?? latest.surname,
+            given_name: names.given_name ?? latest.given_name,
+            patronymic: input.patronymic !== undefined ? names.patronymic : latest.patronymic,
+            ...(input.startDate ? { started_at: startedAt } : {}),
+            updated_at: now,
+          })
+          .where('id', '=', latest.id)
+          .returning(COLUMNS)
+          .executeTakeFirstOrThrow();
+        return { employment: toEmployment(row), created: false };
+      }
+      if (latest?.ended_at && startedAt < latest.ended_at) {
+        throw AppError.conflict('EMPLOYMENT_OVERLAP', `The previous employment ended ${latest.ended_at.toISOString()}; a new one cannot start before that`);
+      }
+      const row = await trx
+        .insertInto('employments')
+        .values({ bin, iin, position: input.position.trim(), ...roles, ...names, started_at: startedAt, ended_by: null, end_reason: null })
+        .returning(COLUMNS)
+        .executeTakeFirstOrThrow();
+      return { employment: toEmployment(row), created: true };
+    });
+  }
+
+  /** A page of an organization's employment records, by IIN. */
+  async list(bin: string, options: { status?: 'current' | 'ended' | 'all'; after?: string; limit?: number }): Promise<{ items: Employment[]; next: string | null }> {
+    const limit = options.limit ?? 100;
+    const now = new Date();
+    let q = this.readDb.selectFrom('employments').select(COLUMNS).where('bin', '=', bin);
+    if (options.status !== 'all') {
+      q = options.status === 'ended'
+        ? q.where('ended_at', 'is not', null).where('ended_at', '<=', now)
+        : q.where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]));
+    }
+    if (options.after) q = q.where('iin', '>', options.after);
+    const rows = await q.orderBy('iin').orderBy('started_at').limit(limit + 1).execute();
+    const items = rows.slice(0, limit).map(toEmployment);
+    return { items, next: rows.length > limit ? items[items.length - 1].iin : null };
   }
 
   /** Whether the organization is enrolled. */

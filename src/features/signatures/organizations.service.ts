@@ -1,0 +1,112 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { DB } from '../../db/types.js';
+import { AppError } from '../../errors/app-error.js';
+import { checkBin } from '../../identifiers/bin.js';
+import { checkIin } from '../../identifiers/iin.js';
+import { actorLabel, type OrgActor } from './organizations.auth.js';
+import type { EnrolmentInput, OrganizationViewType } from './organizations.schema.js';
+import { createHrCredential, listHrCredentials, revokeHrCredential } from './organizations.credentials.js';
+
+/** What an actor wants to do with an organization. */
+export type OrgAction = 'administer' | 'manage-credentials';
+
+export function requireValidBin(bin: string): void {
+  const check = checkBin(bin);
+  if (!check.ok) throw AppError.badRequest(check.problem, check.message);
+}
+
+export function requireValidIin(iin: string): void {
+  const check = checkIin(iin);
+  if (!check.ok) throw AppError.badRequest(check.problem, check.message);
+}
+
+/**
+ * Enrolled organizations and who may administer them: the first head (.2.1) and HR staff
+ * (.2.4) whose Qorgau employee certificate carries the BIN, the organization's HR system for
+ * its own BIN, and admin operators.
+ */
+export class OrganizationsService {
+  constructor(private readonly db: Kysely<DB>, private readonly readDb: Kysely<DB> = db) {}
+
+  async enrol(input: EnrolmentInput, actor: OrgActor): Promise<OrganizationViewType> {
+    requireValidBin(input.bin);
+    if (actor.kind === 'hr-system') throw AppError.forbidden('ORG_FORBIDDEN', 'An HR system cannot enrol an organization');
+    if (actor.kind === 'person' && !(actor.bin === input.bin && actor.roles.includes('first-head'))) {
+      throw AppError.forbidden('ORG_ENROL_FORBIDDEN', `Only the first head of ${input.bin}, signed in with an employee certificate carrying that BIN, may enrol it`);
+    }
+    const inserted = await this.db
+      .insertInto('enrolled_organizations')
+      .values({ bin: input.bin, name: input.name.trim(), enrolled_by: actorLabel(actor) })
+      .onConflict((oc) => oc.column('bin').doNothing())
+      .returning('bin')
+      .executeTakeFirst();
+    if (!inserted) throw AppError.conflict('ORG_ALREADY_ENROLLED', `Organization ${input.bin} is already enrolled`);
+    return this.view(input.bin);
+  }
+
+  async view(bin: string): Promise<OrganizationViewType> {
+    requireValidBin(bin);
+    const row = await this.db
+      .selectFrom('enrolled_organizations as o')
+      .select(['o.bin', 'o.name', 'o.enrolled_at'])
+      .select((eb) =>
+        eb
+          .selectFrom('employments as e')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .whereRef('e.bin', '=', 'o.bin')
+          .where((w) => w.or([w('e.ended_at', 'is', null), w('e.ended_at', '>', new Date())]))
+          .as('current_employees'),
+      )
+      .where('o.bin', '=', bin)
+      .executeTakeFirst();
+    if (!row) throw AppError.notFound('ORG_NOT_ENROLLED', `Organization ${bin} is not enrolled`);
+    return { bin: row.bin, name: row.name, enrolledAt: new Date(row.enrolled_at).toISOString(), currentEmployees: Number(row.current_employees ?? 0) };
+  }
+
+  async nameOf(bin: string): Promise<string> {
+    const row = await this.readDb.selectFrom('enrolled_organizations').select('name').where('bin', '=', bin).executeTakeFirst();
+    if (!row) throw AppError.notFound('ORG_NOT_ENROLLED', `Organization ${bin} is not enrolled`);
+    return row.name;
+  }
+
+  /**
+   * Refuses unless the actor may act on the organization: a bad BIN is 400, one not enrolled
+   * 404, someone else's organization 403. Returns the organization's name.
+   */
+  async authorize(actor: OrgActor | null, bin: string, action: OrgAction = 'administer'): Promise<string> {
+    requireValidBin(bin);
+    if (!actor) throw AppError.unauthorized('AUTH_REQUIRED', 'Sign in first');
+    const name = await this.nameOf(bin);
+    if (actor.kind === 'operator') return name;
+    if (actor.kind === 'hr-system') {
+      if (actor.bin !== bin) throw AppError.forbidden('ORG_FORBIDDEN', `This HR-system credential belongs to another organization, not ${bin}`);
+      if (action === 'manage-credentials') throw AppError.forbidden('ORG_FORBIDDEN', 'An HR system cannot manage credentials');
+      return name;
+    }
+    if (actor.bin !== bin) throw AppError.forbidden('ORG_FORBIDDEN', `Your certificate is not one of ${bin}'s employees: you cannot administer it`);
+    const allowed = action === 'manage-credentials' ? ['first-head'] : ['first-head', 'hr'];
+    if (!actor.roles.some((r) => allowed.includes(r))) {
+      throw AppError.forbidden('ORG_ROLE_REQUIRED', `This needs a certificate with the role ${allowed.join(' or ')} of ${bin}`);
+    }
+    return name;
+  }
+
+  createCredential(bin: string, name: string) {
+    return createHrCredential(this.db, bin, name);
+  }
+
+  async credentials(bin: string) {
+    return (await listHrCredentials(this.readDb, bin)).map((r) => ({
+      id: r.id,
+      name: r.name,
+      createdAt: new Date(r.created_at).toISOString(),
+      revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
+      lastUsedAt: r.last_used_at ? new Date(r.last_used_at).toISOString() : null,
+    }));
+  }
+
+  async revokeCredential(bin: string, id: string): Promise<void> {
+    if (!(await revokeHrCredential(this.db, bin, id))) throw AppError.notFound('CREDENTIAL_NOT_FOUND', `No active credential ${id} of ${bin}`);
+  }
+}

@@ -1,0 +1,288 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { AppError } from '../../errors/app-error.js';
+import { CertificateHoldings } from '../pki/issuance/certificate-holdings.js';
+import { EmployeeCertificates } from './employees.certificates.js';
+import {
+  EmployeeCertificateRequest,
+  EmployeeListQuery,
+  EmployeePage,
+  EmployeeUpsert,
+  EmployeeView,
+  IssuedEmployeePair,
+  TerminationBody,
+  TerminationView,
+} from './employees.schema.js';
+import { EmploymentService, presentEmployment } from './employees.service.js';
+import { HeldCertificates, HolderSerialParams, HolderUsage, LostCertificateBody, LostCertificateResult, UsageQuery } from './holder.schema.js';
+import { HolderService, type UsageReader } from './holder.service.js';
+import { actorLabel, type OrgActor } from './organizations.auth.js';
+import {
+  BinParams,
+  CredentialCreate,
+  CredentialCreated,
+  CredentialParams,
+  CredentialView,
+  EmployeeParams,
+  Enrolment,
+  OrganizationView,
+  problems,
+} from './organizations.schema.js';
+import { OrganizationsService, requireValidIin } from './organizations.service.js';
+import { StaffSyncBody, StaffSyncQuery, StaffSyncResult } from './staff-sync.schema.js';
+import { StaffSyncService } from './staff-sync.service.js';
+import { presentTermination, TerminationService } from './termination.service.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Employment records, for other features (misuse rules): employmentAt(bin, iin, at). */
+    employment: EmploymentService;
+    organizations: OrganizationsService;
+    termination: TerminationService;
+  }
+}
+
+/** Bearer: an admin operator token or the organization's HR-system credential (qhr_...). */
+const orgSecurity: Record<string, string[]>[] = [{ personSession: [] }, { operatorToken: [] }];
+const personSecurity: Record<string, string[]>[] = [{ personSession: [] }];
+
+/** The actor set by requireOrgActor (the preHandler guarantees it). */
+const actorOf = (request: { orgActor: OrgActor | null }): OrgActor => {
+  if (!request.orgActor) throw AppError.unauthorized('AUTH_REQUIRED', 'Sign in first');
+  return request.orgActor;
+};
+
+/** Routes in their own encapsulated context: the text/csv parser stays here. */
+async function orgsRoutes(root: FastifyInstance) {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const { organizations, employment, termination } = app;
+  const holdings = new CertificateHoldings(app.database.db, app.database.readDb);
+  const staffSync = new StaffSyncService(app.database.db, termination);
+  const employeeCertificates = app.pki ? new EmployeeCertificates(app.database.db, app.pki, app.config.publicUrl, holdings) : undefined;
+  const holder = new HolderService(app.database.db, holdings, () => (app as unknown as { usage?: UsageReader }).usage);
+  const orgActor = app.requireOrgActor();
+  const person = app.requirePerson();
+
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 32 * 1024 * 1024 }, (_request, body, done) => done(null, body));
+
+  app.post('/v1/orgs', {
+    preHandler: orgActor,
+    schema: {
+      tags: ['signatures'],
+      summary: "Enrol an organization (its first head, signed in with an employee certificate carrying the BIN, or an admin operator)",
+      security: orgSecurity,
+      body: Enrolment,
+      response: { 201: OrganizationView, ...problems(400, 401, 403, 409) },
+    },
+  }, async (request, reply) => reply.status(201).send(await organizations.enrol(request.body, actorOf(request))));
+
+  app.get('/v1/orgs/:bin', {
+    preHandler: orgActor,
+    schema: { tags: ['signatures'], summary: 'An enrolled organization', security: orgSecurity, params: BinParams, response: { 200: OrganizationView, ...problems(400, 401, 403, 404) } },
+  }, async (request) => {
+    await organizations.authorize(actorOf(request), request.params.bin);
+    return organizations.view(request.params.bin);
+  });
+
+  app.post('/v1/orgs/:bin/credentials', {
+    preHandler: orgActor,
+    schema: {
+      tags: ['signatures'],
+      summary: "Create an API credential for the organization's HR system (first head or admin; shown once)",
+      security: orgSecurity,
+      params: BinParams,
+      body: CredentialCreate,
+      response: { 201: CredentialCreated, ...problems(400, 401, 403, 404) },
+    },
+  }, async (request, reply) => {
+    await organizations.authorize(actorOf(request), request.params.bin, 'manage-credentials');
+    return reply.status(201).send(await organizations.createCredential(request.params.bin, request.body.name));
+  });
+
+  app.get('/v1/orgs/:bin/credentials', {
+    preHandler: orgActor,
+    schema: { tags: ['signatures'], summary: "The HR system's API credentials (never their secrets)", security: orgSecurity, params: BinParams, response: { 200: Type.Object({ items: Type.Array(CredentialView) }), ...problems(400, 401, 403, 404) } },
+  }, async (request) => {
+    await organizations.authorize(actorOf(request), request.params.bin, 'manage-credentials');
+    return { items: await organizations.credentials(request.params.bin) };
+  });
+
+  app.delete('/v1/orgs/:bin/credentials/:id', {
+    preHandler: orgActor,
+    schema: { tags: ['signatures'], summary: 'Revoke an HR-system credential', security: orgSecurity, params: CredentialParams, response: { 204: Type.Null(), ...problems(400, 401, 403, 404) } },
+  }, async (request, reply) => {
+    await organizations.authorize(actorOf(request), request.params.bin, 'manage-credentials');
+    await organizations.revokeCredential(request.params.bin, request.params.id);
+    return reply.status(204).send(null);
+  });
+
+  app.put('/v1/orgs/:bin/employees/:iin', {
+    preHandler: orgActor,
+    schema: {
+      tags: ['signatures'],
+      summary: 'Record or update an employment (position, roles, start date); a person whose employment ended is re-hired as a new record',
+      security: orgSecurity,
+      params: EmployeeParams,
+      body: EmployeeUpsert,
+      response: { 200: EmployeeView, 201: EmployeeView, ...problems(400, 401, 403, 404, 409) },
+    },
+  }, async (request, reply) => {
+    const { bin, iin } = request.params;
+    await organizations.authorize(actorOf(request), bin);
+    requireValidIin(iin);
+    const { employment: e, created } = await employment.upsert(bin, iin, request.body);
+    return reply.status(created ? 201 : 200).send(presentEmployment(e));
+  });
+
+  app.get('/v1/orgs/:bin/employees', {
+    preHandler: orgActor,
+    schema: {
+      tags: ['signatures'],
+      summary: 'Employment records by IIN (current by default), a page at a time',
+      security: orgSecurity,
+      params: BinParams,
+      querystring: EmployeeListQuery,
+      response: { 200: EmployeePage, ...problems(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    await organizations.authorize(actorOf(request), request.params.bin);
+    const page = await employment.list(request.params.bin, request.query);
+    const now = new Date();
+    return { items: page.items.map((e) => presentEmployment(e, now)), next: page.next };
+  });
+
+  app.get('/v1/orgs/:bin/employees/:iin', {
+    preHandler: orgActor,
+    schema: { tags: ['signatures'], summary: "An employee's latest employment record", security: orgSecurity, params: EmployeeParams, response: { 200: EmployeeView, ...problems(400, 401, 403, 404) } },
+  }, async (request) => {
+    const { bin, iin } = request.params;
+    await organizations.authorize(actorOf(request), bin);
+    requireValidIin(iin);
+    const e = await employment.latestEmployment(bin, iin);
+    if (!e) throw AppError.notFound('EMPLOYEE_NOT_FOUND', `${iin} has no employment record at ${bin}`);
+    return presentEmployment(e);
+  });
+
+  app.get('/v1/orgs/:bin/employees/:iin/certificates', {
+    preHandler: orgActor,
+    schema: {
+      tags: ['signatures'],
+      summary: "The employee's certificates of this organization",
+      security: orgSecurity,
+      params: EmployeeParams,
+      response: { 200: HeldCertificates, ...problems(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const { bin, iin } = request.params;
+    await organizations.authorize(actorOf(request), bin);
+    requireValidIin(iin);
+    if (!(await employment.latestEmployment(bin, iin))) throw AppError.notFound('EMPLOYEE_NOT_FOUND', `${iin} has no employment record at ${bin}`);
+    return { items: await holder.organizationCertificates(bin, iin) };
+  });
+
+  app.post('/v1/orgs/:bin/employees/:iin/certificates', {
+    preHandler: orgActor,
+    schema: {
+      tags: ['signatures'],
+      summary: "HR requests an AUTH/SIGN pair for an employee, from the employee's two CSRs (which must name the employee's own IIN); one active pair per employee",
+      security: orgSecurity,
+      params: EmployeeParams,
+      body: EmployeeCertificateRequest,
+      response: { 201: IssuedEmployeePair, ...problems(400, 401, 403, 404, 409, 422, 503) },
+    },
+  }, async (request, reply) => {
+    const { bin, iin } = request.params;
+    const name = await organizations.authorize(actorOf(request), bin);
+    requireValidIin(iin);
+    if (!employeeCertificates) throw new AppError(503, 'CA_UNAVAILABLE', 'This server has no certification authority');
+    return reply.status(201).send(await employeeCertificates.request(bin, name, iin, request.body));
+  });
+
+  app.post('/v1/orgs/:bin/employees/:iin/terminate', {
+    preHandler: orgActor,
+    schema: {
+      tags: ['signatures'],
+      summary: "End the employment and revoke all the employee's certificates of this organization (affiliationChanged), in one transaction",
+      security: orgSecurity,
+      params: EmployeeParams,
+      body: Type.Union([TerminationBody, Type.Null()], { description: "Optional" }),
+      response: { 200: TerminationView, ...problems(400, 401, 403, 404, 409) },
+    },
+  }, async (request) => {
+    const { bin, iin } = request.params;
+    const actor = actorOf(request);
+    await organizations.authorize(actor, bin);
+    requireValidIin(iin);
+    return presentTermination(bin, await termination.terminate(bin, iin, { reason: request.body?.reason, actor: actorLabel(actor) }));
+  });
+
+  app.post('/v1/orgs/:bin/staff-sync', {
+    preHandler: orgActor,
+    bodyLimit: 32 * 1024 * 1024,
+    schema: {
+      tags: ['signatures'],
+      summary: 'Upload the full current staff list (JSON or text/csv with an iin column): a dry run shows who would be terminated; confirm=true terminates them',
+      security: orgSecurity,
+      params: BinParams,
+      querystring: StaffSyncQuery,
+      body: StaffSyncBody,
+      response: { 200: StaffSyncResult, ...problems(400, 401, 403, 404, 409, 413, 415) },
+    },
+  }, async (request) => {
+    const actor = actorOf(request);
+    await organizations.authorize(actor, request.params.bin);
+    return staffSync.sync(request.params.bin, request.body, { confirm: request.query.confirm ?? false, expectTerminations: request.query.expectTerminations, actor: actorLabel(actor) });
+  });
+
+  app.get('/v1/me/certificates', {
+    preHandler: person,
+    schema: { tags: ['signatures'], summary: 'Your certificates from Qorgau\'s CA and when they expire', security: personSecurity, response: { 200: HeldCertificates, ...problems(401, 403) } },
+  }, async (request) => {
+    const me = await app.certifiedPerson(request.person!);
+    return { items: await holder.certificates(me.iin) };
+  });
+
+  app.post('/v1/me/certificates/:serial/revoke', {
+    preHandler: person,
+    schema: {
+      tags: ['signatures'],
+      summary: 'Revoke a lost certificate of yours (keyCompromise), with its pair; then apply again',
+      security: personSecurity,
+      params: HolderSerialParams,
+      body: Type.Union([LostCertificateBody, Type.Null()], { description: "Optional" }),
+      response: { 200: LostCertificateResult, ...problems(400, 401, 403, 404, 409) },
+    },
+  }, async (request) => {
+    const me = await app.certifiedPerson(request.person!);
+    const invalidity = request.body?.invalidityDate ? new Date(request.body.invalidityDate) : null;
+    return holder.reportLost(me.iin, request.params.serial, invalidity);
+  });
+
+  app.get('/v1/me/certificate-usage', {
+    preHandler: person,
+    schema: {
+      tags: ['signatures'],
+      summary: 'Where your certificates were used (device, network, time), newest first',
+      security: personSecurity,
+      querystring: UsageQuery,
+      response: { 200: HolderUsage, ...problems(400, 401, 403) },
+    },
+  }, async (request) => {
+    const me = await app.certifiedPerson(request.person!);
+    return holder.uses(me.iin, request.query);
+  });
+}
+
+/** Organizations, employees, their certificates, termination, staff sync and holder self-service. */
+export const orgsPlugin = fp(
+  async function orgs(app: FastifyInstance) {
+    const holdings = new CertificateHoldings(app.database.db, app.database.readDb);
+    app.decorate('employment', new EmploymentService(app.database.db, app.database.readDb));
+    app.decorate('organizations', new OrganizationsService(app.database.db, app.database.readDb));
+    app.decorate('termination', new TerminationService(app.database.db, holdings));
+    await app.register(orgsRoutes);
+  },
+  { name: 'signatures-orgs', dependencies: ['database', 'auth'] },
+);

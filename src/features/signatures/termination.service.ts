@@ -1,0 +1,113 @@
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from 'kysely';
+import type { DB } from '../../db/types.js';
+import { AppError } from '../../errors/app-error.js';
+import { revokeCertificates, type RevokedCertificate } from '../pki/revocation/certificate-revoker.js';
+import type { CertificateHoldings, HeldCertificate } from '../pki/issuance/certificate-holdings.js';
+import type { TerminationViewType } from './employees.schema.js';
+
+export interface Terminated {
+  iin: string;
+  endedAt: Date;
+  revoked: RevokedCertificate[];
+}
+
+/** Revokes, inside the caller's transaction, every certificate given, grouped by issuer. */
+async function revokeAll(trx: Transaction<DB>, certificates: HeldCertificate[], actor: string): Promise<RevokedCertificate[]> {
+  const byIssuer = new Map<string, string[]>();
+  for (const c of certificates) byIssuer.set(c.issuer, [...(byIssuer.get(c.issuer) ?? []), c.serial]);
+  const revoked: RevokedCertificate[] = [];
+  for (const [issuer, serials] of byIssuer) {
+    // Pair partners are among the certificates named here whenever they are still unrevoked.
+    revoked.push(...(await revokeCertificates(trx, { issuer, serials, reason: 'affiliationChanged', includePair: true, actor })));
+  }
+  return revoked;
+}
+
+export function presentTermination(bin: string, t: Terminated): TerminationViewType {
+  return {
+    bin,
+    iin: t.iin,
+    endedAt: t.endedAt.toISOString(),
+    revoked: t.revoked.map((r) => ({ issuer: r.issuer, serial: r.serial, reason: r.reason, revokedAt: r.revokedAt.toISOString() })),
+  };
+}
+
+/**
+ * employeeTerminator: ends employments and revokes the employees' certificates of that
+ * organization (reason affiliationChanged) in one transaction, so there is never an ended
+ * employment with a certificate the organization forgot, nor a revocation without its cause.
+ * The revoker NOTIFYs the OCSP status caches on commit.
+ */
+export class TerminationService {
+  constructor(private readonly db: Kysely<DB>, private readonly holdings: CertificateHoldings) {}
+
+  async terminate(bin: string, iin: string, options: { reason?: string; actor: string }): Promise<Terminated> {
+    return this.db.transaction().execute(async (trx) => {
+      const now = new Date();
+      const ended = await trx
+        .updateTable('employments')
+        .set({ ended_at: now, end_reason: options.reason ?? 'terminated', ended_by: options.actor, updated_at: now })
+        .where('bin', '=', bin)
+        .where('iin', '=', iin)
+        .where('started_at', '<=', now)
+        .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]))
+        .returning('id')
+        .execute();
+      if (ended.length === 0) {
+        const ever = await trx.selectFrom('employments').select('ended_at').where('bin', '=', bin).where('iin', '=', iin).orderBy('started_at', 'desc').limit(1).executeTakeFirst();
+        if (ever?.ended_at) throw AppError.conflict('EMPLOYMENT_ALREADY_ENDED', `The employment of ${iin} at ${bin} already ended ${new Date(ever.ended_at).toISOString()}`);
+        throw AppError.notFound('EMPLOYEE_NOT_EMPLOYED', `${iin} is not employed by ${bin}`);
+      }
+      const revoked = await revokeAll(trx, await this.holdings.unrevokedOf(iin, bin, trx, now), `employee-termination:${bin}:${options.actor}`);
+      return { iin, endedAt: now, revoked };
+    });
+  }
+
+  /** Who is currently employed in `bin` and not in `keep`: those a confirmed staff sync would terminate. */
+  async wouldTerminate(bin: string, keep: string[]): Promise<{ iin: string; position: string }[]> {
+    const now = new Date();
+    return this.db
+      .selectFrom('employments')
+      .select(['iin', 'position'])
+      .where('bin', '=', bin)
+      .where('started_at', '<=', now)
+      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]))
+      .where(sql<boolean>`iin <> all(${keep}::text[])`)
+      .orderBy('iin')
+      .execute();
+  }
+
+  /**
+   * Ends, in one transaction, the current employment of everyone in `bin` whose IIN is not
+   * in `keep`, and revokes their certificates of that organization, set-based.
+   */
+  async terminateAllBut(bin: string, keep: string[], options: { actor: string; reason?: string; expected?: number }): Promise<Terminated[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const now = new Date();
+      const ended = await trx
+        .updateTable('employments')
+        .set({ ended_at: now, end_reason: options.reason ?? 'absent from the staff list', ended_by: options.actor, updated_at: now })
+        .where('bin', '=', bin)
+        .where('started_at', '<=', now)
+        .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]))
+        .where(sql<boolean>`iin <> all(${keep}::text[])`)
+        .returning('iin')
+        .execute();
+      const iins = [...new Set(ended.map((e) => e.iin))].sort();
+      // The HR system confirms what its dry run showed; if the staff changed meanwhile, nothing is done.
+      if (options.expected !== undefined && options.expected !== iins.length) {
+        throw AppError.conflict('STAFF_SYNC_CHANGED', `The sync would now terminate ${iins.length} employees, not the ${options.expected} expected: run the dry run again`, { wouldTerminate: iins.length });
+      }
+      const certificates = iins.length ? await this.holdings.unrevokedOfOrganization(bin, iins, trx, now) : [];
+      const revoked = certificates.length ? await revokeAll(trx, certificates, `staff-sync:${bin}:${options.actor}`) : [];
+      const ownerOf = new Map(certificates.map((c) => [`${c.issuer}/${c.serial}`, c.subjectIin]));
+      const byIin = new Map<string, RevokedCertificate[]>();
+      for (const r of revoked) {
+        const owner = ownerOf.get(`${r.issuer}/${r.serial}`);
+        if (owner) byIin.set(owner, [...(byIin.get(owner) ?? []), r]);
+      }
+      return iins.map((iin) => ({ iin, endedAt: now, revoked: byIin.get(iin) ?? [] }));
+    });
+  }
+}
