@@ -20,7 +20,6 @@ import { signinPlugin } from '../features/signin/signin.routes.js';
 import { notificationsPlugin } from '../features/notifications/notifications.plugin.js';
 import { meRoutes } from '../features/credit/me.routes.js';
 import { orgsPlugin } from '../features/signatures/orgs.routes.js';
-import { orgsPlugin } from '../features/signatures/orgs.routes.js';
 import { misusePlugin } from '../features/signatures/misuse.routes.js';
 
 declare module 'fastify' {
@@ -90,7 +89,6 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(pkiRoutes);
   await app.register(signaturesPlugin);
   await app.register(signinPlugin);
-  await app.register(orgsPlugin);
   await app.register(orgsPlugin);
   await app.register(notificationsPlugin);
   await app.register(misusePlugin);
