@@ -14,6 +14,7 @@ import { registerRevocationCommands } from './revocation.commands.js';
 import { registerSignCommands } from './sign.commands.js';
 import { registerCreditCommands } from './credit.commands.js';
 import { registerLoginCommands } from './login.commands.js';
+import { registerOrgCommands } from './orgs.commands.js';
 
 const program = new Command()
   .name('qorgau')
@@ -104,6 +105,7 @@ registerRevocationCommands(program);
 registerSignCommands(program);
 registerCreditCommands(program);
 registerLoginCommands(program);
+registerOrgCommands(program);
 
 export async function runCli(argv: string[]): Promise<void> {
   try {

@@ -1,0 +1,97 @@
+import type { Command } from 'commander';
+import { CertificateHoldings } from '../features/pki/issuance/certificate-holdings.js';
+import { EmploymentService } from '../features/signatures/employees.service.js';
+import { OrganizationsService, requireValidIin } from '../features/signatures/organizations.service.js';
+import { TerminationService } from '../features/signatures/termination.service.js';
+import { withCliContext } from './context.js';
+
+/** The CLI acts as an admin operator would. */
+const CLI_ACTOR = { kind: 'operator', tokenId: 'cli', name: 'cli' } as const;
+
+/** `qorgau org enrol|show|employees|terminate` and `qorgau org credential create|list|revoke`. */
+export function registerOrgCommands(program: Command): void {
+  const org = program.command('org').description("organizations enrolled for their employees' e-signatures");
+  org
+    .command('enrol')
+    .description('enrol an organization (as an admin operator)')
+    .requiredOption('--bin <bin>', 'the organization BIN')
+    .requiredOption('--name <name>', 'the organization name')
+    .action(async (opts: { bin: string; name: string }) => {
+      await withCliContext(async (ctx) => {
+        const enrolled = await new OrganizationsService(ctx.database.db).enrol({ bin: opts.bin, name: opts.name }, CLI_ACTOR);
+        console.log(`organization ${enrolled.bin} (${enrolled.name}) enrolled`);
+      });
+    });
+  org
+    .command('show <bin>')
+    .description('an enrolled organization and its number of current employees')
+    .action(async (bin: string) => {
+      await withCliContext(async (ctx) => {
+        const view = await new OrganizationsService(ctx.database.db).view(bin);
+        console.log([view.bin, view.name, `enrolled ${view.enrolledAt}`, `${view.currentEmployees} current employees`].join('\t'));
+      });
+    });
+  org
+    .command('employees <bin>')
+    .description('current employees, one per line (IIN, position, start)')
+    .action(async (bin: string) => {
+      await withCliContext(async (ctx) => {
+        const employment = new EmploymentService(ctx.database.db);
+        await new OrganizationsService(ctx.database.db).view(bin);
+        for (let after: string | undefined; ; ) {
+          const page = await employment.list(bin, { status: 'current', after, limit: 1000 });
+          for (const e of page.items) console.log([e.iin, e.position, e.startedAt.toISOString()].join('\t'));
+          if (!page.next) break;
+          after = page.next;
+        }
+      });
+    });
+  org
+    .command('terminate')
+    .description("end an employment and revoke the employee's certificates of the organization (affiliationChanged)")
+    .requiredOption('--bin <bin>', 'the organization BIN')
+    .requiredOption('--iin <iin>', 'the employee IIN')
+    .option('--reason <reason>', 'why the employment ended', 'terminated')
+    .action(async (opts: { bin: string; iin: string; reason: string }) => {
+      await withCliContext(async (ctx) => {
+        await new OrganizationsService(ctx.database.db).view(opts.bin);
+        requireValidIin(opts.iin);
+        const done = await new TerminationService(ctx.database.db, new CertificateHoldings(ctx.database.db)).terminate(opts.bin, opts.iin, { reason: opts.reason, actor: 'operator:cli' });
+        console.log(`employment ended ${done.endedAt.toISOString()}; revoked: ${done.revoked.map((r) => r.serial).join(', ') || 'none'}`);
+      });
+    });
+
+  const credential = org.command('credential').description("API credentials of an organization's HR system");
+  credential
+    .command('create')
+    .description('create a credential and print it once (only its hash is stored)')
+    .requiredOption('--bin <bin>', 'the organization BIN')
+    .option('--name <name>', 'which system holds it', 'hr-system')
+    .action(async (opts: { bin: string; name: string }) => {
+      await withCliContext(async (ctx) => {
+        const service = new OrganizationsService(ctx.database.db);
+        await service.view(opts.bin);
+        const created = await service.createCredential(opts.bin, opts.name);
+        process.stderr.write(`credential ${created.id} of ${opts.bin} (${opts.name}) created; it is shown once:\n`);
+        console.log(created.credential);
+      });
+    });
+  credential
+    .command('list <bin>')
+    .description("list the organization's credentials (never their secrets)")
+    .action(async (bin: string) => {
+      await withCliContext(async (ctx) => {
+        for (const c of await new OrganizationsService(ctx.database.db).credentials(bin)) console.log([c.id, c.name, c.createdAt, c.revokedAt ? 'revoked' : 'active'].join('\t'));
+      });
+    });
+  credential
+    .command('revoke <id>')
+    .description('revoke a credential by its id')
+    .requiredOption('--bin <bin>', 'the organization BIN')
+    .action(async (id: string, opts: { bin: string }) => {
+      await withCliContext(async (ctx) => {
+        await new OrganizationsService(ctx.database.db).revokeCredential(opts.bin, id);
+        console.log(`credential ${id} revoked`);
+      });
+    });
+}
