@@ -3,8 +3,10 @@ import { loadConfig, ConfigError } from './config/config.js';
 import { openDatabase, DatabaseInUseError } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
+import { AppError } from './errors/app-error.js';
 import { ensureBootstrapToken } from './auth/bootstrap.js';
-import { ensureDevHierarchy } from './features/pki/ca/ceremony.js';
+import { ensureDevHierarchy, loadCaHierarchy } from './features/pki/ca/ceremony.js';
+import { readPassphraseFile } from './features/pki/keys/encrypted-file-signer.js';
 
 /** `npm start`: migrate, then serve the API. With no DATABASE_URL, the embedded PGlite in ./data. */
 async function main() {
@@ -17,7 +19,12 @@ async function main() {
   });
   await migrateToLatest(database.db);
   const bootstrapFile = database.kind === 'pglite' ? await ensureBootstrapToken(database.db, config.dataDir) : null;
-  const pki = await ensureDevHierarchy(config.dataDir, config.publicUrl);
+  const pki = config.caDir
+    ? await loadCaHierarchy(config.caDir, await readPassphraseFile(config.caPassphraseFile!))
+    : await ensureDevHierarchy(config.dataDir, config.publicUrl);
+  if (!config.caDir && database.kind === 'postgres') {
+    process.stderr.write(`qorgau: warning: using the development CA in ${config.dataDir}/pki; set QORGAU_CA_DIR and QORGAU_CA_PASSPHRASE_FILE for a CA made by "qorgau ca init"\n`);
+  }
   const app = await buildApp({ config, database, pki });
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
@@ -40,6 +47,10 @@ async function main() {
 main().catch((err) => {
   if (err instanceof ConfigError || err instanceof DatabaseInUseError) {
     process.stderr.write(`qorgau: ${err.message}\n`);
+    process.exit(2);
+  }
+  if (err instanceof AppError) {
+    process.stderr.write(`qorgau: cannot start: ${err.message} [${err.code}]\n`);
     process.exit(2);
   }
   process.stderr.write(`qorgau: failed to start: ${err?.stack ?? err}\n`);

@@ -22,6 +22,10 @@ export const ConfigSchema = Type.Object({
   /** A read replica for the read-heavy paths; the primary serves them when unset. */
   databaseReadUrl: Type.Optional(Type.String({ minLength: 1 })),
   databasePoolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  /** A CA made by `qorgau ca init`; without it `npm start` makes and uses a development CA in dataDir/pki. */
+  caDir: Type.Optional(Type.String({ minLength: 1 })),
+  /** The passphrase (or PKCS#11 PIN) of the CA in caDir, in a file kept apart from the keys. */
+  caPassphraseFile: Type.Optional(Type.String({ minLength: 1 })),
   /** File holding the pseudonymization key (hex, 32 bytes or more). */
   pseudonymKeyFile: Type.Optional(Type.String({ minLength: 1 })),
   /** Largest upload accepted by the HTTP import route, in bytes. The CLI import has no limit. */
@@ -58,6 +62,8 @@ const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   DATABASE_READ_URL: 'databaseReadUrl',
   DATABASE_POOL_SIZE: 'databasePoolSize',
   QORGAU_PSEUDONYM_KEY_FILE: 'pseudonymKeyFile',
+  QORGAU_CA_DIR: 'caDir',
+  QORGAU_CA_PASSPHRASE_FILE: 'caPassphraseFile',
   QORGAU_IMPORT_MAX_BYTES: 'importMaxBytes',
   QORGAU_LIFT_COOLING_OFF_HOURS: 'liftCoolingOffHours',
   QORGAU_SESSION_MINUTES: 'sessionMinutes',
@@ -123,6 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     );
   }
   const settings = withDefaults as Static<typeof ConfigSchema>;
+  if (settings.caDir && !settings.caPassphraseFile) {
+    throw new ConfigError('QORGAU_CA_PASSPHRASE_FILE is required with QORGAU_CA_DIR (the file holding the CA passphrase or PKCS#11 PIN)');
+  }
   if (!settings.publicUrl || settings.publicUrl === 'http://localhost:8080') {
     settings.publicUrl = `http://localhost:${settings.port}`;
   }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,27 +9,58 @@ import { describe, expect, it } from 'vitest';
  * The README's first command on a fresh data folder: the server starts on the embedded
  * database, says where it listens and where the docs are, and writes an operator token.
  */
+function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env } });
+  const output = { stderr: '' };
+  const ready = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start line:\n${output.stderr}`)), 90_000);
+    child.stderr.on('data', (d) => {
+      output.stderr += d;
+      const m = /listening on (http:\/\/\S+)/.exec(output.stderr);
+      if (m && /API docs: /.test(output.stderr)) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output.stderr}`)));
+  });
+  const stop = async () => {
+    child.kill('SIGTERM');
+    if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+  };
+  return { ready, output, stop };
+}
+
 describe('npm start', () => {
+  it('runs with a CA made by qorgau ca init when QORGAU_CA_DIR is set', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'qorgau-start-ca-'));
+    const caDir = path.join(dir, 'ca');
+    const passphraseFile = path.join(dir, 'passphrase');
+    writeFileSync(passphraseFile, 'correct horse battery staple 2026\n');
+    const init = spawnSync(process.execPath, ['bin/qorgau.js', 'ca', 'init', '--dir', caDir, '--passphrase-file', passphraseFile, '--public-url', 'http://localhost:1'], {
+      encoding: 'utf8',
+      env: { ...process.env, QORGAU_DATA_DIR: path.join(dir, 'data') },
+    });
+    expect(init.status, init.stderr).toBe(0);
+    const server = startServer({ QORGAU_DATA_DIR: path.join(dir, 'data'), QORGAU_CA_DIR: caDir, QORGAU_CA_PASSPHRASE_FILE: passphraseFile });
+    try {
+      const url = await server.ready;
+      const served = Buffer.from(await (await fetch(`${url}/pki/ca/issuing.cer`)).arrayBuffer());
+      expect(served.equals(readFileSync(path.join(caDir, 'issuing.cer')))).toBe(true);
+    } finally {
+      await server.stop();
+    }
+    writeFileSync(passphraseFile, 'not the passphrase at all\n');
+    const refused = startServer({ QORGAU_DATA_DIR: path.join(dir, 'data'), QORGAU_CA_DIR: caDir, QORGAU_CA_PASSPHRASE_FILE: passphraseFile });
+    await expect(refused.ready).rejects.toThrow(/exited with 2[\s\S]*cannot start/);
+  }, 180_000);
+
   it('serves the API and its docs on a fresh embedded database', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'qorgau-start-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: { ...process.env, QORGAU_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' },
-    });
-    let stderr = '';
+    const server = startServer({ QORGAU_DATA_DIR: dataDir });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no start line:\n${stderr}`)), 90_000);
-        child.stderr.on('data', (d) => {
-          stderr += d;
-          const m = /listening on (http:\/\/\S+)/.exec(stderr);
-          if (m && /API docs: /.test(stderr)) {
-            clearTimeout(timer);
-            resolve(m[1]);
-          }
-        });
-        child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
-      });
-      expect(stderr).toContain(`API docs: ${url}/docs`);
+      const url = await server.ready;
+      expect(server.output.stderr).toContain(`API docs: ${url}/docs`);
       expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
       expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
       const openapi = await (await fetch(`${url}/docs/json`)).json();
@@ -44,8 +76,7 @@ describe('npm start', () => {
       });
       expect(created.status).toBe(201);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await server.stop();
     }
   }, 120_000);
 });
