@@ -46,6 +46,8 @@ export interface CrlsTable {
   next_update: Timestamp;
   entries: number;
   last_event_id: number;
+  /** Revocation events of the issuer its snapshot saw (what tells whether it is current). */
+  event_count: ColumnType<number, number | undefined, number>;
   der: Buffer;
   created_at: TimestampDefault;
 }

@@ -5,7 +5,7 @@ import { AppError } from '../../../errors/app-error.js';
 import type { CaEntity } from '../ca/hierarchy.js';
 import { CrlEntriesWriter, buildCrl } from './crl-builder.js';
 import { reasonCode } from './crl-reason.js';
-import { crlDer, insertCrl, lastEventId, latestCrlMeta, pruneCrls, revokedPage, type CrlMeta } from './revocation.repository.js';
+import { crlDer, eventMarker, insertCrl, latestCrlMeta, pruneCrls, revokedPage, type CrlMeta } from './revocation.repository.js';
 
 export interface CrlPublisherOptions {
   /** nextUpdate - thisUpdate. */
@@ -26,8 +26,8 @@ export interface PublishedCrl extends CrlMeta {
 const HOUR = 3_600_000;
 
 /**
- * Builds, signs and stores full CRLs. A CRL is rebuilt when a revocation event is newer
- * than the one it was built from, or when it is old; otherwise the stored one stands.
+ * Builds, signs and stores full CRLs. A CRL is rebuilt when more revocation events have
+ * committed than its snapshot saw, or when it is old; otherwise the stored one stands.
  * Several instances may race to publish the same number: the table keeps the first and
  * the others' work is dropped, so every served CRL is complete for its snapshot.
  */
@@ -125,15 +125,15 @@ export class CrlPublisher {
     const ca = this.ca(issuer);
     const db = this.database.db;
     if (!force) {
-      const [meta, eventId] = await Promise.all([latestCrlMeta(db, issuer), lastEventId(db, issuer)]);
-      if (meta && meta.lastEventId >= eventId && Date.now() < meta.thisUpdate.getTime() + this.refreshAfterMs) return { issuer, ...meta };
+      const [meta, marker] = await Promise.all([latestCrlMeta(db, issuer), eventMarker(db, issuer)]);
+      if (meta && meta.eventCount >= marker.eventCount && Date.now() < meta.thisUpdate.getTime() + this.refreshAfterMs) return { issuer, ...meta };
     }
     // One snapshot for the event marker, the entries and the number.
     return db
       .transaction()
       .setIsolationLevel('repeatable read')
       .execute(async (trx) => {
-        const eventId = await lastEventId(trx, issuer);
+        const marker = await eventMarker(trx, issuer);
         const previous = await latestCrlMeta(trx, issuer);
         const thisUpdate = new Date(Math.floor(Date.now() / 1000) * 1000);
         const entries = await this.readEntries(trx, issuer, thisUpdate);
@@ -141,7 +141,7 @@ export class CrlPublisher {
         const nextUpdate = new Date(thisUpdate.getTime() + this.validityMs);
         const count = entries.count;
         const der = await buildCrl(ca, { crlNumber, thisUpdate, nextUpdate, entries });
-        const meta: CrlMeta = { crlNumber, thisUpdate, nextUpdate, entries: count, lastEventId: eventId };
+        const meta: CrlMeta = { crlNumber, thisUpdate, nextUpdate, entries: count, ...marker };
         if (await insertCrl(trx, { issuer, der, ...meta })) {
           await pruneCrls(trx, issuer, crlNumber - this.keep + 1);
           this.served.set(issuer, { crlNumber, der });

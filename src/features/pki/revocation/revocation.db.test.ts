@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { getTestDatabase } from '../../../../test/helpers/test-database.js';
+import { getTestDatabase, testDbKind } from '../../../../test/helpers/test-database.js';
 import {
   buildOcspRequest,
   buildTestHierarchy,
@@ -179,6 +179,29 @@ describe('revocation, CRL and OCSP routes', () => {
     const text = (await openssl(['crl', '-inform', 'DER', '-in', writeTemp(dir, 'paged.crl', (await publisher.latest(own.issuing.name)).der), '-text', '-noout'])).stdout;
     const listed = [...text.matchAll(/Serial Number: ([0-9A-F]+)/g)].map((m) => m[1].toLowerCase());
     expect(listed).toEqual([...serials].sort());
+  });
+
+  it.skipIf(testDbKind !== 'postgres')('republishes when a revocation commits after a later one was already listed', async () => {
+    const own = await buildTestHierarchy();
+    const early = await insertTestCertificate(database.db, own);
+    const late = await insertTestCertificate(database.db, own);
+    const publisher = new CrlPublisher(database, new Map([[own.issuing.name, own.issuing]]));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const began = new Promise<void>((r) => (started = r));
+    // The early revocation takes the lower event id but commits last.
+    const slow = database.db.transaction().execute(async (trx) => {
+      await revokeCertificates(trx, { issuer: own.issuing.name, serials: [early.serial], reason: 'keyCompromise', actor: 'test' });
+      started();
+      await gate;
+    });
+    await began;
+    await revokeCertificates(database.db, { issuer: own.issuing.name, serials: [late.serial], reason: 'superseded', actor: 'test' });
+    expect((await publisher.publish(own.issuing.name)).entries).toBe(1);
+    release();
+    await slow;
+    expect((await publisher.publish(own.issuing.name)).entries).toBe(2);
   });
 
   it('publishes the first CRL on demand and 404s an issuer it does not serve', async () => {

@@ -102,13 +102,14 @@ export function parseRevocationNotice(payload: string): { issuer: string; serial
 
 // ---- CRL -----------------------------------------------------------------
 
-export async function lastEventId(db: Kysely<DB>, issuer: string): Promise<number> {
+/** The highest id and the number of an issuer's committed revocation events (see CrlMeta.eventCount). */
+export async function eventMarker(db: Kysely<DB>, issuer: string): Promise<{ lastEventId: number; eventCount: number }> {
   const row = await db
     .selectFrom('certificate_revocation_events')
-    .select(sql<string>`coalesce(max(id), 0)::text`.as('id'))
+    .select([sql<string>`coalesce(max(id), 0)::text`.as('id'), sql<string>`count(*)::text`.as('n')])
     .where('issuer', '=', issuer)
     .executeTakeFirstOrThrow();
-  return Number(row.id);
+  return { lastEventId: Number(row.id), eventCount: Number(row.n) };
 }
 
 export interface CrlMeta {
@@ -117,6 +118,11 @@ export interface CrlMeta {
   nextUpdate: Date;
   entries: number;
   lastEventId: number;
+  /**
+   * How many events its snapshot saw. This, not lastEventId, says whether a CRL is current:
+   * a transaction holding a lower id can commit after a higher id was seen.
+   */
+  eventCount: number;
 }
 
 export async function latestCrlMeta(db: Kysely<DB>, issuer: string): Promise<CrlMeta | undefined> {
@@ -128,6 +134,7 @@ export async function latestCrlMeta(db: Kysely<DB>, issuer: string): Promise<Crl
       'next_update',
       'entries',
       sql<string>`last_event_id::text`.as('last_event_id'),
+      sql<string>`event_count::text`.as('event_count'),
     ])
     .where('issuer', '=', issuer)
     .orderBy('crl_number', 'desc')
@@ -140,6 +147,7 @@ export async function latestCrlMeta(db: Kysely<DB>, issuer: string): Promise<Crl
     nextUpdate: new Date(row.next_update),
     entries: row.entries,
     lastEventId: Number(row.last_event_id),
+    eventCount: Number(row.event_count),
   };
 }
 
@@ -177,7 +185,7 @@ export async function revokedPage(db: Kysely<DB>, issuer: string, afterSerial: s
 
 export async function insertCrl(
   db: Kysely<DB>,
-  crl: { issuer: string; crlNumber: number; thisUpdate: Date; nextUpdate: Date; entries: number; lastEventId: number; der: Buffer },
+  crl: { issuer: string; crlNumber: number; thisUpdate: Date; nextUpdate: Date; entries: number; lastEventId: number; eventCount: number; der: Buffer },
 ): Promise<boolean> {
   const result = await db
     .insertInto('crls')
@@ -188,6 +196,7 @@ export async function insertCrl(
       next_update: crl.nextUpdate,
       entries: crl.entries,
       last_event_id: crl.lastEventId,
+      event_count: crl.eventCount,
       der: crl.der,
     })
     .onConflict((oc) => oc.columns(['issuer', 'crl_number']).doNothing())
