@@ -204,6 +204,30 @@ describe('lender checks', () => {
     }
   });
 
+  it('answers malformed bodies and queries with 400, never 500', async () => {
+    const { key } = await buildLender();
+    const bodies: unknown[] = [
+      {},
+      { iin: buildIin(), product: 'bank_loan', channel: 'online', amount: 'lots' },
+      { iin: buildIin(), product: 'bank_loan', channel: 'online', extra: true },
+      { iin: 'x'.repeat(5000), product: 'bank_loan', channel: 'online' },
+      [],
+    ];
+    for (const payload of bodies) {
+      const res = await app.inject({ method: 'POST', url: '/v1/credit/checks', headers: { ...as(key), 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+      expect(res.statusCode, JSON.stringify(payload).slice(0, 80)).toBe(400);
+    }
+    const broken = await app.inject({ method: 'POST', url: '/v1/credit/checks', headers: { ...as(key), 'content-type': 'application/json' }, payload: '{"iin":' });
+    expect(broken.statusCode).toBe(400);
+    for (const query of ['from=yesterday', 'limit=0', 'limit=abc', 'decision=maybe']) {
+      expect((await app.inject({ method: 'GET', url: `/v1/credit/checks?${query}`, headers: as(key) })).statusCode, query).toBe(400);
+    }
+    const report = await app.inject({ method: 'POST', url: '/v1/credit/loan-reports', headers: as(key), payload: { checkId: 'nope', amount: 1, issuedOn: '2026-01-01' } });
+    expect(report.statusCode).toBe(400);
+    const future = await app.inject({ method: 'POST', url: '/v1/credit/loan-reports', headers: as(key), payload: { checkId: '00000000-0000-4000-8000-000000000000', amount: 1, issuedOn: '2026-02-30' } });
+    expect([400, 404]).toContain(future.statusCode);
+  });
+
   it('refuses missing, malformed, unknown and revoked keys, and operator tokens', async () => {
     const payload = { iin: buildIin(), product: 'bank_loan', channel: 'online' };
     expect((await app.inject({ method: 'POST', url: '/v1/credit/checks', payload })).json().code).toBe('AUTH_REQUIRED');
