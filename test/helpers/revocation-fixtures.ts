@@ -15,6 +15,29 @@ import * as der from '../../src/features/pki/revocation/der.js';
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const RSA_ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
+
+/** A self-signed RSA-2048 CA (the profile's other allowed algorithm), for CRL signing tests. */
+export async function buildRsaTestCa(): Promise<CaEntity> {
+  const signer = await WebCryptoSigner.generate('RSA-2048');
+  const subject = `CN=Qorgau Test RSA CA ${randomBytes(4).toString('hex')},O=Qorgau,C=KZ`;
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject,
+    issuer: subject,
+    notBefore: new Date(Date.now() - DAY),
+    notAfter: new Date(Date.now() + 3650 * DAY),
+    publicKey: signer.keys.publicKey,
+    signingKey: signer.keys.privateKey,
+    signingAlgorithm: RSA_ALG,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(signer.keys.publicKey),
+    ],
+  });
+  return { name: 'rsa', certificate, der: Buffer.from(certificate.rawData), signer };
+}
 const DAY = 86_400_000;
 
 /** A positive serial as the certificates table stores it: 16 random octets, top bit clear. */

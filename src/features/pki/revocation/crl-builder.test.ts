@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { buildTestHierarchy, issueTestCertificate, openssl, pem, randomSerial, tempDir, writeTemp, type TestHierarchy } from '../../../../test/helpers/revocation-fixtures.js';
+import { buildRsaTestCa, buildTestHierarchy, issueTestCertificate, openssl, pem, randomSerial, tempDir, writeTemp, type TestHierarchy } from '../../../../test/helpers/revocation-fixtures.js';
 import { CrlEntriesWriter, CrlLintError, buildCrl, type CrlEntry } from './crl-builder.js';
 import { CRL_REASON_CODES } from './crl-reason.js';
 import { WebCryptoSigner } from '../keys/webcrypto-signer.js';
@@ -64,6 +64,16 @@ describe('CRL builder', () => {
     const refused = await openssl(['verify', '-crl_check', '-CAfile', chainFile, '-CRLfile', crlFile, revokedFile]);
     expect(refused.code).not.toBe(0);
     expect(refused.stdout + refused.stderr).toContain('certificate revoked');
+  });
+
+  it('signs with an RSA-2048 CA key too (sha256WithRSAEncryption)', async () => {
+    const rsa = await buildRsaTestCa();
+    const crl = await buildCrl(rsa, content([{ serial: randomSerial(), revokedAt: Date.now() - 1000, reason: 1 }]));
+    const file = writeTemp(dir, 'rsa.crl', crl);
+    const caFile = writeTemp(dir, 'rsa-ca.pem', pem('CERTIFICATE', rsa.der));
+    const text = await openssl(['crl', '-inform', 'DER', '-in', file, '-text', '-noout', '-CAfile', caFile]);
+    expect(text.stdout).toContain('Signature Algorithm: sha256WithRSAEncryption');
+    expect(text.stderr + text.stdout).toContain('verify OK');
   });
 
   it('leaves revokedCertificates out when nothing is revoked', async () => {
