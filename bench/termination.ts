@@ -77,13 +77,13 @@ function ocspRequest(issuerDer: Buffer, serial: string): Buffer {
 function certStatus(body: ArrayBuffer): 'good' | 'revoked' | 'unknown' {
   const response = pkijs.OCSPResponse.fromBER(body);
   if (!response.responseBytes) throw new Error(`OCSP responseStatus ${response.responseStatus.valueBlock.valueDec}`);
-  const basic = pkijs.BasicOCSPResponse.fromBER(response.responseBytes.response.valueBlock.valueHexView);
+  const basic = pkijs.BasicOCSPResponse.fromBER(new Uint8Array(response.responseBytes.response.valueBlock.valueHexView));
   const tag = (basic.tbsResponseData.responses[0].certStatus as { idBlock: { tagNumber: number } }).idBlock.tagNumber;
   return tag === 0 ? 'good' : tag === 1 ? 'revoked' : 'unknown';
 }
 
 async function ocsp(port: number, request: Buffer): Promise<'good' | 'revoked' | 'unknown'> {
-  const response = await fetch(`http://127.0.0.1:${port}/pki/ocsp`, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: request });
+  const response = await fetch(`http://127.0.0.1:${port}/pki/ocsp`, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array(request) });
   return certStatus(await response.arrayBuffer());
 }
 

@@ -65,6 +65,26 @@ describe('organizations, employees, their certificates and termination', () => {
     return { person, pair, holder };
   }
 
+  it('documents every route in the OpenAPI description', async () => {
+    const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/orgs',
+        '/v1/orgs/{bin}',
+        '/v1/orgs/{bin}/credentials',
+        '/v1/orgs/{bin}/employees',
+        '/v1/orgs/{bin}/employees/{iin}',
+        '/v1/orgs/{bin}/employees/{iin}/certificates',
+        '/v1/orgs/{bin}/employees/{iin}/terminate',
+        '/v1/orgs/{bin}/staff-sync',
+        '/v1/me/certificates',
+        '/v1/me/certificates/{serial}/revoke',
+        '/v1/me/certificate-usage',
+      ]),
+    );
+    expect(Object.keys(spec.paths['/v1/orgs/{bin}/staff-sync'].post.requestBody.content)).toEqual(expect.arrayContaining(['application/json', 'text/csv']));
+  });
+
   describe('enrolment', () => {
     it('lets the first head enrol the BIN in their certificate, once', async () => {
       const bin = buildBin();
@@ -168,6 +188,19 @@ describe('organizations, employees, their certificates and termination', () => {
 
       const listed = await app.inject({ method: 'GET', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificates`, headers: { cookie: org.hrCookie } });
       expect(listed.json().items.map((c: { serial: string }) => c.serial).sort()).toEqual(pair.certificates.map((c: { serial: string }) => c.serial).sort());
+    });
+
+    it('issues one pair when several requests for the same employee race', async () => {
+      const org = await enrolledOrganization(app, buildBin());
+      const person = buildPerson({ organization: 'ТОО «Test»', bin: org.bin });
+      await employee(org.bin, person.iin, org.hrCookie, { position: 'driver', surname: person.surname, givenName: person.givenName });
+      const requests = await Promise.all(Array.from({ length: 6 }, () => employeeCsrs(person)));
+      const answers = await Promise.all(
+        requests.map((keys) => app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificates`, headers: { cookie: org.hrCookie }, payload: keys.body })),
+      );
+      expect(answers.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+      const listed = await app.inject({ method: 'GET', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificates`, headers: { cookie: org.hrCookie } });
+      expect(listed.json().items).toHaveLength(2);
     });
 
     it("refuses CSRs naming another person's IIN, and a person not employed", async () => {
@@ -333,7 +366,10 @@ describe('organizations, employees, their certificates and termination', () => {
       const org = await enrolledOrganization(app, buildBin());
       const usage = await app.inject({ method: 'GET', url: '/v1/me/certificate-usage', headers: { cookie: org.hrCookie } });
       expect(usage.statusCode, usage.body).toBe(200);
-      expect(Array.isArray(usage.json().items)).toBe(true);
+      expect(usage.json().recorded).toBe(true);
+      expect(usage.json().items).toEqual(expect.arrayContaining([expect.objectContaining({ certificateSerial: org.hr.issued.auth.serial, purpose: 'signin', outcome: 'accepted' })]));
+      const one = await app.inject({ method: 'GET', url: `/v1/me/certificate-usage?serial=${org.hr.issued.sign.serial}`, headers: { cookie: org.hrCookie } });
+      expect(one.json().items).toEqual([]);
     });
   });
 });

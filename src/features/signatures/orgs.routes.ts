@@ -225,6 +225,7 @@ async function orgsRoutes(root: FastifyInstance) {
       tags: ['signatures'],
       summary: 'Upload the full current staff list (JSON or text/csv with an iin column): a dry run shows who would be terminated; confirm=true terminates them',
       security: orgSecurity,
+      consumes: ['application/json', 'text/csv'],
       params: BinParams,
       querystring: StaffSyncQuery,
       body: StaffSyncBody,
