@@ -51,15 +51,19 @@ export async function departureRules(db: Executor, batch: EventBatch): Promise<A
   const withHolder = index.filter((i) => batch.bins[i] && batch.iins[i]);
   const ended = new Map<string, { endedAtUse: Date | null; endedAtSigning: Date | null }>();
   if (withHolder.length > 0) {
+    // One pass over each holder's employment records at the organization (one index range).
     const rows = await sql<{ id: string; ended_at_use: Date | null; ended_at_signing: Date | null }>`
-      select q.id,
-        case when not exists (select 1 from employments e where e.bin = q.bin and e.iin = q.iin and e.started_at <= q.at and (e.ended_at is null or e.ended_at > q.at))
-          then (select max(e.ended_at) from employments e where e.bin = q.bin and e.iin = q.iin and e.ended_at <= q.at) end as ended_at_use,
-        case when q.signed_at is not null and not exists (select 1 from employments e where e.bin = q.bin and e.iin = q.iin and e.started_at <= q.signed_at and (e.ended_at is null or e.ended_at > q.signed_at))
-          then (select max(e.ended_at) from employments e where e.bin = q.bin and e.iin = q.iin and e.ended_at <= q.signed_at) end as ended_at_signing
+      select q.id, e.ended_at_use, e.ended_at_signing
       from unnest(${withHolder.map((i) => batch.ids[i])}::text[], ${withHolder.map((i) => batch.bins[i])}::text[], ${withHolder.map((i) => batch.iins[i])}::text[],
                   ${withHolder.map((i) => batch.occurredAt[i].toISOString())}::timestamptz[], ${withHolder.map((i) => iso(batch.signedAt[i]))}::timestamptz[])
-        as q(id, bin, iin, at, signed_at)`.execute(db);
+        as q(id, bin, iin, at, signed_at)
+      cross join lateral (
+        select
+          case when not coalesce(bool_or(e.started_at <= q.at and (e.ended_at is null or e.ended_at > q.at)), false)
+            then max(e.ended_at) filter (where e.ended_at <= q.at) end as ended_at_use,
+          case when q.signed_at is not null and not coalesce(bool_or(e.started_at <= q.signed_at and (e.ended_at is null or e.ended_at > q.signed_at)), false)
+            then max(e.ended_at) filter (where e.ended_at <= q.signed_at) end as ended_at_signing
+        from employments e where e.bin = q.bin and e.iin = q.iin) e`.execute(db);
     for (const r of rows.rows) {
       ended.set(String(r.id), { endedAtUse: r.ended_at_use ? new Date(r.ended_at_use) : null, endedAtSigning: r.ended_at_signing ? new Date(r.ended_at_signing) : null });
     }
@@ -132,27 +136,23 @@ export const UNUSUAL_HOURS_ALERT_SCORE = 0.9;
 /**
  * Rule 5: how unusual the hour of a use is for its holder, from their earlier uses per local
  * hour: 1 - (share of uses within an hour of it) / (that share if uses were spread evenly),
- * floored at 0. The batch's own uses then join the profile.
+ * floored at 0. The batch's own uses join the profile afterwards (addToHourProfiles).
  */
-export async function unusualHoursRule(db: Executor, batch: EventBatch): Promise<AlertCandidate[]> {
-  if (batch.ids.length === 0) return [];
+export async function unusualHoursRule(db: Executor, batch: EventBatch): Promise<{ found: AlertCandidate[]; uses: HourUses }> {
+  if (batch.ids.length === 0) return { found: [], uses: { keys: [], hours: [] } };
   const keys = batch.ids.map((_, i) => batch.persons[i] ?? `${batch.issuers[i]}/${batch.serials[i]}`);
   const hours = batch.occurredAt.map(localHour);
   const pairs = new Map<string, { key: string; hour: number }>();
   keys.forEach((key, i) => pairs.set(`${key}|${hours[i]}`, { key, hour: hours[i] }));
   const list = [...pairs.values()];
   const profile = await sql<{ key: string; hour: number; total: number; near: number }>`
-    select q.key, q.hour, coalesce(sum(p.uses), 0)::int as total,
-      coalesce(sum(p.uses) filter (where p.hour in (q.hour, (q.hour + 1) % 24, (q.hour + 23) % 24)), 0)::int as near
+    select q.key, q.hour, p.total, p.near
     from unnest(${list.map((p) => p.key)}::text[], ${list.map((p) => p.hour)}::int[]) as q(key, hour)
-    left join usage_hour_profiles p on p.holder_key = q.key
-    group by q.key, q.hour`.execute(db);
+    cross join lateral (
+      select coalesce(sum(h.uses), 0)::int as total,
+        coalesce(sum(h.uses) filter (where h.hour in (q.hour, (q.hour + 1) % 24, (q.hour + 23) % 24)), 0)::int as near
+      from usage_hour_profiles h where h.holder_key = q.key) p`.execute(db);
   const scores = new Map(profile.rows.map((r) => [`${r.key}|${r.hour}`, r.total >= UNUSUAL_HOURS_MIN_HISTORY ? Math.max(0, 1 - (r.near / r.total) / (3 / 24)) : 0]));
-  await sql`
-    insert into usage_hour_profiles (holder_key, hour, uses)
-    select key, hour, count(*)::int from unnest(${keys}::text[], ${hours}::int[]) as q(key, hour)
-    group by key, hour order by key, hour
-    on conflict (holder_key, hour) do update set uses = usage_hour_profiles.uses + excluded.uses`.execute(db);
   const found: AlertCandidate[] = [];
   batch.ids.forEach((id, i) => {
     const score = scores.get(`${keys[i]}|${hours[i]}`) ?? 0;
@@ -169,7 +169,28 @@ export async function unusualHoursRule(db: Executor, batch: EventBatch): Promise
       details: { localHour: hours[i] },
     });
   });
-  return found;
+  return { found, uses: { keys, hours } };
+}
+
+/** Uses per holder and local hour, to be added to the profiles. */
+export interface HourUses {
+  keys: string[];
+  hours: number[];
+}
+
+/**
+ * Adds a batch's uses to the hour profiles. Run after the batch commits, on its own: the
+ * profile rows of busy holders are shared by concurrent batches, and holding their locks for
+ * a whole batch transaction would serialize ingest. A profile is a statistic; an increment
+ * lost to a crash between the two statements changes a score by one use in thousands.
+ */
+export async function addToHourProfiles(db: Executor, uses: HourUses): Promise<void> {
+  if (uses.keys.length === 0) return;
+  await sql`
+    insert into usage_hour_profiles (holder_key, hour, uses)
+    select key, hour, count(*)::int from unnest(${uses.keys}::text[], ${uses.hours}::int[]) as q(key, hour)
+    group by key, hour order by key, hour
+    on conflict (holder_key, hour) do update set uses = usage_hour_profiles.uses + excluded.uses`.execute(db);
 }
 
 /** Alerts found in one batch, merged by dedupe key (one row may be written once per statement). */

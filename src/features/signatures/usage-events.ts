@@ -11,7 +11,7 @@ import { parseSignedData } from '../pki/cms/signed-data-parser.js';
 import { signerIdentityOf } from '../pki/cms/signer-identity.js';
 import type { VerificationReport } from '../pki/cms/signature-verifier.js';
 import { AlertService, NEW_DEVICE } from './alerts.js';
-import { departureRules, twoDevicesRule, unusualHoursRule, type EventBatch } from './misuse-rules.js';
+import { addToHourProfiles, departureRules, twoDevicesRule, unusualHoursRule, type EventBatch, type HourUses } from './misuse-rules.js';
 import type { UsagePurpose } from './usage.tables.js';
 
 /** One use of a certificate, as the platform saw it or a relying party reports it. */
@@ -81,7 +81,8 @@ export class UsageService {
     if (events.length === 0) return { eventIds: [], alertIds: [] };
     const now = this.options.clock ? this.options.clock() : new Date();
     const revokedAt = await this.ownRevocations(events);
-    return this.db.transaction().execute(async (trx) => {
+    let profileUses: HourUses = { keys: [], hours: [] };
+    const result = await this.db.transaction().execute(async (trx) => {
       const allocated = await sql<{ id: string }>`select nextval(pg_get_serial_sequence('usage_events', 'id'))::text as id from generate_series(1, ${events.length}::int)`.execute(trx);
       const batch: EventBatch = {
         ids: allocated.rows.map((r) => String(r.id)),
@@ -112,12 +113,16 @@ export class UsageService {
       const found = [
         ...(await departureRules(trx, batch)),
         ...(await twoDevicesRule(trx, batch, this.options.twoDevicesWindowMinutes)),
-        ...(await unusualHoursRule(trx, batch)),
       ];
+      const hours = await unusualHoursRule(trx, batch);
+      found.push(...hours.found);
+      profileUses = hours.uses;
       const alertIds = await this.alerts.save(trx, found, now);
       await this.noticeNewDevices(trx, batch, now);
       return { eventIds: batch.ids, alertIds };
     });
+    await addToHourProfiles(this.db, profileUses);
+    return result;
   }
 
   /** Revocation of the own CA's certificates, from pki's status, for events that did not bring it. */
