@@ -24,6 +24,9 @@ async function revokeAll(trx: Transaction<DB>, certificates: HeldCertificate[], 
   return revoked;
 }
 
+/** An anti-join against the uploaded list (a hash anti-join, not a comparison with every element). */
+const notListed = (keep: string[]) => sql<boolean>`not exists (select 1 from unnest(${keep}::text[]) as k(iin) where k.iin = employments.iin)`;
+
 export function presentTermination(bin: string, t: Terminated): TerminationViewType {
   return {
     bin,
@@ -73,7 +76,7 @@ export class TerminationService {
       .where('bin', '=', bin)
       .where('started_at', '<=', now)
       .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]))
-      .where(sql<boolean>`iin <> all(${keep}::text[])`)
+      .where(notListed(keep))
       .orderBy('iin')
       .execute();
   }
@@ -91,7 +94,7 @@ export class TerminationService {
         .where('bin', '=', bin)
         .where('started_at', '<=', now)
         .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]))
-        .where(sql<boolean>`iin <> all(${keep}::text[])`)
+        .where(notListed(keep))
         .returning('iin')
         .execute();
       const iins = [...new Set(ended.map((e) => e.iin))].sort();
