@@ -74,6 +74,32 @@ describe.skipIf(testDbKind !== 'postgres')('certificate status cache (LISTEN/NOT
     expect(fallbackCalls).toBe(before + 2);
   });
 
+  it('holds at most maxGoodSerials good serials, all revoked ones, and still answers every certificate right', async () => {
+    const own = await buildTestHierarchy();
+    const certs: Awaited<ReturnType<typeof insertTestCertificate>>[] = [];
+    for (let i = 0; i < 6; i++) certs.push(await insertTestCertificate(database.db, own));
+    await revokeCertificates(database.db, { issuer: own.issuing.name, serials: [certs[0].serial, certs[5].serial], reason: 'keyCompromise', includePair: false, actor: 'test' });
+    let asked = 0;
+    const reader = new CertificateStatusReader(database.db);
+    const capped = new CertificateStatusCache({
+      primaryUrl: url,
+      db: database.db,
+      issuers: [own.issuing.name],
+      fallback: { status: (issuer, serial) => (asked++, reader.status(issuer, serial)) },
+      pageSize: 2,
+      maxGoodSerials: 2,
+    });
+    try {
+      await capped.start();
+      const statuses = await Promise.all(certs.map((c) => capped.status(own.issuing.name, c.serial)));
+      expect(statuses.map((st) => st?.reason ?? 'good')).toEqual(['keyCompromise', 'good', 'good', 'good', 'good', 'keyCompromise']);
+      // Two good ones held, two asked of the database; the revoked ones never are.
+      expect(asked).toBe(2);
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('stops trusting itself when its LISTEN connection is cut, answers from the database meanwhile, and reloads', async () => {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();

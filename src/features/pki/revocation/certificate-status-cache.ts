@@ -2,10 +2,10 @@ import pg from 'pg';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../../db/types.js';
 import type { CertificateStatus, CertificateStatusSource } from './certificate-status.js';
-import { REVOCATION_CHANNEL, certificateStatusPage, parseRevocationNotice, statusOfSerials } from './revocation.repository.js';
+import { REVOCATION_CHANNEL, goodSerialsPage, parseRevocationNotice, revokedStatusPage, statusOfSerials } from './revocation.repository.js';
 
 interface IssuerState {
-  /** Every certificate of the issuer known to be issued (and not found revoked). */
+  /** Certificates of the issuer known to be issued and good: all of them, or as many as the cap allows. */
   issued: Set<string>;
   /** Every revoked (or held) certificate of the issuer: complete while the cache is live. */
   revoked: Map<string, CertificateStatus>;
@@ -20,6 +20,11 @@ export interface CertificateStatusCacheOptions {
   /** Answers while the cache is loading or has lost its LISTEN connection, and for serials it does not hold. */
   fallback: CertificateStatusSource;
   pageSize?: number;
+  /**
+   * Most good serials held in memory (about 130 bytes each). Beyond it the rest are asked of
+   * the database; revoked ones are always all held, since they are what must never be missed.
+   */
+  maxGoodSerials?: number;
   onError?: (err: unknown) => void;
 }
 
@@ -59,8 +64,8 @@ export class CertificateStatusCache implements CertificateStatusSource {
       if (state.issued.has(serial)) return { revokedAt: null, reason: null };
     }
     const found = await this.options.fallback.status(issuer, serial);
-    // A good certificate issued since the load; revoked ones are learnt from notifications only.
-    if (found && !found.revokedAt && state && this.live) state.issued.add(serial);
+    // A good certificate issued since the load (or beyond the cap); revoked ones are learnt from notifications only.
+    if (found && !found.revokedAt && state && this.live && state.issued.size < (this.options.maxGoodSerials ?? 5_000_000)) state.issued.add(serial);
     return found;
   }
 
@@ -113,18 +118,22 @@ export class CertificateStatusCache implements CertificateStatusSource {
   }
 
   private async load(issuer: string): Promise<IssuerState> {
-    const issued = new Set<string>();
     const revoked = new Map<string, CertificateStatus>();
-    let after = '';
-    for (;;) {
-      const rows = await certificateStatusPage(this.options.db, issuer, after, this.pageSize);
-      for (const row of rows) {
-        if (row.revoked_at) revoked.set(row.serial, { revokedAt: new Date(row.revoked_at), reason: row.revocation_reason });
-        else issued.add(row.serial);
-      }
-      if (rows.length < this.pageSize) return { issued, revoked };
+    for (let after = ''; ; ) {
+      const rows = await revokedStatusPage(this.options.db, issuer, after, this.pageSize);
+      for (const row of rows) revoked.set(row.serial, { revokedAt: new Date(row.revoked_at!), reason: row.revocation_reason });
+      if (rows.length < this.pageSize) break;
       after = rows[rows.length - 1].serial;
     }
+    const issued = new Set<string>();
+    const cap = this.options.maxGoodSerials ?? 5_000_000;
+    for (let after = ''; issued.size < cap; ) {
+      const serials = await goodSerialsPage(this.options.db, issuer, after, Math.min(this.pageSize, cap - issued.size));
+      for (const serial of serials) issued.add(serial);
+      if (serials.length < this.pageSize) break;
+      after = serials[serials.length - 1];
+    }
+    return { issued, revoked };
   }
 
   private refresh(payload: string): void {

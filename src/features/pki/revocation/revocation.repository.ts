@@ -225,11 +225,21 @@ export async function statusOfSerials(db: Kysely<DB>, issuer: string, serials: s
   return result.rows;
 }
 
-/** One page of all an issuer's certificates in serial order (the status cache's initial load). */
-export async function certificateStatusPage(db: Kysely<DB>, issuer: string, afterSerial: string, limit: number): Promise<CertificateStatusRow[]> {
+/** One page of an issuer's good certificates in serial order (the status cache's load; primary key index). */
+export async function goodSerialsPage(db: Kysely<DB>, issuer: string, afterSerial: string, limit: number): Promise<string[]> {
+  const result = await db.executeQuery<{ serial: string }>(
+    CompiledQuery.raw('select serial from certificates where issuer = $1 and serial > $2 and revoked_at is null order by serial limit $3', [issuer, afterSerial, limit]),
+  );
+  return result.rows.map((r) => r.serial);
+}
+
+/** One page of an issuer's revoked certificates, expired ones included (partial index certificates_crl_order_idx). */
+export async function revokedStatusPage(db: Kysely<DB>, issuer: string, afterSerial: string, limit: number): Promise<CertificateStatusRow[]> {
   const result = await db.executeQuery<CertificateStatusRow>(
     CompiledQuery.raw(
-      'select serial, revoked_at, revocation_reason from certificates where issuer = $1 and serial > $2 order by serial limit $3',
+      `select serial, revoked_at, revocation_reason from certificates
+        where issuer = $1 and revoked_at is not null and (serial collate "C") > $2
+        order by (serial collate "C") limit $3`,
       [issuer, afterSerial, limit],
     ),
   );
