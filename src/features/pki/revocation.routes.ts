@@ -59,8 +59,9 @@ export async function revocationRoutes(root: FastifyInstance, options: Revocatio
   });
   const reader = new CertificateStatusReader(database.readDb);
   const primaryUrl = options.statusCache === false ? undefined : (options.statusCache?.primaryUrl ?? (database.kind === 'postgres' ? app.config.databaseUrl : undefined));
-  // On PostgreSQL the status of every certificate is held in memory and kept in step through
-  // LISTEN/NOTIFY; the embedded PGlite is in-process and answers a lookup in a fraction of a millisecond.
+  // On PostgreSQL certificate status is held in memory (every revoked certificate, good ones up to a
+  // cap) and kept in step through LISTEN/NOTIFY (docs/decisions/0003); the embedded PGlite is
+  // in-process and answers a look-up in a fraction of a millisecond.
   const cache = primaryUrl
     ? new CertificateStatusCache({ primaryUrl, db: database.db, issuers: [issuing], fallback: reader, onError: (err) => app.log.warn({ err }, 'certificate status cache') })
     : undefined;
