@@ -105,6 +105,13 @@ describe('an employee quits and her e-signature is passed to a new worker', () =
     expect(to(INSPECTORS_MAILBOX, 'signature.alert').map(about)).toEqual(expect.arrayContaining(all.map((a) => a.id)));
     expect(to(app.pseudonymizer.of(aigerim.iin), 'signature.new-device').map((n) => (n.payload as { deviceId: string }).deviceId)).toEqual(['new-worker-pc', 'new-worker-pc']);
 
+    // HR sees them through the API too; another organization's HR does not.
+    const hrView = await app.inject({ method: 'GET', url: `/v1/orgs/${org.bin}/alerts`, headers: hrHeaders });
+    expect(hrView.statusCode, hrView.body).toBe(200);
+    expect(hrView.json().map((a: { id: string }) => a.id).sort()).toEqual(all.map((a) => a.id).sort());
+    const other = await enrolledOrganization(app, buildBin());
+    expect((await app.inject({ method: 'GET', url: `/v1/orgs/${org.bin}/alerts`, headers: { cookie: other.hrCookie } })).statusCode).toBe(403);
+
     // The inspector opens a case (passing one's own e-signature, an individual) and fines it.
     const signAlert = misuse.find((a) => a.certificateSerial === pair.certificates.find((c) => c.kind === 'sign')!.serial)!;
     const opened = await app.inject({ method: 'POST', url: '/v1/violations', headers: inspector, payload: { alertId: signAlert.id, violationType: 'art640-5', offenderCategory: 'individual' } });

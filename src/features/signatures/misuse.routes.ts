@@ -110,6 +110,21 @@ export const misusePlugin = fp(
         schema: { tags: ['signatures'], summary: 'Misuse alerts, newest first', security: operator, querystring: AlertQuery, response: { 200: Type.Array(Type.Ref('UsageAlert')), ...problems(400, 401, 403) } },
       }, async (request) => alerts.list({ organizationBin: request.query.organization, rule: request.query.rule, status: request.query.status, limit: request.query.limit }));
 
+      app.get('/v1/orgs/:bin/alerts', {
+        preHandler: root.requireOrgActor(),
+        schema: {
+          tags: ['signatures'],
+          summary: "The organization's misuse alerts, newest first (its first head, HR, HR system, or an admin)",
+          security: [{ personSession: [] }, { operatorToken: [] }],
+          params: Type.Object({ bin: Type.String({ maxLength: 40 }) }),
+          querystring: Type.Omit(AlertQuery, ['organization']),
+          response: { 200: Type.Array(Type.Ref('UsageAlert')), ...problems(400, 401, 403, 404) },
+        },
+      }, async (request) => {
+        await root.organizations.authorize(request.orgActor, request.params.bin);
+        return alerts.list({ organizationBin: request.params.bin, rule: request.query.rule, status: request.query.status, limit: request.query.limit });
+      });
+
       app.get('/v1/usage-alerts/:id', {
         preHandler: inspector,
         schema: { tags: ['signatures'], summary: 'One alert with its evidence', security: operator, params: IdParams, response: { 200: Type.Ref('UsageAlert'), ...problems(401, 403, 404) } },
