@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { buildTestApp, getTestDatabase } from '../helpers/test-database.js';
 import { buildBin, buildOperatorToken } from '../helpers/factories.js';
 import { buildPerson } from '../helpers/pki-factories.js';
@@ -129,5 +130,18 @@ describe('an employee quits and her e-signature is passed to a new worker', () =
     const passing = statistics.find((s) => s.violationType === 'art640-5');
     expect(passing?.fined).toBeGreaterThanOrEqual(1);
     expect(passing?.fineTenge).toBeGreaterThanOrEqual(43_250);
+
+    // Her IIN is in the clear only where the law or the organization's own records put it.
+    const lawful = ['certificates', 'certificate_applications', 'signed_documents', 'employments'];
+    const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(db);
+    const pseudonym = app.pseudonymizer.of(aigerim.iin).toString('hex');
+    const holding: string[] = [];
+    for (const { table_name } of tables.rows.filter((t) => !lawful.includes(t.table_name))) {
+      const raw = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table_name)} as t where strpos(t::text, ${aigerim.iin}) > 0`.execute(db);
+      expect(raw.rows[0].n, `${table_name} holds her IIN`).toBe(0);
+      const canary = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table_name)} as t where strpos(t::text, ${pseudonym}) > 0`.execute(db);
+      if (canary.rows[0].n > 0) holding.push(table_name);
+    }
+    expect(holding).toEqual(expect.arrayContaining(['usage_events', 'usage_alerts', 'usage_hour_profiles', 'violation_cases']));
   });
 });
