@@ -44,6 +44,12 @@ export async function authenticateHrCredential(db: Kysely<DB>, token: string): P
   const row = await db.selectFrom('org_api_credentials').select(['id', 'bin', 'name', 'secret_hash', 'revoked_at']).where('id', '=', match[1]).executeTakeFirst();
   if (!row || row.revoked_at) return null;
   if (!timingSafeEqual(Buffer.from(row.secret_hash), digest(match[2]))) return null;
-  await db.updateTable('org_api_credentials').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
+  // At most one write a minute per credential: a busy HR system should not pay a commit per request.
+  await db
+    .updateTable('org_api_credentials')
+    .set({ last_used_at: new Date() })
+    .where('id', '=', row.id)
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', new Date(Date.now() - 60_000))]))
+    .execute();
   return { kind: 'hr-system', bin: row.bin, credentialId: row.id, name: row.name };
 }
