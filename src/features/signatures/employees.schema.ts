@@ -39,7 +39,7 @@ export type EmployeeViewType = Static<typeof EmployeeView>;
 
 export const EmployeeListQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('current'), Type.Literal('ended'), Type.Literal('all')], { default: 'current' })),
-  after: Type.Optional(Type.String({ pattern: '^[0-9]{12}$', description: 'Cursor: the last IIN of the previous page' })),
+  after: Type.Optional(Type.String({ pattern: '^[0-9]{12}(\\.[0-9]{1,15})?$', description: 'Cursor: `next` of the previous page' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
 });
 export const EmployeePage = Type.Object({ items: Type.Array(EmployeeView), next: Type.Union([Type.String(), Type.Null()]) });

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
 import type { EmployeeUpsertInput, EmployeeViewType } from './employees.schema.js';
@@ -164,7 +164,10 @@ export class EmploymentService {
     });
   }
 
-  /** A page of an organization's employment records, by IIN. */
+  /**
+   * A page of an organization's employment records, by IIN then start. The cursor is the last
+   * record's "IIN.start-in-ms", so a person's several spells are never split across pages.
+   */
   async list(bin: string, options: { status?: 'current' | 'ended' | 'all'; after?: string; limit?: number }): Promise<{ items: Employment[]; next: string | null }> {
     const limit = options.limit ?? 100;
     const now = new Date();
@@ -174,10 +177,14 @@ export class EmploymentService {
         ? q.where('ended_at', 'is not', null).where('ended_at', '<=', now)
         : q.where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]));
     }
-    if (options.after) q = q.where('iin', '>', options.after);
+    if (options.after) {
+      const [iin, ms] = options.after.split('.');
+      q = ms === undefined ? q.where('iin', '>', iin) : q.where(sql<boolean>`(iin, started_at) > (${iin}, ${new Date(Number(ms))})`);
+    }
     const rows = await q.orderBy('iin').orderBy('started_at').limit(limit + 1).execute();
     const items = rows.slice(0, limit).map(toEmployment);
-    return { items, next: rows.length > limit ? items[items.length - 1].iin : null };
+    const last = items[items.length - 1];
+    return { items, next: rows.length > limit ? `${last.iin}.${last.startedAt.getTime()}` : null };
   }
 
   /** Whether the organization is enrolled. */

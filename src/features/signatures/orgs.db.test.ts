@@ -143,6 +143,32 @@ describe('organizations, employees, their certificates and termination', () => {
       }
     });
 
+    it('re-hires a former employee as a new record, and pages through every record without splitting a person', async () => {
+      const org = await enrolledOrganization(app, buildBin());
+      const iins = [buildIin(), buildIin(), buildIin()].sort();
+      for (const iin of iins) await employee(org.bin, iin, org.hrCookie, { position: 'clerk', startDate: '2024-01-01' });
+      expect((await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${iins[1]}/terminate`, headers: { cookie: org.hrCookie } })).statusCode).toBe(200);
+      const early = await employee(org.bin, iins[1], org.hrCookie, { position: 'clerk again', startDate: '2024-06-01' });
+      expect(early.statusCode).toBe(409);
+      expect(early.json().code).toBe('EMPLOYMENT_OVERLAP');
+      const rehired = await employee(org.bin, iins[1], org.hrCookie, { position: 'clerk again' });
+      expect(rehired.statusCode).toBe(201);
+      expect(rehired.json()).toMatchObject({ employed: true, endedAt: null, position: 'clerk again' });
+
+      const seen: string[] = [];
+      let after: string | null = null;
+      do {
+        const query: string = `status=all&limit=1${after ? `&after=${after}` : ''}`;
+        const page = await app.inject({ method: 'GET', url: `/v1/orgs/${org.bin}/employees?${query}`, headers: { cookie: org.hrCookie } });
+        expect(page.statusCode, page.body).toBe(200);
+        seen.push(...page.json().items.map((e: { iin: string; position: string }) => `${e.iin} ${e.position}`));
+        after = page.json().next;
+      } while (after);
+      expect(seen).toEqual([`${iins[0]} clerk`, `${iins[1]} clerk`, `${iins[1]} clerk again`, `${iins[2]} clerk`]);
+      const current = await app.inject({ method: 'GET', url: `/v1/orgs/${org.bin}/employees?status=ended`, headers: { cookie: org.hrCookie } });
+      expect(current.json().items.map((e: { iin: string }) => e.iin)).toEqual([iins[1]]);
+    });
+
     it('refuses an employee of the organization without an admin role', async () => {
       const org = await enrolledOrganization(app, buildBin());
       const clerk = await certifyEmployee(app, org.bin, ['employee', 'may-sign']);
