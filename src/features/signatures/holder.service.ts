@@ -75,7 +75,9 @@ export class HolderService {
     const reader = this.usage();
     if (!reader) return { items: [], recorded: false };
     const serial = options.serial ? normalizeSerial(options.serial) : undefined;
-    const items = await reader.usesOf(iin, options.limit ?? 100);
-    return { items: serial ? items.filter((u) => u.certificateSerial === serial) : items, recorded: true };
+    const limit = options.limit ?? 100;
+    // The usage side reads by holder; one certificate's uses are taken from the holder's latest 500.
+    const items = await reader.usesOf(iin, serial ? Math.max(limit, 500) : limit);
+    return { items: (serial ? items.filter((u) => u.certificateSerial === serial) : items).slice(0, limit), recorded: true };
   }
 }
