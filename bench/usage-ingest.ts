@@ -76,8 +76,11 @@ async function main() {
       from generate_series(0, ${STORED - 1}::int) g,
            lateral (select g % ${HOLDERS}::int as h) hh,
            lateral (select timestamptz '2026-01-01T04:00:00Z' + make_interval(days => g % 300, hours => g % 9, mins => g % 60) as ts) tt`.execute(setup.db);
-    await sql`insert into usage_hour_profiles (holder_key, hour, uses)
-      select encode(person_hash, 'hex'), extract(hour from occurred_at + interval '5 hours')::int, count(*) from usage_events group by 1, 2`.execute(setup.db);
+    await sql`insert into usage_hour_profiles (holder_key, uses, total)
+      select encode(person_hash, 'hex'), array(select coalesce((j ->> h::text)::int, 0) from generate_series(0, 23) h), total
+      from (select person_hash, jsonb_object_agg(hour, n) as j, sum(n)::int as total
+            from (select person_hash, extract(hour from occurred_at + interval '5 hours')::int as hour, count(*)::int as n from usage_events group by 1, 2) per_hour
+            group by 1) p`.execute(setup.db);
     await sql`insert into usage_devices (certificate_serial, certificate_issuer, device_id, first_event_id, first_seen_at)
       select distinct on (certificate_serial, device_id) certificate_serial, certificate_issuer, device_id, id, occurred_at from usage_events order by certificate_serial, device_id, id`.execute(setup.db);
     await sql`analyze`.execute(setup.db);

@@ -9,6 +9,7 @@ import * as m20261124_0905_signin_lifts_notifications from './2026-11-24T09-05-s
 import * as m20261124_0930_signatures_employment from './2026-11-24T09-30-signatures-employment.js';
 import * as m20261124_0940_signatures_usage from './2026-11-24T09-40-signatures-usage.js';
 import * as m20261124_0950_pki_crl_event_count from './2026-11-24T09-50-pki-crl-event-count.js';
+import * as m20261124_1000_usage_hour_profiles from './2026-11-24T10-00-usage-hour-profiles.js';
 
 /** Every migration, by ISO-dated name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T09-30-signatures-employment': m20261124_0930_signatures_employment,
   '2026-11-24T09-40-signatures-usage': m20261124_0940_signatures_usage,
   '2026-11-24T09-50-pki-crl-event-count': m20261124_0950_pki_crl_event_count,
+  '2026-11-24T10-00-usage-hour-profiles': m20261124_1000_usage_hour_profiles,
 };

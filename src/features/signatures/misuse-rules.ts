@@ -146,12 +146,10 @@ export async function unusualHoursRule(db: Executor, batch: EventBatch): Promise
   keys.forEach((key, i) => pairs.set(`${key}|${hours[i]}`, { key, hour: hours[i] }));
   const list = [...pairs.values()];
   const profile = await sql<{ key: string; hour: number; total: number; near: number }>`
-    select q.key, q.hour, p.total, p.near
+    select q.key, q.hour, coalesce(p.total, 0) as total,
+      coalesce(p.uses[q.hour + 1] + p.uses[(q.hour + 1) % 24 + 1] + p.uses[(q.hour + 23) % 24 + 1], 0) as near
     from unnest(${list.map((p) => p.key)}::text[], ${list.map((p) => p.hour)}::int[]) as q(key, hour)
-    cross join lateral (
-      select coalesce(sum(h.uses), 0)::int as total,
-        coalesce(sum(h.uses) filter (where h.hour in (q.hour, (q.hour + 1) % 24, (q.hour + 23) % 24)), 0)::int as near
-      from usage_hour_profiles h where h.holder_key = q.key) p`.execute(db);
+    left join lateral (select h.total, h.uses from usage_hour_profiles h where h.holder_key = q.key) p on true`.execute(db);
   const scores = new Map(profile.rows.map((r) => [`${r.key}|${r.hour}`, r.total >= UNUSUAL_HOURS_MIN_HISTORY ? Math.max(0, 1 - (r.near / r.total) / (3 / 24)) : 0]));
   const found: AlertCandidate[] = [];
   batch.ids.forEach((id, i) => {
@@ -186,11 +184,24 @@ export interface HourUses {
  */
 export async function addToHourProfiles(db: Executor, uses: HourUses): Promise<void> {
   if (uses.keys.length === 0) return;
+  const perHolder = new Map<string, number[]>();
+  uses.keys.forEach((key, i) => {
+    let counts = perHolder.get(key);
+    if (!counts) perHolder.set(key, (counts = new Array<number>(24).fill(0)));
+    counts[uses.hours[i]]++;
+  });
+  const keys = [...perHolder.keys()].sort();
+  const counts = keys.flatMap((k) => perHolder.get(k)!);
+  const totals = keys.map((k) => perHolder.get(k)!.reduce((a, b) => a + b, 0));
+  // In key order, so that concurrent batches lock shared holders' rows in the same order.
   await sql`
-    insert into usage_hour_profiles (holder_key, hour, uses)
-    select key, hour, count(*)::int from unnest(${uses.keys}::text[], ${uses.hours}::int[]) as q(key, hour)
-    group by key, hour order by key, hour
-    on conflict (holder_key, hour) do update set uses = usage_hour_profiles.uses + excluded.uses`.execute(db);
+    insert into usage_hour_profiles (holder_key, uses, total)
+    select q.key, (${counts}::int[])[(q.n - 1) * 24 + 1 : q.n * 24], q.total
+    from unnest(${keys}::text[], ${totals}::int[]) with ordinality as q(key, total, n)
+    order by q.key
+    on conflict (holder_key) do update set
+      uses = array(select a + b from unnest(usage_hour_profiles.uses, excluded.uses) with ordinality as x(a, b, i) order by i),
+      total = usage_hour_profiles.total + excluded.total`.execute(db);
 }
 
 /** Alerts found in one batch, merged by dedupe key (one row may be written once per statement). */

@@ -117,8 +117,9 @@ export class UsageService {
       const hours = await unusualHoursRule(trx, batch);
       found.push(...hours.found);
       profileUses = hours.uses;
-      const alertIds = await this.alerts.save(trx, found, now);
       await this.noticeNewDevices(trx, batch, now);
+      // Last: an alert row seen by concurrent batches stays locked only until this commit.
+      const alertIds = await this.alerts.save(trx, found, now);
       return { eventIds: batch.ids, alertIds };
     });
     await addToHourProfiles(this.db, profileUses);

@@ -39,10 +39,11 @@ export interface UsageDevicesTable {
   first_seen_at: Timestamp;
 }
 
+/** A holder's uses per local hour (index 0 = 00:00-00:59), and their sum. */
 export interface UsageHourProfilesTable {
   holder_key: string;
-  hour: number;
-  uses: number;
+  uses: number[];
+  total: number;
 }
 
 export interface UsageAlertsTable {
