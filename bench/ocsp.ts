@@ -32,6 +32,7 @@ const SECONDS = Number(process.env.BENCH_OCSP_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_OCSP_WARMUP ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_OCSP_CONCURRENCY ?? 32);
 const REVOKE_EVERY = 100;
+const REQUEST_TIMEOUT_MS = 5_000;
 const DB_NAME = 'qorgau_bench_ocsp';
 const SELF = fileURLToPath(import.meta.url);
 
@@ -107,6 +108,7 @@ interface LoadResult {
   perSecond: number;
   p50: number;
   p99: number;
+  /** Wrong answers, resets and requests unanswered after REQUEST_TIMEOUT_MS. */
   errors: number;
   connections: number;
 }
@@ -136,6 +138,7 @@ async function load(port: number, requests: Buffer[], keepAlive: boolean, second
       let buffer = Buffer.alloc(0);
       let sentAt = 0n;
       let awaitingClose = false;
+      let timer: NodeJS.Timeout | undefined;
       const send = () => {
         if (stopped) {
           socket.destroy();
@@ -144,6 +147,13 @@ async function load(port: number, requests: Buffer[], keepAlive: boolean, second
         buffer = Buffer.alloc(0);
         sentAt = process.hrtime.bigint();
         socket.write(heads[randomInt(heads.length)]);
+        // A server that stops answering must not stall the run: count it and start over.
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          if (measuring) errors++;
+          awaitingClose = true;
+          socket.destroy();
+        }, REQUEST_TIMEOUT_MS);
       };
       const connect = () => {
         if (stopped) return resolveUser();
@@ -159,6 +169,7 @@ async function load(port: number, requests: Buffer[], keepAlive: boolean, second
           const head = buffer.subarray(0, headerEnd).toString('latin1');
           const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? -1);
           if (length < 0 || buffer.length < headerEnd + 4 + length) return;
+          clearTimeout(timer);
           const status = Number(head.slice(9, 12));
           const ms = Number(process.hrtime.bigint() - sentAt) / 1e6;
           if (measuring) {
@@ -173,6 +184,7 @@ async function load(port: number, requests: Buffer[], keepAlive: boolean, second
           if (measuring) errors++;
         });
         socket.on('close', () => {
+          clearTimeout(timer);
           if (!awaitingClose && !stopped && measuring) errors++;
           connect();
         });
