@@ -10,6 +10,7 @@ import * as m20261124_0930_signatures_employment from './2026-11-24T09-30-signat
 import * as m20261124_0940_signatures_usage from './2026-11-24T09-40-signatures-usage.js';
 import * as m20261124_0950_pki_crl_event_count from './2026-11-24T09-50-pki-crl-event-count.js';
 import * as m20261124_1000_usage_hour_profiles from './2026-11-24T10-00-usage-hour-profiles.js';
+import * as m20261124_1010_signatures_certificate_requests from './2026-11-24T10-10-signatures-certificate-requests.js';
 
 /** Every migration, by ISO-dated name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T09-40-signatures-usage': m20261124_0940_signatures_usage,
   '2026-11-24T09-50-pki-crl-event-count': m20261124_0950_pki_crl_event_count,
   '2026-11-24T10-00-usage-hour-profiles': m20261124_1000_usage_hour_profiles,
+  '2026-11-24T10-10-signatures-certificate-requests': m20261124_1010_signatures_certificate_requests,
 };

@@ -41,7 +41,7 @@ export class EmployeeCertificates {
     this.issuer = new CertificateIssuer(db, hierarchy, publicUrl);
   }
 
-  async request(bin: string, organizationName: string, iin: string, input: EmployeeCertificateRequestInput) {
+  async request(bin: string, organizationName: string, iin: string, input: EmployeeCertificateRequestInput, requestedBy: string) {
     const auth = await checkCsr(decodeCsrText(input.authCsr, 'authCsr'), 'authCsr');
     const sign = await checkCsr(decodeCsrText(input.signCsr, 'signCsr'), 'signCsr');
     if (auth.spki.equals(sign.spki)) throw AppError.unprocessable('CSR_SAME_KEY', 'The AUTH and SIGN requests must use two different keys');
@@ -88,11 +88,24 @@ export class EmployeeCertificates {
         },
         trx,
       );
+      await trx.insertInto('employee_certificate_requests').values({ pair_id: pair.pairId, bin, iin, employment_id: employment.id, roles, requested_by: requestedBy }).execute();
       return {
         pairId: pair.pairId,
         roles,
         certificates: (['auth', 'sign'] as const).map((kind) => ({ kind, serial: pair[kind].serial, notAfter: pair[kind].notAfter.toISOString(), pem: pem(pair[kind].der) })),
       };
     });
+  }
+
+  /** Who requested the employee's pairs, newest first. */
+  async requestsOf(bin: string, iin: string) {
+    const rows = await this.db
+      .selectFrom('employee_certificate_requests')
+      .select(['pair_id', 'roles', 'requested_by', 'requested_at'])
+      .where('bin', '=', bin)
+      .where('iin', '=', iin)
+      .orderBy('requested_at', 'desc')
+      .execute();
+    return rows.map((r) => ({ pairId: r.pair_id, roles: r.roles, requestedBy: r.requested_by, requestedAt: new Date(r.requested_at).toISOString() }));
   }
 }

@@ -16,6 +16,13 @@ export const HeldCertificateView = Type.Object({
 });
 export type HeldCertificateViewType = Static<typeof HeldCertificateView>;
 export const HeldCertificates = Type.Object({ items: Type.Array(HeldCertificateView) });
+/** An employee's certificates of one organization, and who requested each pair. */
+export const EmployeeCertificates = Type.Object({
+  items: Type.Array(HeldCertificateView),
+  requests: Type.Array(
+    Type.Object({ pairId: Type.String(), roles: Type.Array(Type.String()), requestedBy: Type.String(), requestedAt: Type.String({ format: 'date-time' }) }),
+  ),
+});
 
 export const HolderSerialParams = Type.Object({ serial: Type.String({ minLength: 1, maxLength: 64, description: 'Certificate serial (hex)' }) });
 export const LostCertificateBody = Type.Object(

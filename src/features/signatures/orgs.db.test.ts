@@ -214,6 +214,7 @@ describe('organizations, employees, their certificates and termination', () => {
 
       const listed = await app.inject({ method: 'GET', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificates`, headers: { cookie: org.hrCookie } });
       expect(listed.json().items.map((c: { serial: string }) => c.serial).sort()).toEqual(pair.certificates.map((c: { serial: string }) => c.serial).sort());
+      expect(listed.json().requests).toEqual([expect.objectContaining({ pairId: pair.pairId, roles: ['employee', 'may-sign', 'may-sign-financial'], requestedBy: expect.stringMatching(/^person:/) })]);
     });
 
     it('issues one pair when several requests for the same employee race', async () => {

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../errors/app-error.js';
 import { CertificateHoldings } from '../pki/issuance/certificate-holdings.js';
-import { EmployeeCertificates } from './employees.certificates.js';
+import { EmployeeCertificates as EmployeeCertificateService } from './employees.certificates.js';
 import {
   EmployeeCertificateRequest,
   EmployeeListQuery,
@@ -16,7 +16,7 @@ import {
   TerminationView,
 } from './employees.schema.js';
 import { EmploymentService, presentEmployment } from './employees.service.js';
-import { HeldCertificates, HolderSerialParams, HolderUsage, LostCertificateBody, LostCertificateResult, UsageQuery } from './holder.schema.js';
+import { EmployeeCertificates, HeldCertificates, HolderSerialParams, HolderUsage, LostCertificateBody, LostCertificateResult, UsageQuery } from './holder.schema.js';
 import { HolderService, type UsageReader } from './holder.service.js';
 import { actorLabel, type OrgActor } from './organizations.auth.js';
 import {
@@ -60,7 +60,7 @@ async function orgsRoutes(root: FastifyInstance) {
   const { organizations, employment, termination } = app;
   const holdings = new CertificateHoldings(app.database.db, app.database.readDb);
   const staffSync = new StaffSyncService(app.database.db, termination);
-  const employeeCertificates = app.pki ? new EmployeeCertificates(app.database.db, app.pki, app.config.publicUrl, holdings) : undefined;
+  const employeeCertificates = app.pki ? new EmployeeCertificateService(app.database.db, app.pki, app.config.publicUrl, holdings) : undefined;
   const holder = new HolderService(app.database.db, holdings, () => (app as unknown as { usage?: UsageReader }).usage);
   const orgActor = app.requireOrgActor();
   const person = app.requirePerson();
@@ -172,14 +172,14 @@ async function orgsRoutes(root: FastifyInstance) {
       summary: "The employee's certificates of this organization",
       security: orgSecurity,
       params: EmployeeParams,
-      response: { 200: HeldCertificates, ...problems(400, 401, 403, 404) },
+      response: { 200: EmployeeCertificates, ...problems(400, 401, 403, 404) },
     },
   }, async (request) => {
     const { bin, iin } = request.params;
     await organizations.authorize(actorOf(request), bin);
     requireValidIin(iin);
     if (!(await employment.latestEmployment(bin, iin))) throw AppError.notFound('EMPLOYEE_NOT_FOUND', `${iin} has no employment record at ${bin}`);
-    return { items: await holder.organizationCertificates(bin, iin) };
+    return { items: await holder.organizationCertificates(bin, iin), requests: employeeCertificates ? await employeeCertificates.requestsOf(bin, iin) : [] };
   });
 
   app.post('/v1/orgs/:bin/employees/:iin/certificates', {
@@ -197,7 +197,7 @@ async function orgsRoutes(root: FastifyInstance) {
     const name = await organizations.authorize(actorOf(request), bin);
     requireValidIin(iin);
     if (!employeeCertificates) throw new AppError(503, 'CA_UNAVAILABLE', 'This server has no certification authority');
-    return reply.status(201).send(await employeeCertificates.request(bin, name, iin, request.body));
+    return reply.status(201).send(await employeeCertificates.request(bin, name, iin, request.body, actorLabel(actorOf(request))));
   });
 
   app.post('/v1/orgs/:bin/employees/:iin/terminate', {

@@ -44,8 +44,20 @@ export interface OrgApiCredentialsTable {
   last_used_at: Timestamp | null;
 }
 
+/** Who requested each employee pair, for whom, with which roles. */
+export interface EmployeeCertificateRequestsTable {
+  pair_id: string;
+  bin: string;
+  iin: string;
+  employment_id: number;
+  roles: string[];
+  requested_by: string;
+  requested_at: TimestampDefault;
+}
+
 export interface SignaturesOrgTables {
   enrolled_organizations: EnrolledOrganizationsTable;
   employments: EmploymentsTable;
   org_api_credentials: OrgApiCredentialsTable;
+  employee_certificate_requests: EmployeeCertificateRequestsTable;
 }
