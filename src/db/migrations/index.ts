@@ -11,6 +11,7 @@ import * as m20261124_0940_signatures_usage from './2026-11-24T09-40-signatures-
 import * as m20261124_0950_pki_crl_event_count from './2026-11-24T09-50-pki-crl-event-count.js';
 import * as m20261124_1000_usage_hour_profiles from './2026-11-24T10-00-usage-hour-profiles.js';
 import * as m20261124_1010_signatures_certificate_requests from './2026-11-24T10-10-signatures-certificate-requests.js';
+import * as m20261124_1020_pki_crl_storage from './2026-11-24T10-20-pki-crl-storage.js';
 
 /** Every migration, by ISO-dated name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T09-50-pki-crl-event-count': m20261124_0950_pki_crl_event_count,
   '2026-11-24T10-00-usage-hour-profiles': m20261124_1000_usage_hour_profiles,
   '2026-11-24T10-10-signatures-certificate-requests': m20261124_1010_signatures_certificate_requests,
+  '2026-11-24T10-20-pki-crl-storage': m20261124_1020_pki_crl_storage,
 };
