@@ -8,7 +8,7 @@ import type { LenderPrincipal } from '../../auth/lender-keys.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { requireValidIin } from '../registry/registry.service.js';
 import type { CreditChannel, CreditProduct } from './credit.tables.js';
-import { CheckRepository, type InquiryInsert, type InquiryRow } from './checks.repository.js';
+import { CheckRepository, type DeniedChecksSql, type InquiryInsert, type InquiryRow } from './checks.repository.js';
 import type { CheckAnswerType, CheckListQueryType, CheckRequestInput, LoanReportCreateInput, LoanReportViewType } from './checks.schema.js';
 import { leafHash, merkleTree, type RegistrySigner } from './checks.signing.js';
 import type { RestrictionRepository, RestrictionRow } from './restrictions.repository.js';
@@ -82,9 +82,20 @@ export class CheckService {
     this.repository = new CheckRepository(database.db);
   }
 
-  /** Runs `hook` in the transaction that records denied checks (a durable notification outbox row, say). */
+  /**
+   * Runs `hook` in the transaction that records denied checks (a durable notification outbox
+   * row, say). It costs the group a transaction of its own (BEGIN, the hook, COMMIT: three
+   * more round trips); `onDeniedSql` does the same inside the recording statement.
+   */
   onDenied(hook: DeniedCheckHook): void {
     this.deniedHooks.push(hook);
+  }
+
+  private readonly deniedSql: DeniedChecksSql[] = [];
+
+  /** Adds a data-modifying statement over the group's denied checks to the statement that records them. */
+  onDeniedSql(listener: DeniedChecksSql): void {
+    this.deniedSql.push(listener);
   }
 
   check(lender: LenderPrincipal, input: CheckRequestInput): Promise<CheckAnswerType> {
@@ -119,6 +130,7 @@ export class CheckService {
       id: randomUUID(),
       personHash: p.personHash,
       lenderBin: p.lender.bin,
+      lenderName: p.lender.name,
       product: p.product,
       channel: p.channel,
       amount: p.amount,
@@ -151,12 +163,14 @@ export class CheckService {
     };
     const { db, readDb } = this.database;
     try {
+      const listeners = this.deniedSql;
       if (readDb !== db) {
         // A replica answers the read; the primary records the inquiries.
         const denied = decide(await this.restrictions.activeForMany(requests, checkedAt));
-        if (denied.length && this.deniedHooks.length) {
+        if (denied.length && (this.deniedHooks.length || listeners.length)) {
           await db.transaction().execute(async (trx) => {
             await this.repository.insertBatch(trx, inquiries);
+            await this.repository.notifyDenied(trx, requests.filter((_, i) => inquiries[i].decision === 'deny'), checkedAt, listeners);
             await notify(trx, denied);
           });
         } else {
@@ -165,9 +179,9 @@ export class CheckService {
       } else if (this.options.pgPool) {
         await this.commitPrepared(this.options.pgPool, requests, checkedAt, decide, notify);
       } else if (this.deniedHooks.length) {
-        await db.transaction().execute(async (trx) => notify(trx, decide(await this.repository.checkAndRecord(trx, requests, checkedAt))));
+        await db.transaction().execute(async (trx) => notify(trx, decide(await this.repository.checkAndRecord(trx, requests, checkedAt, listeners))));
       } else {
-        decide(await this.repository.checkAndRecord(db, requests, checkedAt));
+        decide(await this.repository.checkAndRecord(db, requests, checkedAt, listeners));
       }
     } catch (err) {
       throw new AppError(503, 'CHECK_NOT_RECORDED', `The check could not be recorded, so no answer is given; retry (${(err as Error).message.slice(0, 200)})`);
@@ -220,14 +234,14 @@ export class CheckService {
     notify: (trx: Kysely<DB>, denied: InquiryInsert[]) => Promise<void>,
   ): Promise<void> {
     if (this.deniedHooks.length === 0) {
-      decide(await this.repository.checkAndRecordPrepared(pool, requests, at));
+      decide(await this.repository.checkAndRecordPrepared(pool, requests, at, this.deniedSql));
       return;
     }
     const client = await pool.connect();
     let broken = false;
     try {
       await client.query('begin');
-      const denied = decide(await this.repository.checkAndRecordPrepared(client, requests, at));
+      const denied = decide(await this.repository.checkAndRecordPrepared(client, requests, at, this.deniedSql));
       if (denied.length) {
         let trx = this.clientKysely.get(client);
         if (!trx) {

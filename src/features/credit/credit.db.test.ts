@@ -322,18 +322,26 @@ describe('check paths', () => {
     const { databaseUrl } = await getTestDatabase();
     const pg = (await import('pg')).default;
     const pgPool = databaseUrl ? new pg.Pool({ connectionString: databaseUrl, max: 2 }) : undefined;
+    await sql`create table if not exists test_denied_checks (check_id uuid primary key, lender_name text not null)`.execute(database.db);
     const variants = [
-      { db: database, listener: false },
-      { db: withReplica, listener: true },
-      ...(pgPool ? [{ db: database, pgPool, listener: false }, { db: database, pgPool, listener: true }] : []),
+      { db: database, listener: false, sqlListener: false },
+      { db: database, listener: false, sqlListener: true },
+      { db: withReplica, listener: true, sqlListener: true },
+      ...(pgPool
+        ? [
+            { db: database, pgPool, listener: false, sqlListener: true },
+            { db: database, pgPool, listener: true, sqlListener: false },
+          ]
+        : []),
     ];
-    for (const { db, pgPool: pool, listener } of variants) {
+    for (const { db, pgPool: pool, listener, sqlListener } of variants) {
       const service = new CheckService(db, app.pseudonymizer, app.credit.restrictions.repository, signer, { pgPool: pool });
       const heard: string[] = [];
       if (listener) service.onDenied(async (trx, denied) => {
         const seen = await trx.selectFrom('credit_inquiries').select('id').where('id', 'in', denied.map((d) => d.checkId)).execute();
         heard.push(...seen.map((r) => r.id));
       });
+      if (sqlListener) service.onDeniedSql((denied) => sql`insert into test_denied_checks select check_id, lender_name from ${denied} d`);
       const [deny, allow] = await Promise.all([
         service.check(lender, { iin: restricted, product: 'bank_loan', channel: 'online' }),
         service.check(lender, { iin: buildIin(), product: 'bank_loan', channel: 'online' }),
@@ -345,6 +353,8 @@ describe('check paths', () => {
         [allow.checkId]: ['allow', []],
       });
       expect(heard).toEqual(listener ? [deny.checkId] : []);
+      const logged = await sql<{ check_id: string; lender_name: string }>`select check_id, lender_name from test_denied_checks where check_id = any(${[deny.checkId, allow.checkId]}::uuid[])`.execute(database.db);
+      expect(logged.rows).toEqual(sqlListener ? [{ check_id: deny.checkId, lender_name: 'Path Bank' }] : []);
     }
     await pgPool?.end();
   });

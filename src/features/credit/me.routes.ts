@@ -8,7 +8,8 @@ import { decodeCmsText } from '../pki/evidence/cms-input.js';
 import { SignedDocuments } from '../pki/evidence/signed-documents.js';
 import { LiftService } from './lifts.service.js';
 import { LiftParams, LiftView, SignedRequestBody } from './lifts.schema.js';
-import { enqueueBreachRestrictionNotices, enqueueDeniedCheckNotices } from './restriction-notices.js';
+import { enqueueBreachRestrictionNotices } from './restriction-notices.js';
+import { deniedCheckNotices } from './checks.notices.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -89,7 +90,7 @@ export const meRoutes = fp(
     root.decorate('lifts', lifts);
     // Every change of a person's protection and every denied check notifies them (transactional outbox).
     root.registry.onPublish((trx, breach) => enqueueBreachRestrictionNotices(trx, breach));
-    root.credit.checks.onDenied(enqueueDeniedCheckNotices);
+    root.credit.checks.onDeniedSql(deniedCheckNotices);
 
     await root.register(async (scope) => {
       const app = scope.withTypeProvider<TypeBoxTypeProvider>();
