@@ -3,6 +3,7 @@
  * application with `app.inject`: schema validation, the set-based insert, rules 1, 2, 4 and 5,
  * alerts and notices, in one transaction per batch) on PostgreSQL with 1,000,000 events
  * already stored, their holders' hour profiles and devices, and the holders' employment records.
+ * Baseline in the same run: the same batches stored by one bare insert statement.
  *
  *   npx tsx bench/usage-ingest.ts
  *   BENCH_STORED=1000000 BENCH_HOLDERS=50000 BENCH_BATCH=1000 BENCH_CONCURRENCY=4 BENCH_SECONDS=10 BENCH_ROUNDS=3 npx tsx bench/usage-ingest.ts
@@ -97,7 +98,7 @@ async function main() {
     let clock = Date.parse('2026-11-02T05:00:00Z');
     let sequence = 0;
     /** A batch as relying parties would send it: mostly habitual uses, 1% by a stranger's device, some at night. */
-    const batchBody = () => {
+    const batchEvents = () => {
       const events = [];
       for (let i = 0; i < BATCH; i++) {
         const h = (sequence * 7919 + i * 104729) % HOLDERS;
@@ -117,37 +118,56 @@ async function main() {
           ...(i % 2 ? { signedAt: new Date(clock - 60_000).toISOString() } : {}),
         });
       }
-      return JSON.stringify({ events });
+      return events;
+    };
+    const batchBody = () => JSON.stringify({ events: batchEvents() });
+    type Round = () => Promise<{ accepted: number; alerts: number }>;
+    const ours: Round = async () => {
+      const response = await app.inject({ method: 'POST', url: '/v1/usage-events', headers, payload: batchBody() });
+      if (response.statusCode !== 201) throw new Error(`ingest failed: ${response.statusCode} ${response.body.slice(0, 300)}`);
+      const body = response.json() as { accepted: number; alertIds: string[] };
+      return { accepted: body.accepted, alerts: body.alertIds.length };
+    };
+    // The floor in the same run: the same batches stored by one bare insert statement (no HTTP, no validation, no rules).
+    const bare: Round = async () => {
+      const events = batchEvents();
+      await sql`insert into usage_events (occurred_at, received_at, certificate_serial, certificate_issuer, person_hash, organization_bin, purpose, outcome, client_ip, device_id, signed_at, source)
+        select q.at, now(), q.serial, ${ISSUER}, decode(q.person, 'hex'), q.bin, q.purpose, 'accepted', q.ip, q.device, q.signed_at, 'bench-bare'
+        from unnest(${events.map((e) => e.occurredAt)}::timestamptz[], ${events.map((e) => e.certificateSerial)}::text[], ${events.map((e) => pseudonymizer.of(e.holderIin).toString('hex'))}::text[],
+                    ${events.map((e) => e.organizationBin)}::text[], ${events.map((e) => e.purpose)}::text[], ${events.map((e) => e.clientIp)}::text[], ${events.map((e) => e.deviceId)}::text[],
+                    ${events.map((e) => (e as { signedAt?: string }).signedAt ?? null)}::timestamptz[]) as q(at, serial, person, bin, purpose, ip, device, signed_at)`.execute(database.db);
+      return { accepted: events.length, alerts: 0 };
     };
 
     // Warm-up: plans, JIT, pool.
     for (let i = 0; i < 3; i++) await app.inject({ method: 'POST', url: '/v1/usage-events', headers, payload: batchBody() });
 
-    const rates: number[] = [];
+    const rates: Record<'ours' | 'bare', number[]> = { ours: [], bare: [] };
     for (let round = 1; round <= ROUNDS; round++) {
-      console.log(`round ${round}: load average before: ${load()}`);
-      let events = 0;
-      let alerts = 0;
-      const started = process.hrtime.bigint();
-      const deadline = Date.now() + SECONDS * 1000;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (Date.now() < deadline) {
-            const response = await app.inject({ method: 'POST', url: '/v1/usage-events', headers, payload: batchBody() });
-            if (response.statusCode !== 201) throw new Error(`ingest failed: ${response.statusCode} ${response.body.slice(0, 300)}`);
-            const body = response.json() as { accepted: number; alertIds: string[] };
-            events += body.accepted;
-            alerts += body.alertIds.length;
-          }
-        }),
-      );
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      rates.push(events / seconds);
-      console.log(`round ${round}: ${events} events in ${seconds.toFixed(2)} s = ${(events / seconds).toFixed(0)} events/s, ${alerts} new alerts; load average after: ${load()}`);
+      for (const [name, run] of [['ours', ours], ['bare', bare]] as const) {
+        const before = load();
+        let events = 0;
+        let alerts = 0;
+        const started = process.hrtime.bigint();
+        const deadline = Date.now() + SECONDS * 1000;
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            while (Date.now() < deadline) {
+              const done = await run();
+              events += done.accepted;
+              alerts += done.alerts;
+            }
+          }),
+        );
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        rates[name].push(events / seconds);
+        console.log(`round ${round} ${name}: ${events} events in ${seconds.toFixed(2)} s = ${(events / seconds).toFixed(0)} events/s${name === 'ours' ? `, ${alerts} new alerts` : ''}; load average before ${before}, after ${load()}`);
+      }
     }
     const total = await sql<{ n: string; a: string }>`select (select count(*) from usage_events)::text as n, (select count(*) from usage_alerts)::text as a`.execute(database.db);
     console.log(`after: ${total.rows[0].n} events stored, ${total.rows[0].a} alerts`);
-    console.log(`median: ${median(rates).toFixed(0)} events/s (batch ${BATCH}, ${CONCURRENCY} concurrent batches, goal >= 10,000/s)`);
+    const ratio = median(rates.ours) / median(rates.bare);
+    console.log(`median: ${median(rates.ours).toFixed(0)} events/s with the rules (batch ${BATCH}, ${CONCURRENCY} concurrent batches, goal >= 10,000/s); bare insert ${median(rates.bare).toFixed(0)} events/s; ratio ${ratio.toFixed(2)}`);
     await app.close();
     await database.close();
   } finally {

@@ -16,6 +16,7 @@ export interface EventBatch {
   /** The holder's IIN in the clear, only in memory, to match the organization's employment records. */
   iins: (string | null)[];
   devices: (string | null)[];
+  networks: (string | null)[];
   signedAt: (Date | null)[];
   revokedAt: (Date | null)[];
   purposes: string[];
@@ -100,14 +101,19 @@ export async function departureRules(db: Executor, batch: EventBatch): Promise<A
  */
 export async function twoDevicesRule(db: Executor, batch: EventBatch, windowMinutes: number): Promise<AlertCandidate[]> {
   if (batch.ids.length === 0 || windowMinutes <= 0) return [];
+  // Driven from the batch, one index range per event: the certificate's uses within the window.
   const rows = await sql<{ id: string; others: string[] }>`
-    select b.id::text as id, array_agg(e.id::text order by e.id) as others
-    from usage_events b
-    join usage_events e on e.certificate_serial = b.certificate_serial and e.certificate_issuer = b.certificate_issuer
-      and e.occurred_at between b.occurred_at - make_interval(mins => ${windowMinutes}::int) and b.occurred_at + make_interval(mins => ${windowMinutes}::int)
-      and e.id <> b.id and (e.device_id <> b.device_id or e.network <> b.network)
-    where b.id = any(${batch.ids}::bigint[])
-    group by b.id`.execute(db);
+    select q.id, w.others
+    from unnest(${batch.ids}::bigint[], ${batch.serials}::text[], ${batch.issuers}::text[], ${batch.occurredAt.map((d) => d.toISOString())}::timestamptz[],
+                ${batch.devices}::text[], ${batch.networks}::text[]) as q(id, serial, issuer, at, device, network)
+    cross join lateral (
+      select array_agg(e.id::text order by e.id) as others from (
+        select e.id from usage_events e
+        where e.certificate_serial = q.serial and e.certificate_issuer = q.issuer
+          and e.occurred_at between q.at - make_interval(mins => ${windowMinutes}::int) and q.at + make_interval(mins => ${windowMinutes}::int)
+          and e.id <> q.id and (e.device_id <> q.device or e.network <> q.network)
+        order by e.id limit 100) e) w
+    where w.others is not null`.execute(db);
   const position = new Map(batch.ids.map((id, i) => [id, i]));
   return rows.rows.map((r) => {
     const i = position.get(String(r.id))!;

@@ -93,6 +93,7 @@ export class UsageService {
         persons: [],
         bins: events.map((e) => e.organizationBin ?? null),
         devices: events.map((e) => e.deviceId ?? null),
+        networks: events.map((e) => networkOf(e.clientIp)),
         signedAt: events.map((e) => e.signedAt ?? null),
         revokedAt: events.map((e, i) => e.certificateRevokedAt ?? revokedAt[i]),
         purposes: events.map((e) => e.purpose),
@@ -105,7 +106,7 @@ export class UsageService {
                q.ip, q.network, q.device, q.signed_at, q.signed_at_source, q.revoked_at, q.source
         from unnest(${batch.ids}::bigint[], ${events.map((e) => e.occurredAt.toISOString())}::timestamptz[], ${batch.serials}::text[], ${batch.issuers}::text[],
                     ${batch.persons}::text[], ${batch.bins}::text[], ${batch.purposes}::text[], ${events.map((e) => e.outcome)}::text[], ${events.map((e) => e.refusal ?? null)}::text[],
-                    ${events.map((e) => e.clientIp ?? null)}::text[], ${events.map((e) => networkOf(e.clientIp))}::text[], ${batch.devices}::text[],
+                    ${events.map((e) => e.clientIp ?? null)}::text[], ${batch.networks}::text[], ${batch.devices}::text[],
                     ${batch.signedAt.map((d) => d?.toISOString() ?? null)}::timestamptz[], ${events.map((e) => e.signedAtSource ?? null)}::text[],
                     ${batch.revokedAt.map((d) => d?.toISOString() ?? null)}::timestamptz[], ${events.map((e) => e.source)}::text[])
           as q(id, occurred_at, serial, issuer, person, bin, purpose, outcome, refusal, ip, network, device, signed_at, signed_at_source, revoked_at, source)`.execute(trx);
