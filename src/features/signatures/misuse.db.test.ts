@@ -45,6 +45,15 @@ describe('usage events and misuse rules', () => {
     return response.json() as { id: string; rule: string; certificateSerial: string; evidenceEventIds: string[]; score: number | null; person: string | null; details: Record<string, unknown> }[];
   };
 
+  it('documents its routes in OpenAPI with request and response schemas', async () => {
+    const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(spec.paths['/v1/usage-events'].post.requestBody).toBeDefined();
+    expect(spec.paths['/v1/usage-events'].post.responses['201']).toBeDefined();
+    for (const [path, method] of [['/v1/usage-alerts', 'get'], ['/v1/usage-alerts/{id}', 'get'], ['/v1/orgs/{bin}/alerts', 'get'], ['/v1/violations', 'post'], ['/v1/violations/{id}/decision', 'post'], ['/v1/violations/statistics', 'get'], ['/v1/violations/fine-schedule', 'get']]) {
+      expect(spec.paths[path]?.[method]?.responses?.['200'] ?? spec.paths[path]?.[method]?.responses?.['201'], `${method} ${path}`).toBeDefined();
+    }
+  });
+
   it('networks: IPv4 /24 and IPv6 /48', () => {
     expect(networkOf('10.1.2.3')).toBe('10.1.2.0/24');
     expect(networkOf('::ffff:10.1.2.3')).toBe('10.1.2.0/24');
