@@ -35,19 +35,31 @@ const DB_NAME = 'qorgau_bench_usage';
 const ISSUER = 'CN=Bench Issuing CA,O=Qorgau,C=KZ';
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
-/** Valid IINs (check digit per DESIGN.md), distinct for n below 10,000 per birth date. */
+/** The check digit of an IIN or BIN (DESIGN.md), or null when the number is never issued. */
+function checkDigit(body: string): number | null {
+  const d = [...body].map(Number);
+  let c = d.reduce((s, x, i) => s + x * (i + 1), 0) % 11;
+  if (c === 10) c = d.reduce((s, x, i) => s + x * (((i + 2) % 11) + 1), 0) % 11;
+  return c === 10 ? null : c;
+}
+
+/** Valid IINs, distinct for distinct n (below 13,440 x 10,000). */
 function iinOf(n: number): string {
   for (let k = n; ; k += 1_000_000) {
     const body = `${String(60 + (k % 40)).padStart(2, '0')}${String(1 + (Math.floor(k / 40) % 12)).padStart(2, '0')}${String(1 + (Math.floor(k / 480) % 28)).padStart(2, '0')}3${String(Math.floor(k / 13440) % 10000).padStart(4, '0')}`;
-    const d = [...body].map(Number);
-    let c = d.reduce((s, x, i) => s + x * (i + 1), 0) % 11;
-    if (c === 10) c = d.reduce((s, x, i) => s + x * (((i + 2) % 11) + 1), 0) % 11;
-    if (c !== 10) return body + c;
+    const c = checkDigit(body);
+    if (c !== null) return body + c;
   }
 }
-const binOf = (n: number) => `9401400${String(n).padStart(4, '0')}`;
-/** BIN check digits are not validated on these paths; a fixed valid-looking form suffices. */
-const orgBin = (n: number) => binOf(n) + String(n % 10);
+
+/** Valid BINs of resident legal entities registered in January 1994, distinct for distinct n. */
+function orgBin(n: number): string {
+  for (let k = n; ; k += 10_000) {
+    const body = `940140${String(k).padStart(5, '0')}`;
+    const c = checkDigit(body);
+    if (c !== null) return body + c;
+  }
+}
 
 async function main() {
   console.log(machineLine());

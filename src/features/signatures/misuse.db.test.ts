@@ -70,6 +70,12 @@ describe('usage events and misuse rules', () => {
     expect(empty.statusCode).toBe(400);
     const forbidden = await app.inject({ method: 'POST', url: '/v1/usage-events', headers: inspector, payload: { events: [{ occurredAt: at('2026-01-01T00:00:00Z'), certificateSerial: 'ab', certificateIssuer: ISSUER, purpose: 'signin' }] } });
     expect(forbidden.statusCode).toBe(403);
+    const event = { occurredAt: at('2026-01-01T00:00:00Z'), certificateSerial: 'ab', certificateIssuer: ISSUER, purpose: 'signin' };
+    const wrongIin = await app.inject({ method: 'POST', url: '/v1/usage-events', headers: rp, payload: { events: [event, { ...event, holderIin: '880515300121' }] } });
+    expect(wrongIin.statusCode).toBe(400);
+    expect(wrongIin.json()).toMatchObject({ code: 'IIN_INVALID_CHECKSUM', index: 1 });
+    const wrongBin = await app.inject({ method: 'POST', url: '/v1/usage-events', headers: rp, payload: { events: [{ ...event, organizationBin: '940140000386' }] } });
+    expect(wrongBin.json()).toMatchObject({ code: 'BIN_INVALID_CHECKSUM', index: 0 });
     const anonymous = await app.inject({ method: 'POST', url: '/v1/usage-events', payload: { events: [{ occurredAt: at('2026-01-01T00:00:00Z'), certificateSerial: 'ab', certificateIssuer: ISSUER, purpose: 'signin' }] } });
     expect(anonymous.statusCode).toBe(401);
   });

@@ -2,6 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { AppError } from '../../errors/app-error.js';
+import { checkBin } from '../../identifiers/bin.js';
+import { checkIin } from '../../identifiers/iin.js';
 import { CertificateInfo } from '../pki/cms/certificate.js';
 import { AlertService, INSPECTORS_MAILBOX } from './alerts.js';
 import { parseMciTable } from './fines.js';
@@ -83,8 +86,16 @@ export const misusePlugin = fp(
           security: operator,
           body: UsageEventBatch,
           response: { 201: IngestResultView, ...problems(400, 401, 403, 413) },
+          // (400 also for an IIN or BIN whose check digit is wrong: IIN_INVALID_CHECKSUM, BIN_INVALID_CHECKSUM, with the event's index.)
         },
       }, async (request, reply) => {
+        // A wrong identifier would silently cut the use off from its holder: refuse the batch, naming the event.
+        request.body.events.forEach((e, index) => {
+          const iin = e.holderIin === undefined ? undefined : checkIin(e.holderIin);
+          if (iin && !iin.ok) throw AppError.badRequest(iin.problem, `events[${index}].holderIin: ${iin.message}`, { index });
+          const bin = e.organizationBin === undefined ? undefined : checkBin(e.organizationBin);
+          if (bin && !bin.ok) throw AppError.badRequest(bin.problem, `events[${index}].organizationBin: ${bin.message}`, { index });
+        });
         const source = `token:${request.principal!.name}`;
         const result = await usage.ingest(
           request.body.events.map((e) => ({
