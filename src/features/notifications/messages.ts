@@ -14,6 +14,14 @@ const TEXTS: Record<string, (data: Record<string, unknown>) => { subject: string
     text: `${d.lenderName ?? 'A lender'} (BIN ${d.lenderBin ?? 'unknown'}) checked your protection for a ${d.product ?? 'loan'} at ${d.checkedAt ?? 'an unknown time'} and was told to refuse.`,
   }),
   'contact.added': (d) => ({ subject: 'Qorgau: notifications are on', text: `This ${d.channel} will receive notices about your credit protection.` }),
+  'signature.alert': (d) => ({
+    subject: 'Qorgau: possible misuse of an e-signature',
+    text: `Rule "${d.rule}" raised alert ${d.alertId} for certificate ${d.certificateSerial}${d.organizationBin ? ` of the organization BIN ${d.organizationBin}` : ''}. Review it in Qorgau.`,
+  }),
+  'signature.new-device': (d) => ({
+    subject: 'Qorgau: your e-signature was used from a new device',
+    text: `Your certificate ${d.certificateSerial} was used (${d.purpose}) from a device not seen before (${d.deviceId}) at ${d.at}. If it was not you, revoke it at once and apply for a new one.`,
+  }),
 };
 
 function list(value: unknown): string {

@@ -9,7 +9,9 @@ export type NotificationEvent =
   | 'lift.effective'
   | 'lift.cancelled'
   | 'check.denied'
-  | 'contact.added';
+  | 'contact.added'
+  | 'signature.alert'
+  | 'signature.new-device';
 
 export interface OutboxEntry {
   personHash: Buffer;

@@ -15,9 +15,9 @@ type Executor = Kysely<DB> | Transaction<DB>;
  */
 export const INSPECTORS_MAILBOX = createHash('sha256').update('qorgau:mailbox:inspectors').digest();
 
-/** Notice events of this feature (the notifications outbox takes any event name; it renders unknown ones generically). */
-export const ALERT_RAISED = 'signature.alert' as NotificationEvent;
-export const NEW_DEVICE = 'signature.new-device' as NotificationEvent;
+/** Notice events of this feature. */
+export const ALERT_RAISED: NotificationEvent = 'signature.alert';
+export const NEW_DEVICE: NotificationEvent = 'signature.new-device';
 
 /** Evidence kept per alert; a misuse seen thousands of times needs no more to be proven. */
 const MAX_EVIDENCE = 1000;
