@@ -25,6 +25,14 @@ export const EmployeeCertificates = Type.Object({
 });
 
 export const HolderSerialParams = Type.Object({ serial: Type.String({ minLength: 1, maxLength: 64, description: 'Certificate serial (hex)' }) });
+export const RenewalBody = Type.Object(
+  {
+    authCsr: Type.String({ minLength: 100, maxLength: 20000, description: 'PKCS#10 for the new AUTH key (PEM or base64 DER)' }),
+    signCsr: Type.String({ minLength: 100, maxLength: 20000, description: 'PKCS#10 for the new SIGN key (PEM or base64 DER)' }),
+  },
+  { additionalProperties: false },
+);
+
 export const LostCertificateBody = Type.Object(
   { invalidityDate: Type.Optional(Type.String({ format: 'date-time', description: 'When the key was lost, if known' })) },
   { additionalProperties: false },

@@ -16,7 +16,8 @@ import {
   TerminationView,
 } from './employees.schema.js';
 import { EmploymentService, presentEmployment } from './employees.service.js';
-import { EmployeeCertificates, HeldCertificates, HolderSerialParams, HolderUsage, LostCertificateBody, LostCertificateResult, UsageQuery } from './holder.schema.js';
+import { EmployeeCertificates, HeldCertificates, HolderSerialParams, HolderUsage, LostCertificateBody, LostCertificateResult, RenewalBody, UsageQuery } from './holder.schema.js';
+import { ApplicationView } from '../pki/applications/application.schema.js';
 import { HolderService, type UsageReader } from './holder.service.js';
 import { actorLabel, type OrgActor } from './organizations.auth.js';
 import {
@@ -259,6 +260,24 @@ async function orgsRoutes(root: FastifyInstance) {
     const me = await app.certifiedPerson(request.person!);
     const invalidity = request.body?.invalidityDate ? new Date(request.body.invalidityDate) : null;
     return holder.reportLost(me.iin, request.params.serial, invalidity);
+  });
+
+  app.post('/v1/me/certificates/:serial/renew', {
+    preHandler: person,
+    schema: {
+      tags: ['signatures'],
+      summary: 'Renew your AUTH/SIGN pair with two new CSRs; the old pair is revoked as superseded',
+      description: 'Either serial of a good pair renews both (they share a lifecycle). The new pair keeps the identity proofing of the original application.',
+      security: personSecurity,
+      params: HolderSerialParams,
+      body: RenewalBody,
+      response: { 200: ApplicationView, ...problems(400, 401, 403, 404, 409, 422, 503) },
+    },
+  }, async (request) => {
+    const me = await app.certifiedPerson(request.person!);
+    const applications = app.certificateApplications;
+    if (!applications) throw new AppError(503, 'CA_UNAVAILABLE', 'This server runs without a certification authority');
+    return applications.renew(me.iin, request.params.serial, request.body, 'holder');
   });
 
   app.get('/v1/me/certificate-usage', {

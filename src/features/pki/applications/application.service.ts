@@ -11,6 +11,7 @@ import type { ApplicationCreateInput, ApplicationViewType } from './application.
 import { ApplicationsRepository } from './applications.repository.js';
 import { assertCsrSubjectMatches, checkCsr, decodeCsrText } from './csr.js';
 import { OperatorReviewProofing, type IdentityProofing } from './identity-proofing.js';
+import { normalizeSerial, revokeCertificates } from '../revocation/certificate-revoker.js';
 
 /** The registry's answer to "is this IIN in a published breach?", through its service (DESIGN.md: never its tables). */
 export type PublishedBreachesOf = (iin: string) => Promise<{ id: string; title?: string }[]>;
@@ -183,6 +184,81 @@ export class CertificateApplicationService {
       const sign = await checkCsr(Buffer.from(row.sign_csr), 'signCsr');
       const pair = await this.issuer.issuePair(
         { holder: row.holder, person: this.personOf(row), authKey: auth.spki, signKey: sign.spki, proofing: method, applicationId: id },
+        trx,
+      );
+      await this.repository.setPair(trx, id, pair.pairId);
+    });
+    return this.view(id);
+  }
+
+  /**
+   * Renews a pair: the holder of a good certificate sends two new CSRs (new keys, same
+   * subject); a new AUTH/SIGN pair is issued with the identity proofing of the original
+   * application, and the old pair is revoked as superseded, in one transaction. AUTH and
+   * SIGN share a lifecycle, so either serial of the pair renews both.
+   */
+  async renew(holderIin: string, serialText: string, csrs: { authCsr: string; signCsr: string }, actor: string): Promise<ApplicationViewType> {
+    const serial = normalizeSerial(serialText);
+    const current = await this.db
+      .selectFrom('certificates')
+      .select(['issuer', 'serial', 'pair_id', 'application_id', 'not_after', 'revoked_at', 'revocation_reason', 'subject_bin'])
+      .where('serial', '=', serial)
+      .where('subject_iin', '=', holderIin)
+      .executeTakeFirst();
+    // Another person's serial reads like an unknown one: nobody probes others' certificates.
+    if (!current) throw AppError.notFound('CERTIFICATE_NOT_FOUND', `You hold no certificate with serial ${serial}`);
+    if (current.revoked_at) {
+      throw AppError.conflict('CERTIFICATE_NOT_RENEWABLE', `Certificate ${serial} is revoked (${current.revocation_reason}): apply for a new pair instead`);
+    }
+    if (new Date(current.not_after).getTime() <= Date.now()) {
+      throw AppError.conflict('CERTIFICATE_NOT_RENEWABLE', `Certificate ${serial} has expired: apply for a new pair instead`);
+    }
+    const original = current.application_id ? await this.repository.byId(current.application_id) : undefined;
+    if (!original || !current.pair_id) {
+      const next = current.subject_bin ? `ask the HR of BIN ${current.subject_bin} to request a new pair` : 'apply for a new pair';
+      throw AppError.conflict('CERTIFICATE_NOT_RENEWABLE', `Certificate ${serial} was not issued from an application here: ${next}`);
+    }
+    const auth = await checkCsr(decodeCsrText(csrs.authCsr, 'authCsr'), 'authCsr');
+    const sign = await checkCsr(decodeCsrText(csrs.signCsr, 'signCsr'), 'signCsr');
+    const expected = { iin: original.iin, surname: original.surname, givenName: original.given_name };
+    assertCsrSubjectMatches(auth, 'authCsr', expected);
+    assertCsrSubjectMatches(sign, 'signCsr', expected);
+    if (auth.spki.equals(sign.spki)) throw AppError.unprocessable('CSR_SAME_KEY', 'The AUTH and SIGN requests must use two different keys');
+
+    const id = randomUUID();
+    const method = (original.proofing_method ?? 'remote') as ProofingMethod;
+    await this.db.transaction().execute(async (trx) => {
+      const superseded = await revokeCertificates(trx, {
+        issuer: current.issuer,
+        serials: [serial],
+        reason: 'superseded',
+        includePair: true,
+        actor,
+      });
+      if (superseded.length === 0) throw AppError.conflict('CERTIFICATE_NOT_RENEWABLE', `Certificate ${serial} changed meanwhile; read it again`);
+      await this.repository.insert(
+        {
+          id,
+          holder: original.holder,
+          iin: original.iin,
+          id_document_number: original.id_document_number,
+          surname: original.surname,
+          given_name: original.given_name,
+          patronymic: original.patronymic,
+          organization: original.organization,
+          bin: original.bin,
+          auth_csr: auth.der,
+          sign_csr: sign.der,
+          proofing_provider: 'renewal',
+          status: 'issued',
+          proofing_method: method,
+          decided_by: `renewal of pair ${current.pair_id} by ${actor}`,
+          decided_at: new Date(),
+        },
+        trx,
+      );
+      const pair = await this.issuer.issuePair(
+        { holder: original.holder, person: this.personOf(original), authKey: auth.spki, signKey: sign.spki, proofing: method, applicationId: id },
         trx,
       );
       await this.repository.setPair(trx, id, pair.pairId);
