@@ -1,8 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject, type JsonWebKey } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-
-const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+import { createHash, createPublicKey, verify, type JsonWebKey } from 'node:crypto';
+import { Es256Key, type Es256PublicJwk } from '../../auth/es256-key.js';
 
 /**
  * RFC 6962 Merkle tree hashing: a leaf is SHA-256(0x00 || data), an inner node
@@ -64,39 +61,19 @@ export function rootFromPath(leaf: Buffer, index: number, size: number, auditPat
  * JWK so a lender can prove to a regulator what it was told.
  */
 export class RegistrySigner {
-  readonly publicJwk: JsonWebKey & { kid: string; alg: 'ES256'; use: 'sig' };
-  private readonly header: string;
+  readonly publicJwk: Es256PublicJwk;
 
-  private constructor(private readonly privateKey: KeyObject) {
-    const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
-    // RFC 7638 thumbprint: the required members in lexicographic order.
-    const kid = createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })).digest('base64url');
-    this.publicJwk = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid, alg: 'ES256', use: 'sig' };
-    this.header = b64url(JSON.stringify({ alg: 'ES256', kid, typ: 'qorgau-check-batch+jwt' }));
+  private constructor(private readonly key: Es256Key) {
+    this.publicJwk = key.publicJwk;
   }
 
   static fromFile(file: string): RegistrySigner {
-    if (!existsSync(file)) {
-      mkdirSync(path.dirname(file), { recursive: true });
-      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      try {
-        writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
-      } catch {
-        // Another process wrote it first: use theirs.
-      }
-    }
-    const key = createPrivateKey(readFileSync(file));
-    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-      throw new Error(`The credit signing key ${file} must be an ECDSA P-256 private key`);
-    }
-    return new RegistrySigner(key);
+    return new RegistrySigner(Es256Key.fromFile(file, 'qorgau-check-batch+jwt', 'credit'));
   }
 
   /** A compact JWS (ES256) over the JSON payload. */
   signJws(payload: object): string {
-    const input = `${this.header}.${b64url(JSON.stringify(payload))}`;
-    const signature = sign('sha256', Buffer.from(input), { key: this.privateKey, dsaEncoding: 'ieee-p1363' });
-    return `${input}.${b64url(signature)}`;
+    return this.key.signCompact(JSON.stringify(payload));
   }
 }
 
