@@ -22,6 +22,17 @@ const ID_DOCUMENT = /^[A-Z0-9]{6,12}$/;
  * Remote certificate applications: checks a CSR pair, runs identity proofing (or the
  * operator queue), and issues the AUTH and SIGN certificates as one pair.
  */
+/** Both CSRs of a pair: well formed, proof of possession, the applicant's subject, and two different keys. */
+async function checkCsrPair(csrs: { authCsr: string; signCsr: string }, expected: { iin: string; surname: string; givenName: string }) {
+  const auth = await checkCsr(decodeCsrText(csrs.authCsr, 'authCsr'), 'authCsr');
+  const sign = await checkCsr(decodeCsrText(csrs.signCsr, 'signCsr'), 'signCsr');
+  assertCsrSubjectMatches(auth, 'authCsr', expected);
+  assertCsrSubjectMatches(sign, 'signCsr', expected);
+  // One key per purpose: a compromised login key must not also sign documents.
+  if (auth.spki.equals(sign.spki)) throw AppError.unprocessable('CSR_SAME_KEY', 'The AUTH and SIGN requests must use two different keys');
+  return { auth, sign };
+}
+
 export class CertificateApplicationService {
   /** Replaceable: tests and demonstrations use AutomaticProofing. */
   proofing: IdentityProofing = new OperatorReviewProofing();
@@ -56,13 +67,7 @@ export class CertificateApplicationService {
       if (!binCheck.ok) throw AppError.badRequest(binCheck.problem, binCheck.message);
     }
 
-    const auth = await checkCsr(decodeCsrText(input.authCsr, 'authCsr'), 'authCsr');
-    const sign = await checkCsr(decodeCsrText(input.signCsr, 'signCsr'), 'signCsr');
-    const expected = { iin: input.iin, surname: input.surname, givenName: input.givenName };
-    assertCsrSubjectMatches(auth, 'authCsr', expected);
-    assertCsrSubjectMatches(sign, 'signCsr', expected);
-    // One key per purpose: a compromised login key must not also sign documents.
-    if (auth.spki.equals(sign.spki)) throw AppError.unprocessable('CSR_SAME_KEY', 'The AUTH and SIGN requests must use two different keys');
+    const { auth, sign } = await checkCsrPair(input, { iin: input.iin, surname: input.surname, givenName: input.givenName });
 
     const id = randomUUID();
     const breaches = await this.publishedBreachesOf(input.iin);
@@ -218,12 +223,7 @@ export class CertificateApplicationService {
       const next = current.subject_bin ? `ask the HR of BIN ${current.subject_bin} to request a new pair` : 'apply for a new pair';
       throw AppError.conflict('CERTIFICATE_NOT_RENEWABLE', `Certificate ${serial} was not issued from an application here: ${next}`);
     }
-    const auth = await checkCsr(decodeCsrText(csrs.authCsr, 'authCsr'), 'authCsr');
-    const sign = await checkCsr(decodeCsrText(csrs.signCsr, 'signCsr'), 'signCsr');
-    const expected = { iin: original.iin, surname: original.surname, givenName: original.given_name };
-    assertCsrSubjectMatches(auth, 'authCsr', expected);
-    assertCsrSubjectMatches(sign, 'signCsr', expected);
-    if (auth.spki.equals(sign.spki)) throw AppError.unprocessable('CSR_SAME_KEY', 'The AUTH and SIGN requests must use two different keys');
+    const { auth, sign } = await checkCsrPair(csrs, { iin: original.iin, surname: original.surname, givenName: original.given_name });
 
     const id = randomUUID();
     const method = (original.proofing_method ?? 'remote') as ProofingMethod;
