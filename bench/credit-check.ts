@@ -11,7 +11,7 @@
  * a database "qorgau_bench_credit" is created and dropped afterwards. Each server runs in
  * its own process, one at a time; the load client runs in this one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import type net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
+import { startChildServer } from './child-server.js';
 import { machineLine, median } from './machine.js';
 import { createBenchDatabase, dropBenchDatabase } from './revocation-setup.js';
 
@@ -56,16 +57,7 @@ async function serveBare() {
 }
 
 function startServer(args: string[]): Promise<{ proc: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', SELF, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening (\d+)/.exec(out);
-      if (m) resolve({ proc, port: Number(m[1]) });
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
+  return startChildServer(SELF, args);
 }
 
 async function stop(proc: ChildProcess) {

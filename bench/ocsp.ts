@@ -21,6 +21,7 @@ import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
+import { serveQorgau, startChildServer } from './child-server.js';
 import { machineLine, median } from './machine.js';
 import { benchHierarchy, benchSerial, createBenchDatabase, databaseUrl, dropBenchDatabase, insertCertificateRows } from './revocation-setup.js';
 import { certificateParts } from '../src/features/pki/revocation/certificate-parts.js';
@@ -38,20 +39,7 @@ const SELF = fileURLToPath(import.meta.url);
 
 // ---- servers (child processes) --------------------------------------------------
 
-async function serveOurs(spec: { dir: string; passphrase: string; url: string; work: string }) {
-  const { loadConfig } = await import('../src/config/config.js');
-  const { openDatabase } = await import('../src/db/database.js');
-  const { buildApp } = await import('../src/http/app.js');
-  const { loadCaHierarchy } = await import('../src/features/pki/ca/ceremony.js');
-  const keyFile = path.join(spec.work, 'pseudonym.key');
-  writeFileSync(keyFile, randomBytes(32).toString('hex'));
-  // As deployed, with request logging at warn (info would log two lines per request).
-  const config = loadConfig({ DATABASE_URL: spec.url, QORGAU_PSEUDONYM_KEY_FILE: keyFile, QORGAU_DATA_DIR: spec.work, LOG_LEVEL: 'warn' });
-  const database = await openDatabase({ databaseUrl: spec.url, poolSize: config.databasePoolSize });
-  const app = await buildApp({ config, database, pki: await loadCaHierarchy(spec.dir, spec.passphrase) });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  process.stdout.write(`listening ${(app.server.address() as net.AddressInfo).port}\n`);
-}
+const serveOurs = serveQorgau;
 
 async function serveBare() {
   const body = Buffer.alloc(600, 0x2a);
@@ -63,16 +51,7 @@ async function serveBare() {
 }
 
 function startNodeServer(args: string[]): Promise<{ proc: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...(process.env.BENCH_OCSP_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', SELF, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening (\d+)/.exec(out);
-      if (m) resolve({ proc, port: Number(m[1]) });
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
+  return startChildServer(SELF, args, process.env.BENCH_OCSP_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []);
 }
 
 async function freePort(): Promise<number> {

@@ -11,14 +11,14 @@
  * terminate request goes to one, the OCSP requests to the other, so the revocation reaches the
  * second through PostgreSQL (LISTEN/NOTIFY into its status cache), not through memory.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { createHash, randomInt } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
-import type net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as pkijs from 'pkijs';
+import { serveQorgau, startChildServer } from './child-server.js';
 import { machineLine, median } from './machine.js';
 import { benchHierarchy, createBenchDatabase, databaseUrl, dropBenchDatabase } from './revocation-setup.js';
 import { makeIin } from '../src/identifiers/iin.js';
@@ -34,31 +34,10 @@ const SELF = fileURLToPath(import.meta.url);
 
 // ---- a server instance (child process) ------------------------------------------------
 
-async function serve(spec: { dir: string; passphrase: string; url: string; work: string }) {
-  const { loadConfig } = await import('../src/config/config.js');
-  const { openDatabase } = await import('../src/db/database.js');
-  const { buildApp } = await import('../src/http/app.js');
-  const { loadCaHierarchy } = await import('../src/features/pki/ca/ceremony.js');
-  const keyFile = path.join(spec.work, 'pseudonym.key');
-  writeFileSync(keyFile, randomBytes(32).toString('hex'));
-  const config = loadConfig({ DATABASE_URL: spec.url, QORGAU_PSEUDONYM_KEY_FILE: keyFile, QORGAU_DATA_DIR: spec.work, LOG_LEVEL: 'warn' });
-  const database = await openDatabase({ databaseUrl: spec.url, poolSize: config.databasePoolSize });
-  const app = await buildApp({ config, database, pki: await loadCaHierarchy(spec.dir, spec.passphrase) });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  process.stdout.write(`listening ${(app.server.address() as net.AddressInfo).port}\n`);
-}
+const serve = serveQorgau;
 
 function startServer(spec: object): Promise<{ proc: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', SELF, 'serve', JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening (\d+)/.exec(out);
-      if (m) resolve({ proc, port: Number(m[1]) });
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
+  return startChildServer(SELF, ['serve', JSON.stringify(spec)]);
 }
 
 // ---- OCSP ------------------------------------------------------------------------------
