@@ -12,6 +12,7 @@ import * as m20261124_0950_pki_crl_event_count from './2026-11-24T09-50-pki-crl-
 import * as m20261124_1000_usage_hour_profiles from './2026-11-24T10-00-usage-hour-profiles.js';
 import * as m20261124_1010_signatures_certificate_requests from './2026-11-24T10-10-signatures-certificate-requests.js';
 import * as m20261124_1020_pki_crl_storage from './2026-11-24T10-20-pki-crl-storage.js';
+import * as m20261124_1040_usage_event_ids from './2026-11-24T10-40-usage-event-ids.js';
 
 /** Every migration, by ISO-dated name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T10-00-usage-hour-profiles': m20261124_1000_usage_hour_profiles,
   '2026-11-24T10-10-signatures-certificate-requests': m20261124_1010_signatures_certificate_requests,
   '2026-11-24T10-20-pki-crl-storage': m20261124_1020_pki_crl_storage,
+  '2026-11-24T10-40-usage-event-ids': m20261124_1040_usage_event_ids,
 };

@@ -10,6 +10,7 @@ import { LiftService } from './lifts.service.js';
 import { LiftParams, LiftView, SignedRequestBody } from './lifts.schema.js';
 import { enqueueBreachRestrictionNotices } from './restriction-notices.js';
 import { deniedCheckNotices } from './checks.notices.js';
+import { withUsage } from '../signatures/usage-events.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -129,7 +130,11 @@ export const meRoutes = fp(
           body: SignedRequestBody,
           response: { 201: Type.Object({ restriction: Type.Omit(MyRestriction, ['inForce']), documentId: Type.String({ format: 'uuid' }) }), ...problems(400, 401, 403, 409, 422) },
         },
-      }, async (request, reply) => reply.status(201).send(await lifts.place(request.person!, decodeCmsText(request.body.document, 'document'))));
+      }, async (request, reply) => {
+        // Signing through the platform is a use of the SIGN certificate: recorded, accepted or refused.
+        const cms = decodeCmsText(request.body.document, 'document');
+        return reply.status(201).send(await withUsage(root, request, 'sign', cms, () => lifts.place(request.person!, cms)));
+      });
 
       app.get('/v1/me/lifts', {
         schema: { tags: ['me'], summary: 'Your lifts, newest first', security: person, response: { 200: Type.Array(Type.Ref('Lift')), ...problems(401) } },
@@ -148,7 +153,10 @@ export const meRoutes = fp(
           body: SignedRequestBody,
           response: { 201: Type.Ref('Lift'), ...problems(400, 401, 403, 404, 409, 422) },
         },
-      }, async (request, reply) => reply.status(201).send(await lifts.requestLift(request.person!, decodeCmsText(request.body.document, 'document'))));
+      }, async (request, reply) => {
+        const cms = decodeCmsText(request.body.document, 'document');
+        return reply.status(201).send(await withUsage(root, request, 'sign', cms, () => lifts.requestLift(request.person!, cms)));
+      });
 
       app.post('/v1/me/lifts/:id/cancel', {
         schema: {

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
+import { unrevokedEmployeeCertificatesAt } from '../pki/issuance/certificate-holdings.js';
 import type { AlertRule } from './usage.tables.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -227,13 +228,14 @@ export function mergeCandidates(candidates: AlertCandidate[]): AlertCandidate[] 
 /**
  * Rule 3, the periodic compliance check: certificates of an organization's ended employees
  * (not employed there again) still unrevoked `graceHours` after the end. One query finds them
- * all; the IINs leave it only to be pseudonymized.
+ * all; the IINs leave it only to be pseudonymized. pki's certificates come through pki's
+ * exported subquery, never its table.
  */
 export async function unrevokedAfterDepartureRule(db: Executor, now: Date, graceHours: number): Promise<{ bin: string; iin: string; endedAt: Date; serials: string[]; issuers: string[] }[]> {
   const rows = await sql<{ bin: string; iin: string; ended_at: Date; serials: string[]; issuers: string[] }>`
     select e.bin, e.iin, max(e.ended_at) as ended_at, array_agg(distinct c.serial) as serials, array_agg(distinct c.issuer) as issuers
     from employments e
-    join certificates c on c.subject_bin = e.bin and c.subject_iin = e.iin and c.revoked_at is null and c.not_after > ${now}::timestamptz
+    join ${unrevokedEmployeeCertificatesAt(now)} c on c.subject_bin = e.bin and c.subject_iin = e.iin
     where e.ended_at <= ${now}::timestamptz - make_interval(secs => ${graceHours * 3600}::double precision)
       and not exists (select 1 from employments n where n.bin = e.bin and n.iin = e.iin and (n.ended_at is null or n.ended_at > ${now}::timestamptz))
     group by e.bin, e.iin`.execute(db);

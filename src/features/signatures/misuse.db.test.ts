@@ -8,7 +8,7 @@ import { localHour, UNUSUAL_HOURS_MIN_HISTORY } from './misuse-rules.js';
 import { networkOf } from './usage-events.js';
 import { CertificateInfo } from '../pki/cms/certificate.js';
 import { revokeCertificates } from '../pki/revocation/certificate-revoker.js';
-import { certifyPerson, signAs, signIn } from '../../../test/helpers/person-sessions.js';
+import { certifyPerson, signAs, signedRequest, signIn } from '../../../test/helpers/person-sessions.js';
 
 const ISSUER = 'CN=Test Relying CA,C=KZ';
 const serial = () => randomBytes(10).toString('hex');
@@ -141,6 +141,55 @@ describe('usage events and misuse rules', () => {
     const reported = await ingest([{ occurredAt: new Date().toISOString(), certificateSerial: authSerial, certificateIssuer: issuerOf(holder.issued.auth.der), purpose: 'other' }]);
     const [extended] = (await alertsOf('rule=used-after-departure&limit=500')).filter((a) => a.certificateSerial === authSerial);
     expect(extended.evidenceEventIds).toContain(reported.eventIds[0]);
+  });
+
+  it('signing through the platform records the use: a signed restriction and a signed lift are uses of the SIGN certificate', async () => {
+    const holder = await certifyPerson(app);
+    const cookie = await signIn(app, holder);
+    const signSerial = CertificateInfo.parse(holder.issued.sign.der).serialHex;
+    const both = { products: ['bank_loan', 'microcredit'], channels: ['online', 'in_person'] };
+    const placed = await app.inject({ method: 'POST', url: '/v1/me/restrictions', headers: { cookie, 'x-device-id': 'home-pc' }, payload: { document: await signedRequest(app, holder, { action: 'restriction.place', ...both }) } });
+    expect(placed.statusCode, placed.body).toBe(201);
+    const lifted = await app.inject({
+      method: 'POST', url: '/v1/me/lifts', headers: { cookie, 'x-device-id': 'home-pc' },
+      payload: { document: await signedRequest(app, holder, { action: 'restriction.lift', restrictionId: null, scope: 'entire' }) },
+    });
+    expect(lifted.statusCode, lifted.body).toBe(201);
+    const uses = await app.database.db.selectFrom('usage_events').selectAll().where('certificate_serial', '=', signSerial).orderBy('id').execute();
+    expect(uses.map((u) => [u.purpose, u.outcome, u.device_id, u.source])).toEqual([['sign', 'accepted', 'home-pc', 'platform'], ['sign', 'accepted', 'home-pc', 'platform']]);
+    expect(Buffer.from(uses[1].person_hash!).equals(app.pseudonymizer.of(holder.iin))).toBe(true);
+  });
+
+  it('a retried batch with event ids stores nothing new, raises no new alerts and answers the same', async () => {
+    const bin = buildBin();
+    const iin = buildIin();
+    await employ(bin, iin, '2025-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+    const s = serial();
+    const batchId = randomBytes(6).toString('hex');
+    const events = [
+      { eventId: `${batchId}-1`, occurredAt: at('2026-02-01T09:00:00Z'), certificateSerial: s, certificateIssuer: ISSUER, holderIin: iin, organizationBin: bin, purpose: 'sign', deviceId: 'pc-1', clientIp: '10.0.0.1' },
+      { eventId: `${batchId}-2`, occurredAt: at('2026-02-01T09:05:00Z'), certificateSerial: s, certificateIssuer: ISSUER, holderIin: iin, organizationBin: bin, purpose: 'sign', deviceId: 'pc-2', clientIp: '10.9.0.1' },
+    ];
+    const countOf = async () => (await app.database.db.selectFrom('usage_events').select((eb) => eb.fn.countAll<string>().as('n')).where('certificate_serial', '=', s).executeTakeFirstOrThrow()).n;
+    const alertsOfSerial = async () => (await alertsOf(`organization=${bin}&limit=500`)).filter((a) => a.certificateSerial === s);
+    const first = await ingest(events);
+    expect(first.accepted).toBe(2);
+    expect(first.alertIds.length).toBeGreaterThan(0);
+    const alertsBefore = await alertsOfSerial();
+    expect(Number(await countOf())).toBe(2);
+
+    const second = await ingest(events);
+    expect(second).toEqual({ accepted: 2, eventIds: first.eventIds, alertIds: [] });
+    expect(Number(await countOf())).toBe(2);
+    expect(await alertsOfSerial()).toEqual(alertsBefore);
+
+    // One new event in a retried batch is stored and judged; the known one is not.
+    const third = await ingest([events[0], { ...events[0], eventId: `${batchId}-3`, occurredAt: at('2026-02-01T09:10:00Z') }]);
+    expect(third.eventIds[0]).toBe(first.eventIds[0]);
+    expect(third.eventIds[1]).not.toBe(first.eventIds[1]);
+    expect(Number(await countOf())).toBe(3);
+    const tooLong = await app.inject({ method: 'POST', url: '/v1/usage-events', headers: rp, payload: { events: [{ ...events[0], eventId: 'x'.repeat(101) }] } });
+    expect(tooLong.statusCode).toBe(400);
   });
 
   it('rule 2: two devices within the window raise an alert; the same device, or two devices far apart, do not', async () => {

@@ -82,7 +82,8 @@ export const misusePlugin = fp(
         schema: {
           tags: ['signatures'],
           summary: 'Report uses of certificates (batch)',
-          description: 'A relying party reports each use of a certificate it saw. The misuse rules run on the batch before the answer: a 201 means the events are stored and judged.',
+          description: 'A relying party reports each use of a certificate it saw. The misuse rules run on the batch before the answer: a 201 means the events are stored and judged. ' +
+            'Give each event an `eventId` to make retries safe: events already reported under their ids are answered with their stored ids, not stored twice.',
           security: operator,
           body: UsageEventBatch,
           response: { 201: IngestResultView, ...problems(400, 401, 403, 413) },
@@ -111,6 +112,7 @@ export const misusePlugin = fp(
             signedAt: e.signedAt ? new Date(e.signedAt) : undefined,
             signedAtSource: e.signedAt ? 'relying-party' : undefined,
             source,
+            clientEventId: e.eventId,
           })),
         );
         return reply.status(201).send({ accepted: result.eventIds.length, ...result });

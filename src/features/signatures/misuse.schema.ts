@@ -27,6 +27,15 @@ export const UsageEventIn = Type.Object(
     clientIp: Type.Optional(Type.String({ minLength: 2, maxLength: 45 })),
     deviceId: Type.Optional(Type.String({ pattern: '^[\\x21-\\x7e]{1,200}$' })),
     signedAt: Type.Optional(DateTime),
+    eventId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description:
+          "Optional: the relying party's own id of this event, unique among its reports. An event whose id it reported before is not stored or judged again, " +
+          'and answers with the stored event id: re-sending a batch (a retry) stores nothing new and raises no new alerts.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -34,11 +34,23 @@ export interface UsageEventInput {
   certificateRevokedAt?: Date;
   /** "platform" or the relying party's token name. */
   source: string;
+  /** The reporter's own id of the event: an event whose (source, id) is already stored is not stored or judged again. */
+  clientEventId?: string;
 }
 
 export interface IngestResult {
   eventIds: string[];
   alertIds: string[];
+}
+
+/** The events of a batch at the given positions. */
+function subsetOf(batch: EventBatch, keep: number[]): EventBatch {
+  const pick = <T>(values: T[]) => keep.map((i) => values[i]);
+  return {
+    ids: pick(batch.ids), occurredAt: pick(batch.occurredAt), serials: pick(batch.serials), issuers: pick(batch.issuers), persons: pick(batch.persons),
+    bins: pick(batch.bins), iins: pick(batch.iins), devices: pick(batch.devices), networks: pick(batch.networks), signedAt: pick(batch.signedAt),
+    revokedAt: pick(batch.revokedAt), purposes: pick(batch.purposes),
+  };
 }
 
 /** Two uses from one office network are one network: IPv4 /24, IPv6 /48. */
@@ -84,7 +96,7 @@ export class UsageService {
     let profileUses: HourUses = { keys: [], hours: [] };
     const result = await this.db.transaction().execute(async (trx) => {
       const allocated = await sql<{ id: string }>`select nextval(pg_get_serial_sequence('usage_events', 'id'))::text as id from generate_series(1, ${events.length}::int)`.execute(trx);
-      const batch: EventBatch = {
+      let batch: EventBatch = {
         ids: allocated.rows.map((r) => String(r.id)),
         occurredAt: events.map((e) => e.occurredAt),
         serials: events.map((e) => e.certificateSerial.toLowerCase()),
@@ -99,17 +111,37 @@ export class UsageService {
         purposes: events.map((e) => e.purpose),
       };
       batch.persons = batch.iins.map((iin) => (iin ? this.pseudonymizer.of(iin).toString('hex') : null));
-      await sql`
+      const inserted = await sql<{ id: string }>`
         insert into usage_events (id, occurred_at, received_at, certificate_serial, certificate_issuer, person_hash, organization_bin, purpose, outcome, refusal,
-                                  client_ip, network, device_id, signed_at, signed_at_source, certificate_revoked_at, source)
+                                  client_ip, network, device_id, signed_at, signed_at_source, certificate_revoked_at, source, client_event_id)
         select q.id, q.occurred_at, ${now}::timestamptz, q.serial, q.issuer, decode(q.person, 'hex'), q.bin, q.purpose, q.outcome, q.refusal,
-               q.ip, q.network, q.device, q.signed_at, q.signed_at_source, q.revoked_at, q.source
+               q.ip, q.network, q.device, q.signed_at, q.signed_at_source, q.revoked_at, q.source, q.client_event_id
         from unnest(${batch.ids}::bigint[], ${events.map((e) => e.occurredAt.toISOString())}::timestamptz[], ${batch.serials}::text[], ${batch.issuers}::text[],
                     ${batch.persons}::text[], ${batch.bins}::text[], ${batch.purposes}::text[], ${events.map((e) => e.outcome)}::text[], ${events.map((e) => e.refusal ?? null)}::text[],
                     ${events.map((e) => e.clientIp ?? null)}::text[], ${batch.networks}::text[], ${batch.devices}::text[],
                     ${batch.signedAt.map((d) => d?.toISOString() ?? null)}::timestamptz[], ${events.map((e) => e.signedAtSource ?? null)}::text[],
-                    ${batch.revokedAt.map((d) => d?.toISOString() ?? null)}::timestamptz[], ${events.map((e) => e.source)}::text[])
-          as q(id, occurred_at, serial, issuer, person, bin, purpose, outcome, refusal, ip, network, device, signed_at, signed_at_source, revoked_at, source)`.execute(trx);
+                    ${batch.revokedAt.map((d) => d?.toISOString() ?? null)}::timestamptz[], ${events.map((e) => e.source)}::text[],
+                    ${events.map((e) => e.clientEventId ?? null)}::text[])
+          as q(id, occurred_at, serial, issuer, person, bin, purpose, outcome, refusal, ip, network, device, signed_at, signed_at_source, revoked_at, source, client_event_id)
+        on conflict (source, client_event_id) where client_event_id is not null do nothing
+        returning id::text as id`.execute(trx);
+
+      // A retried batch: events already stored under the reporter's ids answer with their stored ids and are not judged again.
+      const allIds = [...batch.ids];
+      if (inserted.rows.length < events.length) {
+        const stored = new Set(inserted.rows.map((r) => String(r.id)));
+        const keep = batch.ids.map((id, i) => (stored.has(id) ? i : -1)).filter((i) => i >= 0);
+        const retried = events.map((e, i) => (stored.has(batch.ids[i]) ? null : e.clientEventId ?? null));
+        const existing = await sql<{ source: string; client_event_id: string; id: string }>`
+          select u.source, u.client_event_id, u.id::text as id from usage_events u
+          join unnest(${events.map((e) => e.source)}::text[], ${retried}::text[]) as q(source, client_event_id)
+            on u.source = q.source and u.client_event_id = q.client_event_id`.execute(trx);
+        const idOf = new Map(existing.rows.map((r) => [`${r.source}\u0000${r.client_event_id}`, String(r.id)]));
+        retried.forEach((cid, i) => {
+          if (cid !== null) allIds[i] = idOf.get(`${events[i].source}\u0000${cid}`) ?? allIds[i];
+        });
+        batch = subsetOf(batch, keep);
+      }
 
       const found = [
         ...(await departureRules(trx, batch)),
@@ -121,7 +153,7 @@ export class UsageService {
       await this.noticeNewDevices(trx, batch, now);
       // Last: an alert row seen by concurrent batches stays locked only until this commit.
       const alertIds = await this.alerts.save(trx, found, now);
-      return { eventIds: batch.ids, alertIds };
+      return { eventIds: allIds, alertIds };
     });
     await addToHourProfiles(this.db, profileUses);
     return result;

@@ -29,6 +29,8 @@ export interface UsageEventsTable {
   signed_at_source: string | null;
   certificate_revoked_at: Timestamp | null;
   source: string;
+  /** The reporter's own id of the event: unique per source, so a retried batch is stored once. */
+  client_event_id: string | null;
 }
 
 export interface UsageDevicesTable {

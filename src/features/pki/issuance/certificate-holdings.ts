@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../../db/types.js';
 
 /** A certificate Qorgau's CA issued, as its holder and their organization may see it (no DER). */
@@ -37,6 +37,17 @@ function toHeld(r: {
     revokedAt: r.revoked_at ? new Date(r.revoked_at) : null,
     revocationReason: r.revocation_reason,
   };
+}
+
+/**
+ * Certificates of organizations' employees not revoked and not expired at `at`, as an SQL
+ * subquery `(subject_bin, subject_iin, serial, issuer)`, for set-based work in other features
+ * (signatures' compliance rule joins it to employment records in one statement). A certificate
+ * on hold counts as unrevoked only if `revoked_at` is null (on hold is a revocation in progress).
+ */
+export function unrevokedEmployeeCertificatesAt(at: Date): RawBuilder<{ subject_bin: string; subject_iin: string; serial: string; issuer: string }> {
+  return sql`(select c.subject_bin, c.subject_iin, c.serial, c.issuer from certificates c
+    where c.subject_bin is not null and c.subject_iin is not null and c.revoked_at is null and c.not_after > ${at}::timestamptz)`;
 }
 
 /**
