@@ -80,7 +80,17 @@ export interface CertificateApplicationsTable {
   updated_at: TimestampDefault;
 }
 
+/** Certificates of any trusted CA seen at sign-in (pki/presented), by issuer DN and serial. */
+export interface PresentedCertificatesTable {
+  issuer_dn: string;
+  serial: string;
+  der: Buffer;
+  first_seen_at: TimestampDefault;
+  last_seen_at: TimestampDefault;
+}
+
 export interface PkiTables {
+  presented_certificates: PresentedCertificatesTable;
   certificates: CertificatesTable;
   certificate_revocation_events: CertificateRevocationEventsTable;
   crls: CrlsTable;

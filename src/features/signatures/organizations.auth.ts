@@ -5,9 +5,10 @@ import { cookieValue, SESSION_COOKIE, type PersonPrincipal, type SessionStore } 
 import { CertificateInfo } from '../pki/cms/certificate.js';
 import { signerIdentityOf } from '../pki/cms/signer-identity.js';
 import { CertificateHoldings } from '../pki/issuance/certificate-holdings.js';
+import { PresentedCertificates } from '../pki/presented/presented-certificates.js';
 import { authenticateHrCredential, looksLikeHrCredential } from './organizations.credentials.js';
 
-/** A person signed in with a certificate of Qorgau's own CA, as that certificate names them. */
+/** A person signed in with a certificate of Qorgau's CA or another trusted CA, as that certificate names them. */
 export interface CertifiedPerson {
   kind: 'person';
   iin: string;
@@ -33,7 +34,7 @@ declare module 'fastify' {
      * request.orgActor. What the actor may do with a given BIN is the route's question.
      */
     requireOrgActor(): preHandlerAsyncHookHandler;
-    /** The signed-in person as their Qorgau certificate names them (IIN, BIN, roles). */
+    /** The signed-in person as their sign-in certificate names them (IIN, BIN, roles). */
     certifiedPerson(principal: PersonPrincipal): Promise<CertifiedPerson>;
   }
   interface FastifyRequest {
@@ -46,28 +47,54 @@ export const actorLabel = (actor: OrgActor): string =>
 
 /**
  * Installed by the auth plugin (all authentication lives there). A session keeps only the
- * pseudonym and the certificate's serial, so the IIN, BIN and roles are read again from the
- * certificate, which Qorgau's CA issued and keeps; certificates of other CAs are not held here.
+ * pseudonym and the certificate's issuer and serial, so the IIN, BIN and roles are read again from
+ * the certificate: one Qorgau's CA issued and keeps, or one of another trusted CA (the national
+ * CA) that pki kept when it was presented at sign-in, verified again (revocation, validity, trust).
  */
 export function installOrgAuth(app: FastifyInstance, sessions: SessionStore): void {
   app.decorateRequest('orgActor', null);
   const holdings = new CertificateHoldings(app.database.db, app.database.readDb);
+  const presented = new PresentedCertificates(app.database.db);
   let issuerDn: string | undefined;
 
   async function certifiedPerson(principal: PersonPrincipal): Promise<CertifiedPerson> {
     const pki = app.pki;
     issuerDn ??= pki ? CertificateInfo.parse(pki.issuing.der).subject : undefined;
     const held = pki && principal.certificateIssuer === issuerDn ? await holdings.bySerial(pki.issuing.name, principal.certificateSerial) : null;
-    if (!held) {
-      throw AppError.forbidden('CERTIFICATE_NOT_QORGAU', 'This needs a sign-in with a certificate issued by Qorgau\'s CA (an employee or personal certificate held here)');
-    }
-    const identity = signerIdentityOf(CertificateInfo.parse(held.der));
+    const certificate = held ? CertificateInfo.parse(held.der) : await otherCaCertificate(principal);
+    const identity = signerIdentityOf(certificate);
     const iin = identity.iin?.valid ? identity.iin.value : null;
     if (!iin || !app.pseudonymizer.of(iin).equals(principal.personHash)) {
-      throw AppError.forbidden('CERTIFICATE_NOT_QORGAU', 'The session\'s certificate does not name the signed-in person');
+      throw AppError.forbidden(held ? 'CERTIFICATE_NOT_QORGAU' : 'CERTIFICATE_NOT_HOLDER', 'The session\'s certificate does not name the signed-in person');
     }
     const bin = identity.organization?.bin?.valid ? identity.organization.bin.value : null;
     return { kind: 'person', iin, bin, roles: identity.roles, displayName: principal.displayName, session: principal };
+  }
+
+  /**
+   * The certificate of another trusted CA (the national CA) that opened the session, as pki kept
+   * it at sign-in, checked again now: a certificate revoked, expired or no longer trusted since
+   * the sign-in administers nothing.
+   */
+  async function otherCaCertificate(principal: PersonPrincipal): Promise<CertificateInfo> {
+    const der = await presented.find(principal.certificateIssuer, principal.certificateSerial);
+    if (!der) {
+      throw AppError.forbidden('CERTIFICATE_NOT_QORGAU', 'The session\'s certificate is neither Qorgau\'s nor one kept at sign-in: sign in again with your employee-auth certificate');
+    }
+    const report = await app.signatureVerifier.verifyCertificate(der);
+    const problem = report.checks.find((c) => c.status === 'failed') ?? report.checks.find((c) => c.status === 'unknown');
+    if (problem) {
+      const code =
+        problem.code === 'REVOKED' || problem.code === 'ISSUER_REVOKED' || problem.code === 'ON_HOLD'
+          ? 'CERTIFICATE_REVOKED'
+          : problem.check === 'certificate-validity'
+            ? 'CERTIFICATE_EXPIRED'
+            : problem.check === 'revocation'
+              ? 'CERTIFICATE_REVOCATION_UNKNOWN'
+              : 'CERTIFICATE_UNTRUSTED';
+      throw AppError.forbidden(code, `The session's certificate may no longer be used: ${problem.reason}`);
+    }
+    return CertificateInfo.parse(der);
   }
   app.decorate('certifiedPerson', certifiedPerson);
 

@@ -7,6 +7,7 @@ import { ChallengeStore } from './challenges.js';
 import { clearedSessionCookie, SessionStore, sessionCookie } from './sessions.js';
 import { ChallengeView, SessionView, SigninRequest } from './signin.schema.js';
 import { SigninService } from './signin.service.js';
+import { PresentedCertificates } from '../pki/presented/presented-certificates.js';
 import { withUsage } from '../signatures/usage-events.js';
 
 declare module 'fastify' {
@@ -30,7 +31,7 @@ export interface SigninPluginOptions {
 export const signinPlugin = fp(
   async function signin(root: FastifyInstance, options: SigninPluginOptions) {
     const db = root.database.db;
-    const service = new SigninService(new ChallengeStore(db, options.clock), new SessionStore(db, options.clock), root.signatureVerifier, root.pseudonymizer, root.config.sessionMinutes);
+    const service = new SigninService(new ChallengeStore(db, options.clock), new SessionStore(db, options.clock), root.signatureVerifier, root.pseudonymizer, root.config.sessionMinutes, new PresentedCertificates(db));
     root.decorate('signin', service);
     await root.register(async (scope) => {
       const app = scope.withTypeProvider<TypeBoxTypeProvider>();

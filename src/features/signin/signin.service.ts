@@ -1,6 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import type { SignatureVerifier } from '../pki/cms/signature-verifier.js';
+import type { PresentedCertificates } from '../pki/presented/presented-certificates.js';
 import { acceptSigner } from '../pki/evidence/signer-requirements.js';
 import type { Challenge, ChallengeStore } from './challenges.js';
 import type { OpenedSession, SessionStore } from './sessions.js';
@@ -19,6 +20,7 @@ export class SigninService {
     private readonly verifier: SignatureVerifier,
     private readonly pseudonymizer: Pseudonymizer,
     private readonly sessionMinutes: number,
+    private readonly presented?: PresentedCertificates,
   ) {}
 
   challenge(): Promise<Challenge> {
@@ -41,6 +43,8 @@ export class SigninService {
     }
     const accepted = acceptSigner(report, { purpose: 'AUTH', prefix: 'SIGNIN', status: 401 });
     if (!(await this.challenges.consume(nonce))) throw refuse('SIGNIN_NONCE_REPLAYED', 'This nonce was used by another sign-in meanwhile');
+    // Kept (pki's store) so the IIN, BIN and roles of another CA's certificate can be read again.
+    await this.presented?.rememberSigner(cms, accepted.certificate);
 
     const organizationBin = accepted.signer.organization?.bin?.valid ? accepted.signer.organization.bin.value : undefined;
     return this.sessions.open(
