@@ -53,6 +53,8 @@ export const pkiRoutes = fp(
       app.config.publicUrl,
       (iin) => app.registry.publishedBreachesOf(iin),
       app.database.readDb,
+      // Asked at request time: the organizations plugin registers after this one.
+      async (bin) => (app.organizations ? app.organizations.isEnrolled(bin) : false),
     );
     app.decorate('certificateApplications', applications);
     await recordHierarchyCertificates(app.database.db, hierarchy);

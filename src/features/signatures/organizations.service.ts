@@ -45,6 +45,11 @@ export class OrganizationsService {
     return this.view(input.bin);
   }
 
+  /** Whether the organization is enrolled: then its employees' certificates go through its HR. */
+  async isEnrolled(bin: string): Promise<boolean> {
+    return (await this.db.selectFrom('enrolled_organizations').select('bin').where('bin', '=', bin).executeTakeFirst()) !== undefined;
+  }
+
   async view(bin: string): Promise<OrganizationViewType> {
     requireValidBin(bin);
     const row = await this.db

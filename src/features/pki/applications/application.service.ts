@@ -15,6 +15,8 @@ import { normalizeSerial, revokeCertificates } from '../revocation/certificate-r
 
 /** The registry's answer to "is this IIN in a published breach?", through its service (DESIGN.md: never its tables). */
 export type PublishedBreachesOf = (iin: string) => Promise<{ id: string; title?: string }[]>;
+/** Whether an organization is enrolled here, so that its HR requests its employees' certificates. */
+export type IsEnrolledOrganization = (bin: string) => Promise<boolean>;
 
 const ID_DOCUMENT = /^[A-Z0-9]{6,12}$/;
 
@@ -45,6 +47,7 @@ export class CertificateApplicationService {
     private readonly publicUrl: string,
     private readonly publishedBreachesOf: PublishedBreachesOf,
     readDb: Kysely<DB> = db,
+    private readonly isEnrolledOrganization: IsEnrolledOrganization = async () => false,
   ) {
     this.repository = new ApplicationsRepository(db, readDb);
     this.issuer = new CertificateIssuer(db, hierarchy, publicUrl);
@@ -65,6 +68,14 @@ export class CertificateApplicationService {
       if (!input.organization?.trim()) throw AppError.badRequest('ORGANIZATION_REQUIRED', 'An employee application names the organization');
       const binCheck = checkBin(input.bin ?? '');
       if (!binCheck.ok) throw AppError.badRequest(binCheck.problem, binCheck.message);
+      // An enrolled organization's HR requests its employees' pairs (one active pair each, bound to
+      // the employment record); applying directly is for the heads of organizations not enrolled yet.
+      if (await this.isEnrolledOrganization(input.bin!)) {
+        throw AppError.conflict(
+          'EMPLOYEE_CERTIFICATES_VIA_HR',
+          `${input.bin} is enrolled: its HR requests employee certificates (POST /v1/orgs/${input.bin}/employees/{iin}/certificates)`,
+        );
+      }
     }
 
     const { auth, sign } = await checkCsrPair(input, { iin: input.iin, surname: input.surname, givenName: input.givenName });
