@@ -129,7 +129,7 @@ export async function registryRoutes(root: FastifyInstance) {
     if (declared > limit) {
       throw new AppError(413, 'PAYLOAD_TOO_LARGE', `The upload is larger than ${limit} bytes; import large files with "qorgau breach import"`);
     }
-    await registry.requireImportable(request.params.id);
+    // importAffected checks the breach (404, 409) before it reads any of the body.
     return registry.importAffected(request.params.id, format, request.body as Readable, {
       maxBytes: limit,
       sourceName: `http:${request.principal?.name ?? 'unknown'}`,

@@ -25,6 +25,11 @@ const COLUMNS = [
   'id', 'bin', 'iin', 'surname', 'given_name', 'patronymic', 'position', 'may_sign', 'may_sign_financial', 'hr', 'started_at', 'ended_at', 'end_reason',
 ] as const;
 
+/** The latest spell of employment of `iin` in `bin`, newest first (lock it with `.forUpdate()` before changing it). */
+function latestEmploymentQuery(executor: Executor, bin: string, iin: string) {
+  return executor.selectFrom('employments').select(COLUMNS).where('bin', '=', bin).where('iin', '=', iin).orderBy('started_at', 'desc').limit(1);
+}
+
 type Row = {
   id: number | string; bin: string; iin: string; surname: string | null; given_name: string | null; patronymic: string | null; position: string;
   may_sign: boolean; may_sign_financial: boolean; hr: boolean; started_at: Date; ended_at: Date | null; end_reason: string | null;
@@ -87,14 +92,7 @@ export class EmploymentService {
 
   /** The latest spell of employment of `iin` in `bin` (ended or not), or null if never employed there. */
   async latestEmployment(bin: string, iin: string, executor: Executor = this.db): Promise<Employment | null> {
-    const row = await executor
-      .selectFrom('employments')
-      .select(COLUMNS)
-      .where('bin', '=', bin)
-      .where('iin', '=', iin)
-      .orderBy('started_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const row = await latestEmploymentQuery(executor, bin, iin).executeTakeFirst();
     return row ? toEmployment(row) : null;
   }
 
@@ -126,15 +124,7 @@ export class EmploymentService {
     const roles = { may_sign: input.roles?.maySign ?? false, may_sign_financial: input.roles?.maySignFinancial ?? false, hr: input.roles?.hr ?? false };
     const names = { surname: input.surname?.trim() ?? null, given_name: input.givenName?.trim() ?? null, patronymic: input.patronymic?.trim() || null };
     return this.db.transaction().execute(async (trx) => {
-      const latest = await trx
-        .selectFrom('employments')
-        .select(COLUMNS)
-        .where('bin', '=', bin)
-        .where('iin', '=', iin)
-        .orderBy('started_at', 'desc')
-        .limit(1)
-        .forUpdate()
-        .executeTakeFirst();
+      const latest = await latestEmploymentQuery(trx, bin, iin).forUpdate().executeTakeFirst();
       if (latest && (latest.ended_at === null || latest.ended_at > now)) {
         const row = await trx
           .updateTable('employments')

@@ -1,19 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { DB } from '../../../db/types.js';
+import type { CertificatesTable } from '../pki.tables.js';
 
-export interface IssuedCertificateRow {
-  serial: string;
-  issuer: string;
-  profile: string;
-  subject_iin: string | null;
-  subject_bin: string | null;
-  subject_dn: string;
-  not_before: Date;
-  not_after: Date;
-  der: Buffer;
-  pair_id: string | null;
-  application_id: string | null;
-}
+/** A certificate as issuance stores it: every column but the revocation state and creation time. */
+export type IssuedCertificateRow = Omit<Insertable<CertificatesTable>, 'revoked_at' | 'revocation_reason' | 'invalidity_date' | 'created_at'>;
 
 /** The SQL of issuance: how issued certificates are stored. */
 export class IssuedCertificatesRepository {
