@@ -9,6 +9,7 @@ import { Pseudonymizer } from '../privacy/pseudonym.js';
 import { problemPlugin } from '../errors/http-errors.js';
 import { observabilityPlugin } from './observability.plugin.js';
 import { authPlugin } from './auth.plugin.js';
+import { tokenRoutes } from '../auth/tokens.routes.js';
 import { registryRoutes } from '../features/registry/registry.routes.js';
 import { createCreditServices, creditRoutes } from '../features/credit/credit.routes.js';
 import { RegistryService } from '../features/registry/registry.service.js';
@@ -80,6 +81,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(observabilityPlugin);
   await app.register(authPlugin);
+  await app.register(tokenRoutes);
 
   app.decorate('registry', new RegistryService(database, app.pseudonymizer));
   await app.register(registryRoutes);
