@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { LenderService } from '../features/credit/lenders.service.js';
-import type { LenderLicence } from '../features/credit/credit.tables.js';
+import { LenderService } from '../features/credit/index.js';
+import type { LenderLicence } from '../features/credit/index.js';
 import { openCliContext } from './context.js';
 
 /** `qorgau lender create|list` and `qorgau lender key create|revoke`. */

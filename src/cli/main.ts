@@ -6,7 +6,7 @@ import { DatabaseInUseError } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createApiToken, listApiTokens, revokeApiToken, TOKEN_ROLES, type TokenRole } from '../auth/api-tokens.js';
 import { Pseudonymizer } from '../privacy/pseudonym.js';
-import { RegistryService } from '../features/registry/registry.service.js';
+import { RegistryService } from '../features/registry/index.js';
 import { openCliContext, withCliContext } from './context.js';
 import { startProgress } from './progress.js';
 import { registerPkiCommands } from './pki.commands.js';
