@@ -46,6 +46,7 @@ export interface BreachesTable {
   description: ColumnType<string, string | undefined, string>;
   occurred_at: Timestamp | null;
   discovered_at: Timestamp | null;
+  day_only_dates: Generated<string[]>;
   disclosed_at: Timestamp | null;
   source: BreachSource;
   data_categories: string[];

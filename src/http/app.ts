@@ -9,6 +9,7 @@ import { Pseudonymizer } from '../privacy/pseudonym.js';
 import { problemPlugin } from '../errors/http-errors.js';
 import { observabilityPlugin } from './observability.plugin.js';
 import { authPlugin } from './auth.plugin.js';
+import { tokenRoutes } from '../auth/tokens.routes.js';
 import { registryRoutes } from '../features/registry/index.js';
 import { createCreditServices, creditRoutes } from '../features/credit/index.js';
 import { RegistryService } from '../features/registry/index.js';
@@ -81,6 +82,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(observabilityPlugin);
   await app.register(authPlugin);
+  await app.register(tokenRoutes);
 
   app.decorate('registry', new RegistryService(database, app.pseudonymizer));
   await app.register(registryRoutes);

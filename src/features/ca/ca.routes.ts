@@ -1,3 +1,4 @@
+import { emptyBodyAsObject } from '../../http/optional-body.js';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -113,6 +114,7 @@ export const pkiRoutes = fp(
 
     app.post('/v1/pki/applications/:id/approve', {
       preHandler: caOperator,
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: ['pki'],
         summary: "Confirm the applicant's identity and issue the pair",
