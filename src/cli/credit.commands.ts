@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
-import { LenderService } from '../features/credit/lenders.service.js';
-import type { LenderLicence } from '../features/credit/credit.tables.js';
+import { LenderService, type LenderLicence } from '../features/credit/index.js';
 import { withCliContext } from './context.js';
 import { callServer, resolveServer, withServerOptions, type ServerOptions } from './server-client.js';
 

@@ -7,7 +7,7 @@ import { DatabaseInUseError } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createApiToken, listApiTokens, revokeApiToken, TOKEN_ROLES, type TokenRole } from '../auth/api-tokens.js';
 import { Pseudonymizer } from '../privacy/pseudonym.js';
-import { RegistryService } from '../features/registry/registry.service.js';
+import { RegistryService } from '../features/registry/index.js';
 import { openCliContext, withCliContext } from './context.js';
 import { callServer, registerOperatorCommands, resolveServer, withServerOptions, type ServerOptions } from './server-client.js';
 import { startProgress } from './progress.js';
