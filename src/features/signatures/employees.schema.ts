@@ -51,7 +51,7 @@ export const EmployeeCertificateRequest = Type.Unknown({
 
 export const AuthorizationCreate = Type.Object(
   {
-    validDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 30, default: 7, description: 'How many days the employee has to apply' })),
+    validDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 30, description: 'How many days the employee has to apply (default 7)' })),
   },
   { additionalProperties: false },
 );
