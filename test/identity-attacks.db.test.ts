@@ -6,12 +6,11 @@ import { buildBin } from './helpers/factories.js';
 import { applicationBody, buildCsrPair, buildPerson, toPem } from './helpers/pki-factories.js';
 import { buildTestHierarchy, issuePerson } from './helpers/cms-fixtures.js';
 import { certifyPerson, signAs, signedRequest, signIn, type CertifiedPerson } from './helpers/person-sessions.js';
-import { enrolledOrganization, hireAndCertify, signedEmployeeApplication } from '../src/features/signatures/orgs.test-support.js';
-import { canonicalJson } from '../src/features/pki/evidence/canonical-json.js';
-import { signCms } from '../src/features/pki/cms/sign.js';
-import { signerFromPrivateKey } from '../src/features/pki/cms/pkcs12.js';
-import { CertificateInfo } from '../src/features/pki/cms/certificate.js';
-import { signerIdentityOf } from '../src/features/pki/cms/signer-identity.js';
+import { enrolledOrganization, hireAndCertify, signedEmployeeApplication } from './helpers/organizations.js';
+import { canonicalJson, signerIdentityOf } from '../src/features/trust/index.js';
+import { signCms } from '../src/client/sign.js';
+import { signerFromPrivateKey } from '../src/client/pkcs12.js';
+import { CertificateInfo } from '../src/pkix/certificate.js';
 
 /**
  * Identity, tried as an attacker would (issue 8, part 1): an organization's HR must not obtain a

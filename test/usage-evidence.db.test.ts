@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, getTestDatabase } from './helpers/test-database.js';
 import { buildOperatorToken } from './helpers/factories.js';
 import { certifyPerson, signAs, signedRequest, signIn } from './helpers/person-sessions.js';
-import { CertificateInfo } from '../src/features/pki/cms/certificate.js';
-import { revokeCertificates } from '../src/features/pki/revocation/certificate-revoker.js';
+import { CertificateInfo } from '../src/pkix/certificate.js';
+import { revokeCertificates } from '../src/features/ca/index.js';
 
 /**
  * Misuse evidence, tried as an attacker would (issue 8, part 2): a use counts against a holder only

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors/app-error.js';
-import { CertificateInfo } from '../features/pki/cms/certificate.js';
-import { readPkcs12, signerFromPrivateKey } from '../features/pki/cms/pkcs12.js';
-import { signCms } from '../features/pki/cms/sign.js';
-import { purposeOf, signerIdentityOf } from '../features/pki/cms/signer-identity.js';
-import { canonicalJson } from '../features/pki/evidence/canonical-json.js';
+import { CertificateInfo } from '../pkix/certificate.js';
+import { readPkcs12, signerFromPrivateKey } from '../client/pkcs12.js';
+import { signCms } from '../client/sign.js';
+import { canonicalJson, purposeOf, signerIdentityOf } from '../features/trust/index.js';
 
 const derOf = (pem: string) => Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
 

@@ -4,8 +4,8 @@ import { sql } from 'kysely';
 import { buildTestApp, getTestDatabase } from '../helpers/test-database.js';
 import { buildBin, buildOperatorToken } from '../helpers/factories.js';
 import { certifyPerson, signAs, type CertifiedPerson } from '../helpers/person-sessions.js';
-import { downloadPair, enrolledOrganization, signedEmployeeApplication } from '../../src/features/signatures/orgs.test-support.js';
-import { INSPECTORS_MAILBOX } from '../../src/features/signatures/alerts.js';
+import { downloadPair, enrolledOrganization, signedEmployeeApplication } from '../helpers/organizations.js';
+import { INSPECTORS_MAILBOX } from '../../src/features/signatures/index.js';
 
 /**
  * The seed's story: HR authorizes an employee's pair; she applies with keys made on her own

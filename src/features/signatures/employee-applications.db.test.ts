@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../../test/helpers/test-database.js';
 import { buildBin } from '../../../test/helpers/factories.js';
 import { applicationBody, buildCsrPair, buildPerson } from '../../../test/helpers/pki-factories.js';
-import { AutomaticProofing, OperatorReviewProofing } from '../pki/applications/identity-proofing.js';
-import { CertificateInfo } from '../pki/cms/certificate.js';
-import { signerIdentityOf } from '../pki/cms/signer-identity.js';
-import { adminToken, enrolledOrganization } from './orgs.test-support.js';
+import { AutomaticProofing, OperatorReviewProofing } from '../ca/index.js';
+import { CertificateInfo } from '../../pkix/certificate.js';
+import { signerIdentityOf } from '../trust/index.js';
+import { adminToken, enrolledOrganization } from '../../../test/helpers/organizations.js';
 
 let app: FastifyInstance;
 
