@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildTestApp, getTestDatabase } from './helpers/test-database.js';
 import { buildBin, buildBreach, buildIin, buildOperatorToken } from './helpers/factories.js';
 import { certifyPerson, signIn, type CertifiedPerson } from './helpers/person-sessions.js';
-import { enrolledOrganization } from '../src/features/signatures/orgs.test-support.js';
+import { enrolledOrganization } from './helpers/organizations.js';
 import { installWriteLog, type WriteLog } from './helpers/write-log.js';
 import { malformedRequests, operationsOf, type CredentialName, type Operation, type RequestTemplate } from './helpers/malformed-requests.js';
 
