@@ -6,7 +6,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { Pseudonymizer } from '../privacy/pseudonym.js';
-import { problemPlugin } from '../errors/http-errors.js';
+import { problemPlugin, problemServerOptions } from '../errors/http-errors.js';
+import { inputGuardPlugin } from './input-guard.plugin.js';
+import { schemaController } from './validation.js';
 import { observabilityPlugin } from './observability.plugin.js';
 import { authPlugin } from './auth.plugin.js';
 import { tokenRoutes } from '../auth/tokens.routes.js';
@@ -51,7 +53,8 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
     logger: logger ?? { level: config.logLevel },
     // Uploads stream through routes that set their own limits; JSON bodies stay small.
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    schemaController,
+    ...problemServerOptions,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(
@@ -66,6 +69,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
     ),
   );
   await app.register(problemPlugin);
+  await app.register(inputGuardPlugin);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -83,7 +83,7 @@ export const notificationsPlugin = fp(
       }, async (request, reply) => reply.status(201).send(await contacts.add(request.person!.personHash, request.body.channel, request.body.address)));
 
       app.delete('/v1/me/contacts/:id', {
-        schema: { tags: ['me'], summary: 'Remove a contact', security: person, params: Type.Object({ id: Type.String() }), response: { 204: Type.Null(), ...problems(401, 403, 404) } },
+        schema: { tags: ['me'], summary: 'Remove a contact', security: person, params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null(), ...problems(401, 403, 404) } },
       }, async (request, reply) => {
         await contacts.remove(request.person!.personHash, request.params.id);
         return reply.status(204).send(null);
