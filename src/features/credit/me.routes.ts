@@ -99,7 +99,7 @@ export const meRoutes = fp(
       app.addSchema(MyInquiry);
       app.addSchema(LiftView);
       app.addSchema(SignedDocumentView);
-      app.addHook('preHandler', root.requirePerson());
+      app.addHook('onRequest', root.requirePerson());
       const { restrictions, checks } = root.credit;
 
       app.get('/v1/me/breaches', {
