@@ -9,6 +9,7 @@ import { Pseudonymizer } from '../privacy/pseudonym.js';
 import { problemPlugin } from '../errors/http-errors.js';
 import { observabilityPlugin } from './observability.plugin.js';
 import { authPlugin } from './auth.plugin.js';
+import { rateLimitsPlugin } from './rate-limits/rate-limits.plugin.js';
 import { registryRoutes } from '../features/registry/registry.routes.js';
 import { createCreditServices, creditRoutes } from '../features/credit/credit.routes.js';
 import { RegistryService } from '../features/registry/registry.service.js';
@@ -40,6 +41,14 @@ export interface AppOptions {
   pki?: CaHierarchy;
 }
 
+/** QORGAU_TRUST_PROXY: "" none, "true" every hop, a hop count, or addresses/CIDRs (comma separated). */
+function trustProxyOf(setting: string): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (setting === '' || setting === 'false') return false;
+  if (setting === 'true') return true;
+  if (/^\d+$/.test(setting)) return (_address, hop) => hop < Number(setting);
+  return setting.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 /**
  * The one application, for the server and for tests (`app.inject`): infrastructure
  * plugins first, then services, then feature routes.
@@ -49,6 +58,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
     logger: logger ?? { level: config.logLevel },
     // Uploads stream through routes that set their own limits; JSON bodies stay small.
     bodyLimit: 1024 * 1024,
+    trustProxy: trustProxyOf(config.trustProxy),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -80,6 +90,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(observabilityPlugin);
   await app.register(authPlugin);
+  await app.register(rateLimitsPlugin);
 
   app.decorate('registry', new RegistryService(database, app.pseudonymizer));
   await app.register(registryRoutes);

@@ -1,4 +1,8 @@
 import type { preHandlerAsyncHookHandler, RouteOptions } from 'fastify';
+import { AppError } from '../errors/app-error.js';
+
+/** Refusals that mean a credential was presented and is not one of ours: a guess, counted per address. */
+const GUESSES = new Set(['AUTH_INVALID_TOKEN', 'AUTH_INVALID_KEY', 'AUTH_INVALID_CREDENTIAL', 'SESSION_INVALID']);
 
 /**
  * Authentication must refuse a request at its headers: run as a preHandler, a guard would
@@ -12,14 +16,23 @@ type Marked = preHandlerAsyncHookHandler & { [AUTH_HOOK]?: true };
 
 export function authHook(hook: preHandlerAsyncHookHandler): preHandlerAsyncHookHandler {
   const guard: Marked = async function (this: unknown, request, reply) {
+    // Absent only in an app built without the rate-limits plugin.
+    const limits = request.server.rateLimits as typeof request.server.rateLimits | undefined;
     try {
       await hook.call(this as never, request, reply);
     } catch (err) {
       // A refused upload is not drained: the connection closes after the answer.
       if (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0') reply.header('connection', 'close');
       else if (request.headers['transfer-encoding'] !== undefined) reply.header('connection', 'close');
+      if (limits && err instanceof AppError && GUESSES.has(err.code)) {
+        const refusal = await limits.failure(reply, 'credentialFailures', request.ip);
+        if (refusal) throw refusal;
+      }
       throw err;
     }
+    // An address over its limit is refused even with a valid credential: were it let through,
+    // a guesser would tell a right guess from a wrong one by the answer.
+    if (limits) await limits.refuseIfReached(reply, 'credentialFailures', request.ip);
   };
   guard[AUTH_HOOK] = true;
   return guard;
