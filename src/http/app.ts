@@ -10,6 +10,7 @@ import { problemPlugin } from '../errors/http-errors.js';
 import { observabilityPlugin } from './observability.plugin.js';
 import { authPlugin } from './auth.plugin.js';
 import { rateLimitsPlugin } from './rate-limits/rate-limits.plugin.js';
+import { securityHeadersPlugin } from './security-headers.plugin.js';
 import { registryRoutes } from '../features/registry/registry.routes.js';
 import { createCreditServices, creditRoutes } from '../features/credit/credit.routes.js';
 import { RegistryService } from '../features/registry/registry.service.js';
@@ -74,6 +75,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
     ),
   );
   await app.register(problemPlugin);
+  await app.register(securityHeadersPlugin);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -87,7 +89,13 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
       components: { securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer', description: 'Operator API token (qorgau token create)' }, personSession: { type: 'apiKey', in: 'cookie', name: '__Host-qorgau-session', description: 'Session of a person signed in with e-signature (POST /v1/auth/signin)' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The docs page's own inline scripts and styles get hashes in its CSP (staticCSP).
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // Its CSP, with framing refused like every other page; upgrade-insecure-requests would break plain-HTTP development.
+    transformStaticCSP: (header) => header.replace("frame-ancestors 'self'", "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
   await app.register(observabilityPlugin);
   await app.register(authPlugin);
   await app.register(rateLimitsPlugin);

@@ -18,6 +18,9 @@ export function authHook(hook: preHandlerAsyncHookHandler): preHandlerAsyncHookH
   const guard: Marked = async function (this: unknown, request, reply) {
     // Absent only in an app built without the rate-limits plugin.
     const limits = request.server.rateLimits as typeof request.server.rateLimits | undefined;
+    // Whatever a credential opens is someone's data (a person's protection, a lender's checks,
+    // an organization's staff): no shared or browser cache keeps it.
+    reply.header('cache-control', 'no-store');
     try {
       await hook.call(this as never, request, reply);
     } catch (err) {
