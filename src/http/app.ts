@@ -11,6 +11,7 @@ import { observabilityPlugin } from './observability.plugin.js';
 import { authPlugin } from './auth.plugin.js';
 import { rateLimitsPlugin } from './rate-limits/rate-limits.plugin.js';
 import { securityHeadersPlugin } from './security-headers.plugin.js';
+import { withPrivateSerializers } from './log-privacy.js';
 import { registryRoutes } from '../features/registry/registry.routes.js';
 import { createCreditServices, creditRoutes } from '../features/credit/credit.routes.js';
 import { RegistryService } from '../features/registry/registry.service.js';
@@ -55,8 +56,9 @@ function trustProxyOf(setting: string): boolean | string[] | ((address: string, 
  * plugins first, then services, then feature routes.
  */
 export async function buildApp({ config, database, logger, pki }: AppOptions): Promise<FastifyInstance> {
+  const pseudonymizer = new Pseudonymizer(config.pseudonymKey);
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel },
+    logger: withPrivateSerializers(logger, config.logLevel, pseudonymizer),
     // Uploads stream through routes that set their own limits; JSON bodies stay small.
     bodyLimit: 1024 * 1024,
     trustProxy: trustProxyOf(config.trustProxy),
@@ -68,7 +70,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
       async (instance) => {
         instance.decorate('config', config);
         instance.decorate('database', database);
-        instance.decorate('pseudonymizer', new Pseudonymizer(config.pseudonymKey));
+        instance.decorate('pseudonymizer', pseudonymizer);
         instance.decorate('pki', pki);
       },
       { name: 'database' },
