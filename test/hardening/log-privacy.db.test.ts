@@ -6,7 +6,7 @@ import { maskIins } from '../../src/http/log-privacy.js';
 import { Pseudonymizer } from '../../src/privacy/pseudonym.js';
 import { getTestDatabase, getTestHierarchy } from '../helpers/test-database.js';
 import { buildBin, buildBreach, buildIin, buildOperatorToken } from '../helpers/factories.js';
-import { enrolledOrganization } from '../../src/features/signatures/orgs.test-support.js';
+import { enrolledOrganization } from '../helpers/organizations.js';
 
 describe('masking IINs in log lines', () => {
   const pseudonymizer = new Pseudonymizer(Buffer.alloc(32, 7));

@@ -9,7 +9,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildTestApp, getTestDatabase } from '../helpers/test-database.js';
 import { buildBin, buildIin, buildOperatorToken } from '../helpers/factories.js';
 import { certifyPerson, signIn } from '../helpers/person-sessions.js';
-import { enrolledOrganization } from '../../src/features/signatures/orgs.test-support.js';
+import { enrolledOrganization } from '../helpers/organizations.js';
 
 type Operations = Record<string, Record<string, unknown>>;
 
