@@ -11,7 +11,7 @@ export interface IndexRow {
   n: number;
   /** Strata (cells) with results, and those with at least two (the ones weighted). */
   strata: number;
-  /** Population of the weighted strata, and of all strata in the group. */
+  /** Population of the weighted strata, and of the whole group (every stratum of the population table). */
   covered_population: number;
   population: number;
   basic: number | null;
@@ -27,8 +27,9 @@ export interface IndexRow {
  * group × sex) in one pass, then each grouping is post-stratified: a group's estimate is
  * Σ W_h·ȳ_h with W_h the stratum's share of the group's population, and its variance
  * Σ W_h²·s_h²/n_h (s_h² the stratum's sample variance; for a 0/1 outcome p(1−p)·n/(n−1)).
- * Strata with one result carry no variance estimate and are left out of the weighting; the
- * share of population they leave uncovered is reported.
+ * Strata with fewer than two results carry no variance estimate and are left out of the
+ * weighting; the share of the group's population they leave uncovered is reported as coverage.
+ * Every cell of the population table appears, with n = 0 where there are no results.
  */
 export async function computeIndexRows(db: Kysely<DB>, period: string): Promise<IndexRow[]> {
   const result = await sql<IndexRow>`
@@ -45,9 +46,10 @@ export async function computeIndexRows(db: Kysely<DB>, period: string): Promise<
       group by region, age_group, sex
     ),
     weighted as (
-      select s.*, p.population::float8 as pop, (s.n >= 2) as usable
-      from strata s
-      join literacy_population p using (region, age_group, sex)
+      select p.region, p.age_group, p.sex, s.n, s.p_basic, s.m_score, s.v_score, s.m_scam, s.v_scam,
+             p.population::float8 as pop, coalesce(s.n >= 2, false) as usable
+      from literacy_population p
+      left join strata s using (region, age_group, sex)
     )
     select
       case
@@ -59,8 +61,8 @@ export async function computeIndexRows(db: Kysely<DB>, period: string): Promise<
         else 'national'
       end as level,
       region, age_group, sex,
-      sum(n)::int as n,
-      count(*)::int as strata,
+      coalesce(sum(n), 0)::int as n,
+      count(n)::int as strata,
       coalesce(sum(pop) filter (where usable), 0)::float8 as covered_population,
       sum(pop)::float8 as population,
       (sum(pop * p_basic) filter (where usable) / nullif(sum(pop) filter (where usable), 0))::float8 as basic,

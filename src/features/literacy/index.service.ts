@@ -76,7 +76,7 @@ export function presentIndexRow(row: IndexRow, minCellSize: number): IndexEntry 
   };
   if (suppressed) return { ...base, allBasic: null, score: null, scamResistance: null };
   let allBasic: Figure | null;
-  if (row.strata === 1) {
+  if (row.level === 'cell') {
     const [low, high] = wilsonInterval(row.basic! * row.n, row.n);
     allBasic = { estimate: round(row.basic! * 100), low: round(low * 100), high: round(high * 100) };
   } else {
