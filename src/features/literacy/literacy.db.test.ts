@@ -5,7 +5,7 @@ import { buildTestApp } from '../../../test/helpers/test-database.js';
 import { buildOperatorToken } from '../../../test/helpers/factories.js';
 import { certifyPerson, signIn } from '../../../test/helpers/person-sessions.js';
 import { openssl, tempDir, toPem, writeTemp } from '../../../test/helpers/pki-factories.js';
-import { SESSION_COOKIE } from '../signin/sessions.js';
+import { SESSION_COOKIE } from '../signin/index.js';
 import { isTrainedVolunteer } from './index.js';
 import { SEED_BANK } from './seed-bank.js';
 import { IndexService } from './index.service.js';

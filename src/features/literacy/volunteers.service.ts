@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
-import { canonicalJson } from '../pki/evidence/canonical-json.js';
+import { canonicalJson } from '../trust/index.js';
 import { AssessmentsRepository } from './assessments.repository.js';
 import { checkRegion } from './demographics.js';
 import { LANGUAGES, type Text } from './items.js';
