@@ -6,7 +6,7 @@ import { VolunteersRepository } from './volunteers.repository.js';
  * The public entry of the literacy feature: the plugin, its ports, and what other features may ask.
  */
 export { literacyPlugin, type LiteracyPluginOptions, type LiteracyDecorator } from './literacy.plugin.js';
-export type { FraudStat, FraudStatsByRegionAge } from './index.service.js';
+export { IndexService, type FraudStat, type FraudStatsByRegionAge, type IndexEntry } from './index.service.js';
 export { AREAS, AGE_GROUPS, SEXES, type Area, type AgeGroup, type Sex } from './items.js';
 
 /**
