@@ -156,6 +156,50 @@ describe('digital literacy', () => {
     });
   });
 
+  describe('bad input, generated', () => {
+    it('answers every generated malformed submission with a 4xx problem and saves nothing', async () => {
+      let started = (await start()).json();
+      const ids: string[] = started.items.map((i: { id: string }) => i.id);
+      let seed = 7;
+      const rand = (n: number) => {
+        seed = (seed * 48271) % 2147483647;
+        return seed % n;
+      };
+      const junk = (): unknown => [() => rand(40) - 20, () => 'x'.repeat(rand(5)), () => null, () => [rand(9) - 4, rand(9)], () => ({ a: 1 }), () => true, () => 1.5][rand(7)]();
+      const fields = ['choice', 'choices', 'order', 'verdict', 'itemId', 'extra'];
+      for (let round = 0; round < 150; round++) {
+        const answers = Array.from({ length: 1 + rand(4) }, () => {
+          const answer: Record<string, unknown> = { itemId: rand(5) ? ids[rand(ids.length)] : `${ids[0]}x` };
+          for (let k = 0; k < 1 + rand(3); k++) answer[fields[rand(fields.length)]] = junk();
+          return answer;
+        });
+        const response = await app.inject({ method: 'POST', url: `/v1/literacy/assessments/${started.id}/answers`, payload: rand(10) ? { answers } : answers });
+        if (response.statusCode === 200) {
+          // A generated answer set that happens to be valid is scored; go on with a fresh assessment of the same items.
+          started = { ...(await start()).json(), items: started.items };
+          await app.database.db.updateTable('literacy_assessments').set({ item_ids: ids }).where('id', '=', started.id).execute();
+          continue;
+        }
+        expect(response.statusCode, response.body).toBeGreaterThanOrEqual(400);
+        expect(response.statusCode, response.body).toBeLessThan(500);
+        expect(response.json().code).toMatch(/^[A-Z_]+$/);
+        expect(await answersStored(started.id)).toBe(0);
+      }
+    });
+
+    it('documents every literacy route in OpenAPI with its schemas', async () => {
+      const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+      const paths = Object.entries(spec.paths as Record<string, Record<string, { responses?: object; tags?: string[] }>>).filter(([p]) => p.startsWith('/v1/literacy/'));
+      expect(paths.length).toBeGreaterThanOrEqual(20);
+      for (const [path, methods] of paths) {
+        for (const [method, operation] of Object.entries(methods)) {
+          expect(operation.tags, `${method} ${path}`).toEqual(['literacy']);
+          expect(Object.keys(operation.responses ?? {}).length, `${method} ${path}`).toBeGreaterThan(0);
+        }
+      }
+    });
+  });
+
   describe('the question bank', () => {
     it('is for literacy operators only', async () => {
       expect((await app.inject({ method: 'GET', url: '/v1/literacy/bank/versions' })).statusCode).toBe(401);
