@@ -1,11 +1,11 @@
 /**
- * Kazakhstan's first-level divisions since the 2022 reform: 17 regions (oblys) and the three
- * cities of republican significance. One shared list: fraud reports, the literacy index and
- * centers all speak of regions by these codes.
+ * Kazakhstan's regions (oblystar) and the three cities of republican significance, as
+ * stable codes shared by every feature that counts by region (fraud reports, the literacy
+ * index). Seventeen regions since the 2022 reform (Abai, Zhetisu and Ulytau were created).
  */
 export const KZ_REGIONS = [
-  'almaty-city',
   'astana',
+  'almaty-city',
   'shymkent',
   'abai',
   'akmola',
@@ -28,30 +28,30 @@ export const KZ_REGIONS = [
 
 export type KzRegion = (typeof KZ_REGIONS)[number];
 
-export function isKzRegion(code: string): code is KzRegion {
-  return (KZ_REGIONS as readonly string[]).includes(code);
-}
-
-/** Names as the regions write them in Kazakh, Russian and English. */
-export const KZ_REGION_NAMES: Record<KzRegion, { kk: string; ru: string; en: string }> = {
-  'almaty-city': { kk: 'Алматы қаласы', ru: 'город Алматы', en: 'Almaty (city)' },
-  astana: { kk: 'Астана қаласы', ru: 'город Астана', en: 'Astana (city)' },
-  shymkent: { kk: 'Шымкент қаласы', ru: 'город Шымкент', en: 'Shymkent (city)' },
-  abai: { kk: 'Абай облысы', ru: 'область Абай', en: 'Abai Region' },
-  akmola: { kk: 'Ақмола облысы', ru: 'Акмолинская область', en: 'Akmola Region' },
-  aktobe: { kk: 'Ақтөбе облысы', ru: 'Актюбинская область', en: 'Aktobe Region' },
-  'almaty-region': { kk: 'Алматы облысы', ru: 'Алматинская область', en: 'Almaty Region' },
-  atyrau: { kk: 'Атырау облысы', ru: 'Атырауская область', en: 'Atyrau Region' },
-  'east-kazakhstan': { kk: 'Шығыс Қазақстан облысы', ru: 'Восточно-Казахстанская область', en: 'East Kazakhstan Region' },
-  zhambyl: { kk: 'Жамбыл облысы', ru: 'Жамбылская область', en: 'Zhambyl Region' },
-  zhetisu: { kk: 'Жетісу облысы', ru: 'область Жетісу', en: 'Zhetisu Region' },
-  'west-kazakhstan': { kk: 'Батыс Қазақстан облысы', ru: 'Западно-Казахстанская область', en: 'West Kazakhstan Region' },
-  karaganda: { kk: 'Қарағанды облысы', ru: 'Карагандинская область', en: 'Karaganda Region' },
-  kostanay: { kk: 'Қостанай облысы', ru: 'Костанайская область', en: 'Kostanay Region' },
-  kyzylorda: { kk: 'Қызылорда облысы', ru: 'Кызылординская область', en: 'Kyzylorda Region' },
-  mangystau: { kk: 'Маңғыстау облысы', ru: 'Мангистауская область', en: 'Mangystau Region' },
-  pavlodar: { kk: 'Павлодар облысы', ru: 'Павлодарская область', en: 'Pavlodar Region' },
-  'north-kazakhstan': { kk: 'Солтүстік Қазақстан облысы', ru: 'Северо-Казахстанская область', en: 'North Kazakhstan Region' },
-  turkistan: { kk: 'Түркістан облысы', ru: 'Туркестанская область', en: 'Turkistan Region' },
-  ulytau: { kk: 'Ұлытау облысы', ru: 'область Ұлытау', en: 'Ulytau Region' },
+/** Names of the regions in English, for documents and charts (the portal translates). */
+export const KZ_REGION_NAMES: Record<KzRegion, string> = {
+  astana: 'Astana',
+  'almaty-city': 'Almaty (city)',
+  shymkent: 'Shymkent',
+  abai: 'Abai Region',
+  akmola: 'Akmola Region',
+  aktobe: 'Aktobe Region',
+  'almaty-region': 'Almaty Region',
+  atyrau: 'Atyrau Region',
+  'east-kazakhstan': 'East Kazakhstan Region',
+  zhambyl: 'Zhambyl Region',
+  zhetisu: 'Zhetisu Region',
+  'west-kazakhstan': 'West Kazakhstan Region',
+  karaganda: 'Karaganda Region',
+  kostanay: 'Kostanay Region',
+  kyzylorda: 'Kyzylorda Region',
+  mangystau: 'Mangystau Region',
+  pavlodar: 'Pavlodar Region',
+  'north-kazakhstan': 'North Kazakhstan Region',
+  turkistan: 'Turkistan Region',
+  ulytau: 'Ulytau Region',
 };
+
+export function isKzRegion(value: string): value is KzRegion {
+  return (KZ_REGIONS as readonly string[]).includes(value);
+}

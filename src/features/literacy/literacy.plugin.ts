@@ -3,7 +3,8 @@ import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../errors/app-error.js';
-import { KZ_REGION_NAMES, KZ_REGIONS } from '../../identifiers/regions.js';
+import { KZ_REGIONS } from '../../identifiers/regions.js';
+import { KZ_REGION_NAMES_I18N } from '../../identifiers/region-names.js';
 import { SESSION_COOKIE } from '../signin/index.js';
 import { platformDocumentSigner } from '../ca/index.js';
 import { AssessmentService } from './assessment.service.js';
@@ -75,7 +76,7 @@ export const literacyPlugin = fp(
       // ── Reference lists ──────────────────────────────────────────────────────────
       app.get('/v1/literacy/regions', {
         schema: { tags, summary: 'Regions of Kazakhstan (codes and names in kk, ru, en)', response: { 200: S.RegionsView } },
-      }, async () => KZ_REGIONS.map((code) => ({ code, names: KZ_REGION_NAMES[code] })));
+      }, async () => KZ_REGIONS.map((code) => ({ code, names: KZ_REGION_NAMES_I18N[code] })));
 
       // ── Assessments ──────────────────────────────────────────────────────────────
       app.post('/v1/literacy/assessments', {
