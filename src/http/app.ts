@@ -28,6 +28,7 @@ import { notificationsPlugin } from '../features/notifications/index.js';
 import { meRoutes } from '../features/credit/index.js';
 import { orgsPlugin } from '../features/signatures/index.js';
 import { misusePlugin } from '../features/signatures/index.js';
+import { literacyPlugin } from '../features/literacy/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -122,5 +123,6 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(notificationsPlugin);
   await app.register(misusePlugin);
   await app.register(meRoutes);
+  await app.register(literacyPlugin);
   return app;
 }
