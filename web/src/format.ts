@@ -10,7 +10,7 @@ export function useFormat() {
     locale,
     date: (iso: string | Date | null | undefined) => (iso ? new Intl.DateTimeFormat(locale, { dateStyle: 'long' }).format(new Date(iso)) : '—'),
     dateTime: (iso: string | Date | null | undefined) =>
-      iso ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '—',
+      iso ? new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(iso)) : '—',
     number: (n: number) => new Intl.NumberFormat(locale).format(n),
     tenge: (n: number) => new Intl.NumberFormat(locale, { style: 'currency', currency: 'KZT', maximumFractionDigits: 0 }).format(n),
   };

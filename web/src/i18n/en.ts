@@ -150,6 +150,8 @@ export const en = {
     countdown: 'Takes effect in {{time}}',
     cancel: 'Cancel this lift',
     cancelled: 'The lift is cancelled; your protection stays.',
+    hoursShort: '{{count}} h',
+    minutes: '{{count}} min',
   },
   inquiries: {
     title: 'Who checked my IIN',

@@ -151,6 +151,8 @@ export const kk: Messages = {
     countdown: '{{time}} кейін күшіне енеді',
     cancel: 'Шектеуді алуды болдырмау',
     cancelled: 'Шектеуді алу болдырылмады; қорғау сақталады.',
+    hoursShort: '{{count}} сағ',
+    minutes: '{{count}} мин',
   },
   inquiries: {
     title: 'Менің ЖСН-імді кім тексерді',

@@ -151,6 +151,8 @@ export const ru: Messages = {
     countdown: 'Вступит в силу через {{time}}',
     cancel: 'Отменить снятие',
     cancelled: 'Снятие отменено; защита остаётся.',
+    hoursShort: '{{count}} ч',
+    minutes: '{{count}} мин',
   },
   inquiries: {
     title: 'Кто проверял мой ИИН',

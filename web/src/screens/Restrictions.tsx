@@ -19,13 +19,15 @@ function useNow(everyMs: number) {
   return now;
 }
 
+/** "23 h 59 min" in the person's language (browsers' unit names for Kazakh are not complete). */
 function useDuration() {
-  const { locale } = useFormat();
+  const { t } = useTranslation();
+  const f = useFormat();
   return (ms: number) => {
     const minutes = Math.max(0, Math.ceil(ms / 60_000));
     const hours = Math.floor(minutes / 60);
-    const unit = (value: number, u: 'hour' | 'minute') => new Intl.NumberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'long' }).format(value);
-    return hours > 0 ? `${unit(hours, 'hour')} ${unit(minutes % 60, 'minute')}` : unit(minutes, 'minute');
+    const m = t('restrictions.minutes', { count: f.number(minutes % 60) });
+    return hours > 0 ? `${t('restrictions.hoursShort', { count: f.number(hours) })} ${m}` : m;
   };
 }
 
