@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { CertificateHoldings } from '../features/pki/issuance/certificate-holdings.js';
-import { EmploymentService } from '../features/signatures/employees.service.js';
-import { OrganizationsService, requireValidIin } from '../features/signatures/organizations.service.js';
-import { TerminationService } from '../features/signatures/termination.service.js';
+import { CertificateHoldings } from '../features/ca/index.js';
+import { EmploymentService } from '../features/signatures/index.js';
+import { OrganizationsService, requireValidIin } from '../features/signatures/index.js';
+import { TerminationService } from '../features/signatures/index.js';
 import { withCliContext } from './context.js';
 
 /** The CLI acts as an admin operator would. */

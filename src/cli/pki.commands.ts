@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander';
 import path from 'node:path';
-import { initCa } from '../features/pki/ca/ceremony.js';
-import type { KeyAlgorithm } from '../features/pki/key-signer.js';
-import { readPassphraseFile } from '../features/pki/keys/encrypted-file-signer.js';
+import { initCa } from '../features/ca/index.js';
+import type { KeyAlgorithm } from '../pkix/key-signer.js';
+import { readPassphraseFile } from '../features/ca/index.js';
 import { AppError } from '../errors/app-error.js';
-import { createKeyRequest, finishKeyRequest } from '../features/pki/applications/keygen.js';
+import { createKeyRequest, finishKeyRequest } from '../client/keygen.js';
 import { readFile, writeFile } from 'node:fs/promises';
 
 /** Reads a password file (first line); the password never appears in argv or the shell history. */

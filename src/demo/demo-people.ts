@@ -6,9 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { createApiToken, type TokenRole } from '../auth/api-tokens.js';
 import { makeIin } from '../identifiers/iin.js';
 import { makeBin } from '../identifiers/bin.js';
-import { CertificateIssuer } from '../features/pki/issuance/certificate-issuer.js';
-import { buildPkcs12 } from '../features/pki/keys/pkcs12.js';
-import type { EmployeeRole, PersonSubject } from '../features/pki/profiles.js';
+import { CertificateIssuer, type EmployeeRole, type PersonSubject } from '../features/ca/index.js';
+import { buildPkcs12 } from '../client/pkcs12-writer.js';
 
 /**
  * Demo people for a newcomer on the embedded database: each gets AUTH and SIGN key files

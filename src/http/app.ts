@@ -9,18 +9,20 @@ import { Pseudonymizer } from '../privacy/pseudonym.js';
 import { problemPlugin } from '../errors/http-errors.js';
 import { observabilityPlugin } from './observability.plugin.js';
 import { authPlugin } from './auth.plugin.js';
-import { registryRoutes } from '../features/registry/registry.routes.js';
-import { createCreditServices, creditRoutes } from '../features/credit/credit.routes.js';
-import { RegistryService } from '../features/registry/registry.service.js';
-import type { CaHierarchy } from '../features/pki/ca/hierarchy.js';
-import { revocationRoutes } from '../features/pki/revocation.routes.js';
-import { pkiRoutes } from '../features/pki/pki.routes.js';
-import { signaturesPlugin } from '../features/pki/signatures.routes.js';
-import { signinPlugin } from '../features/signin/signin.routes.js';
-import { notificationsPlugin } from '../features/notifications/notifications.plugin.js';
-import { meRoutes } from '../features/credit/me.routes.js';
-import { orgsPlugin } from '../features/signatures/orgs.routes.js';
-import { misusePlugin } from '../features/signatures/misuse.routes.js';
+import { tokenRoutes } from '../auth/tokens.routes.js';
+import { registryRoutes } from '../features/registry/index.js';
+import { createCreditServices, creditRoutes } from '../features/credit/index.js';
+import { RegistryService } from '../features/registry/index.js';
+import type { CaHierarchy } from '../features/ca/index.js';
+import { revocationRoutes } from '../features/ca/index.js';
+import { pkiRoutes } from '../features/ca/index.js';
+import { signaturesPlugin } from '../features/trust/index.js';
+import { tsaPlugin } from '../features/ca/index.js';
+import { signinPlugin } from '../features/signin/index.js';
+import { notificationsPlugin } from '../features/notifications/index.js';
+import { meRoutes } from '../features/credit/index.js';
+import { orgsPlugin } from '../features/signatures/index.js';
+import { misusePlugin } from '../features/signatures/index.js';
 import { portalPlugin } from './portal.plugin.js';
 
 declare module 'fastify' {
@@ -81,6 +83,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(observabilityPlugin);
   await app.register(authPlugin);
+  await app.register(tokenRoutes);
 
   app.decorate('registry', new RegistryService(database, app.pseudonymizer));
   await app.register(registryRoutes);
@@ -89,6 +92,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(revocationRoutes);
   await app.register(pkiRoutes);
   await app.register(signaturesPlugin);
+  await app.register(tsaPlugin);
   await app.register(signinPlugin);
   await app.register(orgsPlugin);
   await app.register(notificationsPlugin);

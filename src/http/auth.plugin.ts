@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from
 import fp from 'fastify-plugin';
 import { AppError } from '../errors/app-error.js';
 import { authenticateApiToken, type Principal, type TokenRole } from '../auth/api-tokens.js';
-import { cookieValue, ownCaCertificateCheck, SESSION_COOKIE, SessionStore, type PersonPrincipal } from '../features/signin/sessions.js';
+import { cookieValue, ownCaCertificateCheck, SESSION_COOKIE, SessionStore, type PersonPrincipal } from '../features/signin/index.js';
 import { LenderKeyAuthenticator, looksLikeLenderKey, type LenderPrincipal, type LenderScope } from '../auth/lender-keys.js';
-import { installOrgAuth } from '../features/signatures/organizations.auth.js';
+import { installOrgAuth } from '../features/signatures/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

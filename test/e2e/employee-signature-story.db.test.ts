@@ -5,8 +5,8 @@ import { buildTestApp, getTestDatabase } from '../helpers/test-database.js';
 import { buildBin, buildOperatorToken } from '../helpers/factories.js';
 import { buildPerson } from '../helpers/pki-factories.js';
 import { signAs, signIn, type CertifiedPerson } from '../helpers/person-sessions.js';
-import { employeeCsrs, enrolledOrganization } from '../../src/features/signatures/orgs.test-support.js';
-import { INSPECTORS_MAILBOX } from '../../src/features/signatures/alerts.js';
+import { employeeCsrs, enrolledOrganization } from '../helpers/organizations.js';
+import { INSPECTORS_MAILBOX } from '../../src/features/signatures/index.js';
 
 /**
  * The seed's story: an employee with certificates quits; HR terminates; the certificates are

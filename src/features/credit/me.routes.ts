@@ -3,14 +3,14 @@ import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../errors/app-error.js';
-import { Breach } from '../registry/registry.schema.js';
-import { decodeCmsText } from '../pki/evidence/cms-input.js';
-import { SignedDocuments } from '../pki/evidence/signed-documents.js';
+import { Breach } from '../registry/index.js';
+import { decodeCmsText } from '../trust/index.js';
+import { SignedDocuments } from '../trust/index.js';
 import { LiftService } from './lifts.service.js';
 import { LiftParams, LiftView, SignedRequestBody } from './lifts.schema.js';
 import { enqueueBreachRestrictionNotices } from './restriction-notices.js';
 import { deniedCheckNotices } from './checks.notices.js';
-import { withUsage } from '../signatures/usage-events.js';
+import { withUsage } from '../signatures/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../../test/helpers/test-database.js';
 import { buildBin } from '../../../test/helpers/factories.js';
 import { applicationBody, buildCsrPair, buildPerson } from '../../../test/helpers/pki-factories.js';
-import { AutomaticProofing } from '../pki/applications/identity-proofing.js';
-import { enrolledOrganization } from './orgs.test-support.js';
+import { AutomaticProofing } from '../ca/index.js';
+import { enrolledOrganization } from '../../../test/helpers/organizations.js';
 
 let app: FastifyInstance;
 

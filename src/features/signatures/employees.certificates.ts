@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
-import type { CaHierarchy } from '../pki/ca/hierarchy.js';
-import { assertCsrSubjectMatches, checkCsr, decodeCsrText } from '../pki/applications/csr.js';
-import { CertificateIssuer } from '../pki/issuance/certificate-issuer.js';
-import type { CertificateHoldings } from '../pki/issuance/certificate-holdings.js';
-import type { EmployeeRole } from '../pki/profiles.js';
+import type { CaHierarchy } from '../ca/index.js';
+import { assertCsrSubjectMatches, checkCsr, decodeCsrText } from '../ca/index.js';
+import { CertificateIssuer } from '../ca/index.js';
+import type { CertificateHoldings } from '../ca/index.js';
+import type { EmployeeRole } from '../ca/index.js';
 import type { EmployeeCertificateRequestInput } from './employees.schema.js';
 import type { Employment } from './employees.service.js';
 import { toEmployment } from './employees.service.js';

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
-import type { CertificateHoldings, HeldCertificate } from '../pki/issuance/certificate-holdings.js';
-import { normalizeSerial, revokeCertificates } from '../pki/revocation/certificate-revoker.js';
+import type { CertificateHoldings, HeldCertificate } from '../ca/index.js';
+import { normalizeSerial, revokeCertificates } from '../ca/index.js';
 import type { HeldCertificateViewType } from './holder.schema.js';
 
 const DAY = 86_400_000;

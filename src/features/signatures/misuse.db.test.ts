@@ -6,8 +6,8 @@ import { buildBin, buildIin, buildOperatorToken } from '../../../test/helpers/fa
 import { INSPECTORS_MAILBOX } from './alerts.js';
 import { localHour, UNUSUAL_HOURS_MIN_HISTORY } from './misuse-rules.js';
 import { networkOf } from './usage-events.js';
-import { CertificateInfo } from '../pki/cms/certificate.js';
-import { revokeCertificates } from '../pki/revocation/certificate-revoker.js';
+import { CertificateInfo } from '../../pkix/certificate.js';
+import { revokeCertificates } from '../ca/index.js';
 import { certifyPerson, signAs, signedRequest, signIn } from '../../../test/helpers/person-sessions.js';
 
 const ISSUER = 'CN=Test Relying CA,C=KZ';

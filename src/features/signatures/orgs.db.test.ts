@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { CertificateInfo } from '../pki/cms/certificate.js';
-import { signerIdentityOf } from '../pki/cms/signer-identity.js';
+import { CertificateInfo } from '../../pkix/certificate.js';
+import { signerIdentityOf } from '../trust/index.js';
 import { buildApp } from '../../http/app.js';
 import { getTestDatabase, getTestHierarchy } from '../../../test/helpers/test-database.js';
 import { buildBin, buildIin } from '../../../test/helpers/factories.js';
 import { buildPerson } from '../../../test/helpers/pki-factories.js';
 import { buildOcspRequest, openssl, tempDir, writeTemp } from '../../../test/helpers/revocation-fixtures.js';
 import { signAs, signIn, type CertifiedPerson } from '../../../test/helpers/person-sessions.js';
-import { adminToken, certifyEmployee, employeeCsrs, enrolledOrganization } from './orgs.test-support.js';
+import { adminToken, certifyEmployee, employeeCsrs, enrolledOrganization } from '../../../test/helpers/organizations.js';
 
 describe('organizations, employees, their certificates and termination', () => {
   let app: FastifyInstance;

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../errors/app-error.js';
-import { CertificateHoldings } from '../pki/issuance/certificate-holdings.js';
+import { CertificateHoldings } from '../ca/index.js';
 import { EmployeeCertificates as EmployeeCertificateService } from './employees.certificates.js';
 import {
   EmployeeCertificateRequest,
@@ -17,7 +17,7 @@ import {
 } from './employees.schema.js';
 import { EmploymentService, presentEmployment } from './employees.service.js';
 import { EmployeeCertificates, HeldCertificates, HolderSerialParams, HolderUsage, LostCertificateBody, LostCertificateResult, RenewalBody, UsageQuery } from './holder.schema.js';
-import { ApplicationView } from '../pki/applications/application.schema.js';
+import { ApplicationView } from '../ca/index.js';
 import { HolderService, type UsageReader } from './holder.service.js';
 import { actorLabel, type OrgActor } from './organizations.auth.js';
 import {

@@ -5,8 +5,8 @@ import { buildTestApp, getTestDatabase } from '../../../test/helpers/test-databa
 import { buildBin, buildIin, buildOperatorToken } from '../../../test/helpers/factories.js';
 import { buildEmployee } from '../../../test/helpers/pki-factories.js';
 import { certifyPerson } from '../../../test/helpers/person-sessions.js';
-import { revokeCertificates } from '../pki/revocation/certificate-revoker.js';
-import { CertificateInfo } from '../pki/cms/certificate.js';
+import { revokeCertificates } from '../ca/index.js';
+import { CertificateInfo } from '../../pkix/certificate.js';
 
 const ISSUER = 'CN=Test Relying CA,C=KZ';
 

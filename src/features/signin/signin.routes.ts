@@ -2,13 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { decodeCmsText } from '../pki/evidence/cms-input.js';
+import { decodeCmsText } from '../trust/index.js';
 import { ChallengeStore } from './challenges.js';
 import { clearedSessionCookie, SessionStore, sessionCookie } from './sessions.js';
 import { ChallengeView, SessionView, SigninRequest } from './signin.schema.js';
 import { SigninService } from './signin.service.js';
-import { PresentedCertificates } from '../pki/presented/presented-certificates.js';
-import { withUsage } from '../signatures/usage-events.js';
+import { PresentedCertificates } from '../trust/index.js';
+import { withUsage } from '../signatures/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

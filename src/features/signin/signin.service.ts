@@ -1,8 +1,8 @@
 import { AppError } from '../../errors/app-error.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
-import type { SignatureVerifier } from '../pki/cms/signature-verifier.js';
-import type { PresentedCertificates } from '../pki/presented/presented-certificates.js';
-import { acceptSigner } from '../pki/evidence/signer-requirements.js';
+import type { SignatureVerifier } from '../trust/index.js';
+import type { PresentedCertificates } from '../trust/index.js';
+import { acceptSigner } from '../trust/index.js';
 import type { Challenge, ChallengeStore } from './challenges.js';
 import type { OpenedSession, SessionStore } from './sessions.js';
 
