@@ -4,6 +4,11 @@ import type { Browser, Page } from 'playwright-core';
 import { en } from '../../web/src/i18n/en.js';
 import { ru } from '../../web/src/i18n/ru.js';
 import { kk } from '../../web/src/i18n/kk.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { makeBin } from '../../src/identifiers/bin.js';
+import { makeIin } from '../../src/identifiers/iin.js';
 import { browserTestsSkipped, expectAccessible, launchBrowser, screenshot, startServer, type DemoPerson, type RunningServer } from './harness.js';
 
 const LANGUAGES = { kk, ru, en } as const;
@@ -177,6 +182,65 @@ describe.skipIf(browserTestsSkipped)('the portal in a real browser', () => {
     await screenshot(page, 'company-ru');
     await page.reload();
     await page.getByRole('heading', { level: 1, name: stem(ru.company.title) + ' АО «Demo Telecom»' }).waitFor();
+    await page.context().close();
+  });
+
+  it('lets an operator record a breach, import a file with a progress bar and an invalid-line report, and publish it', { timeout: 300_000 }, async () => {
+    const m = en;
+    const page = await open('en');
+    await page.goto(server.url + '/operator');
+    await page.getByLabel(m.operator.token).fill(server.token('operator.token'));
+    await page.getByRole('button', { name: m.office.use }).click();
+    await page.getByText(m.operator.create).click();
+    const id = `browser-import-${Date.now()}`;
+    await page.getByLabel(m.operator.breachId).fill(id);
+    await page.getByLabel(m.operator.bin).fill(makeBin('1201', '4', '0', 97531)!);
+    await page.getByLabel(m.breaches.company, { exact: true }).fill('ТОО «Browser Shop»');
+    await page.getByLabel(m.operator.breachTitle).fill('Loyalty card database stolen');
+    await page.getByRole('button', { name: m.operator.createSubmit }).click();
+    await page.getByText(m.operator.created).waitFor();
+    await expectAccessible(page, 'operator');
+
+    const iins = [1, 2, 3].map((serial) => {
+      for (let s = serial * 11; ; s++) {
+        const iin = makeIin(new Date('1977-02-03T00:00:00Z'), 'female', s);
+        if (iin) return iin;
+      }
+    });
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'qorgau-import-')), 'affected.csv');
+    writeFileSync(file, `iin\n${iins.join('\n')}\n${iins[0]}\n123456789012\n`);
+    const card = page.getByTestId('operator-breaches').getByRole('listitem').filter({ hasText: id });
+    await card.getByLabel(m.operator.importFile).setInputFiles(file);
+    await card.getByRole('button', { name: m.operator.import }).click();
+    const report = card.getByTestId('import-report');
+    await report.waitFor();
+    expect(await report.textContent()).toContain(m.operator.report.replace('{{lines}}', '5').replace('{{accepted}}', '3').replace('{{duplicate}}', '1').replace('{{invalid}}', '1'));
+    expect(await report.getByRole('row').count()).toBe(2);
+    expect(await card.locator('progress').getAttribute('value')).toBe('1');
+    await screenshot(page, 'operator-import-en');
+    await card.getByRole('button', { name: m.operator.publish }).click();
+    await card.getByText(m.operator.published.replace('{{persons}}', '3')).waitFor();
+
+    await page.goto(server.url + '/breaches');
+    await page.getByRole('heading', { name: 'Loyalty card database stolen' }).waitFor();
+    await page.context().close();
+  });
+
+  it("lets a lender check an IIN by hand and shows the registry's signed answer verified in the browser", { timeout: 300_000 }, async () => {
+    const m = ru;
+    const page = await open('ru');
+    await page.goto(server.url + '/lender');
+    await page.getByLabel(m.lender.key).fill(server.token('lender.key'));
+    await page.getByRole('button', { name: m.office.use }).click();
+    await page.getByLabel(m.lender.iin).fill(server.demo.citizen.iin);
+    await page.getByLabel(m.lender.amount).fill('250000');
+    await page.getByRole('button', { name: m.lender.submit }).click();
+    const answer = page.getByTestId('check-answer');
+    await answer.waitFor();
+    expect(await answer.textContent()).toContain(m.lender.deny);
+    expect(await answer.textContent()).toContain(m.lender.verified);
+    await expectAccessible(page, 'lender');
+    await screenshot(page, 'lender-ru');
     await page.context().close();
   });
 });

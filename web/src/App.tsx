@@ -13,6 +13,8 @@ import { Inquiries } from './screens/Inquiries';
 import { Documents } from './screens/Documents';
 import { Certificates } from './screens/Certificates';
 import { Contacts } from './screens/Contacts';
+import { Operator } from './screens/Operator';
+import { Lender } from './screens/Lender';
 
 const LARGE_TEXT_KEY = 'qorgau.largeText';
 
@@ -22,6 +24,8 @@ function Screen({ path }: { path: string }) {
   if (company) return <Company bin={company[1]} />;
   if (path === '/breaches') return <PublicBreaches />;
   if (path === '/signin') return <SignIn />;
+  if (path === '/operator') return <Operator />;
+  if (path === '/lender') return <Lender />;
   const personal: Record<string, () => ReactElement> = {
     '/me/breaches': () => <MyBreaches />,
     '/me/restrictions': () => <Restrictions />,
@@ -101,6 +105,15 @@ export function App() {
       <main id="main" tabIndex={-1}>
         <Screen path={path} />
       </main>
+      <footer className="foot">
+        <nav aria-label={t('app.professional')}>
+          <ul>
+            <li><Link to="/operator">{t('nav.operator')}</Link></li>
+            <li><Link to="/lender">{t('nav.lender')}</Link></li>
+            <li><a href="/docs">API</a></li>
+          </ul>
+        </nav>
+      </footer>
     </>
   );
 }
