@@ -219,7 +219,8 @@ describe.skipIf(browserTestsSkipped)('the portal in a real browser', () => {
     expect(await card.locator('progress').getAttribute('value')).toBe('1');
     await screenshot(page, 'operator-import-en');
     await card.getByRole('button', { name: m.operator.publish }).click();
-    await card.getByText(m.operator.published.replace('{{persons}}', '3')).waitFor();
+    await page.getByTestId('published').getByText(m.operator.published.replace('{{persons}}', '3')).waitFor();
+    expect(await card.count()).toBe(0);
 
     await page.goto(server.url + '/breaches');
     await page.getByRole('heading', { name: 'Loyalty card database stolen' }).waitFor();
@@ -243,4 +244,27 @@ describe.skipIf(browserTestsSkipped)('the portal in a real browser', () => {
     await screenshot(page, 'lender-ru');
     await page.context().close();
   });
+
+  it("lets HR terminate an employee: the employee's certificates show revoked and no longer sign in", { timeout: 300_000 }, async () => {
+    const m = kk;
+    const page = await open('kk');
+    await trySignIn(page, 'kk', server.demo.hr.auth, server.demo.hr.password);
+    await page.getByRole('heading', { level: 1, name: m.org.title }).waitFor();
+    const card = page.getByTestId('employees').getByRole('listitem').filter({ hasText: 'Ахметов' });
+    await card.getByRole('button', { name: m.org.certificates }).click();
+    await card.getByTestId('employee-certificates').getByText(m.certificates.status_good).first().waitFor();
+    await expectAccessible(page, 'organization');
+    await card.getByRole('button', { name: m.org.terminate }).click();
+    await card.getByRole('button', { name: m.org.confirmTerminate.replace('{{name}}', 'Ахметов Дәурен') }).click();
+    await card.getByText(m.org.terminated.replace('{{count}}', '2')).waitFor();
+    await expect.poll(() => card.getByTestId('employee-certificates').getByText(m.certificates.status_revoked).count()).toBe(2);
+    await screenshot(page, 'organization-kk');
+    await page.context().close();
+
+    const employee = await open('kk');
+    await trySignIn(employee, 'kk', server.demo.employee.auth, server.demo.employee.password);
+    expect(await signProblem(employee)).toBe(m.signin.REVOKED);
+    await employee.context().close();
+  });
 });
+

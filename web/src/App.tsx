@@ -15,6 +15,7 @@ import { Certificates } from './screens/Certificates';
 import { Contacts } from './screens/Contacts';
 import { Operator } from './screens/Operator';
 import { Lender } from './screens/Lender';
+import { Organization } from './screens/Organization';
 
 const LARGE_TEXT_KEY = 'qorgau.largeText';
 
@@ -26,6 +27,7 @@ function Screen({ path }: { path: string }) {
   if (path === '/signin') return <SignIn />;
   if (path === '/operator') return <Operator />;
   if (path === '/lender') return <Lender />;
+  if (path === '/org') return session === undefined ? null : <Organization />;
   const personal: Record<string, () => ReactElement> = {
     '/me/breaches': () => <MyBreaches />,
     '/me/restrictions': () => <Restrictions />,
@@ -89,6 +91,7 @@ export function App() {
       <nav aria-label={t('app.nav')} className="menu">
         <ul>
           <li><Link to="/breaches">{t('nav.breaches')}</Link></li>
+          {session?.holder === 'employee' ? <li><Link to="/org">{t('nav.organization')}</Link></li> : null}
           {session ? (
             <>
               <li><Link to="/">{t('nav.home')}</Link></li>

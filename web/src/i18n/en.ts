@@ -25,6 +25,7 @@ export const en = {
     documents: 'Signed documents',
     certificates: 'Certificates',
     contacts: 'Notifications',
+    organization: 'My organization',
     operator: 'Operator',
     lender: 'Lender',
   },
@@ -254,6 +255,20 @@ export const en = {
     verified: 'The answer is signed by the registry, and the signature verifies.',
     notVerified: 'The answer’s signature does not verify: {{reason}}',
     history: 'My checks',
+  },
+  org: {
+    title: 'My organization',
+    needEmployee: 'Sign in with the employee certificate of a head or HR of an enrolled organization.',
+    intro: 'Employees of the organization with BIN {{bin}} and their e-signature certificates. Terminating an employee revokes their certificates at once.',
+    employees: 'Employees',
+    hr: 'HR',
+    since: 'since {{date}}',
+    certificates: 'Certificates',
+    terminate: 'Terminate',
+    confirmTerminate: 'Yes, terminate {{name}} and revoke the certificates',
+    terminated: 'Terminated; {{count}} certificates revoked.',
+    kind: 'Kind',
+    status: 'Status',
   },
 } as const;
 

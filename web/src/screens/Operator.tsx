@@ -22,6 +22,8 @@ export function Operator() {
   const { t } = useTranslation();
   const { token, save, clear } = useOfficeToken('operator');
   const [status, setStatus] = useState<'draft' | 'published'>('draft');
+  const [published, setPublished] = useState<Breach | null>(null);
+  const f = useFormat();
   const client = useQueryClient();
   const breaches = useQuery({
     queryKey: ['operator', 'breaches', status, token],
@@ -41,6 +43,7 @@ export function Operator() {
       <h1>{t('operator.title')}</h1>
       <p><button type="button" onClick={clear}>{t('office.forget')}</button></p>
       <CreateBreach token={token} onCreated={() => client.invalidateQueries({ queryKey: ['operator'] })} />
+      {published ? <p role="status" className="ok" data-testid="published">{published.title}: {t('operator.published', { persons: f.number(published.affectedCount) })}</p> : null}
       <h2>{t('operator.breaches')}</h2>
       <div role="group" aria-label={t('operator.breaches')} className="actions">
         {(['draft', 'published'] as const).map((s) => (
@@ -51,7 +54,7 @@ export function Operator() {
         {({ items }) =>
           items.length === 0 ? <p>{t('app.empty')}</p> : (
             <ul className="cards" data-testid="operator-breaches">
-              {items.map((b) => <DraftCard key={b.id} breach={b} token={token} />)}
+              {items.map((b) => <DraftCard key={b.id} breach={b} token={token} onPublished={setPublished} />)}
             </ul>
           )
         }
@@ -60,7 +63,7 @@ export function Operator() {
   );
 }
 
-function DraftCard({ breach, token }: { breach: Breach; token: string }) {
+function DraftCard({ breach, token, onPublished }: { breach: Breach; token: string; onPublished: (breach: Breach) => void }) {
   const { t } = useTranslation();
   const f = useFormat();
   const client = useQueryClient();
@@ -71,7 +74,10 @@ function DraftCard({ breach, token }: { breach: Breach; token: string }) {
   const [problem, setProblem] = useState<string | null>(null);
   const publish = useMutation({
     mutationFn: () => officeApi<Breach>(token, `/v1/breaches/${breach.id}/publish`, { method: 'POST' }),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['operator'] }),
+    onSuccess: async (done) => {
+      onPublished(done);
+      await client.invalidateQueries({ queryKey: ['operator'] });
+    },
   });
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -119,7 +125,6 @@ function DraftCard({ breach, token }: { breach: Breach; token: string }) {
           {publish.isError ? <p role="alert" className="error">{(publish.error as Error).message}</p> : null}
         </>
       ) : null}
-      {publish.data ? <p role="status" className="ok">{t('operator.published', { count: publish.data.affectedCount, persons: f.number(publish.data.affectedCount) })}</p> : null}
     </li>
   );
 }

@@ -4,6 +4,7 @@ import { openAndCheck, refusalOf, signIn, type CheckedKey } from '../crypto/sign
 import { useFormat } from '../format';
 import { useRoute } from '../router';
 import { useSession } from '../session';
+import { ORGANIZATION_KEY } from './Organization';
 
 export function SignIn() {
   const { t } = useTranslation();
@@ -28,9 +29,11 @@ export function SignIn() {
     let checked: CheckedKey | undefined;
     try {
       checked = await openAndCheck(new Uint8Array(await file.arrayBuffer()), password, 'AUTH', (d) => f.date(d));
-      await signIn(checked);
+      const session = await signIn(checked);
+      if (checked.facts.bin) sessionStorage.setItem(ORGANIZATION_KEY, checked.facts.bin);
+      else sessionStorage.removeItem(ORGANIZATION_KEY);
       await refresh();
-      go('/');
+      go(session.holder === 'employee' ? '/org' : '/');
     } catch (err) {
       const refusal = refusalOf(err, checked?.facts, (d) => f.date(d));
       setProblem(t(refusal.messageKey, refusal.values));
