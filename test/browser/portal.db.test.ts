@@ -266,5 +266,19 @@ describe.skipIf(browserTestsSkipped)('the portal in a real browser', () => {
     expect(await signProblem(employee)).toBe(m.signin.REVOKED);
     await employee.context().close();
   });
+
+  it('shows the inspector the misuse alerts, the fine schedule and the statistics in tenge', { timeout: 300_000 }, async () => {
+    const m = ru;
+    const page = await open('ru');
+    await page.goto(server.url + '/inspector');
+    await page.getByLabel(m.inspector.token).fill(server.token('inspector.token'));
+    await page.getByRole('button', { name: m.office.use }).click();
+    await page.getByRole('heading', { name: m.inspector.alerts }).waitFor();
+    await page.getByRole('heading', { name: m.inspector.schedule }).waitFor();
+    await page.getByText(m.inspector.category_large).first().waitFor();
+    await expectAccessible(page, 'inspector');
+    await screenshot(page, 'inspector-ru');
+    await page.context().close();
+  });
 });
 

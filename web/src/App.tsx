@@ -16,6 +16,7 @@ import { Contacts } from './screens/Contacts';
 import { Operator } from './screens/Operator';
 import { Lender } from './screens/Lender';
 import { Organization } from './screens/Organization';
+import { Inspector } from './screens/Inspector';
 
 const LARGE_TEXT_KEY = 'qorgau.largeText';
 
@@ -27,6 +28,7 @@ function Screen({ path }: { path: string }) {
   if (path === '/signin') return <SignIn />;
   if (path === '/operator') return <Operator />;
   if (path === '/lender') return <Lender />;
+  if (path === '/inspector') return <Inspector />;
   if (path === '/org') return session === undefined ? null : <Organization />;
   const personal: Record<string, () => ReactElement> = {
     '/me/breaches': () => <MyBreaches />,
@@ -113,6 +115,7 @@ export function App() {
           <ul>
             <li><Link to="/operator">{t('nav.operator')}</Link></li>
             <li><Link to="/lender">{t('nav.lender')}</Link></li>
+            <li><Link to="/inspector">{t('nav.inspector')}</Link></li>
             <li><a href="/docs">API</a></li>
           </ul>
         </nav>
