@@ -1,4 +1,7 @@
 import { Option, type Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { AppError } from '../errors/app-error.js';
+import { verifyCheckAnswer, type CheckAnswer } from '../client/check-answer.js';
 import { LenderService, type LenderLicence } from '../features/credit/index.js';
 import { withCliContext } from './context.js';
 import { callServer, resolveServer, withServerOptions, type ServerOptions } from './server-client.js';
@@ -51,4 +54,42 @@ export function registerCreditCommands(program: Command): void {
     else await withCliContext((ctx) => new LenderService(ctx.database).revokeKey(opts.bin, id));
     console.log(`key ${id} revoked`);
   });
+
+  const credit = program.command('credit').description('credit protection, as a lender sees it');
+  credit
+    .command('verify-answer <answer>')
+    .description("check that a lender-check answer (the JSON of POST /v1/credit/checks, a file or - for standard input) was signed by the registry: the JWS over the Merkle root, the answer's audit path, and the signed text")
+    .addOption(new Option('--url <url>', "the registry, to fetch its public key (GET /v1/credit/signing-key)").env('QORGAU_URL'))
+    .option('--key <file>', 'the JWK Set (saved from /v1/credit/signing-key), instead of --url')
+    .option('--json', 'print the verdict as JSON')
+    .action(async (file: string, opts: { url?: string; key?: string; json?: boolean }) => {
+      const read = async (f: string, what: string) => {
+        try {
+          return f === '-' ? await new Response(process.stdin as unknown as ReadableStream).text() : await readFile(f, 'utf8');
+        } catch (err) {
+          throw AppError.badRequest('FILE_NOT_FOUND', `Cannot read the ${what} ${f}: ${(err as Error).message}`);
+        }
+      };
+      const json = (text: string, what: string) => {
+        try {
+          return JSON.parse(text);
+        } catch {
+          throw AppError.badRequest('NOT_JSON', `The ${what} is not JSON`);
+        }
+      };
+      const answer = json(await read(file, 'answer'), 'answer') as CheckAnswer;
+      let keys: { keys: [] };
+      if (opts.key) keys = json(await read(opts.key, 'key file'), 'key file');
+      else if (opts.url) {
+        const response = await fetch(`${opts.url.replace(/\/+$/, '')}/v1/credit/signing-key`).catch((err: Error) => {
+          throw new AppError(503, 'SERVER_UNREACHABLE', `Cannot reach ${opts.url}: ${err.message}`);
+        });
+        keys = json(await response.text(), 'signing key');
+      } else throw AppError.badRequest('SIGNING_KEY_REQUIRED', 'Say where the registry key comes from: --url https://registry (or QORGAU_URL), or --key jwks.json');
+      const verdict = await verifyCheckAnswer(answer, keys);
+      if (opts.json) console.log(JSON.stringify(verdict, null, 2));
+      else if (verdict.valid) console.log(`valid: decision ${answer.decision} for check ${answer.checkId} at ${answer.checkedAt}, signed ${verdict.signedAt} with key ${verdict.kid}`);
+      else console.log(`NOT valid: ${verdict.reason}`);
+      if (!verdict.valid) process.exitCode = 1;
+    });
 }

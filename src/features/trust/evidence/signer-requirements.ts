@@ -48,7 +48,7 @@ export function acceptSigner(report: VerificationReport, options: { purpose: Exc
   if (!signer || !signerReport.certificate) throw refuse('SIGNATURE_INVALID', "the signer's certificate is unknown");
   if (signer.purpose !== options.purpose) {
     const want = options.purpose === 'AUTH' ? 'an authentication (AUTH) certificate signs in' : 'documents are signed with the SIGN certificate';
-    throw refuse('WRONG_CERTIFICATE', `the signature was made with a ${signer.purpose} certificate; ${want}`);
+    throw refuse('WRONG_CERTIFICATE', `the signature was made with ${signer.purpose === 'AUTH' ? 'an' : 'a'} ${signer.purpose} certificate; ${want}`);
   }
   if (!signer.iin?.valid) throw refuse('NO_IIN', 'the certificate does not name a person by a valid IIN');
   return { iin: signer.iin.value, signer, certificate: signerReport.certificate, signedAt: new Date(signerReport.signedAt.time), report: signerReport };
