@@ -95,8 +95,15 @@ export function newKey(): { key: KeyObject; spki: Buffer; keyId: Buffer } {
 const ECDSA_SHA256 = '1.2.840.10045.4.3.2';
 const DAY = 86_400_000;
 
+/** The signature algorithm a key signs with here: ECDSA, DSA or RSA, all with SHA-256. */
+function signatureAlgorithm(key: KeyObject): Buffer {
+  if (key.asymmetricKeyType === 'dsa') return algorithmIdentifier('2.16.840.1.101.3.4.3.2');
+  if (key.asymmetricKeyType === 'rsa') return algorithmIdentifier('1.2.840.113549.1.1.11', 'null');
+  return algorithmIdentifier(ECDSA_SHA256);
+}
+
 function signed(tbs: Buffer, key: KeyObject): Buffer {
-  return sequence(tbs, algorithmIdentifier(ECDSA_SHA256), tlv(0x03, Buffer.from([0]), sign('sha256', tbs, key)));
+  return sequence(tbs, signatureAlgorithm(key), tlv(0x03, Buffer.from([0]), sign('sha256', tbs, key)));
 }
 
 export interface CertOptions {
@@ -125,7 +132,7 @@ export function certificate(options: CertOptions): Entity {
   const tbs = sequence(
     explicit(0, smallInteger(2)),
     tlv(0x02, Buffer.from(options.serial ?? `1${createHash('sha1').update(String(Math.random())).digest('hex').slice(0, 15)}`, 'hex')),
-    algorithmIdentifier(ECDSA_SHA256),
+    signatureAlgorithm(issuerKey),
     options.issuerName ?? options.issuer?.name ?? options.subject,
     sequence(time(options.notBefore ?? new Date(now - DAY)), time(options.notAfter ?? new Date(now + 365 * DAY))),
     options.subject,
@@ -156,7 +163,7 @@ export function crl(options: CrlOptions): Buffer {
   if (!extensions.some((e) => e.oid === '2.5.29.35')) extensions.push(ext.authorityKeyIdentifier((options.signer ?? options.issuer).keyId));
   const tbs = sequence(
     smallInteger(1),
-    algorithmIdentifier(ECDSA_SHA256),
+    signatureAlgorithm((options.signer ?? options.issuer).key),
     options.issuerName ?? options.issuer.name,
     time(options.thisUpdate ?? new Date(now - 3_600_000)),
     time(options.nextUpdate ?? new Date(now + 7 * DAY)),

@@ -15,9 +15,12 @@ export interface RevocationAnswer {
   detail: string;
 }
 
-/** A source asked when the CRLs at hand do not decide: CRLs fetched from distribution points, OCSP. */
+/** Asked when the CRLs at hand do not decide: CRLs fetched from the certificate's distribution points, then OCSP. */
 export interface RevocationSource {
-  check(certificate: PathCertificate, issuer: PathCertificate, issuerKey: KeyObject | undefined, at: Date): Promise<RevocationAnswer | undefined>;
+  /** CRLs from the certificate's distribution points (cached until their nextUpdate), and why some could not be had. */
+  fetchCrls(certificate: PathCertificate, at: Date): Promise<{ crls: PathCrl[]; problems: string[] }>;
+  /** The OCSP responder of the certificate's authorityInfoAccess; undefined when it names none. */
+  ocsp(certificate: PathCertificate, issuer: PathCertificate, issuerKey: KeyObject | undefined, at: Date): Promise<RevocationAnswer | undefined>;
 }
 
 /** ReasonFlags bits 1..8 (keyCompromise .. aACompromise); bit 0 is unused. */
@@ -121,12 +124,29 @@ async function crlSigner(crl: PathCrl, path: PathCertificate[], i: number, ctx: 
  * CRLs at hand, then from the online source when they do not decide.
  */
 export async function checkRevocation(path: PathCertificate[], i: number, ctx: ValidationContext): Promise<RevocationAnswer> {
+  const local = await fromCrls(ctx.crls, path, i, ctx);
+  if (local.status !== 'unknown' || !ctx.online) return local;
+  const notes = [local.detail];
+  const fetched = await ctx.online.fetchCrls(path[i], ctx.at);
+  notes.push(...fetched.problems);
+  if (fetched.crls.length > 0) {
+    const online = await fromCrls([...ctx.crls, ...fetched.crls], path, i, ctx);
+    if (online.status !== 'unknown') return online;
+    notes.push(online.detail);
+  }
+  const ocsp = await ctx.online.ocsp(path[i], path[i - 1], keyOfPathMember(path, i - 1), ctx.at);
+  if (ocsp && ocsp.status !== 'unknown') return ocsp;
+  if (ocsp) notes.push(ocsp.detail);
+  return { status: 'unknown', detail: [...new Set(notes)].join('; ') };
+}
+
+async function fromCrls(crls: PathCrl[], path: PathCertificate[], i: number, ctx: ValidationContext): Promise<RevocationAnswer> {
   const certificate = path[i];
   const at = ctx.at;
   const dps: DistributionPoint[] = certificate.crlDistributionPoints.length > 0 ? certificate.crlDistributionPoints : [{}];
   const covered = new Set<number>();
   const notes: string[] = [];
-  const complete = ctx.crls.filter((c) => !c.isDelta).sort((a, b) => b.thisUpdate.getTime() - a.thisUpdate.getTime());
+  const complete = crls.filter((c) => !c.isDelta).sort((a, b) => b.thisUpdate.getTime() - a.thisUpdate.getTime());
   let good: string | undefined;
   for (const dp of dps) {
     for (const crl of complete) {
@@ -153,7 +173,7 @@ export async function checkRevocation(path: PathCertificate[], i: number, ctx: V
         continue;
       }
       // 6.3.3 (c), (h): a delta CRL of the same issuer and scope, based on this CRL or an earlier one.
-      const delta = ctx.crls
+      const delta = crls
         .filter((d) => d.isDelta && !d.unusable && namesMatch(d.issuer, crl.issuer) && (d.idp?.der.equals(crl.idp?.der ?? Buffer.alloc(0)) ?? !crl.idp) && crl.crlNumber !== undefined && d.deltaBase! <= crl.crlNumber && (d.crlNumber ?? 0n) > crl.crlNumber && (!d.nextUpdate || d.nextUpdate >= at))
         .filter((d) => verifySigned(d.tbs, d.signatureAlgorithm, d.signature, signer.key) === 'valid')
         .sort((a, b) => Number((b.crlNumber ?? 0n) - (a.crlNumber ?? 0n)))[0];
@@ -169,11 +189,6 @@ export async function checkRevocation(path: PathCertificate[], i: number, ctx: V
     }
   }
   if (covered.size === ALL_REASONS.length) return { status: 'good', detail: good! };
-  if (ctx.online) {
-    const answer = await ctx.online.check(certificate, path[i - 1], keyOfPathMember(path, i - 1), at);
-    if (answer && answer.status !== 'unknown') return answer;
-    if (answer) notes.push(answer.detail);
-  }
   if (covered.size > 0) notes.unshift('the CRLs found cover only some revocation reasons (onlySomeReasons)');
   if (notes.length === 0) notes.push(`no CRL of "${nameText(certificate.issuer)}" is known`);
   return { status: 'unknown', detail: notes.join('; ') };

@@ -217,3 +217,41 @@ describe('RFC 5280 path validation, cross-checked with openssl verify', () => {
     expect(r3.ours.result, r3.ours.decidedBy.reason).toBe('valid');
   });
 });
+
+describe('DSA paths (as in PKITS 4.1.4 to 4.1.6)', () => {
+  it('inherits DSA parameters from the issuer when the subject key omits them', async () => {
+    const { createPrivateKey, createPublicKey } = await import('node:crypto');
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/pathval-dsa-`);
+    execFileSync('openssl', ['dsaparam', '-out', `${dir}/p.pem`, '2048'], { stdio: 'ignore' });
+    const dsaKey = () => {
+      const pem = execFileSync('openssl', ['genpkey', '-paramfile', `${dir}/p.pem`]).toString();
+      const key = createPrivateKey(pem);
+      const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
+      return { key, spki, keyId: spki.subarray(-20) };
+    };
+    const rootKeys = dsaKey();
+    const root = certificate({ subject: dn(['CN', 'DSA Root']), keys: rootKeys, extensions: caExtensions() });
+    const leafKeys = dsaKey();
+    // SubjectPublicKeyInfo with the algorithm's parameters left out: SEQUENCE { SEQUENCE { id-dsa }, BIT STRING }.
+    const { children, readOne } = await import('./der-reader.js');
+    const { sequence, objectIdentifier } = await import('../cms/der.js');
+    const [, bitString] = children(readOne(leafKeys.spki, 0x30));
+    const inheriting = { ...leafKeys, spki: sequence(sequence(objectIdentifier('1.2.840.10040.4.1')), bitString.der) };
+    const leaf = certificate({ subject: dn(['CN', 'DSA Inheriting Leaf']), issuer: root, keys: inheriting, extensions: leafExtensions() });
+    const ours = await validatePath({ target: new PathCertificate(leaf.der), anchors: [new PathCertificate(root.der)], revocation: 'none' });
+    expect(ours.result, ours.decidedBy.reason).toBe('valid');
+    // OpenSSL 3 does not inherit DSA parameters (it cannot load the leaf's key), so it refuses; no second opinion here.
+    // That inheritance is not "anything goes" shows below: a leaf signed by another key of the same parameters fails.
+    const theirs = opensslVerify({ target: leaf.der, anchors: [root.der], crlCheck: 'none' });
+    expect(theirs.ok, theirs.output).toBe(false);
+
+    // A leaf signed by another DSA key than the root's: the signature fails.
+    const forged = certificate({ subject: dn(['CN', 'DSA Forged']), issuer: { ...root, ...dsaKey() }, extensions: leafExtensions() });
+    const bad = await validatePath({ target: new PathCertificate(forged.der), anchors: [new PathCertificate(root.der)], revocation: 'none' });
+    expect(bad.decidedBy.code).toBe('CHAIN_SIGNATURE_INVALID');
+    expect(opensslVerify({ target: forged.der, anchors: [root.der], crlCheck: 'none' }).ok).toBe(false);
+  });
+});

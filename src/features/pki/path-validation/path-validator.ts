@@ -333,5 +333,9 @@ async function processPath(path: PathCertificate[], ctx: ValidationContext): Pro
       checks.push({ check: 'revocation', status: 'passed', code: 'NOT_REVOKED', reason: `"${certificate}" ${answer.detail}`, certificate });
     }
   }
+  if (!checks.some((c) => c.status !== 'passed')) {
+    const revocation = ctx.revocation === 'none' ? 'revocation not checked' : ctx.revocation === 'target' ? 'not revoked' : `none of the ${n} certificate(s) below the anchor revoked`;
+    checks.push({ check: 'path-building', status: 'passed', code: 'PATH_VALID', reason: `"${certs[n - 1].subjectText}" chains to the trust anchor "${anchor.subjectText}" and is valid at ${when} (${revocation})`, certificate: certs[n - 1].subjectText });
+  }
   return { checks, policies: validPolicies };
 }
