@@ -16,6 +16,7 @@ import type { CaHierarchy } from '../features/pki/ca/hierarchy.js';
 import { revocationRoutes } from '../features/pki/revocation.routes.js';
 import { pkiRoutes } from '../features/pki/pki.routes.js';
 import { signaturesPlugin } from '../features/pki/signatures.routes.js';
+import { certificatesVerifyRoutes } from '../features/pki/path-validation/certificates-verify.routes.js';
 import { signinPlugin } from '../features/signin/signin.routes.js';
 import { notificationsPlugin } from '../features/notifications/notifications.plugin.js';
 import { meRoutes } from '../features/credit/me.routes.js';
@@ -88,6 +89,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(revocationRoutes);
   await app.register(pkiRoutes);
   await app.register(signaturesPlugin);
+  await app.register(certificatesVerifyRoutes);
   await app.register(signinPlugin);
   await app.register(orgsPlugin);
   await app.register(notificationsPlugin);

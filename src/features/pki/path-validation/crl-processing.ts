@@ -19,8 +19,8 @@ export interface RevocationAnswer {
 export interface RevocationSource {
   /** CRLs from the certificate's distribution points (cached until their nextUpdate), and why some could not be had. */
   fetchCrls(certificate: PathCertificate, at: Date): Promise<{ crls: PathCrl[]; problems: string[] }>;
-  /** The OCSP responder of the certificate's authorityInfoAccess; undefined when it names none. */
-  ocsp(certificate: PathCertificate, issuer: PathCertificate, issuerKey: KeyObject | undefined, at: Date): Promise<RevocationAnswer | undefined>;
+  /** A status service (OCSP at the authorityInfoAccess, or a CA's own records); undefined when it has nothing to say. */
+  status(certificate: PathCertificate, issuer: PathCertificate, issuerKey: KeyObject | undefined, at: Date): Promise<RevocationAnswer | undefined>;
 }
 
 /** ReasonFlags bits 1..8 (keyCompromise .. aACompromise); bit 0 is unused. */
@@ -127,6 +127,10 @@ export async function checkRevocation(path: PathCertificate[], i: number, ctx: V
   const local = await fromCrls(ctx.crls, path, i, ctx);
   if (local.status !== 'unknown' || !ctx.online) return local;
   const notes = [local.detail];
+  // A status service first (the CA's own records, OCSP): fresher than a CRL, and one small request.
+  const status = await ctx.online.status(path[i], path[i - 1], keyOfPathMember(path, i - 1), ctx.at);
+  if (status && status.status !== 'unknown') return status;
+  if (status) notes.push(status.detail);
   const fetched = await ctx.online.fetchCrls(path[i], ctx.at);
   notes.push(...fetched.problems);
   if (fetched.crls.length > 0) {
@@ -134,9 +138,6 @@ export async function checkRevocation(path: PathCertificate[], i: number, ctx: V
     if (online.status !== 'unknown') return online;
     notes.push(online.detail);
   }
-  const ocsp = await ctx.online.ocsp(path[i], path[i - 1], keyOfPathMember(path, i - 1), ctx.at);
-  if (ocsp && ocsp.status !== 'unknown') return ocsp;
-  if (ocsp) notes.push(ocsp.detail);
   return { status: 'unknown', detail: [...new Set(notes)].join('; ') };
 }
 
@@ -192,4 +193,24 @@ async function fromCrls(crls: PathCrl[], path: PathCertificate[], i: number, ctx
   if (covered.size > 0) notes.unshift('the CRLs found cover only some revocation reasons (onlySomeReasons)');
   if (notes.length === 0) notes.push(`no CRL of "${nameText(certificate.issuer)}" is known`);
   return { status: 'unknown', detail: notes.join('; ') };
+}
+
+/** Several sources as one: CRLs from all of them, and the first status service with an answer. */
+export class RevocationSources implements RevocationSource {
+  constructor(private readonly sources: RevocationSource[]) {}
+
+  async fetchCrls(certificate: PathCertificate, at: Date): Promise<{ crls: PathCrl[]; problems: string[] }> {
+    const results = await Promise.all(this.sources.map((s) => s.fetchCrls(certificate, at)));
+    return { crls: results.flatMap((r) => r.crls), problems: results.flatMap((r) => r.problems) };
+  }
+
+  async status(certificate: PathCertificate, issuer: PathCertificate, issuerKey: KeyObject | undefined, at: Date): Promise<RevocationAnswer | undefined> {
+    let unknown: RevocationAnswer | undefined;
+    for (const source of this.sources) {
+      const answer = await source.status(certificate, issuer, issuerKey, at);
+      if (answer && answer.status !== 'unknown') return answer;
+      unknown ??= answer;
+    }
+    return unknown;
+  }
 }

@@ -90,7 +90,7 @@ export class OnlineRevocation implements RevocationSource {
     return { crls, problems };
   }
 
-  async ocsp(certificate: PathCertificate, issuer: PathCertificate, issuerKey: KeyObject | undefined, at: Date): Promise<RevocationAnswer | undefined> {
+  async status(certificate: PathCertificate, issuer: PathCertificate, issuerKey: KeyObject | undefined, at: Date): Promise<RevocationAnswer | undefined> {
     const urls = certificate.ocspUrls.filter((u) => /^https?:\/\//i.test(u));
     if (urls.length === 0 || !issuerKey) return undefined;
     const certId = certIdOf(certificate, issuer);
