@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -118,6 +118,8 @@ export interface CertOptions {
   keys?: { key: KeyObject; spki: Buffer; keyId: Buffer };
   /** Issuer name written into the certificate, when it must differ from the issuer's subject bytes. */
   issuerName?: Buffer;
+  /** Claim this signature algorithm (a GOST one, say) and write random bytes for the signature. */
+  unsupportedSignature?: string;
 }
 
 /** A certificate; self-signed when no issuer is given. Key identifiers are added unless given. */
@@ -132,14 +134,15 @@ export function certificate(options: CertOptions): Entity {
   const tbs = sequence(
     explicit(0, smallInteger(2)),
     tlv(0x02, Buffer.from(options.serial ?? `1${createHash('sha1').update(String(Math.random())).digest('hex').slice(0, 15)}`, 'hex')),
-    signatureAlgorithm(issuerKey),
+    options.unsupportedSignature ? sequence(objectIdentifier(options.unsupportedSignature)) : signatureAlgorithm(issuerKey),
     options.issuerName ?? options.issuer?.name ?? options.subject,
     sequence(time(options.notBefore ?? new Date(now - DAY)), time(options.notAfter ?? new Date(now + 365 * DAY))),
     options.subject,
     keys.spki,
     explicit(3, extensionsDer(extensions)),
   );
-  return { name: options.subject, key: keys.key, spki: keys.spki, keyId: keys.keyId, der: signed(tbs, issuerKey) };
+  const der = options.unsupportedSignature ? sequence(tbs, sequence(objectIdentifier(options.unsupportedSignature)), tlv(0x03, Buffer.from([0]), randomBytes(64))) : signed(tbs, issuerKey);
+  return { name: options.subject, key: keys.key, spki: keys.spki, keyId: keys.keyId, der };
 }
 
 export const caExtensions = (pathLength?: number, usage: number[] = [5, 6]) => [ext.basicConstraints(true, pathLength), ext.keyUsage(...usage)];
@@ -204,4 +207,13 @@ export function opensslVerify(input: { target: Buffer; anchors: Buffer[]; interm
   args.push(...(input.extra ?? []), write('target.pem', [input.target]));
   const result = openssl(args);
   return { ok: result.status === 0, output: result.stdout + result.stderr };
+}
+
+/** GOST 34.310-2004 as the national CA uses it (key and signature OIDs); no open implementation exists. */
+export const GOST = { key: '1.2.398.3.10.1.1.1.1', signature: '1.2.398.3.10.1.1.1.2' };
+
+/** A key whose SubjectPublicKeyInfo names a GOST algorithm (random key bytes: nothing can use it). */
+export function gostKey(): { key: KeyObject; spki: Buffer; keyId: Buffer } {
+  const spki = sequence(sequence(objectIdentifier(GOST.key)), tlv(0x03, Buffer.from([0]), tlv(0x04, randomBytes(64))));
+  return { key: newKey().key, spki, keyId: createHash('sha1').update(spki).digest() };
 }

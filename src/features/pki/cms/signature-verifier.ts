@@ -36,6 +36,7 @@ import { CmsFormatError, octets, parseSignedData, type ParsedSignedData, type Pa
 import { signerIdentityOf, type SignerIdentity } from './signer-identity.js';
 import type { TrustStore } from './trust-anchors.js';
 import { parseTstInfo } from '../tsa/time-stamp-protocol.js';
+import { checkPathStructure, PathCertificate } from '../path-validation/index.js';
 
 export type VerificationResult = 'valid' | 'invalid' | 'indeterminate';
 export type CheckStatus = 'passed' | 'failed' | 'unknown';
@@ -204,7 +205,7 @@ export class SignatureVerifier {
     const checks = [
       this.validityCheck(path, at, false),
       this.keyUsageCheck(certificate),
-      this.chainCheck(path),
+      await this.chainCheck(path, at),
       await this.revocationCheck(path, at, 'the verification time'),
     ];
     return { result: resultOf(checks), checks, signer: signerIdentityOf(certificate), certificate: summarize(certificate, path.anchor?.label) };
@@ -275,7 +276,7 @@ export class SignatureVerifier {
     }
     checks.push(validity);
     checks.push(this.keyUsageCheck(certificate));
-    checks.push(this.chainCheck(path));
+    checks.push(await this.chainCheck(path, at));
     // Without a time-stamp the signing time is a claim a key thief could backdate: revocation is then judged now.
     const revocationAt = signedAt.source === 'time-stamp' ? at : now;
     checks.push(await this.revocationCheck(path, revocationAt, signedAt.source === 'time-stamp' ? 'the time-stamped signing time' : 'the verification time (no time-stamp)'));
@@ -412,24 +413,21 @@ export class SignatureVerifier {
     return { check: 'key-usage', status: 'passed', code: 'KEY_USAGE_ALLOWS_SIGNING', reason: usage ? `key usage: ${usage.join(', ')}` : 'no key usage restriction' };
   }
 
-  private chainCheck(path: CertificatePath): VerificationCheck {
+  /**
+   * The path's structure by RFC 5280 6.1 (path-validation's checkPathStructure): signatures,
+   * name chaining by 7.1 rules, basicConstraints and pathLen (self-issued certificates not
+   * counted), keyCertSign, name constraints (the anchor's too), policies and critical
+   * extensions. Validity times are judged by validityCheck, at signing time.
+   */
+  private async chainCheck(path: CertificatePath, at: Date): Promise<VerificationCheck> {
     if (path.status === 'broken') return { check: 'chain', status: 'failed', code: 'CHAIN_SIGNATURE_INVALID', reason: path.reason };
+    if (path.status === 'unsupported') return { check: 'chain', status: 'unknown', code: 'SIGNATURE_ALGORITHM_UNSUPPORTED', reason: path.reason };
     if (path.status === 'untrusted') return { check: 'chain', status: 'unknown', code: 'NO_TRUSTED_CHAIN', reason: path.reason };
     const isAnchor = (c: CertificateInfo) => !!path.anchor && c.sameEntity(path.anchor.certificate);
-    const notCa = path.path.slice(1).find((c) => !c.isCa && !isAnchor(c));
-    if (notCa) return { check: 'chain', status: 'failed', code: 'ISSUER_NOT_A_CA', reason: `"${notCa.subject}" issued a certificate but is not a CA` };
-    // pathLenConstraint: how many CA certificates may follow this one below it (RFC 5280 4.2.1.9).
-    for (let i = 1; i < path.path.length; i++) {
-      const limit = path.path[i].pathLengthConstraint;
-      if (limit !== undefined && i - 1 > limit) {
-        return { check: 'chain', status: 'failed', code: 'PATH_LENGTH_EXCEEDED', reason: `"${path.path[i].subject}" allows ${limit} CA certificates below it, the path has ${i - 1}` };
-      }
-    }
-    // RFC 5280 6.1.4 (o): a critical extension the validator does not process fails the path.
-    for (const certificate of path.path.filter((c) => !isAnchor(c))) {
-      const unknown = certificate.x509.extensions.find((e) => e.critical && !PROCESSED_EXTENSIONS.has(e.type));
-      if (unknown) return { check: 'chain', status: 'failed', code: 'UNSUPPORTED_CRITICAL_EXTENSION', reason: `"${certificate.subject}" has a critical extension ${unknown.type} this verifier does not process` };
-    }
+    const chain = [...path.path].reverse().map((c) => PathCertificate.cached(c.der));
+    if (path.path.length === 1 && isAnchor(path.path[0])) return { check: 'chain', status: 'passed', code: 'CHAIN_TRUSTED', reason: path.reason };
+    const problem = await checkPathStructure(chain, { at, checkValidity: false });
+    if (problem) return { check: 'chain', status: problem.status === 'unknown' ? 'unknown' : 'failed', code: problem.code, reason: problem.reason };
     return { check: 'chain', status: 'passed', code: 'CHAIN_TRUSTED', reason: path.reason };
   }
 
@@ -492,7 +490,7 @@ export class SignatureVerifier {
     if (signature.check.status !== 'passed') return { status: signature.check.status, ...withTsa, reason: `time-stamp token: ${signature.check.reason}` };
     if (!tsa!.extendedKeyUsage.includes(id_kp_timeStamping)) return { status: 'failed', ...withTsa, reason: 'the time-stamp token is signed by a certificate not meant for time-stamping' };
     const path = buildCertificatePath(tsa!, carried, this.trust);
-    const checks = [this.validityCheck(path, tstInfo.genTime, false), this.chainCheck(path)];
+    const checks = [this.validityCheck(path, tstInfo.genTime, false), await this.chainCheck(path, tstInfo.genTime)];
     const problem = checks.find((c) => c.status !== 'passed');
     if (problem) return { status: problem.status, ...withTsa, reason: `time-stamp authority: ${problem.reason}` };
     const revocation = await this.revocationCheck(path, tstInfo.genTime, 'the time-stamp');

@@ -11,6 +11,7 @@ export interface RevocationAnswer {
   status: 'good' | 'revoked' | 'unknown';
   /** CRLReason name, when revoked. */
   reason?: string;
+  revokedAt?: Date;
   /** Completes a sentence about the certificate: "is not listed on ...", "was revoked on ...". */
   detail: string;
 }
@@ -183,7 +184,7 @@ async function fromCrls(crls: PathCrl[], path: PathCertificate[], i: number, ctx
       const source = fromDelta ? `the delta CRL of "${delta!.issuerText}" of ${delta!.thisUpdate.toISOString()}` : about;
       if (entry && entry.reason !== 8 && entry.revocationDate <= at) {
         const reason = entry.reason !== undefined ? CRL_REASONS[entry.reason] ?? String(entry.reason) : undefined;
-        return { status: 'revoked', ...(reason ? { reason } : {}), detail: `was revoked on ${entry.revocationDate.toISOString()}${reason ? ` (${reason})` : ''} per ${source}` };
+        return { status: 'revoked', revokedAt: entry.revocationDate, ...(reason ? { reason } : {}), detail: `was revoked on ${entry.revocationDate.toISOString()}${reason ? ` (${reason})` : ''} per ${source}` };
       }
       for (const r of reasons) covered.add(r);
       good = entry ? `was revoked only after ${at.toISOString()} per ${source}` : `is not listed on ${about}${delta ? ' nor on its delta CRL' : ''}`;

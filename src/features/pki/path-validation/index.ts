@@ -5,3 +5,5 @@ export { PathCrl } from './path-crl.js';
 export type { RevocationSource, RevocationAnswer } from './crl-processing.js';
 export type { PolicyInputs } from './policy-tree.js';
 export { readCertificateBlocks, readCrlBlocks, PathInputError } from './inputs.js';
+export { checkPathStructure } from './path-validator.js';
+export { CrlStatusSource } from './crl-status-source.js';

@@ -237,7 +237,7 @@ export function readOcspResponse(
     const reasonCode = reasonTlv ? readOne(Buffer.from(reasonTlv.value), 0x0a).value[0] : undefined;
     const reason = reasonCode !== undefined ? CRL_REASONS[reasonCode] : undefined;
     if (revokedAt > expected.at) return { answer: { status: 'good', detail: `was revoked only after ${expected.at.toISOString()} ${source}` }, ...(nextUpdate ? { nextUpdate } : {}) };
-    return { answer: { status: 'revoked', ...(reason ? { reason } : {}), detail: `was revoked on ${revokedAt.toISOString()}${reason ? ` (${reason})` : ''} ${source}` }, ...(nextUpdate ? { nextUpdate } : {}) };
+    return { answer: { status: 'revoked', revokedAt, ...(reason ? { reason } : {}), detail: `was revoked on ${revokedAt.toISOString()}${reason ? ` (${reason})` : ''} ${source}` }, ...(nextUpdate ? { nextUpdate } : {}) };
   }
   return unknown('does not know the certificate');
 }

@@ -166,6 +166,20 @@ export class PathCertificate {
     void this.nameConstraints, this.subjectAltNames, this.crlDistributionPoints, this.authorityKeyIdentifier, this.subjectKeyIdentifier;
   }
 
+  /**
+   * The same certificates (anchors, issuing CAs, frequent signers) are validated again and
+   * again; reading is strict and not free, and the objects are immutable, so they are kept.
+   */
+  static cached(der: Buffer): PathCertificate {
+    const key = der.toString('base64');
+    let certificate = CACHE.get(key);
+    if (certificate) CACHE.delete(key);
+    else certificate = new PathCertificate(der);
+    CACHE.set(key, certificate);
+    if (CACHE.size > 2_000) CACHE.delete(CACHE.keys().next().value!);
+    return certificate;
+  }
+
   static parse(input: Buffer | string): PathCertificate {
     const text = typeof input === 'string' ? input : input.subarray(0, 64).toString('latin1');
     const der = text.includes('-----BEGIN ') ? pemToDer(typeof input === 'string' ? input : input.toString('latin1')) : Buffer.from(input as Buffer);
@@ -342,6 +356,8 @@ export class PathCertificate {
     return this.spkiAlgorithm.oid === '1.2.840.10040.4.1' && (!this.spkiAlgorithm.parameters || this.spkiAlgorithm.parameters.equals(Buffer.from([0x05, 0x00])));
   }
 }
+
+const CACHE = new Map<string, PathCertificate>();
 
 /** SubjectPublicKeyInfo with the algorithm parameters filled in from the issuer's key. */
 function withParameters(spki: Buffer, parameters: Buffer): Buffer {

@@ -83,6 +83,8 @@ export interface ValidationContext {
   /** Certificates whose validation is under way (a CRL issuer being validated for a CRL it needs itself). */
   inProgress: Set<string>;
   nesting: number;
+  /** Off when the caller judges validity times itself (a signature's verifier, at signing time). */
+  skipValidity?: boolean;
   /** Verdicts on CRL issuers' certificates already validated, by fingerprint and anchor. */
   crlIssuerVerdicts?: Map<string, { ok: true } | { ok: false; reason: string }>;
 }
@@ -183,6 +185,27 @@ export async function validateWithin(target: PathCertificate, ctx: ValidationCon
   }
 }
 
+/**
+ * The structural checks of RFC 5280 6.1 over a path already built (anchor first): signatures,
+ * name chaining, basic constraints and path length, key usage, name constraints, policies,
+ * critical extensions; validity only when asked. Returns the first check that did not pass.
+ */
+export async function checkPathStructure(path: PathCertificate[], options: { at: Date; checkValidity: boolean; policy?: Partial<PolicyInputs> }): Promise<PathCheck | undefined> {
+  const ctx: ValidationContext = {
+    anchors: [path[0]],
+    pool: [],
+    crls: [],
+    at: options.at,
+    policy: { ...DEFAULT_POLICY_INPUTS, ...options.policy },
+    revocation: 'none',
+    inProgress: new Set(),
+    nesting: 0,
+    skipValidity: !options.checkValidity,
+  };
+  const { checks } = await processPath(path, ctx);
+  return checks.find((c) => c.status !== 'passed');
+}
+
 function reportOf(checks: PathCheck[], path: PathValidationReport['path'], anchor: string, validatedAt: string, policies?: string[]): PathValidationReport {
   const failed = checks.find((c) => c.status === 'failed');
   const unknown = checks.find((c) => c.status === 'unknown');
@@ -237,7 +260,7 @@ async function processPath(path: PathCertificate[], ctx: ValidationContext): Pro
 
   // The anchor's own constraints are applied, as OpenSSL does (and RFC 5937 allows): its validity,
   // critical extensions, path length and name constraints.
-  if (anchor.notBefore > ctx.at || anchor.notAfter < ctx.at) {
+  if (!ctx.skipValidity && (anchor.notBefore > ctx.at || anchor.notAfter < ctx.at)) {
     return fail('validity', 'TRUST_ANCHOR_NOT_VALID', `at ${when} the trust anchor "${anchor.subjectText}" was outside its validity (${anchor.notBefore.toISOString()} to ${anchor.notAfter.toISOString()})`, anchor);
   }
   const anchorUnknown = anchor.extensions.find((e) => e.critical && !RECOGNIZED_EXTENSIONS.has(e.oid));
@@ -266,7 +289,7 @@ async function processPath(path: PathCertificate[], ctx: ValidationContext): Pro
     }
     if (signature === 'invalid') return fail('signature', 'CHAIN_SIGNATURE_INVALID', `the signature on "${subject}" does not verify with the key of its issuer "${nameText(workingIssuer)}"`, c);
     // (a)(2) validity.
-    if (ctx.at < c.notBefore || ctx.at > c.notAfter) {
+    if (!ctx.skipValidity && (ctx.at < c.notBefore || ctx.at > c.notAfter)) {
       const early = ctx.at < c.notBefore;
       const code = last ? (early ? 'CERTIFICATE_NOT_YET_VALID' : 'CERTIFICATE_EXPIRED') : 'ISSUER_CERTIFICATE_NOT_VALID';
       return fail('validity', code, `at ${when} "${subject}" was ${early ? 'not yet valid' : 'expired'} (valid ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()})`, c);
