@@ -1,9 +1,7 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PathInputError, readCertificateBlocks, readCrlBlocks, validatePath, type PathCertificate, type PathCrl, type PathValidationReport } from '../features/pki/path-validation/index.js';
-import { OnlineRevocation } from '../features/pki/path-validation/online-revocation.js';
-import { trustFolderMaterial } from '../features/pki/path-validation/trust-folder.js';
+import { OnlineRevocation, PathInputError, readCertificateBlocks, readCrlBlocks, trustFolderMaterial, validatePath, type PathCertificate, type PathCrl, type PathValidationReport } from '../features/trust/index.js';
 
 /** Exit codes of `qorgau cert verify`, as relying parties script against them. */
 export const EXIT = { valid: 0, invalid: 1, usage: 2, indeterminate: 3 } as const;

@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
-import type { RegistryService } from '../registry/registry.service.js';
+import type { RegistryService } from '../registry/index.js';
 import { CheckService, presentInquiry } from './checks.service.js';
 import { RegistrySigner } from './checks.signing.js';
 import {

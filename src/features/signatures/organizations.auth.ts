@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
+import { authHook } from '../../http/auth-hooks.js';
 import { authenticateApiToken } from '../../auth/api-tokens.js';
-import { cookieValue, SESSION_COOKIE, type PersonPrincipal, type SessionStore } from '../signin/sessions.js';
-import { CertificateInfo } from '../pki/cms/certificate.js';
-import { signerIdentityOf } from '../pki/cms/signer-identity.js';
-import { CertificateHoldings } from '../pki/issuance/certificate-holdings.js';
-import { PresentedCertificates } from '../pki/presented/presented-certificates.js';
+import { cookieValue, SESSION_COOKIE, type PersonPrincipal, type SessionStore } from '../signin/index.js';
+import { CertificateInfo } from '../../pkix/certificate.js';
+import { signerIdentityOf } from '../trust/index.js';
+import { CertificateHoldings } from '../ca/index.js';
+import { PresentedCertificates } from '../trust/index.js';
 import { authenticateHrCredential, looksLikeHrCredential } from './organizations.credentials.js';
 
 /** A person signed in with a certificate of Qorgau's CA or another trusted CA, as that certificate names them. */
@@ -123,8 +124,8 @@ export function installOrgAuth(app: FastifyInstance, sessions: SessionStore): vo
   }
 
   app.decorate('requireOrgActor', function requireOrgActor(): preHandlerAsyncHookHandler {
-    return async function (request) {
+    return authHook(async function (request) {
       request.orgActor = await identify(request);
-    };
+    });
   });
 }
