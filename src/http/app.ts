@@ -29,6 +29,8 @@ import { meRoutes } from '../features/credit/index.js';
 import { orgsPlugin } from '../features/signatures/index.js';
 import { misusePlugin } from '../features/signatures/index.js';
 import { certificatesVerifyRoutes } from '../features/trust/index.js';
+import { literacyPlugin } from '../features/literacy/index.js';
+import { portalPlugin } from './portal.plugin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -124,5 +126,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(notificationsPlugin);
   await app.register(misusePlugin);
   await app.register(meRoutes);
+  await app.register(literacyPlugin);
+  await app.register(portalPlugin);
   return app;
 }
