@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import path from 'node:path';
 import { initCa } from '../features/ca/index.js';
 import type { KeyAlgorithm } from '../pkix/key-signer.js';
-import { readPassphraseFile } from '../features/ca/index.js';
+import { readPassphraseFile, ROLLOVER_ENTITIES, rollOver, type RolloverEntity } from '../features/ca/index.js';
 import { AppError } from '../errors/app-error.js';
 import { createKeyRequest, finishKeyRequest } from '../client/keygen.js';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -71,6 +71,16 @@ export function registerPkiCommands(program: Command): void {
       const record = await initCa({ dir: opts.dir, passphrase, algorithm: opts.algorithm, publicUrl, pkcs11 });
       for (const e of record.entities) console.log(`${e.name.padEnd(12)} ${e.subject}\n${''.padEnd(12)} serial ${e.serial}  SHA-256 ${e.sha256Fingerprint}`);
       console.log(`ceremony record: ${path.join(opts.dir, 'ceremony.json')}`);
+    });
+
+  ca.command('rollover <entity>')
+    .description('renew the OCSP signer\'s or the TSA\'s key and certificate before they expire (entity: ocsp-signer or tsa); the old ones are kept as <name>.<serial>.retired.*; restart the servers to use the new one')
+    .requiredOption('--dir <dir>', 'the CA folder made by "qorgau ca init"')
+    .requiredOption('--passphrase-file <file>', 'file whose first line is the passphrase of the CA keys')
+    .action(async (entity: string, opts: { dir: string; passphraseFile: string }) => {
+      if (!(entity in ROLLOVER_ENTITIES)) throw AppError.badRequest('ROLLOVER_ENTITY_UNKNOWN', `Roll over ocsp-signer or tsa, not "${entity}"`);
+      const result = await rollOver({ dir: opts.dir, passphrase: await readPassphraseFile(opts.passphraseFile), entity: entity as RolloverEntity });
+      console.log(`${entity}: new certificate serial ${result.serial}, valid until ${result.notAfter.toISOString()}; the old one is kept as ${result.retired}`);
     });
 
   const keygen = program.command('keygen').description('make your AUTH and SIGN keys and CSRs here, then your .p12 files once the certificates are issued');

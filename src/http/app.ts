@@ -29,6 +29,7 @@ import { notificationsPlugin } from '../features/notifications/index.js';
 import { meRoutes } from '../features/credit/index.js';
 import { orgsPlugin } from '../features/signatures/index.js';
 import { misusePlugin } from '../features/signatures/index.js';
+import { certificatesVerifyRoutes } from '../features/trust/index.js';
 import { literacyPlugin } from '../features/literacy/index.js';
 import { portalPlugin } from './portal.plugin.js';
 
@@ -121,6 +122,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(pkiRoutes);
   await app.register(signaturesPlugin);
   await app.register(tsaPlugin);
+  await app.register(certificatesVerifyRoutes);
   await app.register(signinPlugin);
   await app.register(orgsPlugin);
   await app.register(notificationsPlugin);
