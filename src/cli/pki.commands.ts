@@ -89,11 +89,13 @@ export function registerPkiCommands(program: Command): void {
     .addOption(new Option('--algorithm <algorithm>', 'key algorithm').choices(['ECDSA-P256', 'RSA-2048']).default('ECDSA-P256'))
     .requiredOption('--out <dir>', 'folder for the keys, CSRs and application.json')
     .requiredOption('--password-file <file>', 'file whose first line is the password for your keys and .p12 files (12+ characters, hard to guess)')
-    .option('--submit <server>', 'submit the application to this Qorgau server (e.g. https://qorgau.kz)')
+    .addOption(new Option('--url <url>', 'submit the application to this Qorgau server (e.g. https://qorgau.kz)').env('QORGAU_URL'))
+    .addOption(new Option('--submit <url>', 'old name of --url').hideHelp())
     .action(async (opts: {
       iin: string; surname: string; givenName: string; patronymic?: string; idDocument?: string; organization?: string; bin?: string; algorithm: KeyAlgorithm; out: string;
-      passwordFile: string; submit?: string; signedWith?: string; signedWithPasswordFile?: string;
+      passwordFile: string; url?: string; submit?: string; signedWith?: string; signedWithPasswordFile?: string;
     }) => {
+      opts.submit = opts.submit ?? opts.url;
       if (opts.signedWith && !opts.bin) throw AppError.badRequest('BIN_REQUIRED', '--signed-with applies for an employee pair: give --bin (and --organization) of the organization that authorized it');
       if (!opts.signedWith && !opts.idDocument) {
         throw AppError.badRequest('ID_DOCUMENT_REQUIRED', 'Give --id-document <number> for identity proofing, or (employee pairs) --signed-with <your individual auth.p12>');
@@ -127,18 +129,20 @@ export function registerPkiCommands(program: Command): void {
       const view = (await response.json()) as { id: string; status: string; reviewReason?: string };
       await writeFile(path.join(opts.out, 'application-id.txt'), `${view.id}\n`);
       console.log(`application ${view.id}: ${view.status}${view.reviewReason ? ` (${view.reviewReason})` : ''}`);
-      console.log(`next: qorgau keygen finish --dir ${opts.out} --password-file ${opts.passwordFile} --server ${opts.submit}`);
+      console.log(`next: qorgau keygen finish --dir ${opts.out} --password-file ${opts.passwordFile} --url ${opts.submit}`);
     });
   keygen
     .command('finish')
     .description('after issuance: write auth.p12 and sign.p12, protected by your password')
     .requiredOption('--dir <dir>', 'the folder given to "qorgau keygen --out"')
     .requiredOption('--password-file <file>', 'the same password file')
-    .option('--server <server>', 'download the certificates of the submitted application from this server')
+    .addOption(new Option('--url <url>', 'download the certificates of the submitted application from this server').env('QORGAU_URL'))
+    .addOption(new Option('--server <url>', 'old name of --url').hideHelp())
     .option('--application <id>', 'application id (default: application-id.txt in the folder)')
-    .option('--auth-cert <file>', 'the issued AUTH certificate (DER or PEM), instead of --server')
-    .option('--sign-cert <file>', 'the issued SIGN certificate (DER or PEM), instead of --server')
-    .action(async (opts: { dir: string; passwordFile: string; server?: string; application?: string; authCert?: string; signCert?: string }) => {
+    .option('--auth-cert <file>', 'the issued AUTH certificate (DER or PEM), instead of --url')
+    .option('--sign-cert <file>', 'the issued SIGN certificate (DER or PEM), instead of --url')
+    .action(async (opts: { dir: string; passwordFile: string; url?: string; server?: string; application?: string; authCert?: string; signCert?: string }) => {
+      opts.server = opts.server ?? opts.url;
       const password = await readPasswordFile(opts.passwordFile);
       let certificates: { auth: Buffer; sign: Buffer; chain: Buffer[] };
       if (opts.server) {
@@ -148,7 +152,7 @@ export function registerPkiCommands(program: Command): void {
       } else if (opts.authCert && opts.signCert) {
         certificates = { auth: await readFile(opts.authCert), sign: await readFile(opts.signCert), chain: [] };
       } else {
-        throw AppError.badRequest('CERTIFICATES_REQUIRED', 'Give --server <url>, or both --auth-cert and --sign-cert');
+        throw AppError.badRequest('CERTIFICATES_REQUIRED', 'Give --url <server>, or both --auth-cert and --sign-cert');
       }
       const written = await finishKeyRequest({ dir: opts.dir, password, authCertificate: certificates.auth, signCertificate: certificates.sign, chain: certificates.chain });
       console.log(`written: ${written.authP12}, ${written.signP12} (open them with your password)`);

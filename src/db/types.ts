@@ -8,6 +8,7 @@ import type { NotificationTables } from '../features/notifications/notifications
 import type { SignaturesOrgTables } from '../features/signatures/signatures.tables.js';
 import type { SignaturesUsageTables } from '../features/signatures/usage.tables.js';
 import type { RateLimitTables } from '../http/rate-limits/counter-store.js';
+import type { IdempotencyTables } from '../http/idempotency.plugin.js';
 import type { LiteracyTables } from '../features/literacy/literacy.tables.js';
 
 /** Timestamps are written as Date or ISO string and read as Date. */
@@ -83,7 +84,7 @@ export interface BreachImportsTable {
 }
 
 /** Each feature declares its own tables; DB joins them. */
-export interface DB extends RateLimitTables, CaTables, CreditTables, LiftTables, SigninTables, TrustTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables, LiteracyTables {
+export interface DB extends RateLimitTables, IdempotencyTables, CaTables, CreditTables, LiftTables, SigninTables, TrustTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables, LiteracyTables {
   api_tokens: ApiTokensTable;
   data_categories: DataCategoriesTable;
   organizations: OrganizationsTable;

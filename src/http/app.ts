@@ -15,6 +15,7 @@ import { rateLimitsPlugin } from './rate-limits/rate-limits.plugin.js';
 import { securityHeadersPlugin } from './security-headers.plugin.js';
 import { withPrivateSerializers } from './log-privacy.js';
 import { tokenRoutes } from '../auth/tokens.routes.js';
+import { idempotencyPlugin } from './idempotency.plugin.js';
 import { registryRoutes } from '../features/registry/index.js';
 import { createCreditServices, creditRoutes } from '../features/credit/index.js';
 import { RegistryService } from '../features/registry/index.js';
@@ -110,6 +111,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(authPlugin);
   await app.register(rateLimitsPlugin);
   await app.register(tokenRoutes);
+  await app.register(idempotencyPlugin);
 
   app.decorate('registry', new RegistryService(database, app.pseudonymizer));
   await app.register(registryRoutes);

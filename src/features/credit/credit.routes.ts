@@ -1,3 +1,4 @@
+import { IdempotencyHeaders } from '../../http/idempotency-headers.js';
 import path from 'node:path';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
@@ -87,7 +88,9 @@ export async function creditRoutes(root: FastifyInstance) {
 
   app.post('/v1/credit/checks', {
     preHandler: lender,
+    config: { idempotent: true },
     schema: {
+      headers: IdempotencyHeaders,
       tags: ['credit'],
       summary: 'Check a loan applicant for restrictions (recorded as an inquiry before the answer leaves)',
       description: `${LENDER} The answer is signed by the registry: see signature and GET /v1/credit/signing-key.`,
@@ -122,7 +125,9 @@ export async function creditRoutes(root: FastifyInstance) {
 
   app.post('/v1/credit/loan-reports', {
     preHandler: lender,
+    config: { idempotent: true },
     schema: {
+      headers: IdempotencyHeaders,
       tags: ['credit'],
       summary: 'Report a loan issued despite a restriction (a case for write-off)',
       description: LENDER,
