@@ -9,6 +9,7 @@ import { createApiToken, listApiTokens, revokeApiToken, TOKEN_ROLES, type TokenR
 import { Pseudonymizer } from '../privacy/pseudonym.js';
 import { RegistryService } from '../features/registry/index.js';
 import { openCliContext, withCliContext } from './context.js';
+import { registerProtectionCommands } from './protection.commands.js';
 import { callServer, registerOperatorCommands, resolveServer, withServerOptions, type ServerOptions } from './server-client.js';
 import { startProgress } from './progress.js';
 import { registerPkiCommands } from './pki.commands.js';
@@ -129,6 +130,7 @@ withServerOptions(
   });
 
 registerOperatorCommands(program);
+registerProtectionCommands(program);
 registerPkiCommands(program);
 registerRevocationCommands(program);
 registerSignCommands(program);

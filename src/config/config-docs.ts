@@ -33,6 +33,13 @@ const MEANINGS: Record<Setting, { meaning: string; default?: string }> = {
   usageTwoDevicesWindowMinutes: { meaning: 'uses of one certificate from two devices or networks closer than this are a misuse alert' },
   usageComplianceGraceHours: { meaning: "an ended employee's certificate still unrevoked this long after the end is a compliance alert" },
   usageComplianceIntervalMinutes: { meaning: 'how often the compliance check runs; `0`: only on request' },
+  rateLimitSigninChallenges: { meaning: 'sign-in challenges per client address, `COUNT/WINDOW` (`s`, `m`, `h`) or `off`' },
+  rateLimitSigninFailures: { meaning: 'failed sign-ins per address; past it the address is refused before verifying' },
+  rateLimitCredentialFailures: { meaning: 'unknown API tokens, lender keys, HR credentials and sessions per address; past it the address is refused even with a valid one' },
+  rateLimitLenderChecks: { meaning: 'lender checks per lender API key' },
+  rateLimitChecksPerIin: { meaning: 'lender checks of one person, all lenders together' },
+  redisUrl: { meaning: 'Redis for the rate-limit counters (`redis://host:port`)', default: 'counters in PostgreSQL' },
+  trustProxy: { meaning: 'proxies whose `X-Forwarded-For`/`-Proto` count (client address for limits, HTTPS for HSTS): `true`, a hop count, or addresses/CIDRs', default: 'none' },
   mciTenge: { meaning: 'the MCI (monthly calculation index) in tenge per year, for fines: `year:tenge` separated by commas' },
 };
 
