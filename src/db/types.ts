@@ -7,6 +7,7 @@ import type { EvidenceTables } from '../features/pki/evidence/evidence.tables.js
 import type { NotificationTables } from '../features/notifications/notifications.tables.js';
 import type { SignaturesOrgTables } from '../features/signatures/signatures.tables.js';
 import type { SignaturesUsageTables } from '../features/signatures/usage.tables.js';
+import type { FraudTables } from '../features/fraud/fraud.tables.js';
 
 /** Timestamps are written as Date or ISO string and read as Date. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -80,7 +81,7 @@ export interface BreachImportsTable {
 }
 
 /** Each feature declares its own tables; DB joins them. */
-export interface DB extends PkiTables, CreditTables, LiftTables, SigninTables, EvidenceTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables {
+export interface DB extends PkiTables, CreditTables, LiftTables, SigninTables, EvidenceTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables, FraudTables {
   api_tokens: ApiTokensTable;
   data_categories: DataCategoriesTable;
   organizations: OrganizationsTable;

@@ -21,6 +21,7 @@ import { notificationsPlugin } from '../features/notifications/notifications.plu
 import { meRoutes } from '../features/credit/me.routes.js';
 import { orgsPlugin } from '../features/signatures/orgs.routes.js';
 import { misusePlugin } from '../features/signatures/misuse.routes.js';
+import { fraudPlugin } from '../features/fraud/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -93,5 +94,6 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(notificationsPlugin);
   await app.register(misusePlugin);
   await app.register(meRoutes);
+  await app.register(fraudPlugin);
   return app;
 }

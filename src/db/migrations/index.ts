@@ -14,6 +14,7 @@ import * as m20261124_1010_signatures_certificate_requests from './2026-11-24T10
 import * as m20261124_1020_pki_crl_storage from './2026-11-24T10-20-pki-crl-storage.js';
 import * as m20261124_1040_usage_event_ids from './2026-11-24T10-40-usage-event-ids.js';
 import * as m20261124_1050_pki_presented_certificates from './2026-11-24T10-50-pki-presented-certificates.js';
+import * as m20261129_1400_fraud from './2026-11-29T14-00-fraud.js';
 
 /** Every migration, by ISO-dated name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T10-20-pki-crl-storage': m20261124_1020_pki_crl_storage,
   '2026-11-24T10-40-usage-event-ids': m20261124_1040_usage_event_ids,
   '2026-11-24T10-50-pki-presented-certificates': m20261124_1050_pki_presented_certificates,
+  '2026-11-29T14-00-fraud': m20261129_1400_fraud,
 };
