@@ -52,7 +52,8 @@ export function normalizeAll(identifiers: ReportInputType['identifiers'], pseudo
 }
 
 export function statusChangesToNotices(changes: StatusChange[]) {
-  return changes.filter((c) => c.victimHash).map((c) => ({ personHash: c.victimHash!, reportId: c.reportId, status: c.status }));
+  // PGlite returns bytea as Uint8Array, node-postgres as Buffer.
+  return changes.filter((c) => c.victimHash).map((c) => ({ personHash: Buffer.from(c.victimHash!), reportId: c.reportId, status: c.status }));
 }
 
 /**

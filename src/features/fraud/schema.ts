@@ -1,9 +1,16 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { FormatRegistry, Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 import { KZ_REGIONS } from '../../identifiers/regions.js';
 import { IDENTIFIER_INPUT_TYPES, INDICATOR_KINDS } from './identifiers.js';
 
-/** A string from a fixed list, as JSON Schema `enum` (one line in OpenAPI, the literal union in TypeScript). */
-const Enum = <T extends readonly string[]>(values: T, description?: string) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+/** A string from a fixed list. */
+const Enum = <const T extends readonly string[]>(values: T, description?: string) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    description ? { description } : {},
+  ) as unknown as TUnion<TLiteral<T[number]>[]>;
+
+// A signed report is checked with TypeBox (not Fastify's validator), which knows no formats by itself.
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(v) && !Number.isNaN(Date.parse(v)));
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const CHANNELS = ['call', 'sms', 'messenger', 'social_network', 'website', 'marketplace', 'other'] as const;
