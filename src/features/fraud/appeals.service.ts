@@ -4,7 +4,7 @@ import type { Database } from '../../db/database.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { normalizeIdentifier, type IdentifierInputType } from './identifiers.js';
-import { stopLinkingOn } from './linking.repository.js';
+import { lockLinking, stopLinkingOn } from './linking.repository.js';
 import type { NotifyStatus } from './ports.js';
 import { cardHasher, statusChangesToNotices } from './reports.service.js';
 import type { Investigator } from './investigation.service.js';
@@ -64,6 +64,7 @@ export class Appeals {
 
   async decide(who: Investigator, id: string, decision: 'upheld' | 'rejected', answer: string) {
     return this.database.db.transaction().execute(async (trx) => {
+      await lockLinking(trx);
       const row = await trx.selectFrom('fraud_appeals').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
       if (!row) throw AppError.notFound('FRAUD_APPEAL_NOT_FOUND', `No appeal ${id}`);
       if (row.status !== 'pending') throw AppError.conflict('FRAUD_APPEAL_DECIDED', `The appeal was already ${row.status}`);

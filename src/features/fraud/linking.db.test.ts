@@ -81,3 +81,52 @@ describe('over-correlating identifiers', () => {
     expect(totals.rows.map((t) => t.n)).toEqual([1, 1, 1]);
   });
 });
+
+describe('reports arriving at the same moment', () => {
+  it('end in one cluster when they share identifiers, however they interleave', async () => {
+    const app = await buildTestApp();
+    try {
+      const phones = Array.from({ length: 6 }, () => `+7${buildKzMobile()}`);
+      // A chain: report i names phones i and i+1, so all twelve belong together.
+      const inputs = Array.from({ length: 12 }, (_, i) => [
+        { type: 'phone' as const, value: phones[i % 6] },
+        { type: 'phone' as const, value: phones[(i + 1) % 6].replace('+7', '8') },
+      ]);
+      const responses = await Promise.all(inputs.map((identifiers) => app.inject({ method: 'POST', url: '/v1/fraud/reports', payload: { report: buildReport({ identifiers }) } })));
+      expect(responses.map((r) => r.statusCode)).toEqual(Array(12).fill(201));
+      const ids = responses.map((r) => r.json().id as string);
+      const clusters = await sql<{ c: string; n: number }>`
+        select r.cluster_id::text as c, c.report_count as n from fraud_reports r join fraud_clusters c on c.id = r.cluster_id where r.id = any(${ids}::uuid[]) group by 1, 2`.execute(app.database.db);
+      expect(clusters.rows).toEqual([{ c: expect.any(String), n: 12 }]);
+      const identifierClusters = await sql<{ c: string }>`select distinct cluster_id::text as c from fraud_identifiers where kind = 'phone' and value = any(${phones}::text[])`.execute(app.database.db);
+      expect(identifierClusters.rows.map((r) => r.c)).toEqual([clusters.rows[0].c]);
+
+      // Clusters merging while another report joins one of them: nobody may land in a merged-away cluster.
+      const setups = await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          const [a, b, c] = [`+7${buildKzMobile()}`, `+7${buildKzMobile()}`, `+7${buildKzMobile()}`];
+          for (const identifiers of [[a], [b, c]]) {
+            await app.inject({ method: 'POST', url: '/v1/fraud/reports', payload: { report: buildReport({ identifiers: identifiers.map((value) => ({ type: 'phone' as const, value })) }) } });
+          }
+          return { a, b, c };
+        }),
+      );
+      const racing = await Promise.all(
+        setups.flatMap(({ a, b, c }) => [
+          app.inject({ method: 'POST', url: '/v1/fraud/reports', payload: { report: buildReport({ identifiers: [{ type: 'phone', value: a }, { type: 'phone', value: b }] }) } }),
+          app.inject({ method: 'POST', url: '/v1/fraud/reports', payload: { report: buildReport({ identifiers: [{ type: 'phone', value: c }] }) } }),
+        ]),
+      );
+      const raced = racing.map((r) => r.json().id as string);
+      const stray = await sql<{ n: number }>`
+        select count(*)::int as n from fraud_reports r join fraud_clusters c on c.id = r.cluster_id where r.id = any(${raced}::uuid[]) and c.merged_into is not null`.execute(app.database.db);
+      expect(stray.rows[0].n).toBe(0);
+      const sizes = await sql<{ ok: boolean }>`
+        select bool_and(c.report_count = (select count(*) from fraud_reports r where r.cluster_id = c.id)) as ok
+          from fraud_clusters c where c.id in (select cluster_id from fraud_reports where id = any(${raced}::uuid[]))`.execute(app.database.db);
+      expect(sizes.rows[0].ok).toBe(true);
+    } finally {
+      await app.close();
+    }
+  });
+});

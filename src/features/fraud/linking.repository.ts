@@ -38,6 +38,18 @@ export function linkWeight(reportCount: number, linking = true): number {
   return Math.round((1 / (1 + Math.log2(Math.max(1, reportCount)))) * 1000) / 1000;
 }
 
+/** The advisory lock key of linking ("qfraud" in ASCII). */
+const LINKING_LOCK = 0x716672617564;
+
+/**
+ * Serializes changes to clusters across API instances for the rest of the transaction. Taken
+ * before a report's identifiers are written: two reports naming the same new number at the same
+ * moment would otherwise each start a cluster of their own.
+ */
+export async function lockLinking(db: Kysely<DB>): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${LINKING_LOCK}::bigint)`.execute(db);
+}
+
 const ids = (values: Iterable<string | number>) => [...values].map(String);
 
 /** Reports whose cluster has company (or is being investigated) leave "received". */
@@ -142,6 +154,7 @@ async function flagOverCorrelating(db: Kysely<DB>, seqs: string[], policy: LinkP
 export async function linkReports(db: Kysely<DB>, reportSeqs: (string | number)[], policy: LinkPolicy): Promise<LinkOutcome> {
   const seqs = ids(reportSeqs);
   if (seqs.length === 0) return { clusters: [], flagged: [], statusChanges: [] };
+  await lockLinking(db);
   const { flagged, changes } = await flagOverCorrelating(db, seqs, policy);
 
   const edges = await sql<{ seq: string; identifier: string; cluster: string | null; size: number | null }>`
@@ -193,6 +206,7 @@ export async function linkReports(db: Kysely<DB>, reportSeqs: (string | number)[
  */
 export async function recomputeClusters(db: Kysely<DB>, clusterIds: string[]): Promise<StatusChange[]> {
   if (clusterIds.length === 0) return [];
+  await lockLinking(db);
   const reports = await sql<{ seq: string; cluster: string }>`select seq::text as seq, cluster_id::text as cluster from fraud_reports where cluster_id = any(${clusterIds}::bigint[])`.execute(db);
   const edges = await sql<{ seq: string; identifier: string }>`
     select m.report_seq::text as seq, m.identifier_id::text as identifier
@@ -271,6 +285,7 @@ export async function recomputeClusters(db: Kysely<DB>, clusterIds: string[]): P
 
 /** Folds `other` into `target` on an investigator's word, recorded as a manual link between the two. */
 export async function mergeClusters(db: Kysely<DB>, target: string, other: string, actor: string, note: string): Promise<StatusChange[]> {
+  await lockLinking(db);
   const reps = await sql<{ cluster: string; seq: string }>`
     select cluster_id::text as cluster, min(seq)::text as seq from fraud_reports where cluster_id in (${target}::bigint, ${other}::bigint) group by cluster_id`.execute(db);
   const a = reps.rows.find((r) => r.cluster === target);
@@ -287,6 +302,7 @@ export async function mergeClusters(db: Kysely<DB>, target: string, other: strin
  * recomputed.
  */
 export async function splitCluster(db: Kysely<DB>, cluster: string, seqs: string[], reason: string): Promise<StatusChange[]> {
+  await lockLinking(db);
   await sql`
     update fraud_report_identifiers m set state = 'undone', state_reason = ${reason}
      where m.report_seq = any(${seqs}::bigint[]) and m.state = 'linked'
@@ -301,6 +317,7 @@ export async function splitCluster(db: Kysely<DB>, cluster: string, seqs: string
 
 /** Undoes one report's link through one identifier (with the reason) and recomputes its cluster. */
 export async function undoLink(db: Kysely<DB>, seq: string, identifierId: string, reason: string): Promise<{ found: boolean; changes: StatusChange[] }> {
+  await lockLinking(db);
   const row = await sql<{ cluster: string | null }>`
     update fraud_report_identifiers m set state = 'undone', state_reason = ${reason}
       from fraud_reports r
@@ -316,6 +333,7 @@ export async function undoLink(db: Kysely<DB>, seq: string, identifierId: string
  * state and reason, and the clusters it held together are recomputed.
  */
 export async function stopLinkingOn(db: Kysely<DB>, identifierId: string, state: 'warning' | 'cleared', reason: string): Promise<StatusChange[]> {
+  await lockLinking(db);
   const clusters = await sql<{ cluster: string }>`
     select distinct r.cluster_id::text as cluster from fraud_report_identifiers m join fraud_reports r on r.seq = m.report_seq
      where m.identifier_id = ${identifierId}::bigint and m.state = 'linked' and r.cluster_id is not null`.execute(db);

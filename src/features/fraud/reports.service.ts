@@ -7,7 +7,7 @@ import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { checkAttachments } from './attachments.js';
 import { decodeCms } from './cms-text.js';
 import { normalizeIdentifier, type NormalizedIdentifier } from './identifiers.js';
-import { linkReports, type LinkPolicy, type StatusChange } from './linking.repository.js';
+import { linkReports, lockLinking, type LinkPolicy, type StatusChange } from './linking.repository.js';
 import type { IsVolunteer, NotifyStatus, SignedStatements, VerifiedStatement } from './ports.js';
 import { findReport, insertReport, linksOfReport, reportsOfPerson, type ReportRow } from './reports.repository.js';
 import { ReportInput, type CreateReportBodyType, type ReportInputType } from './schema.js';
@@ -125,6 +125,7 @@ export class FraudReports {
     const trackingCode = randomBytes(18).toString('base64url');
     const at = this.clock();
     const outcome = await this.database.db.transaction().execute(async (trx) => {
+      await lockLinking(trx);
       const signedDocumentId = statement ? await this.statements!.store(trx, statement) : null;
       const seq = await insertReport(trx, {
         id,

@@ -3,7 +3,7 @@ import type { Database } from '../../db/database.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { normalizeIdentifier, type IdentifierInputType } from './identifiers.js';
-import { stopLinkingOn } from './linking.repository.js';
+import { lockLinking, stopLinkingOn } from './linking.repository.js';
 import type { NotifyStatus } from './ports.js';
 import { cardHasher, statusChangesToNotices } from './reports.service.js';
 
@@ -33,6 +33,7 @@ export class WarningList {
       return { ...r.identifier, owner: e.owner, note: e.note ?? null };
     });
     return this.database.db.transaction().execute(async (trx) => {
+      await lockLinking(trx);
       let unlinked = 0;
       for (const e of normalized) {
         await trx
