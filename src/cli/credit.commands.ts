@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { LenderService } from '../features/credit/lenders.service.js';
 import type { LenderLicence } from '../features/credit/credit.tables.js';
 import { openCliContext } from './context.js';
+import { LENDER_SCOPES, type LenderScope } from '../auth/lender-keys.js';
 
 /** `qorgau lender create|list` and `qorgau lender key create|revoke`. */
 export function registerCreditCommands(program: Command): void {
@@ -33,16 +34,17 @@ export function registerCreditCommands(program: Command): void {
       }
     });
 
-  const key = lender.command('key').description("lenders' API keys (scope credit:check)");
+  const key = lender.command('key').description("lenders' API keys (scopes credit:check, fraud:lookup)");
   key
     .command('create')
-    .description('create a credit:check API key and print it once (only its hash is stored)')
+    .description('create an API key and print it once (only its hash is stored)')
     .requiredOption('--bin <bin>', "the lender's BIN")
-    .action(async (opts: { bin: string }) => {
+    .addOption(new Option('--scope <scope...>', 'what the key may do').choices([...LENDER_SCOPES]).default(['credit:check']))
+    .action(async (opts: { bin: string; scope: LenderScope[] }) => {
       const ctx = await openCliContext();
       try {
-        const created = await new LenderService(ctx.database).createKey(opts.bin);
-        process.stderr.write(`key ${created.id} of lender ${created.lenderBin} (credit:check) created; it is shown once:\n`);
+        const created = await new LenderService(ctx.database).createKey(opts.bin, opts.scope);
+        process.stderr.write(`key ${created.id} of lender ${created.lenderBin} (${created.scopes.join(', ')}) created; it is shown once:\n`);
         console.log(created.key);
       } finally {
         await ctx.close();

@@ -15,6 +15,7 @@ import { registerSignCommands } from './sign.commands.js';
 import { registerCreditCommands } from './credit.commands.js';
 import { registerLoginCommands } from './login.commands.js';
 import { registerOrgCommands } from './orgs.commands.js';
+import { registerFraudCommands } from './fraud.commands.js';
 
 const program = new Command()
   .name('qorgau')
@@ -106,6 +107,7 @@ registerSignCommands(program);
 registerCreditCommands(program);
 registerLoginCommands(program);
 registerOrgCommands(program);
+registerFraudCommands(program);
 
 export async function runCli(argv: string[]): Promise<void> {
   try {
