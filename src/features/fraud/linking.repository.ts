@@ -151,10 +151,10 @@ async function flagOverCorrelating(db: Kysely<DB>, seqs: string[], policy: LinkP
 }
 
 /** Links new reports (their identifiers already written) into clusters, in the caller's transaction. */
-export async function linkReports(db: Kysely<DB>, reportSeqs: (string | number)[], policy: LinkPolicy): Promise<LinkOutcome> {
+export async function linkReports(db: Kysely<DB>, reportSeqs: (string | number)[], policy: LinkPolicy, options: { locked?: boolean } = {}): Promise<LinkOutcome> {
   const seqs = ids(reportSeqs);
   if (seqs.length === 0) return { clusters: [], flagged: [], statusChanges: [] };
-  await lockLinking(db);
+  if (!options.locked) await lockLinking(db);
   const { flagged, changes } = await flagOverCorrelating(db, seqs, policy);
 
   const edges = await sql<{ seq: string; identifier: string; cluster: string | null; size: number | null }>`

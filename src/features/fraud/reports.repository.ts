@@ -30,30 +30,19 @@ export interface NewReport {
  * (warning-listed and cleared identifiers never link, over-correlating ones no longer do) and its
  * attachments, in the caller's transaction. Returns the report's sequence number.
  */
-export async function insertReport(db: Kysely<DB>, report: NewReport): Promise<string> {
-  const row = await db
-    .insertInto('fraud_reports')
-    .values({
-      id: report.id,
-      tracking_hash: report.trackingHash,
-      reporter_kind: report.reporterKind,
-      victim_hash: report.victimHash,
-      volunteer_hash: report.volunteerHash,
-      contact: report.contact,
-      occurred_at: report.occurredAt,
-      region: report.region,
-      channel: report.channel,
-      scheme: report.scheme,
-      amount: report.amount,
-      currency: report.currency,
-      loss_kzt: report.lossKzt,
-      payment_method: report.paymentMethod,
-      narrative: report.narrative,
-      signed_document_id: report.signedDocumentId,
-    })
-    .returning(sql<string>`seq::text`.as('seq'))
-    .executeTakeFirstOrThrow();
-  await sql`update fraud_totals set report_count = report_count + 1 where id = 1`.execute(db);
+export async function insertReport(db: Kysely<DB>, report: NewReport): Promise<{ seq: string; identifiers: { id: string; kind: string; display: string; state: LinkState }[] }> {
+  // One round trip writes the report and counts it (the count is the base of the over-correlation share).
+  const row = (
+    await sql<{ seq: string }>`
+      with counted as (update fraud_totals set report_count = report_count + 1 where id = 1)
+      insert into fraud_reports (id, tracking_hash, reporter_kind, victim_hash, volunteer_hash, contact, occurred_at, region, channel, scheme,
+                                 amount, currency, loss_kzt, payment_method, narrative, signed_document_id)
+      values (${report.id}::uuid, ${report.trackingHash}, ${report.reporterKind}, ${report.victimHash}, ${report.volunteerHash}, ${report.contact},
+              ${report.occurredAt}::timestamptz, ${report.region}, ${report.channel}, ${report.scheme}, ${report.amount}::numeric, ${report.currency},
+              ${report.lossKzt}::numeric, ${report.paymentMethod}, ${report.narrative}, ${report.signedDocumentId}::uuid)
+      returning seq::text as seq`.execute(db)
+  ).rows[0];
+  let identifiers: { id: string; kind: string; display: string; state: LinkState }[] = [];
   if (report.identifiers.length > 0) {
     const kinds = report.identifiers.map((i) => i.kind);
     const values = report.identifiers.map((i) => i.value);
@@ -71,17 +60,21 @@ export async function insertReport(db: Kysely<DB>, report: NewReport): Promise<s
         total_loss_kzt = i.total_loss_kzt + excluded.total_loss_kzt,
         first_seen = least(i.first_seen, excluded.first_seen),
         last_seen = greatest(i.last_seen, excluded.last_seen)`.execute(db);
-    await sql`
-      insert into fraud_report_identifiers (report_seq, identifier_id, as_reported, state, state_reason)
-      select ${row.seq}::bigint, i.id, t.a,
-             case when w.kind is not null then 'warning' when i.cleared_at is not null then 'cleared'
-                  when i.over_correlating_at is not null then 'over_correlating' else 'linked' end,
-             case when w.kind is not null then 'a legitimate identifier of ' || w.owner || ' (warning list): likely spoofed, not linked'
-                  when i.cleared_at is not null then 'cleared on appeal: listed wrongly, not linked'
-                  when i.over_correlating_at is not null then 'named in too many reports to link on (over-correlating)' end
-        from unnest(${kinds}::text[], ${values}::text[], ${asReported}::text[]) as t(k, v, a)
-        join fraud_identifiers i on i.kind = t.k and i.value = t.v
-        left join fraud_warning_list w on w.kind = t.k and w.value = t.v`.execute(db);
+    const links = await sql<{ id: string; kind: string; display: string; state: LinkState }>`
+      with written as (
+        insert into fraud_report_identifiers (report_seq, identifier_id, as_reported, state, state_reason)
+        select ${row.seq}::bigint, i.id, t.a,
+               case when w.kind is not null then 'warning' when i.cleared_at is not null then 'cleared'
+                    when i.over_correlating_at is not null then 'over_correlating' else 'linked' end,
+               case when w.kind is not null then 'a legitimate identifier of ' || w.owner || ' (warning list): likely spoofed, not linked'
+                    when i.cleared_at is not null then 'cleared on appeal: listed wrongly, not linked'
+                    when i.over_correlating_at is not null then 'named in too many reports to link on (over-correlating)' end
+          from unnest(${kinds}::text[], ${values}::text[], ${asReported}::text[]) as t(k, v, a)
+          join fraud_identifiers i on i.kind = t.k and i.value = t.v
+          left join fraud_warning_list w on w.kind = t.k and w.value = t.v
+        returning identifier_id, state)
+      select i.id::text as id, i.kind, i.display, w.state from written w join fraud_identifiers i on i.id = w.identifier_id order by i.kind, i.display`.execute(db);
+    identifiers = links.rows;
   }
   for (const a of report.attachments) {
     await db
@@ -89,7 +82,7 @@ export async function insertReport(db: Kysely<DB>, report: NewReport): Promise<s
       .values({ id: a.id, report_seq: row.seq, media_type: a.mediaType, file_name: a.fileName, size: a.content.length, sha256: a.sha256, content: a.content })
       .execute();
   }
-  return row.seq;
+  return { seq: row.seq, identifiers };
 }
 
 export interface ReportRow {

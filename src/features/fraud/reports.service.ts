@@ -127,7 +127,7 @@ export class FraudReports {
     const outcome = await this.database.db.transaction().execute(async (trx) => {
       await lockLinking(trx);
       const signedDocumentId = statement ? await this.statements!.store(trx, statement) : null;
-      const seq = await insertReport(trx, {
+      const written = await insertReport(trx, {
         id,
         trackingHash: trackingHash(trackingCode),
         reporterKind,
@@ -147,17 +147,14 @@ export class FraudReports {
         identifiers,
         attachments,
       });
-      const linked = await linkReports(trx, [seq], this.settings.policy);
+      const linked = await linkReports(trx, [written.seq], this.settings.policy, { locked: true });
       await this.notify(trx, at, statusChangesToNotices(linked.statusChanges));
-      return { seq };
+      // An identifier this report made too common stops linking now, this report's link included.
+      const flagged = new Set(linked.flagged);
+      const states = written.identifiers.map((i) => (flagged.has(i.id) && i.state === 'linked' ? { ...i, state: 'over_correlating' as const } : i));
+      return { identifiers: states, status: linked.statusChanges.find((c) => c.reportId === id)?.status ?? ('received' as const) };
     });
-    const view = await this.statusOf(outcome.seq, id);
-    return { id, trackingCode, status: view.status, signed: !!statement, identifiers: view.identifiers.map((i) => ({ kind: i.kind, display: i.display, state: i.state })) };
-  }
-
-  private async statusOf(seq: string, id: string) {
-    const row = (await findReport(this.database.db, id))!;
-    return this.present(row, seq);
+    return { id, trackingCode, status: outcome.status, signed: !!statement, identifiers: outcome.identifiers.map((i) => ({ kind: i.kind as NormalizedIdentifier['kind'], display: i.display, state: i.state })) };
   }
 
   private async present(row: ReportRow, seq = row.seq) {
