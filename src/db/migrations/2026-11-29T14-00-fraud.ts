@@ -160,13 +160,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('added_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
 
-  // One counter per look-up key and minute: several API instances share it.
+  // Counters per look-up key and minute, shared by every API instance; split into a few shards
+  // so that concurrent look-ups of one key do not all queue on one row's lock.
   await db.schema
     .createTable('fraud_lookup_counters')
     .addColumn('key_id', 'text', (c) => c.notNull())
     .addColumn('window_start', 'timestamptz', (c) => c.notNull())
+    .addColumn('shard', 'smallint', (c) => c.notNull())
     .addColumn('count', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('fraud_lookup_counters_pkey', ['key_id', 'window_start'])
+    .addPrimaryKeyConstraint('fraud_lookup_counters_pkey', ['key_id', 'window_start', 'shard'])
     .execute();
   await db.schema
     .createTable('fraud_lookups')

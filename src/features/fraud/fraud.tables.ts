@@ -141,6 +141,7 @@ export interface FraudVolunteersTable {
 export interface FraudLookupCountersTable {
   key_id: string;
   window_start: Timestamp;
+  shard: number;
   count: number;
 }
 

@@ -1,10 +1,13 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { normalizeIdentifier, type IdentifierInputType, type IndicatorKind } from './identifiers.js';
 import { cardHasher } from './reports.service.js';
+
+/** Counter rows per key and minute (see the migration). */
+const COUNTER_SHARDS = 8;
 
 export type RiskLevel = 'none' | 'low' | 'medium' | 'high';
 
@@ -71,17 +74,21 @@ export class Indicators {
     const identifier = this.normalize(type, raw);
     const now = this.clock();
     const window = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+    const shard = randomInt(COUNTER_SHARDS);
+    // This look-up's shard as written, plus the other shards as last committed: the key's use this minute.
     const result = await sql<IndicatorRow>`
-      with used as (
-        insert into fraud_lookup_counters as c (key_id, window_start, count) values (${keyId}, ${window}, 1)
-        on conflict (key_id, window_start) do update set count = c.count + 1
+      with mine as (
+        insert into fraud_lookup_counters as c (key_id, window_start, shard, count) values (${keyId}, ${window}, ${shard}, 1)
+        on conflict (key_id, window_start, shard) do update set count = c.count + 1
         returning count),
+      used as (
+        select (select count from mine) + coalesce((select sum(count) from fraud_lookup_counters where key_id = ${keyId} and window_start = ${window} and shard <> ${shard}), 0) as count),
       i as (select * from fraud_identifiers where kind = ${identifier.kind} and value = ${identifier.value}),
       logged as (insert into fraud_lookups (key_id, at, kind, value, found) select ${keyId}, ${now}, ${identifier.kind}, ${identifier.display}, exists (select 1 from i))
       select i.id::text as id, ${identifier.kind} as kind, ${identifier.value} as value, i.display, i.report_count, i.total_loss_kzt, i.first_seen, i.last_seen,
              i.over_correlating_at is not null as over_correlating, i.cleared_at is not null as cleared, w.owner,
              (select count(distinct r.cluster_id)::int from fraud_report_identifiers m join fraud_reports r on r.seq = m.report_seq where m.identifier_id = i.id) as cluster_count,
-             (select count from used) as used
+             (select count from used)::int as used
         from (select 1) one
         left join i on true
         left join fraud_warning_list w on w.kind = ${identifier.kind} and w.value = ${identifier.value}`.execute(this.database.db);
