@@ -17,8 +17,8 @@ import { sql } from 'kysely';
 import { machineLine } from './machine.js';
 import { createBenchDatabase, dropBenchDatabase } from './revocation-setup.js';
 import { Pseudonymizer } from '../src/privacy/pseudonym.js';
-import { RegistryService } from '../src/features/registry/registry.service.js';
-import { PolicyService } from '../src/features/credit/policy.service.js';
+import { RegistryService } from '../src/features/registry/index.js';
+import { PolicyService } from '../src/features/credit/index.js';
 
 const ROWS = Number(process.env.BENCH_PUBLISH_ROWS ?? 10_000_000);
 const DB_NAME = 'qorgau_bench_publish';

@@ -26,7 +26,7 @@ export async function serveQorgau(spec: { dir: string; passphrase: string; url: 
   const { loadConfig } = await import('../src/config/config.js');
   const { openDatabase } = await import('../src/db/database.js');
   const { buildApp } = await import('../src/http/app.js');
-  const { loadCaHierarchy } = await import('../src/features/pki/ca/ceremony.js');
+  const { loadCaHierarchy } = await import('../src/features/ca/index.js');
   const keyFile = path.join(spec.work, 'pseudonym.key');
   writeFileSync(keyFile, randomBytes(32).toString('hex'));
   const config = loadConfig({ DATABASE_URL: spec.url, QORGAU_PSEUDONYM_KEY_FILE: keyFile, QORGAU_DATA_DIR: spec.work, LOG_LEVEL: 'warn' });

@@ -121,9 +121,9 @@ async function load(port: number, key: string, iins: string[], seconds: number, 
 async function main() {
   const { makeIin } = await import('../src/identifiers/iin.js');
   const { Pseudonymizer } = await import('../src/privacy/pseudonym.js');
-  const { RegistryService } = await import('../src/features/registry/registry.service.js');
-  const { PolicyService } = await import('../src/features/credit/policy.service.js');
-  const { LenderService } = await import('../src/features/credit/lenders.service.js');
+  const { RegistryService } = await import('../src/features/registry/index.js');
+  const { PolicyService } = await import('../src/features/credit/index.js');
+  const { LenderService } = await import('../src/features/credit/index.js');
 
   console.log(machineLine());
   console.log(`load average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

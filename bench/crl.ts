@@ -24,9 +24,9 @@ import * as pkijs from 'pkijs';
 import * as asn1js from 'asn1js';
 import { machineLine, median } from './machine.js';
 import { benchHierarchy, benchSerial, createBenchDatabase, databaseUrl, dropBenchDatabase, insertCertificateRows } from './revocation-setup.js';
-import { loadCaHierarchy } from '../src/features/pki/ca/ceremony.js';
-import { CrlEntriesWriter, buildCrl } from '../src/features/pki/revocation/crl-builder.js';
-import { CrlPublisher } from '../src/features/pki/revocation/crl-publisher.js';
+import { loadCaHierarchy } from '../src/features/ca/index.js';
+import { CrlEntriesWriter, buildCrl } from '../src/features/ca/index.js';
+import { CrlPublisher } from '../src/features/ca/index.js';
 import { openDatabase } from '../src/db/database.js';
 
 const ENTRIES = Number(process.env.BENCH_CRL_ENTRIES ?? 1_000_000);

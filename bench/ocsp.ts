@@ -24,9 +24,9 @@ import Fastify from 'fastify';
 import { serveQorgau, startChildServer } from './child-server.js';
 import { machineLine, median } from './machine.js';
 import { benchHierarchy, benchSerial, createBenchDatabase, databaseUrl, dropBenchDatabase, insertCertificateRows } from './revocation-setup.js';
-import { certificateParts } from '../src/features/pki/revocation/certificate-parts.js';
-import * as der from '../src/features/pki/revocation/der.js';
-import { id_pkix_ocsp_nonce, id_sha1 } from '../src/features/pki/oids.js';
+import { certificateParts } from '../src/features/ca/index.js';
+import * as der from '../src/der/tlv.js';
+import { id_pkix_ocsp_nonce, id_sha1 } from '../src/pkix/oids.js';
 
 const CERTS = Number(process.env.BENCH_OCSP_CERTS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_OCSP_SECONDS ?? 10);

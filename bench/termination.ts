@@ -22,8 +22,8 @@ import { serveQorgau, startChildServer } from './child-server.js';
 import { machineLine, median } from './machine.js';
 import { benchHierarchy, createBenchDatabase, databaseUrl, dropBenchDatabase } from './revocation-setup.js';
 import { makeIin } from '../src/identifiers/iin.js';
-import { certificateParts } from '../src/features/pki/revocation/certificate-parts.js';
-import * as der from '../src/features/pki/revocation/der.js';
+import { certificateParts } from '../src/features/ca/index.js';
+import * as der from '../src/der/tlv.js';
 
 const EMPLOYEES = Number(process.env.BENCH_TERMINATION_EMPLOYEES ?? 100_000);
 const RUNS = Number(process.env.BENCH_TERMINATION_RUNS ?? 200);
@@ -82,7 +82,7 @@ async function main() {
 
   const { database } = await createBenchDatabase(DB_NAME);
   const { dir, passphrase } = await benchHierarchy();
-  const { loadCaHierarchy } = await import('../src/features/pki/ca/ceremony.js');
+  const { loadCaHierarchy } = await import('../src/features/ca/index.js');
   const hierarchy = await loadCaHierarchy(dir, passphrase);
   const issuer = hierarchy.issuing.name;
   const procs: ChildProcess[] = [];
@@ -111,7 +111,7 @@ async function main() {
       await s.query('analyze employments');
       await s.query('analyze certificates');
     });
-    const { createHrCredential } = await import('../src/features/signatures/organizations.credentials.js');
+    const { createHrCredential } = await import('../src/features/signatures/index.js');
     const { credential } = await createHrCredential(database.db, BIN, 'bench HR system');
     console.log(`set-up: ${EMPLOYEES.toLocaleString('en')} employments and ${(EMPLOYEES * 2).toLocaleString('en')} certificates in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 

@@ -5,8 +5,8 @@ import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { AppError } from './errors/app-error.js';
 import { ensureBootstrapToken } from './auth/bootstrap.js';
-import { ensureDevHierarchy, loadCaHierarchy } from './features/pki/ca/ceremony.js';
-import { readPassphraseFile } from './features/pki/keys/encrypted-file-signer.js';
+import { ensureDevHierarchy, loadCaHierarchy } from './features/ca/index.js';
+import { readPassphraseFile } from './features/ca/index.js';
 
 /** `npm start`: migrate, then serve the API. With no DATABASE_URL, the embedded PGlite in ./data. */
 async function main() {

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../test/helpers/test-database.js';
 import { tempDir, writeTemp } from '../../test/helpers/cms-fixtures.js';
 import { certifyPerson, type CertifiedPerson } from '../../test/helpers/person-sessions.js';
-import { buildPkcs12 } from '../features/pki/keys/pkcs12.js';
-import { revokeCertificates } from '../features/pki/revocation/certificate-revoker.js';
-import { CertificateInfo } from '../features/pki/cms/certificate.js';
+import { buildPkcs12 } from '../client/pkcs12-writer.js';
+import { revokeCertificates } from '../features/ca/index.js';
+import { CertificateInfo } from '../pkix/certificate.js';
 
 const execFileAsync = promisify(execFile);
 const CLI = path.resolve(import.meta.dirname, '../../bin/qorgau.js');

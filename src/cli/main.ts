@@ -1,13 +1,16 @@
 import { Command, Option } from 'commander';
 import { createReadStream, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { AppError } from '../errors/app-error.js';
 import { ConfigError } from '../config/config.js';
 import { DatabaseInUseError } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createApiToken, listApiTokens, revokeApiToken, TOKEN_ROLES, type TokenRole } from '../auth/api-tokens.js';
 import { Pseudonymizer } from '../privacy/pseudonym.js';
-import { RegistryService } from '../features/registry/registry.service.js';
+import { RegistryService } from '../features/registry/index.js';
 import { openCliContext, withCliContext } from './context.js';
+import { registerProtectionCommands } from './protection.commands.js';
+import { callServer, registerOperatorCommands, resolveServer, withServerOptions, type ServerOptions } from './server-client.js';
 import { startProgress } from './progress.js';
 import { registerPkiCommands } from './pki.commands.js';
 import { registerRevocationCommands } from './revocation.commands.js';
@@ -33,46 +36,46 @@ program
     });
   });
 
-const token = program.command('token').description('operator API tokens');
-token
-  .command('create')
-  .description('create a token and print it once (only its hash is stored)')
-  .addOption(new Option('--role <role>', 'what the token may do').choices([...TOKEN_ROLES]).makeOptionMandatory())
-  .option('--name <name>', 'who or what holds it', 'operator')
-  .action(async (opts: { role: TokenRole; name: string }) => {
-    await withCliContext(async (ctx) => {
-      const created = await createApiToken(ctx.database.db, opts.name, opts.role);
-      process.stderr.write(`token ${created.id} (${opts.role}, ${opts.name}) created; it is shown once:\n`);
-      console.log(created.token);
-    });
-  });
-token
-  .command('list')
-  .description('list tokens (never their secrets)')
-  .action(async () => {
-    await withCliContext(async (ctx) => {
-      for (const t of await listApiTokens(ctx.database.db)) {
-        console.log([t.id, t.role, t.name, new Date(t.created_at).toISOString(), t.revoked_at ? 'revoked' : 'active'].join('\t'));
-      }
-    });
-  });
-token
-  .command('revoke <id>')
-  .description('revoke a token by its id')
-  .action(async (id: string) => {
+const token = program.command('token').description('operator API tokens (with --url, through a running server; without, in the database)');
+withServerOptions(
+  token
+    .command('create')
+    .description('create a token and print it once (only its hash is stored)')
+    .addOption(new Option('--role <role>', 'what the token may do').choices([...TOKEN_ROLES]).makeOptionMandatory())
+    .option('--name <name>', 'who or what holds it', 'operator'),
+).action(async (opts: { role: TokenRole; name: string } & ServerOptions) => {
+  const server = resolveServer(opts);
+  const created = server
+    ? await callServer<{ id: string; token: string }>(server, '/v1/admin/tokens', { body: { role: opts.role, name: opts.name } })
+    : await withCliContext((ctx) => createApiToken(ctx.database.db, opts.name, opts.role));
+  process.stderr.write(`token ${created.id} (${opts.role}, ${opts.name}) created; it is shown once:\n`);
+  console.log(created.token);
+});
+withServerOptions(token.command('list').description('list tokens (never their secrets)')).action(async (opts: ServerOptions) => {
+  const server = resolveServer(opts);
+  const rows = server
+    ? (await callServer<{ items: { id: string; role: string; name: string; createdAt: string; revokedAt: string | null }[] }>(server, '/v1/admin/tokens')).items
+    : (await withCliContext((ctx) => listApiTokens(ctx.database.db))).map((t) => ({ ...t, createdAt: new Date(t.created_at).toISOString(), revokedAt: t.revoked_at }));
+  for (const t of rows) console.log([t.id, t.role, t.name, t.createdAt, t.revokedAt ? 'revoked' : 'active'].join('\t'));
+});
+withServerOptions(token.command('revoke <id>').description('revoke a token by its id')).action(async (id: string, opts: ServerOptions) => {
+  const server = resolveServer(opts);
+  if (server) await callServer(server, `/v1/admin/tokens/${encodeURIComponent(id)}/revoke`, { method: 'POST' });
+  else
     await withCliContext(async (ctx) => {
       if (!(await revokeApiToken(ctx.database.db, id))) throw new AppError(404, 'TOKEN_NOT_FOUND', `No active token ${id}`);
-      console.log(`token ${id} revoked`);
     });
-  });
+  console.log(`token ${id} revoked`);
+});
 
 const breach = program.command('breach').description('breaches of the registry');
-breach
-  .command('import <breach-id> <file>')
-  .description('import the persons affected by a draft breach from a CSV (header "iin") or NDJSON file of any size; safe to re-run')
-  .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'ndjson']))
-  .option('--chunk-rows <n>', 'rows per COPY into the stage', (v) => Number.parseInt(v, 10), 50_000)
-  .action(async (breachId: string, file: string, opts: { format?: 'csv' | 'ndjson'; chunkRows: number }) => {
+withServerOptions(
+  breach
+    .command('import <breach-id> <file>')
+    .description('import the persons affected by a draft breach from a CSV (header "iin") or NDJSON file of any size; safe to re-run. With --url the file is streamed to the running server (up to QORGAU_IMPORT_MAX_BYTES); without, straight into the database (no size limit; the server must be stopped on the embedded database)')
+    .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'ndjson']))
+    .option('--chunk-rows <n>', 'rows per COPY into the stage', (v) => Number.parseInt(v, 10), 50_000),
+).action(async (breachId: string, file: string, opts: { format?: 'csv' | 'ndjson'; chunkRows: number } & ServerOptions) => {
     let size: number;
     try {
       size = statSync(file).size;
@@ -81,6 +84,32 @@ breach
     }
     const format = opts.format ?? (/\.(nd)?jsonl?$/i.test(file) ? 'ndjson' : /\.csv$/i.test(file) ? 'csv' : undefined);
     if (!format) throw new AppError(400, 'FORMAT_UNKNOWN', `Cannot tell the format of ${file} from its name; pass --format csv or --format ndjson`);
+    const server = resolveServer(opts);
+    if (server) {
+      const progress = startProgress(`upload ${breachId}`, size, 'bytes');
+      const file_ = createReadStream(file, { highWaterMark: 1 << 20 });
+      // Counted as fetch pulls it, so the bar shows what the server has taken, not what was read ahead.
+      const stream = Readable.from(
+        (async function* () {
+          let sent = 0;
+          for await (const chunk of file_) {
+            progress.update((sent += (chunk as Buffer).length));
+            yield chunk as Buffer;
+          }
+        })(),
+      );
+      try {
+        const report = await callServer(server, `/v1/breaches/${encodeURIComponent(breachId)}/affected`, {
+          stream,
+          contentType: format === 'csv' ? 'text/csv' : 'application/x-ndjson',
+        });
+        progress.stop();
+        console.log(JSON.stringify(report, null, 2));
+      } finally {
+        progress.stop();
+      }
+      return;
+    }
     const ctx = await openCliContext();
     const registry = new RegistryService(ctx.database, new Pseudonymizer(ctx.config.pseudonymKey));
     const progress = startProgress(`import ${breachId}`, size, 'bytes');
@@ -101,6 +130,8 @@ breach
     }
   });
 
+registerOperatorCommands(program);
+registerProtectionCommands(program);
 registerPkiCommands(program);
 registerRevocationCommands(program);
 registerSignCommands(program);

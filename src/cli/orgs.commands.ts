@@ -1,14 +1,16 @@
 import type { Command } from 'commander';
-import { CertificateHoldings } from '../features/pki/issuance/certificate-holdings.js';
-import { EmploymentService } from '../features/signatures/employees.service.js';
-import { OrganizationsService, requireValidIin } from '../features/signatures/organizations.service.js';
-import { TerminationService } from '../features/signatures/termination.service.js';
+import { CertificateHoldings } from '../features/ca/index.js';
+import { EmploymentService } from '../features/signatures/index.js';
+import { OrganizationsService, requireValidIin } from '../features/signatures/index.js';
+import { TerminationService } from '../features/signatures/index.js';
 import { withCliContext } from './context.js';
+import { AppError } from '../errors/app-error.js';
+import { EmployeeCertificates } from '../features/signatures/employees.certificates.js';
 
 /** The CLI acts as an admin operator would. */
 const CLI_ACTOR = { kind: 'operator', tokenId: 'cli', name: 'cli' } as const;
 
-/** `qorgau org enrol|show|employees|terminate` and `qorgau org credential create|list|revoke`. */
+/** `qorgau org enrol|show|employees|authorize|terminate` and `qorgau org credential create|list|revoke`. */
 export function registerOrgCommands(program: Command): void {
   const org = program.command('org').description("organizations enrolled for their employees' e-signatures");
   org
@@ -58,6 +60,23 @@ export function registerOrgCommands(program: Command): void {
         requireValidIin(opts.iin);
         const done = await new TerminationService(ctx.database.db, new CertificateHoldings(ctx.database.db)).terminate(opts.bin, opts.iin, { reason: opts.reason, actor: 'operator:cli' });
         console.log(`employment ended ${done.endedAt.toISOString()}; revoked: ${done.revoked.map((r) => r.serial).join(', ') || 'none'}`);
+      });
+    });
+
+  org
+    .command('authorize')
+    .description("authorize a certificate pair for a current employee (the employment's roles); the employee then applies with keys made on their own machine")
+    .requiredOption('--bin <bin>', 'the organization BIN')
+    .requiredOption('--iin <iin>', 'the employee IIN')
+    .option('--valid-days <n>', 'days the employee has to apply (1 to 30)', (v) => Number.parseInt(v, 10), 7)
+    .action(async (opts: { bin: string; iin: string; validDays: number }) => {
+      await withCliContext(async (ctx) => {
+        await new OrganizationsService(ctx.database.db).view(opts.bin);
+        requireValidIin(opts.iin);
+        if (!Number.isInteger(opts.validDays) || opts.validDays < 1 || opts.validDays > 30) throw AppError.badRequest('VALID_DAYS_RANGE', '--valid-days is a whole number from 1 to 30');
+        const authorized = await new EmployeeCertificates(ctx.database.db, new CertificateHoldings(ctx.database.db)).authorize(opts.bin, opts.iin, { validDays: opts.validDays }, 'operator:cli');
+        console.log(`authorization ${authorized.id}: roles ${authorized.roles.join(', ')}, open until ${authorized.expiresAt}`);
+        console.log(`next: ${authorized.next}`);
       });
     });
 

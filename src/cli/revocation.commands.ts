@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors/app-error.js';
-import { DEV_PASSPHRASE_FILE, loadCaHierarchy } from '../features/pki/ca/ceremony.js';
-import type { CaHierarchy } from '../features/pki/ca/hierarchy.js';
-import { readPassphraseFile } from '../features/pki/keys/encrypted-file-signer.js';
-import { releaseCertificateHold, revokeCertificates } from '../features/pki/revocation/certificate-revoker.js';
-import { REVOCATION_REASONS, type RevocationReason } from '../features/pki/revocation/crl-reason.js';
-import { CrlPublisher } from '../features/pki/revocation/crl-publisher.js';
+import { DEV_PASSPHRASE_FILE, loadCaHierarchy } from '../features/ca/index.js';
+import type { CaHierarchy } from '../features/ca/index.js';
+import { readPassphraseFile } from '../features/ca/index.js';
+import { releaseCertificateHold, revokeCertificates } from '../features/ca/index.js';
+import { REVOCATION_REASONS, type RevocationReason } from '../features/ca/index.js';
+import { CrlPublisher } from '../features/ca/index.js';
 import { openCliContext } from './context.js';
 
 const actor = () => `cli:${process.env.USER ?? 'unknown'}`;

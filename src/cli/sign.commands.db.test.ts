@@ -8,8 +8,8 @@ import { buildTestApp } from '../../test/helpers/test-database.js';
 import { buildPerson, buildSubjectKey } from '../../test/helpers/pki-factories.js';
 import { tempDir, toPem, writeTemp } from '../../test/helpers/cms-fixtures.js';
 import { openssl } from '../../test/helpers/openssl.js';
-import { CertificateIssuer } from '../features/pki/issuance/certificate-issuer.js';
-import { buildPkcs12 } from '../features/pki/keys/pkcs12.js';
+import { CertificateIssuer } from '../features/ca/index.js';
+import { buildPkcs12 } from '../client/pkcs12-writer.js';
 
 const execFileAsync = promisify(execFile);
 const CLI = path.resolve(import.meta.dirname, '../../bin/qorgau.js');

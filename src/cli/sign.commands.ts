@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { AppError } from '../errors/app-error.js';
-import { CertificateInfo } from '../features/pki/cms/certificate.js';
-import { readPkcs12, signerFromPrivateKey } from '../features/pki/cms/pkcs12.js';
-import { signCms } from '../features/pki/cms/sign.js';
-import { purposeOf } from '../features/pki/cms/signer-identity.js';
-import { requestTimeStamp } from '../features/pki/tsa/time-stamp-client.js';
+import { CertificateInfo } from '../pkix/certificate.js';
+import { readPkcs12, signerFromPrivateKey } from '../client/pkcs12.js';
+import { signCms } from '../client/sign.js';
+import { purposeOf } from '../features/trust/index.js';
+import { requestTimeStamp } from '../client/time-stamp-client.js';
 
 async function readInput(file: string, what: string): Promise<Buffer> {
   try {

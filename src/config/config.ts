@@ -59,7 +59,7 @@ export const ConfigSchema = Type.Object({
 
 export type Config = Static<typeof ConfigSchema> & { pseudonymKey: Buffer };
 
-const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
+export const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   PORT: 'port',
   QORGAU_PORT: 'port',
   QORGAU_HOST: 'host',

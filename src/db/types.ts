@@ -1,9 +1,9 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { PkiTables } from '../features/pki/pki.tables.js';
+import type { CaTables } from '../features/ca/ca.tables.js';
 import type { CreditTables } from '../features/credit/credit.tables.js';
 import type { LiftTables } from '../features/credit/lifts.tables.js';
 import type { SigninTables } from '../features/signin/signin.tables.js';
-import type { EvidenceTables } from '../features/pki/evidence/evidence.tables.js';
+import type { TrustTables } from '../features/trust/trust.tables.js';
 import type { NotificationTables } from '../features/notifications/notifications.tables.js';
 import type { SignaturesOrgTables } from '../features/signatures/signatures.tables.js';
 import type { SignaturesUsageTables } from '../features/signatures/usage.tables.js';
@@ -47,6 +47,7 @@ export interface BreachesTable {
   description: ColumnType<string, string | undefined, string>;
   occurred_at: Timestamp | null;
   discovered_at: Timestamp | null;
+  day_only_dates: Generated<string[]>;
   disclosed_at: Timestamp | null;
   source: BreachSource;
   data_categories: string[];
@@ -81,7 +82,7 @@ export interface BreachImportsTable {
 }
 
 /** Each feature declares its own tables; DB joins them. */
-export interface DB extends PkiTables, CreditTables, LiftTables, SigninTables, EvidenceTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables, FraudTables {
+export interface DB extends CaTables, CreditTables, LiftTables, SigninTables, TrustTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables, FraudTables {
   api_tokens: ApiTokensTable;
   data_categories: DataCategoriesTable;
   organizations: OrganizationsTable;

@@ -6,21 +6,25 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { Pseudonymizer } from '../privacy/pseudonym.js';
-import { problemPlugin } from '../errors/http-errors.js';
+import { problemPlugin, problemServerOptions } from '../errors/http-errors.js';
+import { inputGuardPlugin } from './input-guard.plugin.js';
+import { schemaController } from './validation.js';
 import { observabilityPlugin } from './observability.plugin.js';
 import { authPlugin } from './auth.plugin.js';
-import { registryRoutes } from '../features/registry/registry.routes.js';
-import { createCreditServices, creditRoutes } from '../features/credit/credit.routes.js';
-import { RegistryService } from '../features/registry/registry.service.js';
-import type { CaHierarchy } from '../features/pki/ca/hierarchy.js';
-import { revocationRoutes } from '../features/pki/revocation.routes.js';
-import { pkiRoutes } from '../features/pki/pki.routes.js';
-import { signaturesPlugin } from '../features/pki/signatures.routes.js';
-import { signinPlugin } from '../features/signin/signin.routes.js';
-import { notificationsPlugin } from '../features/notifications/notifications.plugin.js';
-import { meRoutes } from '../features/credit/me.routes.js';
-import { orgsPlugin } from '../features/signatures/orgs.routes.js';
-import { misusePlugin } from '../features/signatures/misuse.routes.js';
+import { tokenRoutes } from '../auth/tokens.routes.js';
+import { registryRoutes } from '../features/registry/index.js';
+import { createCreditServices, creditRoutes } from '../features/credit/index.js';
+import { RegistryService } from '../features/registry/index.js';
+import type { CaHierarchy } from '../features/ca/index.js';
+import { revocationRoutes } from '../features/ca/index.js';
+import { pkiRoutes } from '../features/ca/index.js';
+import { signaturesPlugin } from '../features/trust/index.js';
+import { tsaPlugin } from '../features/ca/index.js';
+import { signinPlugin } from '../features/signin/index.js';
+import { notificationsPlugin } from '../features/notifications/index.js';
+import { meRoutes } from '../features/credit/index.js';
+import { orgsPlugin } from '../features/signatures/index.js';
+import { misusePlugin } from '../features/signatures/index.js';
 import { fraudPlugin } from '../features/fraud/index.js';
 
 declare module 'fastify' {
@@ -50,7 +54,8 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
     logger: logger ?? { level: config.logLevel },
     // Uploads stream through routes that set their own limits; JSON bodies stay small.
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    schemaController,
+    ...problemServerOptions,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(
@@ -65,6 +70,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
     ),
   );
   await app.register(problemPlugin);
+  await app.register(inputGuardPlugin);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -81,6 +87,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(observabilityPlugin);
   await app.register(authPlugin);
+  await app.register(tokenRoutes);
 
   app.decorate('registry', new RegistryService(database, app.pseudonymizer));
   await app.register(registryRoutes);
@@ -89,6 +96,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(revocationRoutes);
   await app.register(pkiRoutes);
   await app.register(signaturesPlugin);
+  await app.register(tsaPlugin);
   await app.register(signinPlugin);
   await app.register(orgsPlugin);
   await app.register(notificationsPlugin);

@@ -1,17 +1,22 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../errors/app-error.js';
+import { personalSessionRequired } from '../errors/personal-session.js';
 import { authenticateApiToken, type Principal, type TokenRole } from '../auth/api-tokens.js';
-import { cookieValue, ownCaCertificateCheck, SESSION_COOKIE, SessionStore, type PersonPrincipal } from '../features/signin/sessions.js';
+import { cookieValue, ownCaCertificateCheck, SESSION_COOKIE, SessionStore, type PersonPrincipal } from '../features/signin/index.js';
 import { LenderKeyAuthenticator, looksLikeLenderKey, type LenderPrincipal, type LenderScope } from '../auth/lender-keys.js';
-import { installOrgAuth } from '../features/signatures/organizations.auth.js';
+import { installOrgAuth } from '../features/signatures/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** A preHandler that admits only a principal holding one of the roles. */
     requireRole(...roles: TokenRole[]): preHandlerAsyncHookHandler;
-    /** A preHandler that admits only a person signed in with e-signature (session cookie); sets request.person. */
-    requirePerson(): preHandlerAsyncHookHandler;
+    /**
+     * A preHandler that admits only a person signed in with e-signature (session cookie); sets request.person.
+     * With `personal`, only a session opened with an individual certificate: one opened with an employee
+     * certificate acts for the organization, not for the person's own protection (403 PERSONAL_SESSION_REQUIRED).
+     */
+    requirePerson(options?: { personal?: string }): preHandlerAsyncHookHandler;
     /** A preHandler that admits only a lender API key holding the scope (sets request.lender). */
     requireLenderScope(scope: LenderScope): preHandlerAsyncHookHandler;
   }
@@ -33,12 +38,13 @@ export const authPlugin = fp(
     const sessions = new SessionStore(app.database.db, undefined, ownCaCertificateCheck(app.database.db, app.pki));
     installOrgAuth(app, sessions);
 
-    app.decorate('requirePerson', function requirePerson(): preHandlerAsyncHookHandler {
+    app.decorate('requirePerson', function requirePerson(options: { personal?: string } = {}): preHandlerAsyncHookHandler {
       return async function (request) {
         const token = cookieValue(request.headers.cookie, SESSION_COOKIE);
         if (!token) throw AppError.unauthorized('SESSION_REQUIRED', 'Sign in with your e-signature first (POST /v1/auth/challenge, then POST /v1/auth/signin)');
         const person = await sessions.find(token);
         if (!person) throw AppError.unauthorized('SESSION_INVALID', 'The session is unknown, expired or signed out: sign in again');
+        if (options.personal && person.holder !== 'individual') throw personalSessionRequired(options.personal);
         request.person = person;
       };
     });

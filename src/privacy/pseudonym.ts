@@ -6,7 +6,7 @@ const HEX_CODES = new Uint16Array(256).map((_, i) => (HEX[i].charCodeAt(0) << 8)
 
 /**
  * The pseudonym of an IIN: HMAC-SHA-256(pseudonymization key, IIN). It is the only
- * form in which an IIN is stored outside pki/ and employment records (DESIGN.md).
+ * form in which an IIN is stored outside ca/, trust/ and employment records (DESIGN.md).
  *
  * HMAC is H((K ^ opad) || H((K ^ ipad) || m)) (RFC 2104). For a 12-digit IIN the inner
  * message fits one block after the key block, and so does the outer one: with the two

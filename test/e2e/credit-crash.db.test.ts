@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { Pseudonymizer } from '../../src/privacy/pseudonym.js';
-import { LenderService } from '../../src/features/credit/lenders.service.js';
-import { RestrictionService } from '../../src/features/credit/restrictions.service.js';
+import { LenderService } from '../../src/features/credit/index.js';
+import { RestrictionService } from '../../src/features/credit/index.js';
 import { getTestDatabase, testDbKind } from '../helpers/test-database.js';
 import { buildBin, buildIin } from '../helpers/factories.js';
 

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { Pseudonymizer } from '../../src/privacy/pseudonym.js';
-import { RegistryService } from '../../src/features/registry/registry.service.js';
+import { RegistryService } from '../../src/features/registry/index.js';
 import { getTestDatabase, testDbKind } from '../helpers/test-database.js';
 import { buildBreach, buildIin } from '../helpers/factories.js';
 

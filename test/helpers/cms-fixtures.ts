@@ -4,10 +4,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { WebCryptoSigner } from '../../src/features/pki/keys/webcrypto-signer.js';
+import { WebCryptoSigner } from '../../src/pkix/webcrypto-signer.js';
 import { makeIin } from '../../src/identifiers/iin.js';
-import type { KeyAlgorithm } from '../../src/features/pki/key-signer.js';
-import type { CaEntity, CaHierarchy } from '../../src/features/pki/ca/hierarchy.js';
+import type { KeyAlgorithm } from '../../src/pkix/key-signer.js';
+import type { CaEntity, CaHierarchy } from '../../src/features/ca/index.js';
 import {
   id_kp_clientAuth,
   id_kp_emailProtection,
@@ -16,7 +16,7 @@ import {
   kz_policy_individualAuth,
   kz_policy_individualSign,
   kz_role_individual,
-} from '../../src/features/pki/oids.js';
+} from '../../src/pkix/oids.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 

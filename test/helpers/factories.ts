@@ -4,7 +4,7 @@ import { makeIin } from '../../src/identifiers/iin.js';
 import { makeBin } from '../../src/identifiers/bin.js';
 import { createApiToken, type TokenRole } from '../../src/auth/api-tokens.js';
 import type { DB } from '../../src/db/types.js';
-import type { BreachCreateInput } from '../../src/features/registry/registry.schema.js';
+import type { BreachCreateInput } from '../../src/features/registry/index.js';
 
 /** A random valid IIN (tests share a database, so identifiers must not collide). */
 export function buildIin(): string {

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { KeyObject } from 'node:crypto';
-import { CertificateIssuer, type IssuedPair } from '../../src/features/pki/issuance/certificate-issuer.js';
-import { signerFromPrivateKey } from '../../src/features/pki/cms/pkcs12.js';
-import { signCms } from '../../src/features/pki/cms/sign.js';
-import { canonicalJson } from '../../src/features/pki/evidence/canonical-json.js';
-import { SESSION_COOKIE } from '../../src/features/signin/sessions.js';
-import type { PersonSubject } from '../../src/features/pki/profiles.js';
+import { CertificateIssuer, type IssuedPair } from '../../src/features/ca/index.js';
+import { signerFromPrivateKey } from '../../src/client/pkcs12.js';
+import { signCms } from '../../src/client/sign.js';
+import { canonicalJson } from '../../src/features/trust/index.js';
+import { SESSION_COOKIE } from '../../src/features/signin/index.js';
+import type { PersonSubject } from '../../src/features/ca/index.js';
 import { buildPerson, buildSubjectKey } from './pki-factories.js';
 
 /** A person holding an AUTH/SIGN pair issued by the app's own CA, and their private keys. */

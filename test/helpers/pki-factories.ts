@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { buildBin, buildIin } from './factories.js';
-import { personSubject, type PersonSubject } from '../../src/features/pki/profiles.js';
-import { buildCsr, generateSubjectKeys } from '../../src/features/pki/applications/csr-builder.js';
+import { personSubject, type PersonSubject } from '../../src/features/ca/index.js';
+import { buildCsr, generateSubjectKeys } from '../../src/client/csr-builder.js';
 
 const execFileAsync = promisify(execFile);
 

@@ -7,10 +7,10 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/types.js';
 import * as x509 from '@peculiar/x509';
-import { WebCryptoSigner } from '../../src/features/pki/keys/webcrypto-signer.js';
-import type { CaEntity, CaHierarchy } from '../../src/features/pki/ca/hierarchy.js';
-import { certificateParts } from '../../src/features/pki/revocation/certificate-parts.js';
-import * as der from '../../src/features/pki/revocation/der.js';
+import { WebCryptoSigner } from '../../src/pkix/webcrypto-signer.js';
+import type { CaEntity, CaHierarchy } from '../../src/features/ca/index.js';
+import { certificateParts } from '../../src/features/ca/index.js';
+import * as der from '../../src/der/tlv.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 

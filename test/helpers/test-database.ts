@@ -7,8 +7,8 @@ import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { buildApp } from '../../src/http/app.js';
-import { initCa, loadCaHierarchy } from '../../src/features/pki/ca/ceremony.js';
-import type { CaHierarchy } from '../../src/features/pki/ca/hierarchy.js';
+import { initCa, loadCaHierarchy } from '../../src/features/ca/index.js';
+import type { CaHierarchy } from '../../src/features/ca/index.js';
 
 /**
  * One database per test worker, shared by its test files (vitest runs them with

@@ -6,7 +6,7 @@ import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
 import type { LenderPrincipal } from '../../auth/lender-keys.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
-import { requireValidIin } from '../registry/registry.service.js';
+import { requireValidIin } from '../registry/index.js';
 import type { CreditChannel, CreditProduct } from './credit.tables.js';
 import { CheckRepository, type DeniedChecksSql, type InquiryInsert, type InquiryRow } from './checks.repository.js';
 import type { CheckAnswerType, CheckListQueryType, CheckRequestInput, LoanReportCreateInput, LoanReportViewType } from './checks.schema.js';

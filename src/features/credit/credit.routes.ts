@@ -6,7 +6,8 @@ import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
-import type { RegistryService } from '../registry/registry.service.js';
+import type { RegistryService } from '../registry/index.js';
+import { LENDER_SCOPES, type LenderScope } from '../../auth/lender-keys.js';
 import { CheckService, presentInquiry } from './checks.service.js';
 import { RegistrySigner } from './checks.signing.js';
 import {
@@ -170,12 +171,13 @@ export async function creditRoutes(root: FastifyInstance) {
     preHandler: admin,
     schema: {
       tags: ['credit'],
-      summary: 'Create a credit:check API key for a lender (shown once)',
+      summary: 'Create an API key for a lender (shown once): scope credit:check by default, fraud:lookup for the fraud indicator look-up',
       security: operator,
       params: LenderParams,
+      body: Type.Optional(Type.Object({ scopes: Type.Array(Type.Union(LENDER_SCOPES.map((s) => Type.Literal(s))), { minItems: 1, uniqueItems: true }) }, { additionalProperties: false })),
       response: { 201: LenderKeyCreated, ...problems(401, 403, 404, 409) },
     },
-  }, async (request, reply) => reply.status(201).send(await lenders.createKey(request.params.bin)));
+  }, async (request, reply) => reply.status(201).send(await lenders.createKey(request.params.bin, (request.body?.scopes as LenderScope[] | undefined) ?? ['credit:check'])));
 
   app.delete('/v1/credit/lenders/:bin/keys/:id', {
     preHandler: admin,

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../../test/helpers/test-database.js';
 import { buildBin, buildBreach, buildOperatorToken } from '../../../test/helpers/factories.js';
 import { certifyPerson, signAs, signIn, signedRequest, type CertifiedPerson } from '../../../test/helpers/person-sessions.js';
-import { canonicalJson } from '../pki/evidence/canonical-json.js';
-import { revokeCertificates } from '../pki/revocation/certificate-revoker.js';
-import { CertificateInfo } from '../pki/cms/certificate.js';
+import { canonicalJson } from '../trust/index.js';
+import { revokeCertificates } from '../ca/index.js';
+import { CertificateInfo } from '../../pkix/certificate.js';
 import { signedDataContent } from './me.test-support.js';
 
 const HOUR = 3_600_000;

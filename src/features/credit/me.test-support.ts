@@ -1,4 +1,4 @@
-import { parseSignedData } from '../pki/cms/signed-data-parser.js';
+import { parseSignedData } from '../../pkix/signed-data-parser.js';
 
 /** The content a CMS signs, as text (to compare evidence with what was signed). */
 export function signedDataContent(cms: Buffer): string {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
-import { enqueueNotifications } from '../notifications/outbox.js';
+import { enqueueNotifications } from '../notifications/index.js';
 import type { DeniedCheck } from './checks.service.js';
 
 /**

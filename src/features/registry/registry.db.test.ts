@@ -284,3 +284,56 @@ describe('bad input', () => {
     problem(await app.inject('/v1/nothing-here'), 404, 'ROUTE_NOT_FOUND');
   });
 });
+
+describe('operators and drafts', () => {
+  it('shows drafts to a registry operator, never to the public, and refuses a wrong token instead of ignoring it', async () => {
+    const draft = await createBreach();
+    expect((await app.inject(`/v1/breaches/${draft.id}`)).statusCode).toBe(404);
+    const asOperator = await app.inject({ url: `/v1/breaches/${draft.id}`, headers: auth() });
+    expect(asOperator.statusCode, asOperator.body).toBe(200);
+    expect(asOperator.json()).toMatchObject({ id: draft.id, status: 'draft' });
+
+    const drafts = await app.inject({ url: `/v1/breaches?status=draft&organization=${draft.organization.bin}`, headers: auth() });
+    expect(drafts.statusCode, drafts.body).toBe(200);
+    expect(drafts.json().items.map((b: { id: string }) => b.id)).toEqual([draft.id]);
+    const everything = await app.inject({ url: `/v1/breaches?organization=${draft.organization.bin}`, headers: auth() });
+    expect(everything.json().items.map((b: { id: string }) => b.id)).toEqual([draft.id]);
+
+    const publicDrafts = await app.inject(`/v1/breaches?status=draft`);
+    expect(publicDrafts.statusCode).toBe(403);
+    expect(publicDrafts.json().code).toBe('BREACH_STATUS_OPERATORS_ONLY');
+    expect((await app.inject(`/v1/breaches?organization=${draft.organization.bin}`)).json().items).toEqual([]);
+
+    const forged = await app.inject({ url: `/v1/breaches/${draft.id}`, headers: { authorization: 'Bearer qor_0000000000000000_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' } });
+    expect(forged.statusCode).toBe(401);
+  });
+
+  it('pages through drafts and published breaches together by creation or publication time', async () => {
+    const bin = buildBin();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await createBreach({ organizationBin: bin })).id);
+    const first = await app.inject({ url: `/v1/breaches?organization=${bin}&limit=2`, headers: auth() });
+    expect(first.json().items).toHaveLength(2);
+    const second = await app.inject({ url: `/v1/breaches?organization=${bin}&limit=2&cursor=${first.json().nextCursor}`, headers: auth() });
+    const seen = [...first.json().items, ...second.json().items].map((b: { id: string }) => b.id);
+    expect(new Set(seen)).toEqual(new Set(ids));
+  });
+
+  it('accepts a plain day where only the day is known and answers with the form that was given', async () => {
+    const breach = await createBreach({ occurredAt: '2025-01-01', discoveredAt: '2025-02-03T10:15:00Z' });
+    expect(breach.occurredAt).toBe('2025-01-01');
+    expect(breach.discoveredAt).toBe('2025-02-03T10:15:00.000Z');
+
+    const patched = await app.inject({ method: 'PATCH', url: `/v1/breaches/${breach.id}`, headers: auth(), payload: { discoveredAt: '2025-02-04', occurredAt: '2024-12-31T23:00:00Z' } });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json()).toMatchObject({ occurredAt: '2024-12-31T23:00:00.000Z', discoveredAt: '2025-02-04' });
+
+    const untouched = await app.inject({ method: 'PATCH', url: `/v1/breaches/${breach.id}`, headers: auth(), payload: { title: 'Renamed' } });
+    expect(untouched.json()).toMatchObject({ discoveredAt: '2025-02-04', title: 'Renamed' });
+
+    for (const bad of ['2025-02-30', '2025-1-1', '01.01.2025']) {
+      const res = await app.inject({ method: 'POST', url: '/v1/breaches', headers: auth(), payload: buildBreach({ occurredAt: bad }) });
+      expect(res.statusCode, bad).toBe(400);
+    }
+  });
+});

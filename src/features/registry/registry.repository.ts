@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable } from 'kysely';
-import type { BreachesTable, DB } from '../../db/types.js';
+import type { BreachesTable, BreachStatus, DB } from '../../db/types.js';
 import type { BreachListFilter } from './registry.schema.js';
 
 export type BreachRow = Selectable<BreachesTable> & { organization_name: string };
@@ -44,15 +44,23 @@ export class RegistryRepository {
     return q.executeTakeFirst();
   }
 
-  async listPublished(filter: BreachListFilter & { limit: number }, after?: { publishedAt: Date; id: string }): Promise<BreachRow[]> {
-    let q = this.breachQuery(this.readDb).where('b.status', '=', 'published');
+  /**
+   * Published breaches for the public; any status for an operator. The order key is the
+   * publication time, or the creation time for a breach not (yet) published.
+   */
+  async listBreaches(
+    filter: BreachListFilter & { limit: number; statuses: readonly BreachStatus[]; operator: boolean },
+    after?: { publishedAt: Date; id: string },
+  ): Promise<BreachRow[]> {
+    let q = this.breachQuery(filter.operator ? this.db : this.readDb).where('b.status', 'in', filter.statuses);
     if (filter.organization) q = q.where('b.organization_bin', '=', filter.organization);
     if (filter.category) q = q.where(sql<boolean>`${filter.category} = any(b.data_categories)`);
     const when = sql`coalesce(b.occurred_at, b.published_at)`;
     if (filter.from) q = q.where(sql<boolean>`${when} >= ${filter.from}::date`);
     if (filter.to) q = q.where(sql<boolean>`${when} < ${filter.to}::date + 1`);
-    if (after) q = q.where(sql<boolean>`(b.published_at, b.id) < (${after.publishedAt}, ${after.id})`);
-    return q.orderBy('b.published_at', 'desc').orderBy('b.id', 'desc').limit(filter.limit).execute();
+    const order = sql`coalesce(b.published_at, b.created_at)`;
+    if (after) q = q.where(sql<boolean>`(${order}, b.id) < (${after.publishedAt}, ${after.id})`);
+    return q.orderBy(order, 'desc').orderBy('b.id', 'desc').limit(filter.limit).execute();
   }
 
   async organization(bin: string) {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Readable } from 'node:stream';
@@ -35,13 +35,35 @@ export async function registryRoutes(root: FastifyInstance) {
   const registry = app.registry;
   const writer = app.requireRole('registry-operator');
 
+  // The public reads without a token; a registry operator who sends one also sees drafts. A token
+  // that is sent but wrong is refused rather than quietly treated as the public.
+  const operatorIfPresented: preHandlerAsyncHookHandler = async function (request, reply) {
+    if (request.headers.authorization === undefined) return;
+    await writer.call(this, request, reply);
+  };
+  const isOperator = (request: FastifyRequest) => request.principal !== null && request.principal !== undefined;
+
   app.get('/v1/breaches', {
-    schema: { tags: ['registry'], summary: 'Published breaches, newest first', querystring: BreachListQuery, response: { 200: BreachPage, ...problems(400) } },
-  }, async (request) => registry.listPublished(request.query));
+    preHandler: operatorIfPresented,
+    schema: {
+      tags: ['registry'],
+      summary: 'Breaches, newest first: published ones for the public, every status for registry operators',
+      security: [{}, ...operator],
+      querystring: BreachListQuery,
+      response: { 200: BreachPage, ...problems(400, 401, 403) },
+    },
+  }, async (request) => registry.listBreaches(request.query, { operator: isOperator(request) }));
 
   app.get('/v1/breaches/:id', {
-    schema: { tags: ['registry'], summary: 'One breach (drafts are not public)', params: BreachParams, response: { 200: Type.Ref('Breach'), ...problems(404) } },
-  }, async (request) => registry.getBreach(request.params.id, { publicOnly: true }));
+    preHandler: operatorIfPresented,
+    schema: {
+      tags: ['registry'],
+      summary: 'One breach (drafts only for registry operators)',
+      security: [{}, ...operator],
+      params: BreachParams,
+      response: { 200: Type.Ref('Breach'), ...problems(401, 403, 404) },
+    },
+  }, async (request) => registry.getBreach(request.params.id, { publicOnly: !isOperator(request) }));
 
   app.get('/v1/organizations/:bin', {
     schema: {

@@ -4,6 +4,12 @@ export const BREACH_SOURCES = ['hack', 'insider', 'misconfiguration', 'lost_devi
 export const BREACH_STATUSES = ['draft', 'published', 'closed', 'retracted'] as const;
 
 const DateTime = Type.String({ format: 'date-time' });
+/** A moment, or only the day when that is all that is known; the answer gives back the form that was given. */
+const DayOrDateTime = Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })], {
+  description: 'RFC 3339 date-time, or a plain date (YYYY-MM-DD) when only the day is known',
+});
+/** The breach fields that may be given as a plain day. */
+export const DAY_DATE_FIELDS = ['occurredAt', 'discoveredAt', 'disclosedAt'] as const;
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 export const Bin = Type.String({ pattern: '^[0-9]{12}$', description: 'Business identification number (12 digits)' });
@@ -19,9 +25,9 @@ export const Breach = Type.Object(
     organization: Type.Object({ bin: Type.String(), name: Type.String() }),
     title: Type.String(),
     description: Type.String(),
-    occurredAt: Nullable(DateTime),
-    discoveredAt: Nullable(DateTime),
-    disclosedAt: Nullable(DateTime),
+    occurredAt: Type.Union([DayOrDateTime, Type.Null()]),
+    discoveredAt: Type.Union([DayOrDateTime, Type.Null()]),
+    disclosedAt: Type.Union([DayOrDateTime, Type.Null()]),
     source: Type.Union(BREACH_SOURCES.map((s) => Type.Literal(s))),
     dataCategories: Type.Array(Type.String()),
     affectedCount: Type.Integer(),
@@ -42,9 +48,9 @@ export const BreachCreate = Type.Object(
     organizationName: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
     title: Type.String({ minLength: 1, maxLength: 500 }),
     description: Type.Optional(Type.String({ maxLength: 20000 })),
-    occurredAt: Type.Optional(Nullable(DateTime)),
-    discoveredAt: Type.Optional(Nullable(DateTime)),
-    disclosedAt: Type.Optional(Nullable(DateTime)),
+    occurredAt: Type.Optional(Type.Union([DayOrDateTime, Type.Null()])),
+    discoveredAt: Type.Optional(Type.Union([DayOrDateTime, Type.Null()])),
+    disclosedAt: Type.Optional(Type.Union([DayOrDateTime, Type.Null()])),
     source: Type.Union(BREACH_SOURCES.map((s) => Type.Literal(s))),
     dataCategories: Type.Array(CategoryCode, { minItems: 1, maxItems: 50, uniqueItems: true }),
     verified: Type.Optional(Type.Boolean()),
@@ -57,9 +63,9 @@ export const BreachPatch = Type.Object(
   {
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
     description: Type.Optional(Type.String({ maxLength: 20000 })),
-    occurredAt: Type.Optional(Nullable(DateTime)),
-    discoveredAt: Type.Optional(Nullable(DateTime)),
-    disclosedAt: Type.Optional(Nullable(DateTime)),
+    occurredAt: Type.Optional(Type.Union([DayOrDateTime, Type.Null()])),
+    discoveredAt: Type.Optional(Type.Union([DayOrDateTime, Type.Null()])),
+    disclosedAt: Type.Optional(Type.Union([DayOrDateTime, Type.Null()])),
     source: Type.Optional(Type.Union(BREACH_SOURCES.map((s) => Type.Literal(s)))),
     dataCategories: Type.Optional(Type.Array(CategoryCode, { minItems: 1, maxItems: 50, uniqueItems: true })),
     verified: Type.Optional(Type.Boolean()),
@@ -72,6 +78,9 @@ export const BreachListQuery = Type.Object(
   {
     organization: Type.Optional(Type.String({ maxLength: 40, description: 'BIN of the organization responsible' })),
     category: Type.Optional(Type.String({ maxLength: 40, description: 'Only breaches that include this data category' })),
+    status: Type.Optional(
+      Type.Union(BREACH_STATUSES.map((s) => Type.Literal(s)), { description: 'Registry operators only (drafts, closed, retracted); the public sees published breaches' }),
+    ),
     from: Type.Optional(Type.String({ format: 'date', description: 'Occurred on or after (YYYY-MM-DD); published date when unknown' })),
     to: Type.Optional(Type.String({ format: 'date', description: 'Occurred on or before (YYYY-MM-DD)' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),

@@ -5,20 +5,23 @@ import { AppError } from '../../errors/app-error.js';
 import { checkBin } from '../../identifiers/bin.js';
 import { checkIin } from '../../identifiers/iin.js';
 import { RegistryRepository, affectedPersonsOf, type BreachRow, type PublishHook } from './registry.repository.js';
-import type { BreachCreateInput, BreachListFilter, BreachPatchInput, BreachView, ImportReportView } from './registry.schema.js';
+import { BREACH_STATUSES, DAY_DATE_FIELDS, type BreachCreateInput, type BreachListFilter, type BreachPatchInput, type BreachView, type ImportReportView } from './registry.schema.js';
 import { dropAbandonedStages, importAffected, type ImportOptions } from './affected-import.js';
 import type { ImportFormat } from './affected-lines.js';
 
 export function presentBreach(row: BreachRow): BreachView {
   const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+  const dayOnly = new Set(row.day_only_dates ?? []);
+  // A date given as a plain day is answered as that day, so nobody reads a made-up time into it.
+  const given = (field: string, d: Date | null) => (d && dayOnly.has(field) ? new Date(d).toISOString().slice(0, 10) : iso(d));
   return {
     id: row.id,
     organization: { bin: row.organization_bin, name: row.organization_name },
     title: row.title,
     description: row.description,
-    occurredAt: iso(row.occurred_at),
-    discoveredAt: iso(row.discovered_at),
-    disclosedAt: iso(row.disclosed_at),
+    occurredAt: given('occurredAt', row.occurred_at),
+    discoveredAt: given('discoveredAt', row.discovered_at),
+    disclosedAt: given('disclosedAt', row.disclosed_at),
     source: row.source,
     dataCategories: row.data_categories,
     affectedCount: Number(row.affected_count),
@@ -43,7 +46,7 @@ export function requireValidIin(iin: string): string {
 }
 
 function encodeCursor(row: BreachRow): string {
-  return Buffer.from(JSON.stringify([new Date(row.published_at!).toISOString(), row.id])).toString('base64url');
+  return Buffer.from(JSON.stringify([new Date(row.published_at ?? row.created_at).toISOString(), row.id])).toString('base64url');
 }
 
 function decodeCursor(cursor: string): { publishedAt: Date; id: string } {
@@ -69,7 +72,23 @@ function slugFor(title: string): string {
 }
 
 function dateOrNull(value: string | null | undefined): Date | null | undefined {
-  return value === undefined ? undefined : value === null ? null : new Date(value);
+  return value === undefined ? undefined : value === null ? null : new Date(isPlainDay(value) ? `${value}T00:00:00Z` : value);
+}
+
+function isPlainDay(value: string | null | undefined): value is string {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value);
+}
+
+/** The date fields given as a plain day after applying `input` to `current` (the fields it leaves out keep their form). */
+function dayOnlyDates(input: Partial<Record<(typeof DAY_DATE_FIELDS)[number], string | null>>, current: readonly string[] = []): string[] {
+  const result = new Set(current);
+  for (const field of DAY_DATE_FIELDS) {
+    const value = input[field];
+    if (value === undefined) continue;
+    if (isPlainDay(value)) result.add(field);
+    else result.delete(field);
+  }
+  return [...result].sort();
 }
 
 /**
@@ -107,6 +126,7 @@ export class RegistryService {
       occurred_at: dateOrNull(input.occurredAt) ?? null,
       discovered_at: dateOrNull(input.discoveredAt) ?? null,
       disclosed_at: dateOrNull(input.disclosedAt) ?? null,
+      day_only_dates: dayOnlyDates(input),
       source: input.source,
       data_categories: input.dataCategories,
       verified: input.verified ?? false,
@@ -135,6 +155,10 @@ export class RegistryService {
     if (patch.occurredAt !== undefined) values.occurred_at = dateOrNull(patch.occurredAt);
     if (patch.discoveredAt !== undefined) values.discovered_at = dateOrNull(patch.discoveredAt);
     if (patch.disclosedAt !== undefined) values.disclosed_at = dateOrNull(patch.disclosedAt);
+    if (DAY_DATE_FIELDS.some((f) => patch[f] !== undefined)) {
+      const currentDayOnly = DAY_DATE_FIELDS.filter((f) => current[f] !== null && isPlainDay(current[f]));
+      values.day_only_dates = dayOnlyDates(patch, currentDayOnly);
+    }
     if (patch.source !== undefined) values.source = patch.source;
     if (patch.dataCategories !== undefined) values.data_categories = patch.dataCategories;
     if (patch.verified !== undefined) values.verified = patch.verified;
@@ -187,11 +211,16 @@ export class RegistryService {
     return this.getBreach(id, { publicOnly: false });
   }
 
-  async listPublished(filter: BreachListFilter): Promise<{ items: BreachView[]; nextCursor: string | null }> {
+  /** The public sees published breaches only; an operator (`operator: true`) any status, drafts included. */
+  async listBreaches(filter: BreachListFilter, options: { operator: boolean } = { operator: false }): Promise<{ items: BreachView[]; nextCursor: string | null }> {
     if (filter.organization) requireValidBin(filter.organization);
+    if (filter.status && filter.status !== 'published' && !options.operator) {
+      throw AppError.forbidden('BREACH_STATUS_OPERATORS_ONLY', `Only registry operators can list ${filter.status} breaches: send an operator token, or leave out "status"`);
+    }
+    const statuses = filter.status ? [filter.status] : options.operator ? BREACH_STATUSES : (['published'] as const);
     const limit = filter.limit ?? 20;
     const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
-    const rows = await this.repository.listPublished({ ...filter, limit: limit + 1 }, after);
+    const rows = await this.repository.listBreaches({ ...filter, limit: limit + 1, statuses, operator: options.operator }, after);
     const page = rows.slice(0, limit);
     return { items: page.map(presentBreach), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
   }

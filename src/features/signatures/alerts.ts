@@ -3,7 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
-import { enqueueNotifications, type NotificationEvent } from '../notifications/outbox.js';
+import { enqueueNotifications, type NotificationEvent } from '../notifications/index.js';
 import { mergeCandidates, unrevokedAfterDepartureRule, type AlertCandidate } from './misuse-rules.js';
 import type { AlertRule, AlertStatus } from './usage.tables.js';
 

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../../test/helpers/test-database.js';
 import { buildTestHierarchy, issuePerson, tempDir, type TestEntity, type TestPerson } from '../../../test/helpers/cms-fixtures.js';
 import { buildBin, buildIin } from '../../../test/helpers/factories.js';
-import { signCms } from '../pki/cms/sign.js';
-import { CertificateInfo } from '../pki/cms/certificate.js';
-import { buildCrl, CrlEntriesWriter } from '../pki/revocation/crl-builder.js';
-import { PresentedCertificates } from '../pki/presented/presented-certificates.js';
-import { kz_role_employee, kz_role_firstHead, kz_role_hr, kz_role_legalEntity } from '../pki/oids.js';
-import type { PersonPrincipal } from '../signin/sessions.js';
+import { signCms } from '../../client/sign.js';
+import { CertificateInfo } from '../../pkix/certificate.js';
+import { buildCrl, CrlEntriesWriter } from '../ca/index.js';
+import { PresentedCertificates } from '../trust/index.js';
+import { kz_role_employee, kz_role_firstHead, kz_role_hr, kz_role_legalEntity } from '../../pkix/oids.js';
+import type { PersonPrincipal } from '../signin/index.js';
 
 /**
  * Organization heads and HR administer with certificates of another trusted CA (here a second

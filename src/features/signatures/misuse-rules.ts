@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
-import { unrevokedEmployeeCertificatesAt } from '../pki/issuance/certificate-holdings.js';
+import { unrevokedEmployeeCertificatesAt } from '../ca/index.js';
 import type { AlertRule } from './usage.tables.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;

@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../errors/app-error.js';
 import { checkBin } from '../../identifiers/bin.js';
 import { checkIin } from '../../identifiers/iin.js';
-import { CertificateInfo } from '../pki/cms/certificate.js';
+import { CertificateInfo } from '../../pkix/certificate.js';
 import { AlertService, INSPECTORS_MAILBOX } from './alerts.js';
 import { parseMciTable } from './fines.js';
 import {

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import { authenticateApiToken } from '../../auth/api-tokens.js';
-import { cookieValue, SESSION_COOKIE, type PersonPrincipal, type SessionStore } from '../signin/sessions.js';
-import { CertificateInfo } from '../pki/cms/certificate.js';
-import { signerIdentityOf } from '../pki/cms/signer-identity.js';
-import { CertificateHoldings } from '../pki/issuance/certificate-holdings.js';
-import { PresentedCertificates } from '../pki/presented/presented-certificates.js';
+import { cookieValue, SESSION_COOKIE, type PersonPrincipal, type SessionStore } from '../signin/index.js';
+import { CertificateInfo } from '../../pkix/certificate.js';
+import { signerIdentityOf } from '../trust/index.js';
+import { CertificateHoldings } from '../ca/index.js';
+import { PresentedCertificates } from '../trust/index.js';
 import { authenticateHrCredential, looksLikeHrCredential } from './organizations.credentials.js';
 
 /** A person signed in with a certificate of Qorgau's CA or another trusted CA, as that certificate names them. */

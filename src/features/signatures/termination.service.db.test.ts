@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getTestDatabase } from '../../../test/helpers/test-database.js';
 import { buildBin, buildIin } from '../../../test/helpers/factories.js';
 import { AppError } from '../../errors/app-error.js';
-import { CertificateHoldings, type HeldCertificate } from '../pki/issuance/certificate-holdings.js';
+import { CertificateHoldings, type HeldCertificate } from '../ca/index.js';
 import { EmploymentService } from './employees.service.js';
 import { TerminationService } from './termination.service.js';
 

@@ -2,8 +2,8 @@ import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
-import { revokeCertificates, type RevokedCertificate } from '../pki/revocation/certificate-revoker.js';
-import type { CertificateHoldings, HeldCertificate } from '../pki/issuance/certificate-holdings.js';
+import { revokeCertificates, type RevokedCertificate } from '../ca/index.js';
+import type { CertificateHoldings, HeldCertificate } from '../ca/index.js';
 import type { TerminationViewType } from './employees.schema.js';
 
 export interface Terminated {

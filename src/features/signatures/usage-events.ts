@@ -4,12 +4,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DB } from '../../db/types.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { checkIin } from '../../identifiers/iin.js';
-import { enqueueNotifications } from '../notifications/outbox.js';
-import { statusOfSerials } from '../pki/revocation/revocation.repository.js';
-import { CertificateInfo } from '../pki/cms/certificate.js';
-import { parseSignedData } from '../pki/cms/signed-data-parser.js';
-import { signerIdentityOf } from '../pki/cms/signer-identity.js';
-import type { VerificationReport } from '../pki/cms/signature-verifier.js';
+import { enqueueNotifications } from '../notifications/index.js';
+import { statusOfSerials } from '../ca/index.js';
+import type { VerificationReport } from '../trust/index.js';
+import { isEvidenceOfUse } from '../trust/index.js';
 import { AlertService, NEW_DEVICE } from './alerts.js';
 import { addToHourProfiles, departureRules, twoDevicesRule, unusualHoursRule, type EventBatch, type HourUses } from './misuse-rules.js';
 import type { UsagePurpose } from './usage.tables.js';
@@ -246,61 +244,67 @@ function usageOfReport(report: VerificationReport): Omit<UsageEventInput, 'occur
   };
 }
 
-/** The signer's certificate read from a CMS without verifying it (a refused sign-in is a use too). */
-function usageOfCms(cms: Buffer): Omit<UsageEventInput, 'occurredAt' | 'purpose' | 'outcome' | 'source'> | undefined {
-  try {
-    const parsed = parseSignedData(cms);
-    const sid = parsed.signerInfos[0]?.sid;
-    if (!sid || sid.kind !== 'issuerAndSerialNumber') return undefined;
-    for (const der of parsed.certificates) {
-      const certificate = CertificateInfo.parse(der);
-      if (!certificate.fields.serialNumber.equals(sid.serialNumber) || !certificate.fields.issuer.equals(sid.issuer)) continue;
-      const identity = signerIdentityOf(certificate);
-      return {
-        certificateSerial: certificate.serialHex,
-        certificateIssuer: certificate.issuer,
-        holderIin: identity.iin?.valid ? identity.iin.value : undefined,
-        organizationBin: identity.organization?.bin?.valid ? identity.organization.bin.value : undefined,
-      };
-    }
-  } catch {
-    // Not a CMS we can read: the route refuses it; there is no certificate to record.
-  }
-  return undefined;
-}
+export { isEvidenceOfUse };
+
+/** Who reports a use: the platform itself (a sign-in, a signed request of a signed-in person) or a relying party's credential. */
+export type UsageReporter = { kind: 'platform' } | { kind: 'relying-party'; name: string };
 
 /**
- * Records one use of a certificate seen by a route (sign-in, verification, signing through
- * the platform). A report gives the signer; with a CMS only (a refused sign-in) the signer's
- * certificate is read from it. Recording never fails the request it observes.
+ * Records one use of a certificate seen by a route (sign-in, signed request, a relying party's
+ * verification). Only a verified signature is a use (isEvidenceOfUse), and only an authenticated
+ * reporter records one: anonymous verification records nothing against anybody. Recording never
+ * fails the request it observes.
  */
 export async function recordUsage(
   app: FastifyInstance,
   request: FastifyRequest,
   purpose: UsagePurpose,
-  seen: { report?: VerificationReport; cms?: Buffer; refusal?: string },
+  seen: { report: VerificationReport; refusal?: string; reporter: UsageReporter },
 ): Promise<void> {
   if (!app.usage) return;
   try {
-    const usage = seen.report ? usageOfReport(seen.report) : seen.cms ? usageOfCms(seen.cms) : undefined;
+    if (!isEvidenceOfUse(seen.report)) return;
+    const usage = usageOfReport(seen.report);
     if (!usage) return;
-    const refused = seen.refusal !== undefined || (seen.report !== undefined && seen.report.result !== 'valid');
+    const refused = seen.refusal !== undefined || seen.report.result !== 'valid';
+    const source = seen.reporter.kind === 'platform' ? 'platform' : `token:${seen.reporter.name}`;
     await app.usage.ingest([
-      { ...usage, occurredAt: new Date(), purpose, outcome: refused ? 'refused' : 'accepted', refusal: seen.refusal, clientIp: request.ip, deviceId: deviceIdOf(request), source: 'platform' },
+      { ...usage, occurredAt: new Date(), purpose, outcome: refused ? 'refused' : 'accepted', refusal: seen.refusal, clientIp: request.ip, deviceId: deviceIdOf(request), source },
     ]);
   } catch (err) {
     request.log.error({ err }, 'usage event not recorded');
   }
 }
 
-/** Runs a sign-in (or other use given as a CMS) and records it, accepted or refused. */
-export async function withUsage<T>(app: FastifyInstance, request: FastifyRequest, purpose: UsagePurpose, cms: Buffer, run: () => Promise<T>): Promise<T> {
+/**
+ * Runs a use the platform verifies itself (a sign-in, a signed request) and records it, accepted
+ * or refused, from the verifier's report the run hands to `observe`. With `signedInAs` (a signed
+ * request), only a signature by the signed-in person counts: somebody else's document replayed
+ * through a session is not a use by its signer.
+ */
+export async function withUsage<T>(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  purpose: UsagePurpose,
+  run: (observe: (report: VerificationReport) => void) => Promise<T>,
+  options: { signedInAs?: Buffer } = {},
+): Promise<T> {
+  let seen: VerificationReport | undefined;
+  const observe = (report: VerificationReport) => {
+    seen = report;
+  };
+  const counts = () => {
+    if (!seen) return false;
+    if (!options.signedInAs) return true;
+    const iin = seen.signers[0]?.signer?.iin;
+    return iin?.valid === true && app.pseudonymizer.of(iin.value).equals(options.signedInAs);
+  };
   try {
-    const result = await run();
-    await recordUsage(app, request, purpose, { cms });
+    const result = await run(observe);
+    if (counts()) await recordUsage(app, request, purpose, { report: seen!, reporter: { kind: 'platform' } });
     return result;
   } catch (err) {
-    await recordUsage(app, request, purpose, { cms, refusal: (err as { code?: string }).code ?? 'ERROR' });
+    if (counts()) await recordUsage(app, request, purpose, { report: seen!, refusal: (err as { code?: string }).code ?? 'ERROR', reporter: { kind: 'platform' } });
     throw err;
   }
 }

@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
-import type { CaHierarchy } from '../pki/ca/hierarchy.js';
-import { CertificateInfo } from '../pki/cms/certificate.js';
-import { CertificateStatusReader } from '../pki/revocation/certificate-status.js';
+import type { CaHierarchy } from '../ca/index.js';
+import { CertificateInfo } from '../../pkix/certificate.js';
+import { CertificateStatusReader } from '../ca/index.js';
 import type { SessionHolder } from './signin.tables.js';
 
 /** `__Host-`: the browser keeps the cookie only if Secure, Path=/ and without Domain. */

@@ -5,11 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../../test/helpers/test-database.js';
 import { buildTestHierarchy, issuePerson, tempDir } from '../../../test/helpers/cms-fixtures.js';
-import { readPkcs12, signerFromPrivateKey } from '../pki/cms/pkcs12.js';
+import { readPkcs12, signerFromPrivateKey } from '../../client/pkcs12.js';
 import { certifyPerson, signAs, signIn, type CertifiedPerson } from '../../../test/helpers/person-sessions.js';
-import { revokeCertificates } from '../pki/revocation/certificate-revoker.js';
-import { CertificateInfo } from '../pki/cms/certificate.js';
-import { signCms } from '../pki/cms/sign.js';
+import { revokeCertificates } from '../ca/index.js';
+import { CertificateInfo } from '../../pkix/certificate.js';
+import { signCms } from '../../client/sign.js';
 import { SESSION_COOKIE } from './sessions.js';
 import { buildBin } from '../../../test/helpers/factories.js';
 

@@ -2,13 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { decodeCmsText } from '../pki/evidence/cms-input.js';
+import { decodeCmsText } from '../trust/index.js';
 import { ChallengeStore } from './challenges.js';
 import { clearedSessionCookie, SessionStore, sessionCookie } from './sessions.js';
 import { ChallengeView, SessionView, SigninRequest } from './signin.schema.js';
 import { SigninService } from './signin.service.js';
-import { PresentedCertificates } from '../pki/presented/presented-certificates.js';
-import { withUsage } from '../signatures/usage-events.js';
+import { PresentedCertificates } from '../trust/index.js';
+import { withUsage } from '../signatures/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -64,7 +64,8 @@ export const signinPlugin = fp(
         },
       }, async (request, reply) => {
         const cms = decodeCmsText(request.body.cms);
-        const opened = await withUsage(root, request, 'signin', cms, () => service.signIn(request.body.nonce, cms));
+        // The sign-in itself reports the use: a signature over a fresh nonce that verified, accepted or refused.
+        const opened = await withUsage(root, request, 'signin', (observe) => service.signIn(request.body.nonce, cms, observe));
         const p = opened.principal;
         reply.header('set-cookie', sessionCookie(opened.token, root.config.sessionMinutes * 60)).header('cache-control', 'no-store');
         return { sessionId: p.sessionId, displayName: p.displayName, holder: p.holder, certificateSerial: p.certificateSerial, expiresAt: p.expiresAt.toISOString() };

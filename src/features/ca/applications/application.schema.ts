@@ -1,0 +1,89 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+const Csr = (what: string) =>
+  Type.String({ minLength: 16, maxLength: 24_000, description: `PKCS#10 CSR of the ${what} key: PEM or base64 DER. Its subject carries serialNumber=IIN<iin>.` });
+
+export const ApplicationCreate = Type.Object(
+  {
+    iin: Type.String({ description: 'The applicant\'s IIN (12 digits)' }),
+    idDocumentNumber: Type.String({ minLength: 1, maxLength: 32, description: 'Number of the ID card or passport used for identity proofing' }),
+    surname: Type.String({ minLength: 1, maxLength: 100 }),
+    givenName: Type.String({ minLength: 1, maxLength: 100 }),
+    patronymic: Type.Optional(Type.String({ maxLength: 100 })),
+    holder: Type.Optional(Type.Union([Type.Literal('individual'), Type.Literal('employee')], { default: 'individual' })),
+    organization: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'Employee certificates: the organization name' })),
+    bin: Type.Optional(Type.String({ description: 'Employee certificates: the organization BIN' })),
+    authCsr: Csr('authentication (AUTH)'),
+    signCsr: Csr('signing (SIGN)'),
+  },
+  { additionalProperties: false },
+);
+export type ApplicationCreateInput = Static<typeof ApplicationCreate>;
+
+export const ApplicationParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+export const CertificateKindParams = Type.Object({ id: Type.String({ maxLength: 64 }), kind: Type.Union([Type.Literal('auth'), Type.Literal('sign')]) });
+export const CertificateFormatQuery = Type.Object({ format: Type.Optional(Type.Union([Type.Literal('der'), Type.Literal('pem')], { default: 'der' })) });
+
+export const IssuedCertificateView = Type.Object({
+  kind: Type.Union([Type.Literal('auth'), Type.Literal('sign')]),
+  profile: Type.String(),
+  serial: Type.String(),
+  notBefore: Type.String({ format: 'date-time' }),
+  notAfter: Type.String({ format: 'date-time' }),
+  revoked: Type.Boolean(),
+  url: Type.String({ description: 'Download (DER; add ?format=pem for PEM)' }),
+});
+
+/** What the applicant sees: the status, never the IIN or the CSRs. */
+export const ApplicationView = Type.Object({
+  id: Type.String(),
+  status: Type.Union([Type.Literal('pending_review'), Type.Literal('rejected'), Type.Literal('issued')]),
+  holder: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  reviewReason: Type.Union([Type.String(), Type.Null()]),
+  decisionReason: Type.Union([Type.String(), Type.Null()]),
+  proofingMethod: Type.Union([Type.String(), Type.Null()]),
+  pairId: Type.Union([Type.String(), Type.Null()]),
+  certificates: Type.Array(IssuedCertificateView),
+});
+export type ApplicationViewType = Static<typeof ApplicationView>;
+
+/** What a CA operator sees in the queue: enough to check the applicant's identity. */
+export const ReviewItem = Type.Object({
+  id: Type.String(),
+  holder: Type.String(),
+  iin: Type.String(),
+  idDocumentNumber: Type.Union([Type.String(), Type.Null()], { description: 'null when the applicant signed the application with their own certificate' }),
+  surname: Type.String(),
+  givenName: Type.String(),
+  patronymic: Type.Union([Type.String(), Type.Null()]),
+  organization: Type.Union([Type.String(), Type.Null()]),
+  bin: Type.Union([Type.String(), Type.Null()]),
+  reviewReason: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export const ReviewQueue = Type.Object({ items: Type.Array(ReviewItem) });
+export const ReviewQueueQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) });
+
+export const SignedApplication = Type.Object(
+  {
+    application: Type.String({
+      minLength: 16,
+      maxLength: 96_000,
+      description:
+        'CMS SignedData (base64 or PEM, content attached) made with your own individual AUTH certificate (Qorgau\'s or the national CA\'s) over the canonical JSON ' +
+        '{"action":"employee-certificate.apply","authCsr":"<base64 DER>","bin":"<BIN>","iin":"<your IIN>","issuedAt":"<now, ISO 8601>","nonce":"<random>","signCsr":"<base64 DER>"}',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const ApproveBody = Type.Object(
+  {
+    proofingMethod: Type.Optional(Type.Union([Type.Literal('remote'), Type.Literal('in-person')], { default: 'remote' })),
+    note: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export const RejectBody = Type.Object({ reason: Type.String({ minLength: 3, maxLength: 1000 }) }, { additionalProperties: false });

@@ -1,0 +1,95 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { Timestamp, TimestampDefault } from '../../db/types.js';
+
+/** Table types of ca/. Certificates and applications carry the IIN in the clear by law (DESIGN.md). */
+export interface CertificatesTable {
+  /** Serial number as lower-case hex without leading zeros stripped (as encoded). */
+  serial: string;
+  /** The issuing CA's name (e.g. "issuing"), which selects its key and CRL. */
+  issuer: string;
+  profile: string;
+  subject_iin: string | null;
+  subject_bin: string | null;
+  subject_dn: string;
+  not_before: Timestamp;
+  not_after: Timestamp;
+  der: Buffer;
+  /** AUTH and SIGN certificates issued together share a pair id and a lifecycle. */
+  pair_id: string | null;
+  application_id: string | null;
+  /** null while good; set when revoked or on hold. */
+  revoked_at: Timestamp | null;
+  /** RFC 5280 CRLReason name (keyCompromise, affiliationChanged, ..., certificateHold). */
+  revocation_reason: string | null;
+  invalidity_date: Timestamp | null;
+  created_at: TimestampDefault;
+}
+
+/** Every revocation and release of a hold, in order (the audit trail and the CRL's change marker). */
+export interface CertificateRevocationEventsTable {
+  id: Generated<number>;
+  issuer: string;
+  serial: string;
+  action: 'revoke' | 'release-hold';
+  reason: string | null;
+  revoked_at: Timestamp | null;
+  invalidity_date: Timestamp | null;
+  actor: string;
+  created_at: TimestampDefault;
+}
+
+/** Signed CRLs by issuer and cRLNumber; the highest number is the one served. */
+export interface CrlsTable {
+  issuer: string;
+  crl_number: number;
+  this_update: Timestamp;
+  next_update: Timestamp;
+  entries: number;
+  last_event_id: number;
+  /** Revocation events of the issuer its snapshot saw (what tells whether it is current). */
+  event_count: ColumnType<number, number | undefined, number>;
+  der: Buffer;
+  created_at: TimestampDefault;
+}
+
+export type ApplicationStatus = 'pending_review' | 'rejected' | 'issued';
+
+/** Remote certificate applications (CSR pair, identity-proofing decision, the pair issued). */
+export interface CertificateApplicationsTable {
+  id: string;
+  holder: 'individual' | 'employee';
+  iin: string;
+  /** null when the applicant proved who they are by signing the application with their own certificate. */
+  id_document_number: string | null;
+  surname: string;
+  given_name: string;
+  patronymic: string | null;
+  organization: string | null;
+  bin: string | null;
+  auth_csr: Buffer;
+  sign_csr: Buffer;
+  status: ApplicationStatus;
+  proofing_provider: string;
+  proofing_method: string | null;
+  /** Why the application went to an operator (e.g. the IIN is in a published breach). */
+  review_reason: string | null;
+  decision_reason: string | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  pair_id: string | null;
+  /** The organization's authorization an employee application was issued under. */
+  authorization_id: string | null;
+  /** How the applicant proved who they are when not by identity proofing: "signature:<issuer DN>#<serial>". */
+  proof: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface CaTables {
+  certificates: CertificatesTable;
+  certificate_revocation_events: CertificateRevocationEventsTable;
+  crls: CrlsTable;
+  certificate_applications: CertificateApplicationsTable;
+}
+
+export type { ColumnType, Generated };

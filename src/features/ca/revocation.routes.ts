@@ -1,0 +1,192 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { CaHierarchy } from './authority/hierarchy.js';
+import { releaseCertificateHold, revokeCertificates } from './revocation/certificate-revoker.js';
+import { CertificateStatusReader } from './revocation/certificate-status.js';
+import { CertificateStatusCache } from './revocation/certificate-status-cache.js';
+import { CrlPublisher, type CrlPublisherOptions } from './revocation/crl-publisher.js';
+import { OcspResponder, ocspErrorResponse, type OcspAnswer } from './revocation/ocsp-responder.js';
+import { CrlParams, ReleaseBody, ReleaseResult, RevocationResult, RevokeBody, SerialParams } from './revocation/revocation.schema.js';
+
+const Problem = Type.Object(
+  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
+  { additionalProperties: true, description: 'RFC 9457 problem document' },
+);
+const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
+const operator = [{ operatorToken: [] }];
+/** DER bodies: a Buffer for TypeScript, a binary string for OpenAPI. Fastify sends Buffers as they are. */
+const binary = (description: string) => Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description });
+const OcspBody = binary('DER OCSPResponse (application/ocsp-response)');
+
+export interface RevocationRoutesOptions {
+  /** The hierarchy to serve; `app.pki` when not given. Without either, nothing is registered. */
+  hierarchy?: CaHierarchy;
+  crl?: CrlPublisherOptions;
+  /** The in-memory status cache for OCSP: on by default on PostgreSQL (config.databaseUrl), false turns it off. */
+  statusCache?: { primaryUrl: string } | false;
+  /** How often each issuer's CRL is checked and re-signed if needed; 0 turns the schedule off. */
+  crlCheckIntervalMs?: number;
+}
+
+/** A base64 OCSP request from a GET path (RFC 6960 A.1), URL-encoded or not. */
+function decodeGetRequest(raw: string): Buffer | null {
+  let text = raw;
+  try {
+    if (text.includes('%')) text = decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text) || text.length > 8192) return null;
+  return Buffer.from(text, /[-_]/.test(text) ? 'base64url' : 'base64');
+}
+
+/**
+ * Revocation (operator routes), CRLs and the OCSP responder. Registered without
+ * fastify-plugin so the ocsp-request body parser stays inside this subtree.
+ */
+export async function revocationRoutes(root: FastifyInstance, options: RevocationRoutesOptions = {}) {
+  const hierarchy = options.hierarchy ?? root.pki;
+  if (!hierarchy) return;
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const { database } = app;
+  const issuing = hierarchy.issuing.name;
+
+  const crlIssuers = new Map([hierarchy.issuing, hierarchy.root].map((ca) => [ca.name, ca]));
+  const publisher = new CrlPublisher(database, crlIssuers, {
+    onError: (err, issuer) => app.log.error({ err, issuer }, 'CRL publication failed'),
+    ...options.crl,
+  });
+  const reader = new CertificateStatusReader(database.readDb);
+  const primaryUrl = options.statusCache === false ? undefined : (options.statusCache?.primaryUrl ?? (database.kind === 'postgres' ? app.config.databaseUrl : undefined));
+  // On PostgreSQL certificate status is held in memory (every revoked certificate, good ones up to a
+  // cap) and kept in step through LISTEN/NOTIFY (docs/decisions/0003); the embedded PGlite is
+  // in-process and answers a look-up in a fraction of a millisecond.
+  const cache = primaryUrl
+    ? new CertificateStatusCache({ primaryUrl, db: database.db, issuers: [issuing], fallback: reader, onError: (err) => app.log.warn({ err }, 'certificate status cache') })
+    : undefined;
+  const responder = await OcspResponder.create({ issuer: hierarchy.issuing, signer: hierarchy.ocspSigner, status: cache ?? reader });
+  const interval = options.crlCheckIntervalMs ?? 15_000;
+  app.addHook('onReady', async () => {
+    if (interval > 0) publisher.start(interval);
+    if (cache) {
+      // Serve once the cache is live, or after a while from the database (correct, only slower)
+      // while it keeps loading or reconnecting.
+      const started = cache.start().then(
+        () => app.log.info({ issuer: issuing }, 'certificate status cache is live'),
+        () => {},
+      );
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([started, new Promise((resolve) => (timer = setTimeout(resolve, 15_000)))]);
+      clearTimeout(timer);
+    }
+  });
+  app.addHook('onClose', async () => {
+    publisher.stop();
+    await cache?.close();
+    await publisher.idle();
+  });
+
+  const caOperator = app.requireRole('ca-operator');
+
+  app.post('/v1/pki/certificates/:serial/revoke', {
+    preHandler: caOperator,
+    schema: {
+      tags: ['pki'],
+      summary: 'Revoke a certificate (and its AUTH/SIGN partner unless includePair is false)',
+      security: operator,
+      params: SerialParams,
+      body: RevokeBody,
+      response: { 200: RevocationResult, ...problems(400, 401, 403, 404, 409) },
+    },
+  }, async (request) => {
+    const issuer = request.body.issuer ?? issuing;
+    const revoked = await revokeCertificates(database.db, {
+      issuer,
+      serials: [request.params.serial],
+      reason: request.body.reason,
+      invalidityDate: request.body.invalidityDate ? new Date(request.body.invalidityDate) : null,
+      includePair: request.body.includePair,
+      actor: `token:${request.principal?.name ?? 'unknown'}`,
+    });
+    publisher.requestPublish(issuer);
+    return {
+      revoked: revoked.map((r) => ({ ...r, revokedAt: r.revokedAt.toISOString(), invalidityDate: r.invalidityDate?.toISOString() ?? null })),
+    };
+  });
+
+  app.post('/v1/pki/certificates/:serial/release-hold', {
+    preHandler: caOperator,
+    schema: {
+      tags: ['pki'],
+      summary: 'Release a certificate from hold (removeFromCRL): it is good again',
+      security: operator,
+      params: SerialParams,
+      body: ReleaseBody,
+      response: { 200: ReleaseResult, ...problems(400, 401, 403, 404, 409) },
+    },
+  }, async (request) => {
+    const issuer = request.body.issuer ?? issuing;
+    const released = await releaseCertificateHold(database.db, {
+      issuer,
+      serial: request.params.serial,
+      includePair: request.body.includePair,
+      actor: `token:${request.principal?.name ?? 'unknown'}`,
+    });
+    publisher.requestPublish(issuer);
+    return { released };
+  });
+
+  app.get('/pki/crl/:file', {
+    schema: {
+      tags: ['pki'],
+      summary: "The issuer's latest full CRL (DER, application/pkix-crl)",
+      params: CrlParams,
+      produces: ['application/pkix-crl'],
+      response: { 200: binary('DER CertificateList'), ...problems(400, 404) },
+    },
+  }, async (request, reply) => {
+    const issuer = request.params.file.slice(0, -'.crl'.length);
+    const { meta, der } = await publisher.latest(issuer);
+    reply
+      .type('application/pkix-crl')
+      .header('last-modified', meta.thisUpdate.toUTCString())
+      .header('expires', meta.nextUpdate.toUTCString())
+      .header('etag', `"${issuer}-${meta.crlNumber}"`);
+    return reply.send(der);
+  });
+
+  function sendOcsp(reply: import('fastify').FastifyReply, answer: OcspAnswer) {
+    return reply.status(answer.httpStatus).type('application/ocsp-response').header('cache-control', 'no-cache').send(answer.body);
+  }
+
+  // RFC 6960 A.1: POST carries the DER request; anything that fails to parse still gets an OCSPResponse.
+  app.addContentTypeParser('application/ocsp-request', { parseAs: 'buffer', bodyLimit: 16 * 1024 }, (_request, body, done) => done(null, body));
+
+  app.post('/pki/ocsp', {
+    schema: {
+      tags: ['pki'],
+      summary: 'OCSP responder (RFC 6960), DER request in the body',
+      consumes: ['application/ocsp-request'],
+      produces: ['application/ocsp-response'],
+      response: { 200: OcspBody, 400: OcspBody, 503: OcspBody },
+    },
+  }, async (request, reply) => {
+    const body = request.body;
+    if (!Buffer.isBuffer(body)) return sendOcsp(reply, { status: 'malformedRequest', httpStatus: 400, body: ocspErrorResponse('malformedRequest') });
+    return sendOcsp(reply, await responder.respond(body));
+  });
+
+  app.get('/pki/ocsp/*', {
+    schema: {
+      tags: ['pki'],
+      summary: 'OCSP responder (RFC 6960), base64 DER request in the path',
+      produces: ['application/ocsp-response'],
+      response: { 200: OcspBody, 400: OcspBody, 503: OcspBody },
+    },
+  }, async (request, reply) => {
+    const der = decodeGetRequest((request.params as { '*': string })['*']);
+    if (!der) return sendOcsp(reply, { status: 'malformedRequest', httpStatus: 400, body: ocspErrorResponse('malformedRequest') });
+    return sendOcsp(reply, await responder.respond(der));
+  });
+}

@@ -1,0 +1,114 @@
+import { id_pkix_ocsp_nonce } from '../../../pkix/oids.js';
+import { DerError, TAG, children, contents, decodeOid, expectTlv, explicitTag, readTlv, slice } from '../../../der/tlv.js';
+
+/** One certificate asked about. */
+export interface CertIdQuery {
+  /** The CertID exactly as sent; the answer repeats it byte for byte. */
+  certId: Buffer;
+  hashAlgorithm: string;
+  issuerNameHash: Buffer;
+  issuerKeyHash: Buffer;
+  /** The serial's INTEGER contents as lower-case hex (the certificates table's form). */
+  serial: string;
+}
+
+export interface OcspRequestContent {
+  requests: CertIdQuery[];
+  /** The nonce Extension as sent, to echo in responseExtensions (RFC 8954). */
+  nonceExtension?: Buffer;
+}
+
+export class MalformedOcspRequest extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedOcspRequest';
+  }
+}
+
+/** More would only serve to make the responder sign and query for nothing. */
+export const MAX_REQUESTS = 16;
+/** RFC 8954 2.1: a nonce is 1 to 32 octets. */
+const MAX_NONCE = 32;
+
+/*
+ * OCSPRequest ::= SEQUENCE {
+ *     tbsRequest                  TBSRequest,
+ *     optionalSignature   [0]     EXPLICIT Signature OPTIONAL }
+ *
+ * TBSRequest ::= SEQUENCE {
+ *     version             [0]     EXPLICIT Version DEFAULT v1,
+ *     requestorName       [1]     EXPLICIT GeneralName OPTIONAL,
+ *     requestList                 SEQUENCE OF Request,
+ *     requestExtensions   [2]     EXPLICIT Extensions OPTIONAL }
+ *
+ * Request ::= SEQUENCE {
+ *     reqCert                     CertID,
+ *     singleRequestExtensions     [0] EXPLICIT Extensions OPTIONAL }
+ *
+ * CertID ::= SEQUENCE {
+ *     hashAlgorithm       AlgorithmIdentifier,
+ *     issuerNameHash      OCTET STRING, -- Hash of issuer's DN
+ *     issuerKeyHash       OCTET STRING, -- Hash of issuer's public key
+ *     serialNumber        CertificateSerialNumber }
+ */
+export function parseOcspRequest(der: Uint8Array): OcspRequestContent {
+  try {
+    const request = expectTlv(der, 0, TAG.SEQUENCE, der.length, 'OCSPRequest');
+    if (request.end !== der.length) throw new DerError('trailing bytes after OCSPRequest');
+    const tbs = expectTlv(der, request.contentStart, TAG.SEQUENCE, request.end, 'TBSRequest');
+    const fields = children(der, tbs);
+    let i = 0;
+    if (fields[i]?.tag === explicitTag(0)) {
+      const version = readTlv(der, fields[i].contentStart, fields[i].end);
+      if (version.tag !== TAG.INTEGER || version.end - version.contentStart !== 1 || der[version.contentStart] !== 0) throw new DerError('only version v1 is defined');
+      i++;
+    }
+    if (fields[i]?.tag === explicitTag(1)) i++;
+    const list = fields[i++];
+    if (!list || list.tag !== TAG.SEQUENCE) throw new DerError('requestList is missing');
+    const requests: CertIdQuery[] = [];
+    for (const single of children(der, list)) {
+      if (single.tag !== TAG.SEQUENCE) throw new DerError('Request is not a SEQUENCE');
+      const certIdTlv = expectTlv(der, single.contentStart, TAG.SEQUENCE, single.end, 'CertID');
+      const [algorithm, nameHash, keyHash, serial, ...extra] = children(der, certIdTlv);
+      if (extra.length || !serial) throw new DerError('CertID has the wrong number of fields');
+      if (algorithm.tag !== TAG.SEQUENCE || nameHash.tag !== TAG.OCTET_STRING || keyHash.tag !== TAG.OCTET_STRING || serial.tag !== TAG.INTEGER) {
+        throw new DerError('CertID fields have the wrong types');
+      }
+      const oid = expectTlv(der, algorithm.contentStart, TAG.OBJECT_IDENTIFIER, algorithm.end, 'hashAlgorithm');
+      if (serial.end === serial.contentStart) throw new DerError('empty serialNumber');
+      requests.push({
+        certId: Buffer.from(slice(der, certIdTlv)),
+        hashAlgorithm: decodeOid(der, oid),
+        issuerNameHash: Buffer.from(contents(der, nameHash)),
+        issuerKeyHash: Buffer.from(contents(der, keyHash)),
+        serial: contents(der, serial).toString('hex'),
+      });
+      if (requests.length > MAX_REQUESTS) throw new DerError(`more than ${MAX_REQUESTS} certificates in one request`);
+    }
+    if (requests.length === 0) throw new DerError('requestList is empty');
+    let nonceExtension: Buffer | undefined;
+    const extensions = fields[i];
+    if (extensions?.tag === explicitTag(2)) {
+      const list = expectTlv(der, extensions.contentStart, TAG.SEQUENCE, extensions.end, 'requestExtensions');
+      for (const extension of children(der, list)) {
+        const parts = children(der, extension);
+        if (parts.length < 2 || parts[0].tag !== TAG.OBJECT_IDENTIFIER) throw new DerError('bad Extension');
+        if (decodeOid(der, parts[0]) !== id_pkix_ocsp_nonce) continue;
+        const value = parts[parts.length - 1];
+        if (value.tag !== TAG.OCTET_STRING) throw new DerError('bad nonce extnValue');
+        // Nonce ::= OCTET STRING (SIZE(1..32)); some clients send it bare, without the inner OCTET STRING.
+        const inner = value.end - value.contentStart >= 2 && der[value.contentStart] === TAG.OCTET_STRING ? readTlv(der, value.contentStart, value.end) : value;
+        const size = inner.end - inner.contentStart;
+        if (size < 1 || size > MAX_NONCE) throw new DerError(`a nonce must be 1 to ${MAX_NONCE} octets (RFC 8954)`);
+        nonceExtension = Buffer.from(slice(der, extension));
+      }
+      i++;
+    }
+    if (i < fields.length) throw new DerError('unexpected field in TBSRequest');
+    return { requests, nonceExtension };
+  } catch (err) {
+    if (err instanceof DerError) throw new MalformedOcspRequest(err.message);
+    throw err;
+  }
+}

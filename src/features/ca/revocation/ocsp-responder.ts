@@ -1,0 +1,192 @@
+import 'reflect-metadata';
+import { createHash } from 'node:crypto';
+import { ExtendedKeyUsageExtension, X509Certificate } from '@peculiar/x509';
+import type { CaEntity } from '../authority/hierarchy.js';
+import { id_kp_OCSPSigning, id_pkix_ocsp_basic, id_sha1, id_sha256, id_sha384, id_sha512 } from '../../../pkix/oids.js';
+import { certificateParts } from './certificate-parts.js';
+import type { CertificateStatusSource } from './certificate-status.js';
+import { reasonCode } from './crl-reason.js';
+import { TAG, bitString, enumerated, explicit, generalizedTime, objectIdentifier, octetString, sequence, tlv } from '../../../der/tlv.js';
+import { MalformedOcspRequest, parseOcspRequest, type CertIdQuery } from './ocsp-request.js';
+import { signatureAlgorithmOf } from './signature-algorithm.js';
+
+/*
+ * OCSPResponseStatus ::= ENUMERATED {
+ *     successful            (0),  -- Response has valid confirmations
+ *     malformedRequest      (1),  -- Illegal confirmation request
+ *     internalError         (2),  -- Internal error in issuer
+ *     tryLater              (3),  -- Try again later
+ *                                 -- (4) is not used
+ *     sigRequired           (5),  -- Must sign the request
+ *     unauthorized          (6)   -- Request unauthorized
+ * }
+ */
+export const OCSP_RESPONSE_STATUS = { successful: 0, malformedRequest: 1, internalError: 2, tryLater: 3, sigRequired: 5, unauthorized: 6 } as const;
+export type OcspResponseStatus = keyof typeof OCSP_RESPONSE_STATUS;
+
+export interface OcspAnswer {
+  status: OcspResponseStatus;
+  httpStatus: number;
+  body: Buffer;
+  /** Per certificate, for logs and tests. */
+  certStatuses?: Array<'good' | 'revoked' | 'unknown'>;
+  detail?: string;
+}
+
+/** OCSPResponse ::= SEQUENCE { responseStatus OCSPResponseStatus, responseBytes [0] EXPLICIT ResponseBytes OPTIONAL } — without responseBytes. */
+export function ocspErrorResponse(status: Exclude<OcspResponseStatus, 'successful'>): Buffer {
+  return sequence(enumerated(OCSP_RESPONSE_STATUS[status]));
+}
+
+const HASHES: Record<string, string> = { [id_sha1]: 'sha1', [id_sha256]: 'sha256', [id_sha384]: 'sha384', [id_sha512]: 'sha512' };
+
+export interface OcspResponderOptions {
+  /** The CA whose certificates this responder answers for. */
+  issuer: Pick<CaEntity, 'name' | 'der'>;
+  /** The delegated responder: issued by `issuer`, with the id-kp-OCSPSigning EKU. */
+  signer: Pick<CaEntity, 'der' | 'signer'>;
+  status: CertificateStatusSource;
+  /** When set, answers carry nextUpdate = thisUpdate + this; by default none, as status is read live (RFC 6960 4.2.2.1). */
+  nextUpdateMs?: number;
+}
+
+/**
+ * An RFC 6960 responder for one issuing CA. Everything but producedAt, the
+ * SingleResponses, the nonce and the signature is encoded once, at start.
+ */
+export class OcspResponder {
+  private readonly issuerHashes = new Map<string, { name: Buffer; key: Buffer }>();
+  private readonly responderId: Buffer;
+  private readonly signatureAlgorithm: Buffer;
+  private readonly certs: Buffer;
+  private readonly basicOid = objectIdentifier(id_pkix_ocsp_basic);
+  readonly issuerName: string;
+
+  private constructor(private readonly options: OcspResponderOptions) {
+    this.issuerName = options.issuer.name;
+    const issuer = certificateParts(options.issuer.der);
+    for (const [oid, hash] of Object.entries(HASHES)) {
+      this.issuerHashes.set(oid, {
+        name: createHash(hash).update(issuer.subject).digest(),
+        key: createHash(hash).update(issuer.subjectPublicKey).digest(),
+      });
+    }
+    const signer = certificateParts(options.signer.der);
+    /*
+     * ResponderID ::= CHOICE {
+     *    byName   [1] Name,
+     *    byKey    [2] KeyHash }
+     * KeyHash ::= OCTET STRING -- SHA-1 hash of responder's public key
+     *                          -- (excluding the tag and length fields)
+     */
+    this.responderId = explicit(2, octetString(createHash('sha1').update(signer.subjectPublicKey).digest()));
+    this.signatureAlgorithm = signatureAlgorithmOf(options.signer.signer.algorithm);
+    this.certs = explicit(0, sequence(options.signer.der));
+  }
+
+  static async create(options: OcspResponderOptions): Promise<OcspResponder> {
+    // A delegated responder is trusted only if the CA issued it for OCSP signing (RFC 6960 4.2.2.2).
+    const signerCertificate = new X509Certificate(new Uint8Array(options.signer.der));
+    const issuerCertificate = new X509Certificate(new Uint8Array(options.issuer.der));
+    if (signerCertificate.issuer !== issuerCertificate.subject) throw new Error('The OCSP signer certificate is not issued by the CA it would answer for');
+    const eku = signerCertificate.getExtension(ExtendedKeyUsageExtension);
+    if (!eku || !eku.usages.map(String).includes(id_kp_OCSPSigning)) throw new Error('The OCSP signer certificate lacks the id-kp-OCSPSigning extended key usage');
+    const spki = await options.signer.signer.publicKeySpki();
+    if (!spki.equals(certificateParts(options.signer.der).subjectPublicKeyInfo)) throw new Error("The OCSP signer's key does not match its certificate");
+    return new OcspResponder(options);
+  }
+
+  private isOurs(query: CertIdQuery): boolean {
+    const ours = this.issuerHashes.get(query.hashAlgorithm);
+    return !!ours && ours.name.equals(query.issuerNameHash) && ours.key.equals(query.issuerKeyHash);
+  }
+
+  async respond(der: Uint8Array): Promise<OcspAnswer> {
+    let parsed;
+    try {
+      parsed = parseOcspRequest(der);
+    } catch (err) {
+      if (err instanceof MalformedOcspRequest) return { status: 'malformedRequest', httpStatus: 400, body: ocspErrorResponse('malformedRequest'), detail: err.message };
+      throw err;
+    }
+    const ours = parsed.requests.map((q) => this.isOurs(q));
+    // A responder that knows none of the issuers asked about cannot answer authoritatively (RFC 6960 2.3).
+    if (!ours.some(Boolean)) return { status: 'unauthorized', httpStatus: 200, body: ocspErrorResponse('unauthorized'), detail: 'not an issuer this responder serves' };
+
+    let statuses;
+    try {
+      statuses = await Promise.all(parsed.requests.map((q, i) => (ours[i] ? this.options.status.status(this.issuerName, q.serial) : null)));
+    } catch {
+      return { status: 'tryLater', httpStatus: 503, body: ocspErrorResponse('tryLater'), detail: 'certificate status is unavailable' };
+    }
+
+    const now = Date.now();
+    const producedAt = generalizedTime(now);
+    const thisUpdate = producedAt;
+    const nextUpdate = this.options.nextUpdateMs ? explicit(0, generalizedTime(now + this.options.nextUpdateMs)) : Buffer.alloc(0);
+    const certStatuses: Array<'good' | 'revoked' | 'unknown'> = [];
+    const singles = parsed.requests.map((q, i) => {
+      const found = statuses[i];
+      /*
+       * CertStatus ::= CHOICE {
+       *     good        [0]     IMPLICIT NULL,
+       *     revoked     [1]     IMPLICIT RevokedInfo,
+       *     unknown     [2]     IMPLICIT UnknownInfo }
+       * RevokedInfo ::= SEQUENCE {
+       *     revocationTime              GeneralizedTime,
+       *     revocationReason    [0]     EXPLICIT CRLReason OPTIONAL }
+       */
+      let certStatus: Buffer;
+      if (!found) {
+        certStatus = Buffer.from([0x82, 0x00]);
+        certStatuses.push('unknown');
+      } else if (found.revokedAt) {
+        const code = reasonCode(found.reason);
+        certStatus = tlv(0xa1, generalizedTime(found.revokedAt.getTime()), code ? explicit(0, enumerated(code)) : Buffer.alloc(0));
+        certStatuses.push('revoked');
+      } else {
+        certStatus = Buffer.from([0x80, 0x00]);
+        certStatuses.push('good');
+      }
+      /*
+       * SingleResponse ::= SEQUENCE {
+       *    certID                       CertID,
+       *    certStatus                   CertStatus,
+       *    thisUpdate                   GeneralizedTime,
+       *    nextUpdate         [0]       EXPLICIT GeneralizedTime OPTIONAL,
+       *    singleExtensions   [1]       EXPLICIT Extensions OPTIONAL }
+       */
+      return sequence(q.certId, certStatus, thisUpdate, nextUpdate);
+    });
+
+    /*
+     * ResponseData ::= SEQUENCE {
+     *    version              [0] EXPLICIT Version DEFAULT v1,
+     *    responderID              ResponderID,
+     *    producedAt               GeneralizedTime,
+     *    responses                SEQUENCE OF SingleResponse,
+     *    responseExtensions   [1] EXPLICIT Extensions OPTIONAL }
+     */
+    const tbsResponseData = sequence(
+      this.responderId,
+      producedAt,
+      sequence(...singles),
+      parsed.nonceExtension ? explicit(1, sequence(parsed.nonceExtension)) : Buffer.alloc(0),
+    );
+    const signature = await this.options.signer.signer.sign(tbsResponseData);
+    /*
+     * BasicOCSPResponse       ::= SEQUENCE {
+     *    tbsResponseData      ResponseData,
+     *    signatureAlgorithm   AlgorithmIdentifier,
+     *    signature            BIT STRING,
+     *    certs            [0] EXPLICIT SEQUENCE OF Certificate OPTIONAL }
+     *
+     * ResponseBytes ::=       SEQUENCE {
+     *     responseType   OBJECT IDENTIFIER,
+     *     response       OCTET STRING }
+     */
+    const basic = sequence(tbsResponseData, this.signatureAlgorithm, bitString(signature), this.certs);
+    const body = sequence(Buffer.from([TAG.ENUMERATED, 1, 0]), explicit(0, sequence(this.basicOid, octetString(basic))));
+    return { status: 'successful', httpStatus: 200, body, certStatuses };
+  }
+}

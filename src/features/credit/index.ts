@@ -1,0 +1,10 @@
+/**
+ * Credit protection: restrictions, lifts, lender checks and policy.
+ * This file is the feature's public entry: code outside src/features/credit imports only this.
+ */
+export { createCreditServices, creditRoutes } from './credit.routes.js';
+export type { LenderLicence } from './credit.tables.js';
+export { LenderService } from './lenders.service.js';
+export { meRoutes } from './me.routes.js';
+export { PolicyService } from './policy.service.js';
+export { RestrictionService } from './restrictions.service.js';
