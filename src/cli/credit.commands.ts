@@ -43,7 +43,7 @@ export function registerCreditCommands(program: Command): void {
   ).action(async (opts: { bin: string; scope: LenderScope[] } & ServerOptions) => {
     const server = resolveServer(opts);
     const created = server
-      ? await callServer<{ id: string; lenderBin: string; key: string }>(server, `/v1/credit/lenders/${encodeURIComponent(opts.bin)}/keys`, { method: 'POST', body: { scopes: opts.scope } })
+      ? await callServer<{ id: string; lenderBin: string; key: string }>(server, `/v1/credit/lenders/${encodeURIComponent(opts.bin)}/keys?${opts.scope.map((s) => `scope=${encodeURIComponent(s)}`).join('&')}`, { method: 'POST' })
       : await withCliContext((ctx) => new LenderService(ctx.database).createKey(opts.bin, opts.scope));
     process.stderr.write(`key ${created.id} of lender ${created.lenderBin} (${opts.scope.join(', ')}) created; it is shown once:\n`);
     console.log(created.key);

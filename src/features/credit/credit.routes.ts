@@ -174,10 +174,10 @@ export async function creditRoutes(root: FastifyInstance) {
       summary: 'Create an API key for a lender (shown once): scope credit:check by default, fraud:lookup for the fraud indicator look-up',
       security: operator,
       params: LenderParams,
-      body: Type.Optional(Type.Object({ scopes: Type.Array(Type.Union(LENDER_SCOPES.map((s) => Type.Literal(s))), { minItems: 1, uniqueItems: true }) }, { additionalProperties: false })),
+      querystring: Type.Object({ scope: Type.Optional(Type.Array(Type.Union(LENDER_SCOPES.map((s) => Type.Literal(s))), { minItems: 1, uniqueItems: true, description: 'What the key may do; repeat for several' })) }),
       response: { 201: LenderKeyCreated, ...problems(401, 403, 404, 409) },
     },
-  }, async (request, reply) => reply.status(201).send(await lenders.createKey(request.params.bin, (request.body?.scopes as LenderScope[] | undefined) ?? ['credit:check'])));
+  }, async (request, reply) => reply.status(201).send(await lenders.createKey(request.params.bin, (request.query.scope as LenderScope[] | undefined) ?? ['credit:check'])));
 
   app.delete('/v1/credit/lenders/:bin/keys/:id', {
     preHandler: admin,

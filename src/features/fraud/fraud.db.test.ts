@@ -24,7 +24,10 @@ describe('online-fraud reports, linking and look-up (/v1/fraud)', () => {
     admin = await buildOperatorToken(app.database.db, 'admin');
     const bin = buildBin();
     expect((await app.inject({ method: 'POST', url: '/v1/credit/lenders', headers: { authorization: `Bearer ${admin}` }, payload: { bin, name: `Bank ${bin}`, licence: 'bank' } })).statusCode).toBe(201);
-    lookupKey = (await createLenderKey(app.database.db, bin, ['fraud:lookup'])).key;
+    const issued = await app.inject({ method: 'POST', url: `/v1/credit/lenders/${bin}/keys?scope=fraud:lookup`, headers: { authorization: `Bearer ${admin}` } });
+    expect(issued.statusCode, issued.body).toBe(201);
+    expect(issued.json().scopes).toEqual(['fraud:lookup']);
+    lookupKey = issued.json().key;
     creditOnlyKey = (await createLenderKey(app.database.db, bin, ['credit:check'])).key;
   });
   afterAll(async () => {
