@@ -423,3 +423,39 @@ describe('online-fraud reports, linking and look-up (/v1/fraud)', () => {
     for (const p of paths) for (const op of Object.values(spec.paths[p]) as { responses: Record<string, unknown> }[]) expect(Object.keys(op.responses).length).toBeGreaterThan(1);
   });
 });
+
+describe('logs of card look-ups', () => {
+  it('never hold the card number', async () => {
+    const { Writable } = await import('node:stream');
+    const { buildApp } = await import('../../http/app.js');
+    const { getTestDatabase, getTestHierarchy } = await import('../../../test/helpers/test-database.js');
+    const { database, config } = await getTestDatabase();
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const app = await buildApp({ config, database, pki: await getTestHierarchy(), logger: { level: 'info', stream } });
+    try {
+      await app.ready();
+      const admin = await buildOperatorToken(database.db, 'admin');
+      const bin = buildBin();
+      await app.inject({ method: 'POST', url: '/v1/credit/lenders', headers: { authorization: `Bearer ${admin}` }, payload: { bin, name: `Bank ${bin}`, licence: 'bank' } });
+      const key = (await createLenderKey(database.db, bin, ['fraud:lookup'])).key;
+      const pan = buildCard();
+      const answer = await app.inject({ method: 'GET', url: `/v1/fraud/indicators/card/${pan}`, headers: { authorization: `Bearer ${key}` } });
+      expect(answer.statusCode, answer.body).toBe(200);
+      expect(answer.json().value).toBe(`${pan.slice(0, 6)}******${pan.slice(-4)}`);
+      // The canary: the same logger does log other requests' lines.
+      await app.inject({ method: 'GET', url: '/v1/fraud/statistics?by=region' });
+      expect(lines.join('')).toContain('/v1/fraud/statistics');
+      expect(lines.join('')).not.toContain(pan.slice(6, 12));
+      const logged = await sql<{ n: number }>`select count(*)::int as n from fraud_lookups where value like ${'%' + pan.slice(6, 12) + '%'}`.execute(database.db);
+      expect(logged.rows[0].n).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+});

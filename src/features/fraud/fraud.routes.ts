@@ -183,6 +183,8 @@ export const fraudPlugin = fp(
       });
 
       app.get('/v1/fraud/indicators/:type/:value', {
+        // The path holds the looked-up value, a card number among them: request lines are not logged (the look-up log keeps a card as BIN and last 4).
+        logLevel: 'warn',
         preHandler: root.requireLenderScope('fraud:lookup'),
         schema: {
           tags: ['fraud'],
