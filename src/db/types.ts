@@ -7,6 +7,8 @@ import type { TrustTables } from '../features/trust/trust.tables.js';
 import type { NotificationTables } from '../features/notifications/notifications.tables.js';
 import type { SignaturesOrgTables } from '../features/signatures/signatures.tables.js';
 import type { SignaturesUsageTables } from '../features/signatures/usage.tables.js';
+import type { RateLimitTables } from '../http/rate-limits/counter-store.js';
+import type { LiteracyTables } from '../features/literacy/literacy.tables.js';
 import type { FraudTables } from '../features/fraud/fraud.tables.js';
 
 /** Timestamps are written as Date or ISO string and read as Date. */
@@ -82,7 +84,7 @@ export interface BreachImportsTable {
 }
 
 /** Each feature declares its own tables; DB joins them. */
-export interface DB extends CaTables, CreditTables, LiftTables, SigninTables, TrustTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables, FraudTables {
+export interface DB extends RateLimitTables, CaTables, CreditTables, LiftTables, SigninTables, TrustTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables, LiteracyTables, FraudTables {
   api_tokens: ApiTokensTable;
   data_categories: DataCategoriesTable;
   organizations: OrganizationsTable;

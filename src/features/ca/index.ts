@@ -9,6 +9,7 @@ export { noEmployeeAuthorizations } from './applications/employee-authorizations
 export type { EmployeeAuthorization, EmployeeAuthorizations } from './applications/employee-authorizations.js';
 export { DEV_PASSPHRASE_FILE, caFiles, ensureDevHierarchy, initCa, loadCaHierarchy } from './authority/ceremony.js';
 export { signWithProfile } from './authority/certificate-authority.js';
+export { platformDocumentSigner, type PlatformDocumentSigner } from './authority/platform-document-signer.js';
 export type { CaEntity, CaHierarchy } from './authority/hierarchy.js';
 export { pkiRoutes } from './ca.routes.js';
 export { CertificateHoldings, unrevokedEmployeeCertificatesAt } from './issuance/certificate-holdings.js';

@@ -99,7 +99,7 @@ export const meRoutes = fp(
       app.addSchema(MyInquiry);
       app.addSchema(LiftView);
       app.addSchema(SignedDocumentView);
-      app.addHook('preHandler', root.requirePerson({ personal: 'see or change your own protection (restrictions, lifts, inquiries, breaches, signed documents)' }));
+      app.addHook('onRequest', root.requirePerson({ personal: 'see or change your own protection (restrictions, lifts, inquiries, breaches, signed documents)' }));
       const { restrictions, checks } = root.credit;
 
       app.get('/v1/me/breaches', {

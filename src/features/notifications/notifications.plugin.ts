@@ -65,7 +65,7 @@ export const notificationsPlugin = fp(
     await root.register(async (scope) => {
       const app = scope.withTypeProvider<TypeBoxTypeProvider>();
       app.addSchema(ContactView);
-      app.addHook('preHandler', root.requirePerson({ personal: 'see or change where your notices go' }));
+      app.addHook('onRequest', root.requirePerson({ personal: 'see or change where your notices go' }));
 
       app.get('/v1/me/contacts', {
         schema: { tags: ['me'], summary: 'Where your notices go', security: person, response: { 200: Type.Array(Type.Ref('NotificationContact')), ...problems(401, 403) } },
