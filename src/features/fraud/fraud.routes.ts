@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -99,9 +99,9 @@ export const fraudPlugin = fp(
 
     const requirePerson = root.requirePerson();
     /** A person if a session cookie is sent (and valid); nobody if none is. */
-    async function optionalPerson(request: FastifyRequest) {
+    async function optionalPerson(request: FastifyRequest, reply: FastifyReply) {
       if (!cookieValue(request.headers.cookie, SESSION_COOKIE)) return undefined;
-      await requirePerson.call(root, request, undefined as never);
+      await requirePerson.call(root, request, reply);
       return request.person!.personHash;
     }
     const who = (request: FastifyRequest): Investigator => ({ tokenId: request.principal!.tokenId, name: request.principal!.name });
@@ -127,7 +127,7 @@ export const fraudPlugin = fp(
           response: { 201: ReportCreated, ...problems(400, 401, 403, 409, 413, 415, 422) },
         },
       }, async (request, reply) => {
-        const personHash = await optionalPerson(request);
+        const personHash = await optionalPerson(request, reply);
         reply.status(201);
         return services.reports.reportFraud(request.body, { personHash });
       });
@@ -146,8 +146,8 @@ export const fraudPlugin = fp(
           headers: TrackingHeader,
           response: { 200: Type.Ref('FraudReportStatus'), ...problems(401, 404) },
         },
-      }, async (request) => {
-        const personHash = await optionalPerson(request);
+      }, async (request, reply) => {
+        const personHash = await optionalPerson(request, reply);
         return services.reports.statusForHolder(request.params.id, { trackingCode: request.headers['x-tracking-code'], personHash });
       });
 
