@@ -19,6 +19,7 @@ import { registerCreditCommands } from './credit.commands.js';
 import { registerLoginCommands } from './login.commands.js';
 import { registerOrgCommands } from './orgs.commands.js';
 import { registerCertVerifyCommand } from './cert-verify.command.js';
+import { registerFraudCommands } from './fraud.commands.js';
 
 const program = new Command()
   .name('qorgau')
@@ -139,6 +140,7 @@ registerCreditCommands(program);
 registerLoginCommands(program);
 registerOrgCommands(program);
 registerCertVerifyCommand(program);
+registerFraudCommands(program);
 
 export async function runCli(argv: string[]): Promise<void> {
   try {

@@ -30,6 +30,7 @@ import { meRoutes } from '../features/credit/index.js';
 import { orgsPlugin } from '../features/signatures/index.js';
 import { misusePlugin } from '../features/signatures/index.js';
 import { certificatesVerifyRoutes } from '../features/trust/index.js';
+import { fraudPlugin } from '../features/fraud/index.js';
 import { literacyPlugin } from '../features/literacy/index.js';
 import { portalPlugin } from './portal.plugin.js';
 
@@ -128,6 +129,8 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(notificationsPlugin);
   await app.register(misusePlugin);
   await app.register(meRoutes);
+  // A digital volunteer trained by the literacy feature may report fraud on a victim's behalf (looked up when asked).
+  await app.register(fraudPlugin, { isVolunteer: (person: Buffer) => app.literacy.isTrainedVolunteer(person) });
   await app.register(literacyPlugin);
   await app.register(portalPlugin);
   return app;
