@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { buildTestApp, getTestDatabase } from '../helpers/test-database.js';
 import { buildBin, buildOperatorToken } from '../helpers/factories.js';
 import { buildPerson } from '../helpers/pki-factories.js';
-import { signAs, signIn, type CertifiedPerson } from '../helpers/person-sessions.js';
+import { signAs, type CertifiedPerson } from '../helpers/person-sessions.js';
 import { employeeCsrs, enrolledOrganization } from '../helpers/organizations.js';
 import { INSPECTORS_MAILBOX } from '../../src/features/signatures/index.js';
 

@@ -25,6 +25,5 @@ export { CrlEntriesWriter, buildCrl } from './revocation/crl-builder.js';
 export { CrlPublisher } from './revocation/crl-publisher.js';
 export { REVOCATION_REASONS } from './revocation/crl-reason.js';
 export type { RevocationReason } from './revocation/crl-reason.js';
-export { statusOfSerials } from './revocation/revocation.repository.js';
 export { tsaPlugin } from './tsa.routes.js';
 export { TimeStampAuthority } from './tsa/time-stamp-authority.js';

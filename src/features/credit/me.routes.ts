@@ -10,7 +10,6 @@ import { LiftService } from './lifts.service.js';
 import { LiftParams, LiftView, SignedRequestBody } from './lifts.schema.js';
 import { enqueueBreachRestrictionNotices } from './restriction-notices.js';
 import { deniedCheckNotices } from './checks.notices.js';
-import { withUsage } from '../signatures/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -133,7 +132,7 @@ export const meRoutes = fp(
       }, async (request, reply) => {
         // Signing through the platform is a use of the SIGN certificate: recorded, accepted or refused.
         const cms = decodeCmsText(request.body.document, 'document');
-        return reply.status(201).send(await withUsage(root, request, 'sign', cms, () => lifts.place(request.person!, cms)));
+        return reply.status(201).send(await root.signatureUses.around(request, 'sign', cms, () => lifts.place(request.person!, cms)));
       });
 
       app.get('/v1/me/lifts', {
@@ -155,7 +154,7 @@ export const meRoutes = fp(
         },
       }, async (request, reply) => {
         const cms = decodeCmsText(request.body.document, 'document');
-        return reply.status(201).send(await withUsage(root, request, 'sign', cms, () => lifts.requestLift(request.person!, cms)));
+        return reply.status(201).send(await root.signatureUses.around(request, 'sign', cms, () => lifts.requestLift(request.person!, cms)));
       });
 
       app.post('/v1/me/lifts/:id/cancel', {
@@ -200,5 +199,5 @@ export const meRoutes = fp(
       });
     });
   },
-  { name: 'me', dependencies: ['auth', 'signatures', 'signin'] },
+  { name: 'me', dependencies: ['auth', 'trust', 'signin'] },
 );

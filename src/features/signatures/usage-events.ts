@@ -1,15 +1,14 @@
 import { isIP } from 'node:net';
 import { sql, type Kysely } from 'kysely';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type {} from 'fastify';
 import type { DB } from '../../db/types.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { checkIin } from '../../identifiers/iin.js';
 import { enqueueNotifications } from '../notifications/index.js';
-import { statusOfSerials } from '../ca/index.js';
 import { CertificateInfo } from '../../pkix/certificate.js';
 import { parseSignedData } from '../../pkix/signed-data-parser.js';
 import { signerIdentityOf } from '../trust/index.js';
-import type { VerificationReport } from '../trust/index.js';
+import type { SignatureUse, VerificationReport } from '../trust/index.js';
 import { AlertService, NEW_DEVICE } from './alerts.js';
 import { addToHourProfiles, departureRules, twoDevicesRule, unusualHoursRule, type EventBatch, type HourUses } from './misuse-rules.js';
 import type { UsagePurpose } from './usage.tables.js';
@@ -71,8 +70,12 @@ export function networkOf(ip: string | undefined): string | null {
 
 export interface UsageServiceOptions {
   twoDevicesWindowMinutes: number;
-  /** The own CA's issuing certificate name (as events carry it) and its name in pki's tables, to look revocation up. */
-  ownIssuer?: { dn: string; name: string };
+  /**
+   * The own CA's issuing certificate (its DN, as events carry it) and a port to its revocation
+   * status (the CA's CertificateHoldings.revokedAmong): events of the own CA that did not bring
+   * a revocation date get it from there.
+   */
+  ownIssuer?: { dn: string; revokedAmong: (serials: string[]) => Promise<Map<string, Date>> };
   clock?: () => Date;
 }
 
@@ -166,7 +169,7 @@ export class UsageService {
     if (!own) return result;
     const serials = [...new Set(events.filter((e) => e.certificateIssuer === own.dn && !e.certificateRevokedAt).map((e) => e.certificateSerial.toLowerCase()))];
     if (serials.length === 0) return result;
-    const revoked = new Map((await statusOfSerials(this.db, own.name, serials)).filter((r) => r.revoked_at).map((r) => [r.serial, new Date(r.revoked_at!)]));
+    const revoked = await own.revokedAmong(serials);
     events.forEach((e, i) => {
       if (e.certificateIssuer === own.dn) result[i] = revoked.get(e.certificateSerial.toLowerCase()) ?? null;
     });
@@ -222,13 +225,6 @@ export class UsageService {
   }
 }
 
-/** The client's device identifier, from the X-Device-Id header (bounded, printable). */
-export function deviceIdOf(request: FastifyRequest): string | undefined {
-  const raw = request.headers['x-device-id'];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  return value && /^[\x21-\x7e]{1,200}$/.test(value) ? value : undefined;
-}
-
 /** The usage a verification report shows: signer certificate, holder, organization, signing time. */
 function usageOfReport(report: VerificationReport): Omit<UsageEventInput, 'occurredAt' | 'purpose' | 'outcome' | 'source'> | undefined {
   const signer = report.signers[0];
@@ -270,39 +266,16 @@ function usageOfCms(cms: Buffer): Omit<UsageEventInput, 'occurredAt' | 'purpose'
 }
 
 /**
- * Records one use of a certificate seen by a route (sign-in, verification, signing through
- * the platform). A report gives the signer; with a CMS only (a refused sign-in) the signer's
- * certificate is read from it. Recording never fails the request it observes.
+ * Records one use of a certificate the platform saw (trust's `signatureUsed` event). A report
+ * gives the signer; with a CMS only (a refused sign-in) the signer's certificate is read from it.
  */
-export async function recordUsage(
-  app: FastifyInstance,
-  request: FastifyRequest,
-  purpose: UsagePurpose,
-  seen: { report?: VerificationReport; cms?: Buffer; refusal?: string },
-): Promise<void> {
-  if (!app.usage) return;
-  try {
-    const usage = seen.report ? usageOfReport(seen.report) : seen.cms ? usageOfCms(seen.cms) : undefined;
-    if (!usage) return;
-    const refused = seen.refusal !== undefined || (seen.report !== undefined && seen.report.result !== 'valid');
-    await app.usage.ingest([
-      { ...usage, occurredAt: new Date(), purpose, outcome: refused ? 'refused' : 'accepted', refusal: seen.refusal, clientIp: request.ip, deviceId: deviceIdOf(request), source: 'platform' },
-    ]);
-  } catch (err) {
-    request.log.error({ err }, 'usage event not recorded');
-  }
-}
-
-/** Runs a sign-in (or other use given as a CMS) and records it, accepted or refused. */
-export async function withUsage<T>(app: FastifyInstance, request: FastifyRequest, purpose: UsagePurpose, cms: Buffer, run: () => Promise<T>): Promise<T> {
-  try {
-    const result = await run();
-    await recordUsage(app, request, purpose, { cms });
-    return result;
-  } catch (err) {
-    await recordUsage(app, request, purpose, { cms, refusal: (err as { code?: string }).code ?? 'ERROR' });
-    throw err;
-  }
+export async function recordSignatureUse(usage: UsageService, use: SignatureUse): Promise<void> {
+  const seen = use.report ? usageOfReport(use.report) : use.cms ? usageOfCms(use.cms) : undefined;
+  if (!seen) return;
+  const refused = use.refusal !== undefined || (use.report !== undefined && use.report.result !== 'valid');
+  await usage.ingest([
+    { ...seen, occurredAt: use.at, purpose: use.purpose, outcome: refused ? 'refused' : 'accepted', refusal: use.refusal, clientIp: use.clientIp, deviceId: use.deviceId, source: 'platform' },
+  ]);
 }
 
 declare module 'fastify' {

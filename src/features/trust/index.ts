@@ -14,3 +14,5 @@ export type { VerificationReport } from './signature-verifier.js';
 export { purposeOf, signerIdentityOf } from './signer-identity.js';
 export { TrustStore } from './trust-anchors.js';
 export { signaturesPlugin } from './verification.routes.js';
+export { SignatureUses, deviceIdOf } from './signature-uses.js';
+export type { SignatureUse, SignaturePurpose, SignatureUseListener } from './signature-uses.js';

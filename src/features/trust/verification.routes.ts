@@ -8,7 +8,7 @@ import type { SignatureVerifier } from './signature-verifier.js';
 import type { TrustStore } from './trust-anchors.js';
 import type { RevocationStatusSource } from './revocation-status.js';
 import { SignerIdentitySchema, VerificationReportSchema, VerifyRequestSchema, type VerifyRequest } from './verification-report.schema.js';
-import { recordUsage } from '../signatures/index.js';
+import { SignatureUses } from './signature-uses.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,6 +16,8 @@ declare module 'fastify' {
     signatureVerifier: SignatureVerifier;
     /** The anchors it trusts (Qorgau's root, and `<dataDir>/pki/trust/`). */
     trustStore: TrustStore;
+    /** Where signature uses are announced (signatures listens and records them). */
+    signatureUses: SignatureUses;
   }
 }
 
@@ -83,9 +85,10 @@ export const signaturesPlugin = fp(
     }
     root.decorate('signatureVerifier', verifier);
     root.decorate('trustStore', trust);
+    root.decorate('signatureUses', new SignatureUses());
     await root.register(async (scope) => signaturesRoutes(scope));
   },
-  { name: 'signatures', dependencies: ['database'] },
+  { name: 'trust', dependencies: ['database'] },
 );
 
 async function signaturesRoutes(scope: FastifyInstance) {
@@ -118,7 +121,7 @@ async function signaturesRoutes(scope: FastifyInstance) {
     const cms = Buffer.isBuffer(body) ? body : decodeBase64(body.cms, 'cms');
     const data = Buffer.isBuffer(body) || body.data === undefined ? undefined : decodeBase64(body.data, 'data');
     const report = await scope.signatureVerifier.verify(cms, { detachedContent: data });
-    await recordUsage(scope, request, 'verify', { report });
+    await scope.signatureUses.seen(request, 'verify', { report });
     return report;
   });
 }
