@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { LenderService } from '../features/credit/index.js';
 import type { LenderLicence } from '../features/credit/index.js';
 import { openCliContext } from './context.js';
 
@@ -15,7 +14,7 @@ export function registerCreditCommands(program: Command): void {
     .action(async (opts: { bin: string; name: string; licence: LenderLicence }) => {
       const ctx = await openCliContext();
       try {
-        const created = await new LenderService(ctx.database).create({ bin: opts.bin, name: opts.name, licence: opts.licence });
+        const created = await new (await import('../features/credit/index.js')).LenderService(ctx.database).create({ bin: opts.bin, name: opts.name, licence: opts.licence });
         console.log(`lender ${created.bin} (${created.licence}) ${created.name} created`);
       } finally {
         await ctx.close();
@@ -27,7 +26,7 @@ export function registerCreditCommands(program: Command): void {
     .action(async () => {
       const ctx = await openCliContext();
       try {
-        for (const l of await new LenderService(ctx.database).list()) console.log([l.bin, l.licence, l.name, l.disabledAt ? 'disabled' : 'active'].join('\t'));
+        for (const l of await new (await import('../features/credit/index.js')).LenderService(ctx.database).list()) console.log([l.bin, l.licence, l.name, l.disabledAt ? 'disabled' : 'active'].join('\t'));
       } finally {
         await ctx.close();
       }
@@ -41,7 +40,7 @@ export function registerCreditCommands(program: Command): void {
     .action(async (opts: { bin: string }) => {
       const ctx = await openCliContext();
       try {
-        const created = await new LenderService(ctx.database).createKey(opts.bin);
+        const created = await new (await import('../features/credit/index.js')).LenderService(ctx.database).createKey(opts.bin);
         process.stderr.write(`key ${created.id} of lender ${created.lenderBin} (credit:check) created; it is shown once:\n`);
         console.log(created.key);
       } finally {
@@ -55,7 +54,7 @@ export function registerCreditCommands(program: Command): void {
     .action(async (id: string, opts: { bin: string }) => {
       const ctx = await openCliContext();
       try {
-        await new LenderService(ctx.database).revokeKey(opts.bin, id);
+        await new (await import('../features/credit/index.js')).LenderService(ctx.database).revokeKey(opts.bin, id);
         console.log(`key ${id} revoked`);
       } finally {
         await ctx.close();

@@ -1,20 +1,18 @@
 import { Command, Option } from 'commander';
+import { createApiToken, listApiTokens, revokeApiToken, TOKEN_ROLES } from '../auth/api-tokens.js';
 import { createReadStream, statSync } from 'node:fs';
 import { AppError } from '../errors/app-error.js';
-import { ConfigError } from '../config/config.js';
-import { DatabaseInUseError } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
-import { createApiToken, listApiTokens, revokeApiToken, TOKEN_ROLES, type TokenRole } from '../auth/api-tokens.js';
-import { Pseudonymizer } from '../privacy/pseudonym.js';
-import { RegistryService } from '../features/registry/index.js';
+import type { TokenRole } from '../auth/api-tokens.js';
 import { openCliContext, withCliContext } from './context.js';
-import { startProgress } from './progress.js';
 import { registerPkiCommands } from './pki.commands.js';
 import { registerRevocationCommands } from './revocation.commands.js';
 import { registerSignCommands } from './sign.commands.js';
 import { registerCreditCommands } from './credit.commands.js';
 import { registerLoginCommands } from './login.commands.js';
 import { registerOrgCommands } from './orgs.commands.js';
+
+// Commands load the code they run when they run (dynamic imports), so `qorgau --help` and a
+// mistyped command answer without loading the database, PKI and HTTP libraries.
 
 const program = new Command()
   .name('qorgau')
@@ -26,7 +24,7 @@ program
   .description('apply the database migrations')
   .action(async () => {
     await withCliContext(async (ctx) => {
-      const result = await migrateToLatest(ctx.database.db);
+      const result = await (await import('../db/migrate.js')).migrateToLatest(ctx.database.db);
       const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
     });
@@ -81,8 +79,8 @@ breach
     const format = opts.format ?? (/\.(nd)?jsonl?$/i.test(file) ? 'ndjson' : /\.csv$/i.test(file) ? 'csv' : undefined);
     if (!format) throw new AppError(400, 'FORMAT_UNKNOWN', `Cannot tell the format of ${file} from its name; pass --format csv or --format ndjson`);
     const ctx = await openCliContext();
-    const registry = new RegistryService(ctx.database, new Pseudonymizer(ctx.config.pseudonymKey));
-    const progress = startProgress(`import ${breachId}`, size, 'bytes');
+    const registry = new (await import('../features/registry/index.js')).RegistryService(ctx.database, new (await import('../privacy/pseudonym.js')).Pseudonymizer(ctx.config.pseudonymKey));
+    const progress = (await import('./progress.js')).startProgress(`import ${breachId}`, size, 'bytes');
     try {
       const report = await registry.importAffected(breachId, format, createReadStream(file, { highWaterMark: 1 << 20 }), {
         chunkRows: opts.chunkRows,
@@ -115,7 +113,7 @@ export async function runCli(argv: string[]): Promise<void> {
       process.stderr.write(`qorgau: ${err.message} [${err.code}]\n`);
       if (Array.isArray(err.extras.invalidLines)) process.stderr.write(JSON.stringify(err.extras, null, 2) + '\n');
       process.exitCode = 1;
-    } else if (err instanceof ConfigError || err instanceof DatabaseInUseError) {
+    } else if (err instanceof (await import('../config/config.js')).ConfigError || err instanceof (await import('../db/database.js')).DatabaseInUseError) {
       process.stderr.write(`qorgau: ${err.message}\n`);
       process.exitCode = 2;
     } else {

@@ -1,8 +1,4 @@
 import type { Command } from 'commander';
-import { CertificateHoldings } from '../features/ca/index.js';
-import { EmploymentService } from '../features/signatures/index.js';
-import { OrganizationsService, requireValidIin } from '../features/signatures/index.js';
-import { TerminationService } from '../features/signatures/index.js';
 import { withCliContext } from './context.js';
 
 /** The CLI acts as an admin operator would. */
@@ -18,7 +14,7 @@ export function registerOrgCommands(program: Command): void {
     .requiredOption('--name <name>', 'the organization name')
     .action(async (opts: { bin: string; name: string }) => {
       await withCliContext(async (ctx) => {
-        const enrolled = await new OrganizationsService(ctx.database.db).enrol({ bin: opts.bin, name: opts.name }, CLI_ACTOR);
+        const enrolled = await new (await import('../features/signatures/index.js')).OrganizationsService(ctx.database.db).enrol({ bin: opts.bin, name: opts.name }, CLI_ACTOR);
         console.log(`organization ${enrolled.bin} (${enrolled.name}) enrolled`);
       });
     });
@@ -27,7 +23,7 @@ export function registerOrgCommands(program: Command): void {
     .description('an enrolled organization and its number of current employees')
     .action(async (bin: string) => {
       await withCliContext(async (ctx) => {
-        const view = await new OrganizationsService(ctx.database.db).view(bin);
+        const view = await new (await import('../features/signatures/index.js')).OrganizationsService(ctx.database.db).view(bin);
         console.log([view.bin, view.name, `enrolled ${view.enrolledAt}`, `${view.currentEmployees} current employees`].join('\t'));
       });
     });
@@ -36,8 +32,8 @@ export function registerOrgCommands(program: Command): void {
     .description('current employees, one per line (IIN, position, start)')
     .action(async (bin: string) => {
       await withCliContext(async (ctx) => {
-        const employment = new EmploymentService(ctx.database.db);
-        await new OrganizationsService(ctx.database.db).view(bin);
+        const employment = new (await import('../features/signatures/index.js')).EmploymentService(ctx.database.db);
+        await new (await import('../features/signatures/index.js')).OrganizationsService(ctx.database.db).view(bin);
         for (let after: string | undefined; ; ) {
           const page = await employment.list(bin, { status: 'current', after, limit: 1000 });
           for (const e of page.items) console.log([e.iin, e.position, e.startedAt.toISOString()].join('\t'));
@@ -54,9 +50,9 @@ export function registerOrgCommands(program: Command): void {
     .option('--reason <reason>', 'why the employment ended', 'terminated')
     .action(async (opts: { bin: string; iin: string; reason: string }) => {
       await withCliContext(async (ctx) => {
-        await new OrganizationsService(ctx.database.db).view(opts.bin);
-        requireValidIin(opts.iin);
-        const done = await new TerminationService(ctx.database.db, new CertificateHoldings(ctx.database.db)).terminate(opts.bin, opts.iin, { reason: opts.reason, actor: 'operator:cli' });
+        await new (await import('../features/signatures/index.js')).OrganizationsService(ctx.database.db).view(opts.bin);
+        (await import('../features/signatures/index.js')).requireValidIin(opts.iin);
+        const done = await new (await import('../features/signatures/index.js')).TerminationService(ctx.database.db, new (await import('../features/ca/index.js')).CertificateHoldings(ctx.database.db)).terminate(opts.bin, opts.iin, { reason: opts.reason, actor: 'operator:cli' });
         console.log(`employment ended ${done.endedAt.toISOString()}; revoked: ${done.revoked.map((r) => r.serial).join(', ') || 'none'}`);
       });
     });
@@ -69,7 +65,7 @@ export function registerOrgCommands(program: Command): void {
     .option('--name <name>', 'which system holds it', 'hr-system')
     .action(async (opts: { bin: string; name: string }) => {
       await withCliContext(async (ctx) => {
-        const service = new OrganizationsService(ctx.database.db);
+        const service = new (await import('../features/signatures/index.js')).OrganizationsService(ctx.database.db);
         await service.view(opts.bin);
         const created = await service.createCredential(opts.bin, opts.name);
         process.stderr.write(`credential ${created.id} of ${opts.bin} (${opts.name}) created; it is shown once:\n`);
@@ -81,7 +77,7 @@ export function registerOrgCommands(program: Command): void {
     .description("list the organization's credentials (never their secrets)")
     .action(async (bin: string) => {
       await withCliContext(async (ctx) => {
-        for (const c of await new OrganizationsService(ctx.database.db).credentials(bin)) console.log([c.id, c.name, c.createdAt, c.revokedAt ? 'revoked' : 'active'].join('\t'));
+        for (const c of await new (await import('../features/signatures/index.js')).OrganizationsService(ctx.database.db).credentials(bin)) console.log([c.id, c.name, c.createdAt, c.revokedAt ? 'revoked' : 'active'].join('\t'));
       });
     });
   credential
@@ -90,7 +86,7 @@ export function registerOrgCommands(program: Command): void {
     .requiredOption('--bin <bin>', 'the organization BIN')
     .action(async (id: string, opts: { bin: string }) => {
       await withCliContext(async (ctx) => {
-        await new OrganizationsService(ctx.database.db).revokeCredential(opts.bin, id);
+        await new (await import('../features/signatures/index.js')).OrganizationsService(ctx.database.db).revokeCredential(opts.bin, id);
         console.log(`credential ${id} revoked`);
       });
     });

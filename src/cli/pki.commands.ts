@@ -1,16 +1,13 @@
 import { Option, type Command } from 'commander';
 import path from 'node:path';
-import { initCa } from '../features/ca/index.js';
 import type { KeyAlgorithm } from '../pkix/key-signer.js';
-import { readPassphraseFile } from '../features/ca/index.js';
 import { AppError } from '../errors/app-error.js';
-import { createKeyRequest, finishKeyRequest } from '../client/keygen.js';
 import { readFile, writeFile } from 'node:fs/promises';
 
 /** Reads a password file (first line); the password never appears in argv or the shell history. */
 async function readPasswordFile(file: string): Promise<string> {
   try {
-    return await readPassphraseFile(file);
+    return await (await import('../features/ca/index.js')).readPassphraseFile(file);
   } catch (err) {
     if (err instanceof AppError) throw new AppError(err.status, err.code.replace('PASSPHRASE', 'PASSWORD'), err.message.replace('passphrase', 'password'));
     throw err;
@@ -60,14 +57,14 @@ export function registerPkiCommands(program: Command): void {
     .option('--public-url <url>', 'base URL written into CRL, OCSP and CA-issuer URLs, e.g. https://qorgau.kz (default: QORGAU_PUBLIC_URL)')
     .action(async (opts: { dir: string; passphraseFile: string; algorithm: KeyAlgorithm; publicUrl?: string; pkcs11Library?: string; pkcs11Token?: string }) => {
       if (!!opts.pkcs11Library !== !!opts.pkcs11Token) throw AppError.badRequest('PKCS11_OPTIONS', 'Give both --pkcs11-library and --pkcs11-token, or neither');
-      const passphrase = await readPassphraseFile(opts.passphraseFile);
+      const passphrase = await (await import('../features/ca/index.js')).readPassphraseFile(opts.passphraseFile);
       // The URL is written into every certificate for years: it is never guessed.
       const publicUrl = opts.publicUrl ?? process.env.QORGAU_PUBLIC_URL;
       if (!publicUrl || !/^https?:\/\/[^/]+/.test(publicUrl)) {
         throw AppError.badRequest('PUBLIC_URL_REQUIRED', 'Give --public-url (or QORGAU_PUBLIC_URL): the base URL written into the CRL, OCSP and CA-issuer URLs');
       }
       const pkcs11 = opts.pkcs11Library ? { library: opts.pkcs11Library, tokenLabel: opts.pkcs11Token! } : undefined;
-      const record = await initCa({ dir: opts.dir, passphrase, algorithm: opts.algorithm, publicUrl, pkcs11 });
+      const record = await (await import('../features/ca/index.js')).initCa({ dir: opts.dir, passphrase, algorithm: opts.algorithm, publicUrl, pkcs11 });
       for (const e of record.entities) console.log(`${e.name.padEnd(12)} ${e.subject}\n${''.padEnd(12)} serial ${e.serial}  SHA-256 ${e.sha256Fingerprint}`);
       console.log(`ceremony record: ${path.join(opts.dir, 'ceremony.json')}`);
     });
@@ -90,7 +87,7 @@ export function registerPkiCommands(program: Command): void {
     .action(async (opts: { iin: string; surname: string; givenName: string; patronymic?: string; idDocument: string; organization?: string; bin?: string; algorithm: KeyAlgorithm; out: string; passwordFile: string; submit?: string }) => {
       const password = await readPasswordFile(opts.passwordFile);
       const person = { iin: opts.iin, surname: opts.surname, givenName: opts.givenName, patronymic: opts.patronymic, organization: opts.organization, bin: opts.bin };
-      const { application, files } = await createKeyRequest({ dir: opts.out, person, idDocumentNumber: opts.idDocument, password, algorithm: opts.algorithm });
+      const { application, files } = await (await import('../client/keygen.js')).createKeyRequest({ dir: opts.out, person, idDocumentNumber: opts.idDocument, password, algorithm: opts.algorithm });
       console.log(`keys (encrypted with your password): ${files.authKey}, ${files.signKey}`);
       console.log(`CSRs: ${files.authCsr}, ${files.signCsr}`);
       if (!opts.submit) {
@@ -128,7 +125,7 @@ export function registerPkiCommands(program: Command): void {
       } else {
         throw AppError.badRequest('CERTIFICATES_REQUIRED', 'Give --server <url>, or both --auth-cert and --sign-cert');
       }
-      const written = await finishKeyRequest({ dir: opts.dir, password, authCertificate: certificates.auth, signCertificate: certificates.sign, chain: certificates.chain });
+      const written = await (await import('../client/keygen.js')).finishKeyRequest({ dir: opts.dir, password, authCertificate: certificates.auth, signCertificate: certificates.sign, chain: certificates.chain });
       console.log(`written: ${written.authP12}, ${written.signP12} (open them with your password)`);
     });
 }

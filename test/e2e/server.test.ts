@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
  * database, says where it listens and where the docs are, and writes an operator token.
  */
 function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env } });
+  // The compiled server, as `npm start` runs it (the tests' global setup compiles it).
+  const child = spawn(process.execPath, ['dist/server.js'], { env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env } });
   const output = { stderr: '' };
   const ready = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no start line:\n${output.stderr}`)), 90_000);
