@@ -14,6 +14,7 @@ export const FEATURE_DEPENDENCIES = {
   signin: ['trust', 'ca'],
   signatures: ['ca', 'trust', 'signin', 'notifications'],
   credit: ['registry', 'notifications', 'trust'],
+  literacy: ['signin', 'ca', 'trust'],
 };
 
 const feature = (name, index = true) => ({ element: { type: 'feature', captured: { name }, ...(index ? { fileInternalPath: 'index.ts' } : {}) } });
@@ -21,6 +22,10 @@ const feature = (name, index = true) => ({ element: { type: 'feature', captured:
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'web/**', 'coverage/**'] },
   js.configs.recommended,
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', Buffer: 'readonly' } },
+  },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -7,6 +7,7 @@ import { AppError } from './errors/app-error.js';
 import { ensureBootstrapToken } from './auth/bootstrap.js';
 import { ensureDevHierarchy, loadCaHierarchy } from './features/ca/index.js';
 import { readPassphraseFile } from './features/ca/index.js';
+import { ensureDemoPeople } from './demo/demo-people.js';
 
 /** `npm start`: migrate, then serve the API. With no DATABASE_URL, the embedded PGlite in ./data. */
 async function main() {
@@ -26,6 +27,8 @@ async function main() {
     process.stderr.write(`qorgau: warning: using the development CA in ${config.dataDir}/pki; set QORGAU_CA_DIR and QORGAU_CA_PASSPHRASE_FILE for a CA made by "qorgau ca init"\n`);
   }
   const app = await buildApp({ config, database, pki });
+  // Demo people only where nothing real lives: the embedded database, or when asked (QORGAU_DEMO=1).
+  const demo = database.kind === 'pglite' || process.env.QORGAU_DEMO === '1' ? await ensureDemoPeople(app, config.dataDir) : null;
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await app.close();
@@ -40,7 +43,9 @@ async function main() {
   const where = database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}/pglite` : 'PostgreSQL';
   app.log.info({ url, docs: `${url}/docs`, database: database.kind }, 'Qorgau API ready');
   process.stderr.write(`\nQorgau API listening on ${url}  (database: ${where})\nAPI docs: ${url}/docs\n`);
+  process.stderr.write(`Portal: ${url}/\n`);
   if (bootstrapFile) process.stderr.write(`Operator token (admin) for this embedded instance: ${bootstrapFile}\n`);
+  if (demo) process.stderr.write(`Demo people, their key files (.p12) and passwords: ${demo}\n`);
   process.stderr.write('\n');
 }
 

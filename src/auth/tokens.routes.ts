@@ -48,6 +48,16 @@ export async function tokenRoutes(root: FastifyInstance) {
   const admin = app.requireRole('admin');
   const db = app.database.db;
 
+  app.get('/v1/admin/whoami', {
+    preHandler: app.requireRole(...TOKEN_ROLES),
+    schema: {
+      tags: ['admin'],
+      summary: 'The operator token presented: its id, name and role (used by `qorgau operator login`)',
+      security: operator,
+      response: { 200: Type.Object({ id: Type.String(), name: Type.String(), role: Role }), ...problems(401) },
+    },
+  }, async (request) => ({ id: request.principal!.tokenId, name: request.principal!.name, role: request.principal!.role }));
+
   app.post('/v1/admin/tokens', {
     preHandler: admin,
     schema: {

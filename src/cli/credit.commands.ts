@@ -1,63 +1,95 @@
 import { Option, type Command } from 'commander';
-import type { LenderLicence } from '../features/credit/index.js';
-import { openCliContext } from './context.js';
+import { readFile } from 'node:fs/promises';
+import { AppError } from '../errors/app-error.js';
+import { verifyCheckAnswer, type CheckAnswer } from '../client/check-answer.js';
+import { LenderService, type LenderLicence } from '../features/credit/index.js';
+import { withCliContext } from './context.js';
+import { callServer, resolveServer, withServerOptions, type ServerOptions } from './server-client.js';
 
-/** `qorgau lender create|list` and `qorgau lender key create|revoke`. */
+/** `qorgau lender create|list` and `qorgau lender key create|revoke`, in the database or (with --url) through a running server. */
 export function registerCreditCommands(program: Command): void {
   const lender = program.command('lender').description('lenders (banks and microfinance organizations) that check for credit restrictions');
-  lender
-    .command('create')
-    .description('register a lender')
-    .requiredOption('--bin <bin>', "the lender's BIN (12 digits)")
-    .requiredOption('--name <name>', "the lender's name")
-    .addOption(new Option('--licence <licence>', 'licence type').choices(['bank', 'mfo']).makeOptionMandatory())
-    .action(async (opts: { bin: string; name: string; licence: LenderLicence }) => {
-      const ctx = await openCliContext();
-      try {
-        const created = await new (await import('../features/credit/index.js')).LenderService(ctx.database).create({ bin: opts.bin, name: opts.name, licence: opts.licence });
-        console.log(`lender ${created.bin} (${created.licence}) ${created.name} created`);
-      } finally {
-        await ctx.close();
-      }
-    });
-  lender
-    .command('list')
-    .description('list lenders')
-    .action(async () => {
-      const ctx = await openCliContext();
-      try {
-        for (const l of await new (await import('../features/credit/index.js')).LenderService(ctx.database).list()) console.log([l.bin, l.licence, l.name, l.disabledAt ? 'disabled' : 'active'].join('\t'));
-      } finally {
-        await ctx.close();
-      }
-    });
+  withServerOptions(
+    lender
+      .command('create')
+      .description('register a lender')
+      .requiredOption('--bin <bin>', "the lender's BIN (12 digits)")
+      .requiredOption('--name <name>', "the lender's name")
+      .addOption(new Option('--licence <licence>', 'licence type').choices(['bank', 'mfo']).makeOptionMandatory()),
+  ).action(async (opts: { bin: string; name: string; licence: LenderLicence } & ServerOptions) => {
+    const input = { bin: opts.bin, name: opts.name, licence: opts.licence };
+    const server = resolveServer(opts);
+    const created = server
+      ? await callServer<{ bin: string; name: string; licence: string }>(server, '/v1/credit/lenders', { body: input })
+      : await withCliContext((ctx) => new LenderService(ctx.database).create(input));
+    console.log(`lender ${created.bin} (${created.licence}) ${created.name} created`);
+  });
+  withServerOptions(lender.command('list').description('list lenders')).action(async (opts: ServerOptions) => {
+    const server = resolveServer(opts);
+    const lenders = server
+      ? await callServer<{ bin: string; licence: string; name: string; disabledAt: string | null }[]>(server, '/v1/credit/lenders')
+      : await withCliContext((ctx) => new LenderService(ctx.database).list());
+    for (const l of lenders) console.log([l.bin, l.licence, l.name, l.disabledAt ? 'disabled' : 'active'].join('\t'));
+  });
 
   const key = lender.command('key').description("lenders' API keys (scope credit:check)");
-  key
-    .command('create')
-    .description('create a credit:check API key and print it once (only its hash is stored)')
-    .requiredOption('--bin <bin>', "the lender's BIN")
-    .action(async (opts: { bin: string }) => {
-      const ctx = await openCliContext();
-      try {
-        const created = await new (await import('../features/credit/index.js')).LenderService(ctx.database).createKey(opts.bin);
-        process.stderr.write(`key ${created.id} of lender ${created.lenderBin} (credit:check) created; it is shown once:\n`);
-        console.log(created.key);
-      } finally {
-        await ctx.close();
-      }
-    });
-  key
-    .command('revoke <id>')
-    .description('revoke a key by its id')
-    .requiredOption('--bin <bin>', "the lender's BIN")
-    .action(async (id: string, opts: { bin: string }) => {
-      const ctx = await openCliContext();
-      try {
-        await new (await import('../features/credit/index.js')).LenderService(ctx.database).revokeKey(opts.bin, id);
-        console.log(`key ${id} revoked`);
-      } finally {
-        await ctx.close();
-      }
+  withServerOptions(
+    key
+      .command('create')
+      .description('create a credit:check API key and print it once (only its hash is stored)')
+      .requiredOption('--bin <bin>', "the lender's BIN"),
+  ).action(async (opts: { bin: string } & ServerOptions) => {
+    const server = resolveServer(opts);
+    const created = server
+      ? await callServer<{ id: string; lenderBin: string; key: string }>(server, `/v1/credit/lenders/${encodeURIComponent(opts.bin)}/keys`, { method: 'POST' })
+      : await withCliContext((ctx) => new LenderService(ctx.database).createKey(opts.bin));
+    process.stderr.write(`key ${created.id} of lender ${created.lenderBin} (credit:check) created; it is shown once:\n`);
+    console.log(created.key);
+  });
+  withServerOptions(
+    key.command('revoke <id>').description('revoke a key by its id').requiredOption('--bin <bin>', "the lender's BIN"),
+  ).action(async (id: string, opts: { bin: string } & ServerOptions) => {
+    const server = resolveServer(opts);
+    if (server) await callServer(server, `/v1/credit/lenders/${encodeURIComponent(opts.bin)}/keys/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    else await withCliContext((ctx) => new LenderService(ctx.database).revokeKey(opts.bin, id));
+    console.log(`key ${id} revoked`);
+  });
+
+  const credit = program.command('credit').description('credit protection, as a lender sees it');
+  credit
+    .command('verify-answer <answer>')
+    .description("check that a lender-check answer (the JSON of POST /v1/credit/checks, a file or - for standard input) was signed by the registry: the JWS over the Merkle root, the answer's audit path, and the signed text")
+    .addOption(new Option('--url <url>', "the registry, to fetch its public key (GET /v1/credit/signing-key)").env('QORGAU_URL'))
+    .option('--key <file>', 'the JWK Set (saved from /v1/credit/signing-key), instead of --url')
+    .option('--json', 'print the verdict as JSON')
+    .action(async (file: string, opts: { url?: string; key?: string; json?: boolean }) => {
+      const read = async (f: string, what: string) => {
+        try {
+          return f === '-' ? await new Response(process.stdin as unknown as ReadableStream).text() : await readFile(f, 'utf8');
+        } catch (err) {
+          throw AppError.badRequest('FILE_NOT_FOUND', `Cannot read the ${what} ${f}: ${(err as Error).message}`);
+        }
+      };
+      const json = (text: string, what: string) => {
+        try {
+          return JSON.parse(text);
+        } catch {
+          throw AppError.badRequest('NOT_JSON', `The ${what} is not JSON`);
+        }
+      };
+      const answer = json(await read(file, 'answer'), 'answer') as CheckAnswer;
+      let keys: { keys: [] };
+      if (opts.key) keys = json(await read(opts.key, 'key file'), 'key file');
+      else if (opts.url) {
+        const response = await fetch(`${opts.url.replace(/\/+$/, '')}/v1/credit/signing-key`).catch((err: Error) => {
+          throw new AppError(503, 'SERVER_UNREACHABLE', `Cannot reach ${opts.url}: ${err.message}`);
+        });
+        keys = json(await response.text(), 'signing key');
+      } else throw AppError.badRequest('SIGNING_KEY_REQUIRED', 'Say where the registry key comes from: --url https://registry (or QORGAU_URL), or --key jwks.json');
+      const verdict = await verifyCheckAnswer(answer, keys);
+      if (opts.json) console.log(JSON.stringify(verdict, null, 2));
+      else if (verdict.valid) console.log(`valid: decision ${answer.decision} for check ${answer.checkId} at ${answer.checkedAt}, signed ${verdict.signedAt} with key ${verdict.kid}`);
+      else console.log(`NOT valid: ${verdict.reason}`);
+      if (!verdict.valid) process.exitCode = 1;
     });
 }

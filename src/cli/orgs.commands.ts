@@ -1,10 +1,16 @@
 import type { Command } from 'commander';
+import { CertificateHoldings } from '../features/ca/index.js';
+import { EmploymentService } from '../features/signatures/index.js';
+import { OrganizationsService, requireValidIin } from '../features/signatures/index.js';
+import { TerminationService } from '../features/signatures/index.js';
 import { withCliContext } from './context.js';
+import { AppError } from '../errors/app-error.js';
+import { EmployeeCertificates } from '../features/signatures/index.js';
 
 /** The CLI acts as an admin operator would. */
 const CLI_ACTOR = { kind: 'operator', tokenId: 'cli', name: 'cli' } as const;
 
-/** `qorgau org enrol|show|employees|terminate` and `qorgau org credential create|list|revoke`. */
+/** `qorgau org enrol|show|employees|authorize|terminate` and `qorgau org credential create|list|revoke`. */
 export function registerOrgCommands(program: Command): void {
   const org = program.command('org').description("organizations enrolled for their employees' e-signatures");
   org
@@ -14,7 +20,7 @@ export function registerOrgCommands(program: Command): void {
     .requiredOption('--name <name>', 'the organization name')
     .action(async (opts: { bin: string; name: string }) => {
       await withCliContext(async (ctx) => {
-        const enrolled = await new (await import('../features/signatures/index.js')).OrganizationsService(ctx.database.db).enrol({ bin: opts.bin, name: opts.name }, CLI_ACTOR);
+        const enrolled = await new OrganizationsService(ctx.database.db).enrol({ bin: opts.bin, name: opts.name }, CLI_ACTOR);
         console.log(`organization ${enrolled.bin} (${enrolled.name}) enrolled`);
       });
     });
@@ -23,7 +29,7 @@ export function registerOrgCommands(program: Command): void {
     .description('an enrolled organization and its number of current employees')
     .action(async (bin: string) => {
       await withCliContext(async (ctx) => {
-        const view = await new (await import('../features/signatures/index.js')).OrganizationsService(ctx.database.db).view(bin);
+        const view = await new OrganizationsService(ctx.database.db).view(bin);
         console.log([view.bin, view.name, `enrolled ${view.enrolledAt}`, `${view.currentEmployees} current employees`].join('\t'));
       });
     });
@@ -32,8 +38,8 @@ export function registerOrgCommands(program: Command): void {
     .description('current employees, one per line (IIN, position, start)')
     .action(async (bin: string) => {
       await withCliContext(async (ctx) => {
-        const employment = new (await import('../features/signatures/index.js')).EmploymentService(ctx.database.db);
-        await new (await import('../features/signatures/index.js')).OrganizationsService(ctx.database.db).view(bin);
+        const employment = new EmploymentService(ctx.database.db);
+        await new OrganizationsService(ctx.database.db).view(bin);
         for (let after: string | undefined; ; ) {
           const page = await employment.list(bin, { status: 'current', after, limit: 1000 });
           for (const e of page.items) console.log([e.iin, e.position, e.startedAt.toISOString()].join('\t'));
@@ -50,10 +56,27 @@ export function registerOrgCommands(program: Command): void {
     .option('--reason <reason>', 'why the employment ended', 'terminated')
     .action(async (opts: { bin: string; iin: string; reason: string }) => {
       await withCliContext(async (ctx) => {
-        await new (await import('../features/signatures/index.js')).OrganizationsService(ctx.database.db).view(opts.bin);
-        (await import('../features/signatures/index.js')).requireValidIin(opts.iin);
-        const done = await new (await import('../features/signatures/index.js')).TerminationService(ctx.database.db, new (await import('../features/ca/index.js')).CertificateHoldings(ctx.database.db)).terminate(opts.bin, opts.iin, { reason: opts.reason, actor: 'operator:cli' });
+        await new OrganizationsService(ctx.database.db).view(opts.bin);
+        requireValidIin(opts.iin);
+        const done = await new TerminationService(ctx.database.db, new CertificateHoldings(ctx.database.db)).terminate(opts.bin, opts.iin, { reason: opts.reason, actor: 'operator:cli' });
         console.log(`employment ended ${done.endedAt.toISOString()}; revoked: ${done.revoked.map((r) => r.serial).join(', ') || 'none'}`);
+      });
+    });
+
+  org
+    .command('authorize')
+    .description("authorize a certificate pair for a current employee (the employment's roles); the employee then applies with keys made on their own machine")
+    .requiredOption('--bin <bin>', 'the organization BIN')
+    .requiredOption('--iin <iin>', 'the employee IIN')
+    .option('--valid-days <n>', 'days the employee has to apply (1 to 30)', (v) => Number.parseInt(v, 10), 7)
+    .action(async (opts: { bin: string; iin: string; validDays: number }) => {
+      await withCliContext(async (ctx) => {
+        await new OrganizationsService(ctx.database.db).view(opts.bin);
+        requireValidIin(opts.iin);
+        if (!Number.isInteger(opts.validDays) || opts.validDays < 1 || opts.validDays > 30) throw AppError.badRequest('VALID_DAYS_RANGE', '--valid-days is a whole number from 1 to 30');
+        const authorized = await new EmployeeCertificates(ctx.database.db, new CertificateHoldings(ctx.database.db)).authorize(opts.bin, opts.iin, { validDays: opts.validDays }, 'operator:cli');
+        console.log(`authorization ${authorized.id}: roles ${authorized.roles.join(', ')}, open until ${authorized.expiresAt}`);
+        console.log(`next: ${authorized.next}`);
       });
     });
 
@@ -65,7 +88,7 @@ export function registerOrgCommands(program: Command): void {
     .option('--name <name>', 'which system holds it', 'hr-system')
     .action(async (opts: { bin: string; name: string }) => {
       await withCliContext(async (ctx) => {
-        const service = new (await import('../features/signatures/index.js')).OrganizationsService(ctx.database.db);
+        const service = new OrganizationsService(ctx.database.db);
         await service.view(opts.bin);
         const created = await service.createCredential(opts.bin, opts.name);
         process.stderr.write(`credential ${created.id} of ${opts.bin} (${opts.name}) created; it is shown once:\n`);
@@ -77,7 +100,7 @@ export function registerOrgCommands(program: Command): void {
     .description("list the organization's credentials (never their secrets)")
     .action(async (bin: string) => {
       await withCliContext(async (ctx) => {
-        for (const c of await new (await import('../features/signatures/index.js')).OrganizationsService(ctx.database.db).credentials(bin)) console.log([c.id, c.name, c.createdAt, c.revokedAt ? 'revoked' : 'active'].join('\t'));
+        for (const c of await new OrganizationsService(ctx.database.db).credentials(bin)) console.log([c.id, c.name, c.createdAt, c.revokedAt ? 'revoked' : 'active'].join('\t'));
       });
     });
   credential
@@ -86,7 +109,7 @@ export function registerOrgCommands(program: Command): void {
     .requiredOption('--bin <bin>', 'the organization BIN')
     .action(async (id: string, opts: { bin: string }) => {
       await withCliContext(async (ctx) => {
-        await new (await import('../features/signatures/index.js')).OrganizationsService(ctx.database.db).revokeCredential(opts.bin, id);
+        await new OrganizationsService(ctx.database.db).revokeCredential(opts.bin, id);
         console.log(`credential ${id} revoked`);
       });
     });

@@ -1,13 +1,17 @@
 import { Option, type Command } from 'commander';
 import path from 'node:path';
+import { initCa } from '../features/ca/index.js';
 import type { KeyAlgorithm } from '../pkix/key-signer.js';
+import { readPassphraseFile } from '../features/ca/index.js';
 import { AppError } from '../errors/app-error.js';
+import { createKeyRequest, finishKeyRequest } from '../client/keygen.js';
 import { readFile, writeFile } from 'node:fs/promises';
+import { signedEmployeeApplication } from './employee-application.js';
 
 /** Reads a password file (first line); the password never appears in argv or the shell history. */
 async function readPasswordFile(file: string): Promise<string> {
   try {
-    return await (await import('../features/ca/index.js')).readPassphraseFile(file);
+    return await readPassphraseFile(file);
   } catch (err) {
     if (err instanceof AppError) throw new AppError(err.status, err.code.replace('PASSPHRASE', 'PASSWORD'), err.message.replace('passphrase', 'password'));
     throw err;
@@ -57,14 +61,14 @@ export function registerPkiCommands(program: Command): void {
     .option('--public-url <url>', 'base URL written into CRL, OCSP and CA-issuer URLs, e.g. https://qorgau.kz (default: QORGAU_PUBLIC_URL)')
     .action(async (opts: { dir: string; passphraseFile: string; algorithm: KeyAlgorithm; publicUrl?: string; pkcs11Library?: string; pkcs11Token?: string }) => {
       if (!!opts.pkcs11Library !== !!opts.pkcs11Token) throw AppError.badRequest('PKCS11_OPTIONS', 'Give both --pkcs11-library and --pkcs11-token, or neither');
-      const passphrase = await (await import('../features/ca/index.js')).readPassphraseFile(opts.passphraseFile);
+      const passphrase = await readPassphraseFile(opts.passphraseFile);
       // The URL is written into every certificate for years: it is never guessed.
       const publicUrl = opts.publicUrl ?? process.env.QORGAU_PUBLIC_URL;
       if (!publicUrl || !/^https?:\/\/[^/]+/.test(publicUrl)) {
         throw AppError.badRequest('PUBLIC_URL_REQUIRED', 'Give --public-url (or QORGAU_PUBLIC_URL): the base URL written into the CRL, OCSP and CA-issuer URLs');
       }
       const pkcs11 = opts.pkcs11Library ? { library: opts.pkcs11Library, tokenLabel: opts.pkcs11Token! } : undefined;
-      const record = await (await import('../features/ca/index.js')).initCa({ dir: opts.dir, passphrase, algorithm: opts.algorithm, publicUrl, pkcs11 });
+      const record = await initCa({ dir: opts.dir, passphrase, algorithm: opts.algorithm, publicUrl, pkcs11 });
       for (const e of record.entities) console.log(`${e.name.padEnd(12)} ${e.subject}\n${''.padEnd(12)} serial ${e.serial}  SHA-256 ${e.sha256Fingerprint}`);
       console.log(`ceremony record: ${path.join(opts.dir, 'ceremony.json')}`);
     });
@@ -77,27 +81,48 @@ export function registerPkiCommands(program: Command): void {
     .requiredOption('--surname <surname>', 'surname, as in your ID document')
     .requiredOption('--given-name <name>', 'given name')
     .option('--patronymic <patronymic>', 'patronymic (отчество), if any')
-    .requiredOption('--id-document <number>', 'number of your ID card or passport')
-    .option('--organization <name>', 'employee certificates: organization name')
-    .option('--bin <bin>', 'employee certificates: organization BIN')
+    .option('--id-document <number>', 'number of your ID card or passport (identity proofing; not needed with --signed-with)')
+    .option('--organization <name>', 'employee certificates: organization name (the certificate carries the name it is enrolled under)')
+    .option('--bin <bin>', 'employee certificates: organization BIN; its HR must first authorize your pair (qorgau org authorize, or POST .../certificate-authorizations)')
+    .option('--signed-with <p12>', 'employee certificates: prove who you are by signing the application with your own individual AUTH certificate (.p12, Qorgau\'s or the national CA\'s)')
+    .option('--signed-with-password-file <file>', 'password file of the --signed-with .p12 (default: --password-file)')
     .addOption(new Option('--algorithm <algorithm>', 'key algorithm').choices(['ECDSA-P256', 'RSA-2048']).default('ECDSA-P256'))
     .requiredOption('--out <dir>', 'folder for the keys, CSRs and application.json')
     .requiredOption('--password-file <file>', 'file whose first line is the password for your keys and .p12 files (12+ characters, hard to guess)')
     .option('--submit <server>', 'submit the application to this Qorgau server (e.g. https://qorgau.kz)')
-    .action(async (opts: { iin: string; surname: string; givenName: string; patronymic?: string; idDocument: string; organization?: string; bin?: string; algorithm: KeyAlgorithm; out: string; passwordFile: string; submit?: string }) => {
+    .action(async (opts: {
+      iin: string; surname: string; givenName: string; patronymic?: string; idDocument?: string; organization?: string; bin?: string; algorithm: KeyAlgorithm; out: string;
+      passwordFile: string; submit?: string; signedWith?: string; signedWithPasswordFile?: string;
+    }) => {
+      if (opts.signedWith && !opts.bin) throw AppError.badRequest('BIN_REQUIRED', '--signed-with applies for an employee pair: give --bin (and --organization) of the organization that authorized it');
+      if (!opts.signedWith && !opts.idDocument) {
+        throw AppError.badRequest('ID_DOCUMENT_REQUIRED', 'Give --id-document <number> for identity proofing, or (employee pairs) --signed-with <your individual auth.p12>');
+      }
       const password = await readPasswordFile(opts.passwordFile);
-      const person = { iin: opts.iin, surname: opts.surname, givenName: opts.givenName, patronymic: opts.patronymic, organization: opts.organization, bin: opts.bin };
-      const { application, files } = await (await import('../client/keygen.js')).createKeyRequest({ dir: opts.out, person, idDocumentNumber: opts.idDocument, password, algorithm: opts.algorithm });
+      const person = { iin: opts.iin, surname: opts.surname, givenName: opts.givenName, patronymic: opts.patronymic, organization: opts.organization ?? (opts.bin ? `BIN ${opts.bin}` : undefined), bin: opts.bin };
+      const { application, files } = await createKeyRequest({ dir: opts.out, person, idDocumentNumber: opts.idDocument, password, algorithm: opts.algorithm });
       console.log(`keys (encrypted with your password): ${files.authKey}, ${files.signKey}`);
       console.log(`CSRs: ${files.authCsr}, ${files.signCsr}`);
+      const signed = opts.signedWith
+        ? await signedEmployeeApplication({
+            p12: await readFile(opts.signedWith),
+            password: opts.signedWithPasswordFile ? await readPasswordFile(opts.signedWithPasswordFile) : password,
+            iin: opts.iin,
+            bin: opts.bin!,
+            authCsrPem: application.authCsr as string,
+            signCsrPem: application.signCsr as string,
+          })
+        : undefined;
+      if (signed) await writeFile(path.join(opts.out, 'signed-application.json'), JSON.stringify(signed) + '\n');
+      const route = signed ? '/v1/pki/applications/signed' : '/v1/pki/applications';
       if (!opts.submit) {
-        console.log(`application: ${files.application} (POST it to /v1/pki/applications)`);
+        console.log(`application: ${signed ? path.join(opts.out, 'signed-application.json') : files.application} (POST it to ${route})`);
         return;
       }
-      const response = await fetchOk(`${opts.submit.replace(/\/+$/, '')}/v1/pki/applications`, {
+      const response = await fetchOk(`${opts.submit.replace(/\/+$/, '')}${route}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(application),
+        body: JSON.stringify(signed ?? application),
       });
       const view = (await response.json()) as { id: string; status: string; reviewReason?: string };
       await writeFile(path.join(opts.out, 'application-id.txt'), `${view.id}\n`);
@@ -125,7 +150,7 @@ export function registerPkiCommands(program: Command): void {
       } else {
         throw AppError.badRequest('CERTIFICATES_REQUIRED', 'Give --server <url>, or both --auth-cert and --sign-cert');
       }
-      const written = await (await import('../client/keygen.js')).finishKeyRequest({ dir: opts.dir, password, authCertificate: certificates.auth, signCertificate: certificates.sign, chain: certificates.chain });
+      const written = await finishKeyRequest({ dir: opts.dir, password, authCertificate: certificates.auth, signCertificate: certificates.sign, chain: certificates.chain });
       console.log(`written: ${written.authP12}, ${written.signP12} (open them with your password)`);
     });
 }

@@ -30,7 +30,8 @@ export const keygenFiles = (dir: string) => ({
 export interface KeyRequestOptions {
   dir: string;
   person: PersonSubject;
-  idDocumentNumber: string;
+  /** For identity proofing; left out when the application is signed with the person's own certificate. */
+  idDocumentNumber?: string;
   password: string;
   algorithm?: KeyAlgorithm;
 }
@@ -53,7 +54,7 @@ export async function createKeyRequest(options: KeyRequestOptions): Promise<{ ap
   const iin = checkIin(person.iin);
   if (!iin.ok) throw AppError.badRequest(iin.problem, iin.message);
   // Checked first: no key is made under a password that will be refused later.
-  assertStrongPassword(options.password, personalInputs(person, [options.idDocumentNumber]));
+  assertStrongPassword(options.password, personalInputs(person, options.idDocumentNumber ? [options.idDocumentNumber] : []));
   const files = keygenFiles(dir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (existsSync(files.authKey) || existsSync(files.signKey)) {
@@ -71,7 +72,7 @@ export async function createKeyRequest(options: KeyRequestOptions): Promise<{ ap
   await writeFile(files.signCsr, pem(signCsr, 'CERTIFICATE REQUEST'));
   const application = {
     iin: person.iin,
-    idDocumentNumber: options.idDocumentNumber,
+    ...(options.idDocumentNumber ? { idDocumentNumber: options.idDocumentNumber } : {}),
     surname: person.surname,
     givenName: person.givenName,
     ...(person.patronymic ? { patronymic: person.patronymic } : {}),

@@ -8,6 +8,8 @@ import path from 'node:path';
  * The one configuration schema. It is read once at start from the environment;
  * secrets are never values here, only paths to files that hold them.
  */
+const RATE_LIMIT_PATTERN = '^(off|[1-9]\\d*/[1-9]\\d*[smh])$';
+
 export const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   host: Type.String({ default: '0.0.0.0' }),
@@ -47,11 +49,21 @@ export const ConfigSchema = Type.Object({
   usageComplianceIntervalMinutes: Type.Number({ minimum: 0, maximum: 24 * 60, default: 60 }),
   /** The MCI (monthly calculation index) in tenge per year, "year:tenge" separated by commas. */
   mciTenge: Type.String({ pattern: '^\\d{4}:\\d+(\\.\\d+)?(,\\d{4}:\\d+(\\.\\d+)?)*$', default: '2025:3932,2026:4325' }),
+  /** Rate limits, "COUNT/WINDOW" (window in s, m or h, e.g. 30/1m), or "off". Counted across all instances. */
+  rateLimitSigninChallenges: Type.String({ pattern: RATE_LIMIT_PATTERN, default: '30/1m' }),
+  rateLimitSigninFailures: Type.String({ pattern: RATE_LIMIT_PATTERN, default: '10/15m' }),
+  rateLimitCredentialFailures: Type.String({ pattern: RATE_LIMIT_PATTERN, default: '20/10m' }),
+  rateLimitLenderChecks: Type.String({ pattern: RATE_LIMIT_PATTERN, default: '6000/1m' }),
+  rateLimitChecksPerIin: Type.String({ pattern: RATE_LIMIT_PATTERN, default: '20/1h' }),
+  /** Redis for the rate-limit counters (redis://host:port); PostgreSQL keeps them when unset. */
+  redisUrl: Type.Optional(Type.String({ minLength: 1 })),
+  /** Proxies whose X-Forwarded-For/-Proto to believe: "" none, "true" all, a hop count, or addresses/CIDRs separated by commas. */
+  trustProxy: Type.String({ default: '' }),
 });
 
 export type Config = Static<typeof ConfigSchema> & { pseudonymKey: Buffer };
 
-const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
+export const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   PORT: 'port',
   QORGAU_PORT: 'port',
   QORGAU_HOST: 'host',
@@ -74,6 +86,13 @@ const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   QORGAU_USAGE_COMPLIANCE_GRACE_HOURS: 'usageComplianceGraceHours',
   QORGAU_USAGE_COMPLIANCE_INTERVAL_MINUTES: 'usageComplianceIntervalMinutes',
   QORGAU_MCI_TENGE: 'mciTenge',
+  QORGAU_RATE_LIMIT_SIGNIN_CHALLENGES: 'rateLimitSigninChallenges',
+  QORGAU_RATE_LIMIT_SIGNIN_FAILURES: 'rateLimitSigninFailures',
+  QORGAU_RATE_LIMIT_CREDENTIAL_FAILURES: 'rateLimitCredentialFailures',
+  QORGAU_RATE_LIMIT_LENDER_CHECKS: 'rateLimitLenderChecks',
+  QORGAU_RATE_LIMIT_CHECKS_PER_IIN: 'rateLimitChecksPerIin',
+  QORGAU_REDIS_URL: 'redisUrl',
+  QORGAU_TRUST_PROXY: 'trustProxy',
 };
 
 export class ConfigError extends Error {

@@ -104,7 +104,7 @@ function lockDataDir(dir: string): () => void {
       }
       if (alive) {
         throw new DatabaseInUseError(
-          `The embedded database in ${dir} is in use by process ${owner} (the server?). Stop it first, or run the server on PostgreSQL (DATABASE_URL) to use the CLI alongside it.`,
+          `The embedded database in ${dir} is in use by process ${owner} (the server?). Day-to-day commands can go through the running server instead: add --url http://localhost:8080 --token-file ${path.join(dir, '..', 'operator.token')} (or run "qorgau operator login" once). Otherwise stop the server first, or run it on PostgreSQL (DATABASE_URL).`,
         );
       }
       rmSync(lock, { force: true });

@@ -7,6 +7,8 @@ import type { TrustTables } from '../features/trust/trust.tables.js';
 import type { NotificationTables } from '../features/notifications/notifications.tables.js';
 import type { SignaturesOrgTables } from '../features/signatures/signatures.tables.js';
 import type { SignaturesUsageTables } from '../features/signatures/usage.tables.js';
+import type { RateLimitTables } from '../http/rate-limits/counter-store.js';
+import type { LiteracyTables } from '../features/literacy/literacy.tables.js';
 
 /** Timestamps are written as Date or ISO string and read as Date. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -81,7 +83,7 @@ export interface BreachImportsTable {
 }
 
 /** Each feature declares its own tables; DB joins them. */
-export interface DB extends CaTables, CreditTables, LiftTables, SigninTables, TrustTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables {
+export interface DB extends RateLimitTables, CaTables, CreditTables, LiftTables, SigninTables, TrustTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables, LiteracyTables {
   api_tokens: ApiTokensTable;
   data_categories: DataCategoriesTable;
   organizations: OrganizationsTable;

@@ -6,9 +6,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { Pseudonymizer } from '../privacy/pseudonym.js';
-import { problemPlugin } from '../errors/http-errors.js';
+import { problemPlugin, problemServerOptions } from '../errors/http-errors.js';
+import { inputGuardPlugin } from './input-guard.plugin.js';
+import { schemaController } from './validation.js';
 import { observabilityPlugin } from './observability.plugin.js';
 import { authPlugin } from './auth.plugin.js';
+import { rateLimitsPlugin } from './rate-limits/rate-limits.plugin.js';
+import { securityHeadersPlugin } from './security-headers.plugin.js';
+import { withPrivateSerializers } from './log-privacy.js';
 import { tokenRoutes } from '../auth/tokens.routes.js';
 import { registryRoutes } from '../features/registry/index.js';
 import { createCreditServices, creditRoutes } from '../features/credit/index.js';
@@ -23,6 +28,8 @@ import { notificationsPlugin } from '../features/notifications/index.js';
 import { meRoutes } from '../features/credit/index.js';
 import { orgsPlugin } from '../features/signatures/index.js';
 import { misusePlugin } from '../features/signatures/index.js';
+import { literacyPlugin } from '../features/literacy/index.js';
+import { portalPlugin } from './portal.plugin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,16 +49,27 @@ export interface AppOptions {
   pki?: CaHierarchy;
 }
 
+/** QORGAU_TRUST_PROXY: "" none, "true" every hop, a hop count, or addresses/CIDRs (comma separated). */
+function trustProxyOf(setting: string): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (setting === '' || setting === 'false') return false;
+  if (setting === 'true') return true;
+  if (/^\d+$/.test(setting)) return (_address, hop) => hop < Number(setting);
+  return setting.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 /**
  * The one application, for the server and for tests (`app.inject`): infrastructure
  * plugins first, then services, then feature routes.
  */
 export async function buildApp({ config, database, logger, pki }: AppOptions): Promise<FastifyInstance> {
+  const pseudonymizer = new Pseudonymizer(config.pseudonymKey);
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel },
+    logger: withPrivateSerializers(logger, config.logLevel, pseudonymizer),
     // Uploads stream through routes that set their own limits; JSON bodies stay small.
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    schemaController,
+    ...problemServerOptions,
+    trustProxy: trustProxyOf(config.trustProxy),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(
@@ -59,13 +77,15 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
       async (instance) => {
         instance.decorate('config', config);
         instance.decorate('database', database);
-        instance.decorate('pseudonymizer', new Pseudonymizer(config.pseudonymKey));
+        instance.decorate('pseudonymizer', pseudonymizer);
         instance.decorate('pki', pki);
       },
       { name: 'database' },
     ),
   );
   await app.register(problemPlugin);
+  await app.register(inputGuardPlugin);
+  await app.register(securityHeadersPlugin);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -79,9 +99,16 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
       components: { securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer', description: 'Operator API token (qorgau token create)' }, personSession: { type: 'apiKey', in: 'cookie', name: '__Host-qorgau-session', description: 'Session of a person signed in with e-signature (POST /v1/auth/signin)' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The docs page's own inline scripts and styles get hashes in its CSP (staticCSP).
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // Its CSP, with framing refused like every other page; upgrade-insecure-requests would break plain-HTTP development.
+    transformStaticCSP: (header) => header.replace("frame-ancestors 'self'", "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
   await app.register(observabilityPlugin);
   await app.register(authPlugin);
+  await app.register(rateLimitsPlugin);
   await app.register(tokenRoutes);
 
   app.decorate('registry', new RegistryService(database, app.pseudonymizer));
@@ -97,5 +124,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(notificationsPlugin);
   await app.register(misusePlugin);
   await app.register(meRoutes);
+  await app.register(literacyPlugin);
+  await app.register(portalPlugin);
   return app;
 }

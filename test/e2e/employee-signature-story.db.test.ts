@@ -3,24 +3,28 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { buildTestApp, getTestDatabase } from '../helpers/test-database.js';
 import { buildBin, buildOperatorToken } from '../helpers/factories.js';
-import { buildPerson } from '../helpers/pki-factories.js';
-import { signAs, type CertifiedPerson } from '../helpers/person-sessions.js';
-import { employeeCsrs, enrolledOrganization } from '../helpers/organizations.js';
+import { certifyPerson, signAs, type CertifiedPerson } from '../helpers/person-sessions.js';
+import { downloadPair, enrolledOrganization, signedEmployeeApplication } from '../helpers/organizations.js';
 import { INSPECTORS_MAILBOX } from '../../src/features/signatures/index.js';
 
 /**
- * The seed's story: an employee with certificates quits; HR terminates; the certificates are
- * revoked; a new worker handed them tries to sign in and to sign, and is refused; the misuse
- * is an alert, the inspector opens a violation case and fines it per article 640.
+ * The seed's story: HR authorizes an employee's pair; she applies with keys made on her own
+ * laptop, signing the application with her personal certificate; she quits; HR terminates; the
+ * certificates are revoked; a new worker handed them tries to sign in and to sign, and is refused;
+ * the misuse is an alert, the inspector opens a violation case and fines it per article 640.
  */
 describe('an employee quits and her e-signature is passed to a new worker', () => {
   let app: FastifyInstance;
   let inspector: Record<string, string>;
+  let documentSystem: Record<string, string>;
 
   beforeAll(async () => {
     // A day's window: the story's uses are seconds apart, however slow the machine.
     app = await buildTestApp({ usageTwoDevicesWindowMinutes: 24 * 60 });
-    inspector = { authorization: `Bearer ${await buildOperatorToken((await getTestDatabase()).database.db, 'inspector')}` };
+    const db = (await getTestDatabase()).database.db;
+    inspector = { authorization: `Bearer ${await buildOperatorToken(db, 'inspector')}` };
+    // The company's document system verifies signatures with its relying-party credential: its verifications are reported uses.
+    documentSystem = { authorization: `Bearer ${await buildOperatorToken(db, 'relying-party')}` };
   });
   afterAll(async () => app.close());
 
@@ -34,21 +38,25 @@ describe('an employee quits and her e-signature is passed to a new worker', () =
     await app.notifications.contacts.add(app.pseudonymizer.of(org.hr.iin), 'webhook', 'https://hr.example.kz/qorgau');
     await app.inject({ method: 'POST', url: '/v1/inspectors/contacts', headers: inspector, payload: { channel: 'webhook', address: 'https://inspection.example.kz/qorgau' } });
 
-    // Hired, with an AUTH/SIGN pair requested by HR.
-    const aigerim = buildPerson({ organization: 'ТОО «Test»', bin: org.bin, surname: 'Сейітова', givenName: 'Айгерім' });
-    const hired = await app.inject({ method: 'PUT', url: `/v1/orgs/${org.bin}/employees/${aigerim.iin}`, headers: hrHeaders, payload: { position: 'accountant', surname: aigerim.surname, givenName: aigerim.givenName, roles: { maySign: true }, startDate: '2025-02-01' } });
+    // Hired; HR authorizes a pair; she makes the keys on her laptop and applies, signing with her personal certificate.
+    const citizen = await certifyPerson(app, { surname: 'Сейітова', givenName: 'Айгерім' });
+    const hired = await app.inject({ method: 'PUT', url: `/v1/orgs/${org.bin}/employees/${citizen.iin}`, headers: hrHeaders, payload: { position: 'accountant', surname: 'Сейітова', givenName: 'Айгерім', roles: { maySign: true }, startDate: '2025-02-01' } });
     expect(hired.statusCode, hired.body).toBe(201);
-    const keys = await employeeCsrs(aigerim);
-    const issued = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${aigerim.iin}/certificates`, headers: hrHeaders, payload: keys.body });
-    expect(issued.statusCode, issued.body).toBe(201);
-    const pair = issued.json() as { pairId: string; certificates: { kind: 'auth' | 'sign'; serial: string; pem: string }[] };
-    const der = (kind: 'auth' | 'sign') => Buffer.from(pair.certificates.find((c) => c.kind === kind)!.pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+    const hrMadeKeys = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${citizen.iin}/certificates`, headers: hrHeaders, payload: {} });
+    expect(hrMadeKeys.json().code).toBe('EMPLOYEE_KEYS_FROM_HR_REFUSED');
+    const authorized = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${citizen.iin}/certificate-authorizations`, headers: hrHeaders, payload: { validDays: 3 } });
+    expect(authorized.statusCode, authorized.body).toBe(201);
+    const application = await signedEmployeeApplication(app, citizen, org.bin);
+    const applied = await app.inject({ method: 'POST', url: '/v1/pki/applications/signed', payload: application.body });
+    expect(applied.statusCode, applied.body).toBe(201);
+    const pair = applied.json() as { id: string; pairId: string; certificates: { kind: 'auth' | 'sign'; serial: string }[] };
+    const aigerim = { ...citizen.person, organization: 'ТОО «Test»', bin: org.bin };
     const holder: CertifiedPerson = {
       person: aigerim,
       iin: aigerim.iin,
-      issued: { pairId: pair.pairId, auth: { der: der('auth') }, sign: { der: der('sign') } } as CertifiedPerson['issued'],
-      authKey: keys.authKey,
-      signKey: keys.signKey,
+      issued: { pairId: pair.pairId, ...(await downloadPair(app, pair.id)) } as unknown as CertifiedPerson['issued'],
+      authKey: application.authKey,
+      signKey: application.signKey,
     };
     await app.notifications.contacts.add(app.pseudonymizer.of(aigerim.iin), 'webhook', 'https://aigerim.example.kz/qorgau');
 
@@ -58,7 +66,7 @@ describe('an employee quits and her e-signature is passed to a new worker', () =
     const ownSignin = await app.inject({ method: 'POST', url: '/v1/auth/signin', headers: ownDevice, payload: { nonce: firstNonce, cms: (await signAs(app, holder, 'auth', firstNonce)).toString('base64') } });
     expect(ownSignin.statusCode, ownSignin.body).toBe(200);
     const order = await signAs(app, holder, 'sign', 'Payment order 17');
-    const ownSignature = await app.inject({ method: 'POST', url: '/v1/signatures/verify', headers: ownDevice, payload: { cms: order.toString('base64') } });
+    const ownSignature = await app.inject({ method: 'POST', url: '/v1/signatures/verify', headers: { ...documentSystem, ...ownDevice }, payload: { cms: order.toString('base64') } });
     expect(ownSignature.json().result).toBe('valid');
     const serials = pair.certificates.map((c) => c.serial);
     const alertsOf = async () => ((await app.inject({ method: 'GET', url: `/v1/usage-alerts?organization=${org.bin}`, headers: inspector })).json() as { id: string; rule: string; certificateSerial: string; evidenceEventIds: string[] }[]);
@@ -77,7 +85,7 @@ describe('an employee quits and her e-signature is passed to a new worker', () =
     expect(signin.statusCode).toBe(401);
     expect(signin.json().code).toBe('SIGNIN_CERTIFICATE_REVOKED');
     const contract = await signAs(app, holder, 'sign', 'Supply contract 2026/44');
-    const signature = await app.inject({ method: 'POST', url: '/v1/signatures/verify', headers: strangerDevice, payload: { cms: contract.toString('base64') } });
+    const signature = await app.inject({ method: 'POST', url: '/v1/signatures/verify', headers: { ...documentSystem, ...strangerDevice }, payload: { cms: contract.toString('base64') } });
     expect(signature.statusCode).toBe(200);
     expect(signature.json().result).toBe('invalid');
     expect(signature.json().signers[0].checks).toContainEqual(expect.objectContaining({ check: 'revocation', status: 'failed', code: 'REVOKED' }));
@@ -132,8 +140,8 @@ describe('an employee quits and her e-signature is passed to a new worker', () =
     expect(passing?.fineTenge).toBeGreaterThanOrEqual(43_250);
 
     // Her IIN is in the clear only where the law or the organization's own records put it.
-    // (HR's certificate requests are the organization's own records of its employees.)
-    const lawful = ['certificates', 'certificate_applications', 'signed_documents', 'employments', 'employee_certificate_requests'];
+    // (HR's authorizations and the pairs issued under them are the organization's own records of its employees.)
+    const lawful = ['certificates', 'certificate_applications', 'signed_documents', 'employments', 'employee_certificate_requests', 'employee_certificate_authorizations'];
     const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(db);
     const pseudonym = app.pseudonymizer.of(aigerim.iin).toString('hex');
     const holding: string[] = [];

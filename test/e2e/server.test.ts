@@ -1,37 +1,14 @@
-import { spawn } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startServer } from '../helpers/server-process.js';
 
 /**
  * The README's first command on a fresh data folder: the server starts on the embedded
  * database, says where it listens and where the docs are, and writes an operator token.
  */
-function startServer(env: Record<string, string>) {
-  // The compiled server, as `npm start` runs it (the tests' global setup compiles it).
-  const child = spawn(process.execPath, ['dist/server.js'], { env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env } });
-  const output = { stderr: '' };
-  const ready = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start line:\n${output.stderr}`)), 90_000);
-    child.stderr.on('data', (d) => {
-      output.stderr += d;
-      const m = /listening on (http:\/\/\S+)/.exec(output.stderr);
-      if (m && /API docs: /.test(output.stderr)) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output.stderr}`)));
-  });
-  const stop = async () => {
-    child.kill('SIGTERM');
-    if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
-  };
-  return { ready, output, stop };
-}
-
 describe('npm start', () => {
   it('runs with a CA made by qorgau ca init when QORGAU_CA_DIR is set', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'qorgau-start-ca-'));

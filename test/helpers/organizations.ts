@@ -1,9 +1,10 @@
-import { KeyObject } from 'node:crypto';
+import { KeyObject, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { CertificateIssuer } from '../../src/features/ca/index.js';
 import type { EmployeeRole, PersonSubject } from '../../src/features/ca/index.js';
 import { buildCsrPair, buildPerson, toPem } from './pki-factories.js';
-import { signIn, type CertifiedPerson } from './person-sessions.js';
+import { certifyPerson, signAs, signIn, type CertifiedPerson } from './person-sessions.js';
+import { canonicalJson } from '../../src/features/trust/index.js';
 import { createApiToken } from '../../src/auth/api-tokens.js';
 
 /** A person holding an employee pair of `bin` with the given roles, issued by the app's CA. */
@@ -44,4 +45,62 @@ export async function enrolledOrganization(app: FastifyInstance, bin: string) {
 
 export async function adminToken(app: FastifyInstance): Promise<string> {
   return (await createApiToken(app.database.db, 'orgs-test-admin', 'admin')).token;
+}
+
+/**
+ * The employee's own application for an authorized pair: CSRs made from keys they keep, signed
+ * with their own individual AUTH certificate (the body of POST /v1/pki/applications/signed).
+ */
+export async function signedEmployeeApplication(app: FastifyInstance, applicant: CertifiedPerson, bin: string, overrides: Record<string, unknown> = {}) {
+  const employeeSubject = { ...applicant.person, organization: 'ТОО «Test»', bin };
+  const csrs = await buildCsrPair(employeeSubject);
+  const content = {
+    action: 'employee-certificate.apply',
+    authCsr: Buffer.from(csrs.authCsr).toString('base64'),
+    bin,
+    iin: applicant.iin,
+    issuedAt: new Date().toISOString(),
+    nonce: `n-${randomUUID()}`,
+    signCsr: Buffer.from(csrs.signCsr).toString('base64'),
+    ...overrides,
+  };
+  const cms = await signAs(app, applicant, 'auth', canonicalJson(content));
+  return {
+    body: { application: cms.toString('base64') },
+    cms,
+    authKey: KeyObject.from(csrs.authKeys.privateKey),
+    signKey: KeyObject.from(csrs.signKeys.privateKey),
+  };
+}
+
+/** The issued pair of an application, downloaded as the applicant would. */
+export async function downloadPair(app: FastifyInstance, applicationId: string) {
+  const get = async (kind: 'auth' | 'sign') => Buffer.from((await app.inject({ method: 'GET', url: `/v1/pki/applications/${applicationId}/certificates/${kind}` })).rawPayload);
+  return { auth: { der: await get('auth') }, sign: { der: await get('sign') } };
+}
+
+/**
+ * The whole employee flow: HR records the employment and authorizes a pair; the employee (a
+ * citizen holding an individual certificate) applies with their own keys, signing with it.
+ */
+export async function hireAndCertify(app: FastifyInstance, org: { bin: string; hrCookie: string }, roles: Record<string, boolean> = { maySign: true }, citizen?: CertifiedPerson) {
+  const applicant = citizen ?? (await certifyPerson(app));
+  const hr = { cookie: org.hrCookie };
+  const hired = await app.inject({ method: 'PUT', url: `/v1/orgs/${org.bin}/employees/${applicant.iin}`, headers: hr, payload: { position: 'manager', surname: applicant.person.surname, givenName: applicant.person.givenName, roles } });
+  if (hired.statusCode >= 300) throw new Error(`hiring failed: ${hired.body}`);
+  const authorized = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${applicant.iin}/certificate-authorizations`, headers: hr, payload: {} });
+  if (authorized.statusCode !== 201) throw new Error(`authorization failed: ${authorized.body}`);
+  const application = await signedEmployeeApplication(app, applicant, org.bin);
+  const applied = await app.inject({ method: 'POST', url: '/v1/pki/applications/signed', payload: application.body });
+  if (applied.statusCode !== 201) throw new Error(`application failed: ${applied.body}`);
+  const view = applied.json() as { id: string; pairId: string; certificates: { kind: 'auth' | 'sign'; serial: string }[] };
+  const downloaded = await downloadPair(app, view.id);
+  const holder: CertifiedPerson = {
+    person: { ...applicant.person, organization: 'ТОО «Test»', bin: org.bin },
+    iin: applicant.iin,
+    issued: { pairId: view.pairId, ...downloaded } as unknown as CertifiedPerson['issued'],
+    authKey: application.authKey,
+    signKey: application.signKey,
+  };
+  return { citizen: applicant, person: holder.person, application: view, authorization: authorized.json(), holder };
 }

@@ -33,11 +33,23 @@ async function createPostgresDatabase(): Promise<string> {
   return url.toString();
 }
 
+/**
+ * Test files share a worker's database and inject from one address, so the rate limits are off
+ * unless a test turns one on (test/hardening/rate-limits.db.test.ts).
+ */
+const RATE_LIMITS_OFF = {
+  QORGAU_RATE_LIMIT_SIGNIN_CHALLENGES: 'off',
+  QORGAU_RATE_LIMIT_SIGNIN_FAILURES: 'off',
+  QORGAU_RATE_LIMIT_CREDENTIAL_FAILURES: 'off',
+  QORGAU_RATE_LIMIT_LENDER_CHECKS: 'off',
+  QORGAU_RATE_LIMIT_CHECKS_PER_IIN: 'off',
+};
+
 export function testConfig(extra: Record<string, string> = {}): Config {
   const dir = mkdtempSync(path.join(tmpdir(), 'qorgau-test-'));
   const keyFile = path.join(dir, 'pseudonym.key');
   writeFileSync(keyFile, randomBytes(32).toString('hex'));
-  return loadConfig({ QORGAU_DATA_DIR: dir, QORGAU_PSEUDONYM_KEY_FILE: keyFile, LOG_LEVEL: 'silent', ...extra });
+  return loadConfig({ QORGAU_DATA_DIR: dir, QORGAU_PSEUDONYM_KEY_FILE: keyFile, LOG_LEVEL: 'silent', ...RATE_LIMITS_OFF, ...extra });
 }
 
 export function getTestDatabase(): Promise<{ database: Database; config: Config; databaseUrl?: string }> {

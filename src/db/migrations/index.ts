@@ -14,7 +14,11 @@ import * as m20261124_1010_signatures_certificate_requests from './2026-11-24T10
 import * as m20261124_1020_pki_crl_storage from './2026-11-24T10-20-pki-crl-storage.js';
 import * as m20261124_1040_usage_event_ids from './2026-11-24T10-40-usage-event-ids.js';
 import * as m20261124_1050_pki_presented_certificates from './2026-11-24T10-50-pki-presented-certificates.js';
+import * as m20261129_1000_identity_employee_authorizations from './2026-11-29T10-00-identity-employee-authorizations.js';
+import * as m20261129_1100_credit_finite_amounts from './2026-11-29T11-00-credit-finite-amounts.js';
+import * as m20261129_1500_literacy from './2026-11-29T15-00-literacy.js';
 import * as m20261129_1800_breach_day_precision from './2026-11-29T18-00-breach-day-precision.js';
+import * as m20261129_1200_rate_limit_counters from './2026-11-29T12-00-rate-limit-counters.js';
 
 /** Every migration, by ISO-dated name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -33,5 +37,9 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T10-20-pki-crl-storage': m20261124_1020_pki_crl_storage,
   '2026-11-24T10-40-usage-event-ids': m20261124_1040_usage_event_ids,
   '2026-11-24T10-50-pki-presented-certificates': m20261124_1050_pki_presented_certificates,
+  '2026-11-29T10-00-identity-employee-authorizations': m20261129_1000_identity_employee_authorizations,
+  '2026-11-29T11-00-credit-finite-amounts': m20261129_1100_credit_finite_amounts,
+  '2026-11-29T12-00-rate-limit-counters': m20261129_1200_rate_limit_counters,
+  '2026-11-29T15-00-literacy': m20261129_1500_literacy,
   '2026-11-29T18-00-breach-day-precision': m20261129_1800_breach_day_precision,
 };

@@ -14,7 +14,10 @@ import {
   RejectBody,
   ReviewQueue,
   ReviewQueueQuery,
+  SignedApplication,
 } from './applications/application.schema.js';
+import { noEmployeeAuthorizations, type EmployeeAuthorizations } from './applications/employee-authorizations.js';
+import { decodeCmsText, SignedDocuments } from '../trust/index.js';
 import { CertificateApplicationService } from './applications/application.service.js';
 import type { CaEntity } from './authority/hierarchy.js';
 import { recordHierarchyCertificates } from './authority/hierarchy-records.js';
@@ -23,6 +26,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Remote certificate applications; present when the app has a CA hierarchy. */
     certificateApplications?: CertificateApplicationService;
+    /** The organizations feature's answer to "has (BIN, IIN) been authorized an employee pair?" (a port the CA asks). */
+    employeeAuthorizations?: EmployeeAuthorizations;
   }
 }
 
@@ -55,7 +60,7 @@ export const pkiRoutes = fp(
       (iin) => app.registry.publishedBreachesOf(iin),
       app.database.readDb,
       // Asked at request time: the organizations plugin registers after this one.
-      async (bin) => (app.organizations ? app.organizations.isEnrolled(bin) : false),
+      () => app.employeeAuthorizations ?? noEmployeeAuthorizations,
     );
     app.decorate('certificateApplications', applications);
     await recordHierarchyCertificates(app.database.db, hierarchy);
@@ -83,10 +88,32 @@ export const pkiRoutes = fp(
       schema: {
         tags: ['pki'],
         summary: 'Apply for an AUTH and SIGN certificate pair with two PKCS#10 CSRs (the private keys never leave the applicant)',
+        description:
+          'Identity proofing decides (or a CA operator reviews). An employee of an enrolled organization applies only after its HR authorized the pair ' +
+          '(403 EMPLOYEE_NOT_AUTHORIZED otherwise); the certificate then carries the organization and roles of the authorization.',
         body: ApplicationCreate,
-        response: { 201: ApplicationView, ...problems(400, 413, 422) },
+        response: { 201: ApplicationView, ...problems(400, 403, 409, 413, 422) },
       },
     }, async (request, reply) => reply.status(201).send(await applications.submit(request.body)));
+
+    app.post('/v1/pki/applications/signed', {
+      schema: {
+        tags: ['pki'],
+        summary: 'Apply for the employee pair your organization authorized, signing the application with your own individual AUTH certificate',
+        description:
+          'The signature proves who you are: the pair is issued at once when your organization has an open authorization for your IIN and its BIN. ' +
+          'The signed application is kept as your evidence (GET /v1/me/documents/{id}). Refusals: 403 EMPLOYEE_NOT_AUTHORIZED; 404 ORG_NOT_ENROLLED; ' +
+          '409 EMPLOYEE_CERTIFICATE_ACTIVE, DOCUMENT_REPLAYED; 422 APPLICATION_SIGNATURE_INVALID, APPLICATION_CERTIFICATE_REVOKED, APPLICATION_CERTIFICATE_UNTRUSTED, ' +
+          'APPLICATION_WRONG_CERTIFICATE (a SIGN certificate), APPLICATION_NOT_INDIVIDUAL_CERTIFICATE, APPLICATION_SIGNER_MISMATCH (another IIN than the signer\'s), ' +
+          'APPLICATION_STALE, APPLICATION_NOT_CANONICAL, APPLICATION_MALFORMED, CSR_SUBJECT_MISMATCH, CSR_SAME_KEY.',
+        body: SignedApplication,
+        response: { 201: ApplicationView, ...problems(400, 403, 404, 409, 413, 422) },
+      },
+    }, async (request, reply) => {
+      const cms = decodeCmsText(request.body.application, 'application');
+      const deps = { verifier: app.signatureVerifier, documents: new SignedDocuments(app.database.db, app.signatureVerifier, app.pseudonymizer), pseudonymizer: app.pseudonymizer };
+      return reply.status(201).send(await applications.submitSigned(deps, cms));
+    });
 
     app.get('/v1/pki/applications/:id', {
       schema: { tags: ['pki'], summary: 'Status of an application, with its certificates once issued', params: ApplicationParams, response: { 200: ApplicationView, ...problems(404) } },

@@ -59,7 +59,8 @@ export interface CertificateApplicationsTable {
   id: string;
   holder: 'individual' | 'employee';
   iin: string;
-  id_document_number: string;
+  /** null when the applicant proved who they are by signing the application with their own certificate. */
+  id_document_number: string | null;
   surname: string;
   given_name: string;
   patronymic: string | null;
@@ -76,6 +77,10 @@ export interface CertificateApplicationsTable {
   decided_by: string | null;
   decided_at: Timestamp | null;
   pair_id: string | null;
+  /** The organization's authorization an employee application was issued under. */
+  authorization_id: string | null;
+  /** How the applicant proved who they are when not by identity proofing: "signature:<issuer DN>#<serial>". */
+  proof: string | null;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
 }

@@ -19,6 +19,8 @@ export const PROFILE_NAMES = ['individual-auth', 'individual-sign', 'employee-au
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 /** The CA certificates of the ceremony use profiles of their own, never offered to applicants. */
 export type CaProfileName = 'root-ca' | 'issuing-ca';
+/** The platform's own document-signing certificate (certificates of completion); never offered to applicants. */
+export type PlatformProfileName = 'platform-sign';
 
 export type Holder = 'individual' | 'employee' | 'service' | 'ca';
 
@@ -36,7 +38,7 @@ export const PROOFING_METHODS = { 'in-person': oid.kz_proofing_inPerson, remote:
 export type ProofingMethod = keyof typeof PROOFING_METHODS;
 
 export interface Profile {
-  name: ProfileName | CaProfileName;
+  name: ProfileName | CaProfileName | PlatformProfileName;
   holder: Holder;
   /**
    * Key usage for RSA and for EC subject keys. RFC 5480 section 3 does not allow
@@ -63,7 +65,7 @@ export interface Profile {
 
 const PERSON_KEYS: KeyAlgorithm[] = ['ECDSA-P256', 'RSA-2048'];
 
-export const PROFILES: Record<ProfileName | CaProfileName, Profile> = {
+export const PROFILES: Record<ProfileName | CaProfileName | PlatformProfileName, Profile> = {
   'individual-auth': {
     name: 'individual-auth',
     holder: 'individual',
@@ -133,6 +135,18 @@ export const PROFILES: Record<ProfileName | CaProfileName, Profile> = {
     extKeyUsageCritical: true,
     policies: [],
     validityDays: 5 * 365,
+    allowedKeys: PERSON_KEYS,
+    revocationInfo: 'crl-and-ocsp',
+    ocspNoCheck: false,
+  },
+  'platform-sign': {
+    name: 'platform-sign',
+    holder: 'service',
+    keyUsage: { rsa: ['digitalSignature', 'nonRepudiation'], ec: ['digitalSignature', 'nonRepudiation'] },
+    extKeyUsage: [oid.id_kp_emailProtection],
+    extKeyUsageCritical: false,
+    policies: [],
+    validityDays: 365,
     allowedKeys: PERSON_KEYS,
     revocationInfo: 'crl-and-ocsp',
     ocspNoCheck: false,

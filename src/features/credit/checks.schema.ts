@@ -75,7 +75,7 @@ export const CheckListQuery = Type.Object(
 );
 export type CheckListQueryType = Static<typeof CheckListQuery>;
 
-export const CheckParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+export const CheckParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'The checkId of the answer' }) });
 
 export const LoanReportCreate = Type.Object(
   {

@@ -256,7 +256,8 @@ describe('lender checks', () => {
     const other = await app.inject({ method: 'GET', url: `/v1/credit/checks/${theirs.checkId}`, headers: as(a.key) });
     expect(other.statusCode).toBe(404);
     expect(other.json().code).toBe('CHECK_NOT_FOUND');
-    expect((await app.inject({ method: 'GET', url: '/v1/credit/checks/not-a-uuid', headers: as(a.key) })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/v1/credit/checks/not-a-uuid', headers: as(a.key) })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: '/v1/credit/checks/00000000-0000-4000-8000-000000000000', headers: as(a.key) })).statusCode).toBe(404);
     const list = await app.inject({ method: 'GET', url: '/v1/credit/checks?limit=50', headers: as(a.key) });
     expect(list.statusCode).toBe(200);
     expect(list.json().items.map((i: { checkId: string }) => i.checkId)).toEqual([mine.checkId]);

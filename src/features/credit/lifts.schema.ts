@@ -67,4 +67,4 @@ export const LiftView = Type.Object(
 );
 export type LiftView = Static<typeof LiftView>;
 
-export const LiftParams = Type.Object({ id: Type.String() });
+export const LiftParams = Type.Object({ id: Type.String({ format: 'uuid' }) });

@@ -4,7 +4,7 @@ import type { TSchema, Static } from '@sinclair/typebox';
 import type { Database } from '../../db/database.js';
 import { AppError } from '../../errors/app-error.js';
 import { checkBin } from '../../identifiers/bin.js';
-import type { SignedDocuments, VerifiedRequest } from '../trust/index.js';
+import type { ReportObserver, SignedDocuments, VerifiedRequest } from '../trust/index.js';
 import { cancelPendingNotifications, enqueueNotification } from '../notifications/index.js';
 import { LiftRepository, type LiftRow } from './lifts.repository.js';
 import { LiftRequestDocument, PlaceRequestDocument, type LiftView } from './lifts.schema.js';
@@ -69,8 +69,8 @@ export class LiftService {
     this.repository = new LiftRepository(database.db);
   }
 
-  async place(person: PersonRef, cms: Buffer): Promise<{ restriction: RestrictionView; documentId: string }> {
-    const verified = await this.documents.verify(cms, { personHash: person.personHash, actions: ['restriction.place'] });
+  async place(person: PersonRef, cms: Buffer, observe?: ReportObserver): Promise<{ restriction: RestrictionView; documentId: string }> {
+    const verified = await this.documents.verify(cms, { personHash: person.personHash, actions: ['restriction.place'], observe });
     const request = requestOf(PlaceRequestDocument, verified);
     const now = this.clock();
     return this.database.db.transaction().execute(async (trx) => {
@@ -91,8 +91,8 @@ export class LiftService {
     });
   }
 
-  async requestLift(person: PersonRef, cms: Buffer): Promise<LiftView> {
-    const verified = await this.documents.verify(cms, { personHash: person.personHash, actions: ['restriction.lift'] });
+  async requestLift(person: PersonRef, cms: Buffer, observe?: ReportObserver): Promise<LiftView> {
+    const verified = await this.documents.verify(cms, { personHash: person.personHash, actions: ['restriction.lift'], observe });
     const request = requestOf(LiftRequestDocument, verified);
     const now = this.clock();
     const effectiveAt = new Date(now.getTime() + this.coolingOffHours * HOUR);

@@ -98,15 +98,15 @@ export const meRoutes = fp(
       app.addSchema(MyInquiry);
       app.addSchema(LiftView);
       app.addSchema(SignedDocumentView);
-      app.addHook('preHandler', root.requirePerson());
+      app.addHook('onRequest', root.requirePerson({ personal: 'see or change your own protection (restrictions, lifts, inquiries, breaches, signed documents)' }));
       const { restrictions, checks } = root.credit;
 
       app.get('/v1/me/breaches', {
-        schema: { tags: ['me'], summary: 'Published breaches that include you', security: person, response: { 200: Type.Array(BreachShape), ...problems(401) } },
+        schema: { tags: ['me'], summary: 'Published breaches that include you', security: person, response: { 200: Type.Array(BreachShape), ...problems(401, 403) } },
       }, async (request) => root.registry.publishedBreachesOfPseudonym(request.person!.personHash));
 
       app.get('/v1/me/restrictions', {
-        schema: { tags: ['me'], summary: 'Your restrictions, in force or not, newest first', security: person, response: { 200: Type.Array(Type.Ref('MyRestriction')), ...problems(401) } },
+        schema: { tags: ['me'], summary: 'Your restrictions, in force or not, newest first', security: person, response: { 200: Type.Array(Type.Ref('MyRestriction')), ...problems(401, 403) } },
       }, async (request) => restrictions.allOf(request.person!.personHash, options.clock?.() ?? new Date()));
 
       app.get('/v1/me/inquiries', {
@@ -114,7 +114,7 @@ export const meRoutes = fp(
           tags: ['me'],
           summary: 'Every lender check of your IIN: who, when, for what, and the answer',
           security: person,
-          response: { 200: Type.Array(Type.Ref('MyInquiry')), ...problems(401) },
+          response: { 200: Type.Array(Type.Ref('MyInquiry')), ...problems(401, 403) },
         },
       }, async (request) => checks.inquiriesOf(request.person!.personHash));
 
@@ -130,13 +130,14 @@ export const meRoutes = fp(
           response: { 201: Type.Object({ restriction: Type.Omit(MyRestriction, ['inForce']), documentId: Type.String({ format: 'uuid' }) }), ...problems(400, 401, 403, 409, 422) },
         },
       }, async (request, reply) => {
-        // Signing through the platform is a use of the SIGN certificate: recorded, accepted or refused.
+        // Signing through the platform is a use of the SIGN certificate: recorded, accepted or refused, when the signature is the signed-in person's.
         const cms = decodeCmsText(request.body.document, 'document');
-        return reply.status(201).send(await root.signatureUses.around(request, 'sign', cms, () => lifts.place(request.person!, cms)));
+        const person = request.person!;
+        return reply.status(201).send(await root.signatureUses.around(request, 'sign', (observe) => lifts.place(person, cms, observe), { signedInAs: person.personHash }));
       });
 
       app.get('/v1/me/lifts', {
-        schema: { tags: ['me'], summary: 'Your lifts, newest first', security: person, response: { 200: Type.Array(Type.Ref('Lift')), ...problems(401) } },
+        schema: { tags: ['me'], summary: 'Your lifts, newest first', security: person, response: { 200: Type.Array(Type.Ref('Lift')), ...problems(401, 403) } },
       }, async (request) => lifts.list(request.person!.personHash));
 
       app.post('/v1/me/lifts', {
@@ -154,7 +155,8 @@ export const meRoutes = fp(
         },
       }, async (request, reply) => {
         const cms = decodeCmsText(request.body.document, 'document');
-        return reply.status(201).send(await root.signatureUses.around(request, 'sign', cms, () => lifts.requestLift(request.person!, cms)));
+        const person = request.person!;
+        return reply.status(201).send(await root.signatureUses.around(request, 'sign', (observe) => lifts.requestLift(person, cms, observe), { signedInAs: person.personHash }));
       });
 
       app.post('/v1/me/lifts/:id/cancel', {
@@ -163,7 +165,7 @@ export const meRoutes = fp(
           summary: 'Cancel a lift during its cooling-off (protection stays)',
           security: person,
           params: LiftParams,
-          response: { 200: Type.Ref('Lift'), ...problems(401, 404, 409) },
+          response: { 200: Type.Ref('Lift'), ...problems(401, 403, 404, 409) },
         },
       }, async (request) => lifts.cancel(request.person!, request.params.id));
 
@@ -174,7 +176,7 @@ export const meRoutes = fp(
           security: person,
           response: {
             200: Type.Array(Type.Object({ id: Type.String({ format: 'uuid' }), action: Type.String(), signedAt: Type.String({ format: 'date-time' }), receivedAt: Type.String({ format: 'date-time' }) })),
-            ...problems(401),
+            ...problems(401, 403),
           },
         },
       }, async (request) =>
@@ -182,7 +184,7 @@ export const meRoutes = fp(
       );
 
       app.get('/v1/me/documents/:id', {
-        schema: { tags: ['me'], summary: 'A request you signed, as kept in evidence', security: person, params: LiftParams, response: { 200: Type.Ref('SignedDocument'), ...problems(401, 404) } },
+        schema: { tags: ['me'], summary: 'A request you signed, as kept in evidence', security: person, params: LiftParams, response: { 200: Type.Ref('SignedDocument'), ...problems(401, 403, 404) } },
       }, async (request) => {
         const document = await documents.find(request.person!.personHash, request.params.id);
         if (!document) throw AppError.notFound('DOCUMENT_NOT_FOUND', `You have no signed document ${request.params.id}`);

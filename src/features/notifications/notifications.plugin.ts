@@ -65,10 +65,10 @@ export const notificationsPlugin = fp(
     await root.register(async (scope) => {
       const app = scope.withTypeProvider<TypeBoxTypeProvider>();
       app.addSchema(ContactView);
-      app.addHook('preHandler', root.requirePerson());
+      app.addHook('onRequest', root.requirePerson({ personal: 'see or change where your notices go' }));
 
       app.get('/v1/me/contacts', {
-        schema: { tags: ['me'], summary: 'Where your notices go', security: person, response: { 200: Type.Array(Type.Ref('NotificationContact')), ...problems(401) } },
+        schema: { tags: ['me'], summary: 'Where your notices go', security: person, response: { 200: Type.Array(Type.Ref('NotificationContact')), ...problems(401, 403) } },
       }, async (request) => contacts.list(request.person!.personHash));
 
       app.post('/v1/me/contacts', {
@@ -78,12 +78,12 @@ export const notificationsPlugin = fp(
           description: 'Every change of your restrictions and every lender refused a loan in your name is sent to each contact (at least once; drop duplicates by the notice id).',
           security: person,
           body: ContactCreate,
-          response: { 201: Type.Ref('NotificationContact'), ...problems(400, 401, 409) },
+          response: { 201: Type.Ref('NotificationContact'), ...problems(400, 401, 403, 409) },
         },
       }, async (request, reply) => reply.status(201).send(await contacts.add(request.person!.personHash, request.body.channel, request.body.address)));
 
       app.delete('/v1/me/contacts/:id', {
-        schema: { tags: ['me'], summary: 'Remove a contact', security: person, params: Type.Object({ id: Type.String() }), response: { 204: Type.Null(), ...problems(401, 404) } },
+        schema: { tags: ['me'], summary: 'Remove a contact', security: person, params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null(), ...problems(401, 403, 404) } },
       }, async (request, reply) => {
         await contacts.remove(request.person!.personHash, request.params.id);
         return reply.status(204).send(null);

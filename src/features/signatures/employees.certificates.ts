@@ -1,18 +1,13 @@
-import type { Kysely } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
-import type { CaHierarchy } from '../ca/index.js';
-import { assertCsrSubjectMatches, checkCsr, decodeCsrText } from '../ca/index.js';
-import { CertificateIssuer } from '../ca/index.js';
-import type { CertificateHoldings } from '../ca/index.js';
-import type { EmployeeRole } from '../ca/index.js';
-import type { EmployeeCertificateRequestInput } from './employees.schema.js';
+import type { CertificateHoldings, EmployeeAuthorization, EmployeeAuthorizations, EmployeeRole } from '../ca/index.js';
+import type { AuthorizationCreateInput, AuthorizationViewType } from './employees.schema.js';
 import type { Employment } from './employees.service.js';
 import { toEmployment } from './employees.service.js';
 
-function pem(der: Uint8Array): string {
-  return `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString('base64').replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;
-}
+const DAY = 86_400_000;
 
 /** The roles an employee certificate carries, from the employment record. */
 export function rolesOf(employment: Employment): EmployeeRole[] {
@@ -23,31 +18,51 @@ export function rolesOf(employment: Employment): EmployeeRole[] {
   return roles;
 }
 
-/**
- * HR requests an AUTH/SIGN pair for a named employee. The certificate is bound to
- * (BIN, employee IIN): the subject is built from the employment record's IIN, and both CSRs
- * must already name that IIN, so HR cannot obtain a certificate naming anyone else. One
- * active pair per employee per organization: the employment row is locked while checking.
- */
-export class EmployeeCertificates {
-  private readonly issuer: CertificateIssuer;
+/** How the employee applies once authorized: their own keys, their own proof. */
+export const howToApply = (bin: string) =>
+  `The employee makes their keys on their own machine and applies, signing the application with their own individual AUTH certificate: ` +
+  `qorgau keygen request --iin <IIN> --surname <S> --given-name <N> --bin ${bin} --signed-with <individual auth.p12> --out <dir> --password-file <file> --submit <server> ` +
+  `(POST /v1/pki/applications/signed), or with identity proofing (POST /v1/pki/applications with holder "employee" and bin ${bin}).`;
 
+type AuthorizationRow = {
+  id: string; bin: string; iin: string; roles: string[]; authorized_by: string; authorized_at: Date; expires_at: Date;
+  status: 'open' | 'used' | 'withdrawn'; closed_at: Date | null; application_id: string | null; pair_id: string | null;
+};
+
+function present(r: AuthorizationRow, now = new Date()): AuthorizationViewType {
+  const expired = r.status === 'open' && new Date(r.expires_at) <= now;
+  return {
+    id: r.id,
+    bin: r.bin,
+    iin: r.iin,
+    roles: r.roles,
+    authorizedBy: r.authorized_by,
+    authorizedAt: new Date(r.authorized_at).toISOString(),
+    expiresAt: new Date(r.expires_at).toISOString(),
+    status: expired ? 'expired' : r.status,
+    closedAt: r.closed_at ? new Date(r.closed_at).toISOString() : null,
+    applicationId: r.application_id,
+    pairId: r.pair_id,
+    next: r.status === 'open' && !expired ? howToApply(r.bin) : null,
+  };
+}
+
+/**
+ * The organization's side of employee certificates. HR (or the head) authorizes a pair for a
+ * current employee, with the employment's roles, for a few days; it never sends key material.
+ * The employee applies to the CA and proves who they are; the CA asks here (the
+ * EmployeeAuthorizations port) whether the (BIN, IIN) is authorized, and reports the pair issued.
+ */
+export class EmployeeCertificates implements EmployeeAuthorizations {
   constructor(
     private readonly db: Kysely<DB>,
-    hierarchy: CaHierarchy,
-    publicUrl: string,
     private readonly holdings: CertificateHoldings,
-  ) {
-    this.issuer = new CertificateIssuer(db, hierarchy, publicUrl);
-  }
+  ) {}
 
-  async request(bin: string, organizationName: string, iin: string, input: EmployeeCertificateRequestInput, requestedBy: string) {
-    const auth = await checkCsr(decodeCsrText(input.authCsr, 'authCsr'), 'authCsr');
-    const sign = await checkCsr(decodeCsrText(input.signCsr, 'signCsr'), 'signCsr');
-    if (auth.spki.equals(sign.spki)) throw AppError.unprocessable('CSR_SAME_KEY', 'The AUTH and SIGN requests must use two different keys');
-
+  async authorize(bin: string, iin: string, input: AuthorizationCreateInput, authorizedBy: string): Promise<AuthorizationViewType> {
     return this.db.transaction().execute(async (trx) => {
       const now = new Date();
+      // The employment row is locked: racing authorizations for one employee create one.
       const row = await trx
         .selectFrom('employments')
         .selectAll()
@@ -60,44 +75,75 @@ export class EmployeeCertificates {
         .forUpdate()
         .executeTakeFirst();
       if (!row) throw AppError.notFound('EMPLOYEE_NOT_EMPLOYED', `${iin} is not currently employed by ${bin}: record the employment first (PUT /v1/orgs/${bin}/employees/${iin})`);
-      const employment = toEmployment(row);
-      const surname = input.surname?.trim() ?? employment.surname;
-      const givenName = input.givenName?.trim() ?? employment.givenName;
-      if (!surname || !givenName) throw AppError.badRequest('EMPLOYEE_NAME_REQUIRED', 'Give the surname and given name (or record them on the employment)');
-      if ([...`${surname} ${givenName}`].length > 64) throw AppError.unprocessable('NAME_TOO_LONG', 'Surname and given name together must fit the 64 characters of a certificate CN');
-      // The CSRs must name the employee: a key pair made for someone else is refused.
-      assertCsrSubjectMatches(auth, 'authCsr', { iin, surname, givenName });
-      assertCsrSubjectMatches(sign, 'signCsr', { iin, surname, givenName });
-
       const active = await this.holdings.unrevokedOf(iin, bin, trx, now);
       if (active.length > 0) {
-        throw AppError.conflict('EMPLOYEE_CERTIFICATE_ACTIVE', `${iin} already holds an active certificate pair of ${bin}: revoke it before requesting another`, {
+        throw AppError.conflict('EMPLOYEE_CERTIFICATE_ACTIVE', `${iin} already holds an active certificate pair of ${bin}: revoke it before authorizing another`, {
           serials: active.map((c) => c.serial),
         });
       }
-      const roles = rolesOf(employment);
-      const pair = await this.issuer.issuePair(
-        {
-          holder: 'employee',
-          person: { iin, surname, givenName, patronymic: (input.patronymic ?? employment.patronymic) || undefined, organization: organizationName, bin },
-          authKey: auth.spki,
-          signKey: sign.spki,
-          // HR identifies its own employee in person.
-          proofing: 'in-person',
-          employeeRoles: roles,
-        },
-        trx,
-      );
-      await trx.insertInto('employee_certificate_requests').values({ pair_id: pair.pairId, bin, iin, employment_id: employment.id, roles, requested_by: requestedBy }).execute();
-      return {
-        pairId: pair.pairId,
-        roles,
-        certificates: (['auth', 'sign'] as const).map((kind) => ({ kind, serial: pair[kind].serial, notAfter: pair[kind].notAfter.toISOString(), pem: pem(pair[kind].der) })),
-      };
+      // An authorization left to expire no longer holds the place of the open one.
+      await trx
+        .updateTable('employee_certificate_authorizations')
+        .set({ status: 'withdrawn', closed_at: now })
+        .where('bin', '=', bin)
+        .where('iin', '=', iin)
+        .where('status', '=', 'open')
+        .where('expires_at', '<=', now)
+        .execute();
+      const open = await trx
+        .selectFrom('employee_certificate_authorizations')
+        .select('id')
+        .where('bin', '=', bin)
+        .where('iin', '=', iin)
+        .where('status', '=', 'open')
+        .executeTakeFirst();
+      if (open) {
+        throw AppError.conflict('EMPLOYEE_AUTHORIZATION_OPEN', `${iin} already has an open authorization (${open.id}): the employee applies under it, or withdraw it first`, { id: open.id });
+      }
+      const employment = toEmployment(row);
+      const inserted = await trx
+        .insertInto('employee_certificate_authorizations')
+        .values({
+          id: randomUUID(),
+          bin,
+          iin,
+          employment_id: employment.id,
+          roles: rolesOf(employment),
+          authorized_by: authorizedBy,
+          authorized_at: now,
+          expires_at: new Date(now.getTime() + (input.validDays ?? 7) * DAY),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return present(inserted as AuthorizationRow, now);
     });
   }
 
-  /** Who requested the employee's pairs, newest first. */
+  async withdraw(bin: string, iin: string, id: string): Promise<AuthorizationViewType> {
+    const now = new Date();
+    const row = await this.db
+      .updateTable('employee_certificate_authorizations')
+      .set({ status: 'withdrawn', closed_at: now })
+      .where('id', '=', id)
+      .where('bin', '=', bin)
+      .where('iin', '=', iin)
+      .where('status', '=', 'open')
+      .returningAll()
+      .executeTakeFirst();
+    if (row) return present(row as AuthorizationRow, now);
+    const existing = await this.db.selectFrom('employee_certificate_authorizations').select('status').where('id', '=', id).where('bin', '=', bin).where('iin', '=', iin).executeTakeFirst();
+    if (!existing) throw AppError.notFound('AUTHORIZATION_NOT_FOUND', `No authorization ${id} for ${iin} at ${bin}`);
+    throw AppError.conflict('AUTHORIZATION_CLOSED', `Authorization ${id} is already ${existing.status}`);
+  }
+
+  /** The employee's authorizations, newest first. */
+  async authorizationsOf(bin: string, iin: string): Promise<AuthorizationViewType[]> {
+    const now = new Date();
+    const rows = await this.db.selectFrom('employee_certificate_authorizations').selectAll().where('bin', '=', bin).where('iin', '=', iin).orderBy('authorized_at', 'desc').execute();
+    return rows.map((r) => present(r as AuthorizationRow, now));
+  }
+
+  /** Who authorized the pairs issued to the employee, newest first. */
   async requestsOf(bin: string, iin: string) {
     const rows = await this.db
       .selectFrom('employee_certificate_requests')
@@ -107,5 +153,59 @@ export class EmployeeCertificates {
       .orderBy('requested_at', 'desc')
       .execute();
     return rows.map((r) => ({ pairId: r.pair_id, roles: r.roles, requestedBy: r.requested_by, requestedAt: new Date(r.requested_at).toISOString() }));
+  }
+
+  // The EmployeeAuthorizations port, asked by the CA.
+
+  async isEnrolled(bin: string): Promise<boolean> {
+    return (await this.db.selectFrom('enrolled_organizations').select('bin').where('bin', '=', bin).executeTakeFirst()) !== undefined;
+  }
+
+  async openFor(bin: string, iin: string, trx?: Transaction<DB>): Promise<EmployeeAuthorization | null> {
+    const now = new Date();
+    let query = (trx ?? this.db)
+      .selectFrom('employee_certificate_authorizations as a')
+      .innerJoin('employments as e', 'e.id', 'a.employment_id')
+      .innerJoin('enrolled_organizations as o', 'o.bin', 'a.bin')
+      .select(['a.id', 'a.bin', 'a.iin', 'a.roles', 'a.expires_at', 'o.name'])
+      .where('a.bin', '=', bin)
+      .where('a.iin', '=', iin)
+      .where('a.status', '=', 'open')
+      .where('a.expires_at', '>', now)
+      // Authorized for a current employment: a person who left is authorized no more.
+      .where('e.started_at', '<=', now)
+      .where((eb) => eb.or([eb('e.ended_at', 'is', null), eb('e.ended_at', '>', now)]));
+    if (trx) query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row ? { id: row.id, bin: row.bin, iin: row.iin, organization: row.name, roles: row.roles as EmployeeRole[], expiresAt: new Date(row.expires_at) } : null;
+  }
+
+  async use(trx: Transaction<DB>, authorization: EmployeeAuthorization, issued: { applicationId: string; pairId: string }): Promise<void> {
+    const used = await trx
+      .updateTable('employee_certificate_authorizations')
+      .set({ status: 'used', closed_at: new Date(), application_id: issued.applicationId, pair_id: issued.pairId })
+      .where('id', '=', authorization.id)
+      .where('status', '=', 'open')
+      .returning(['employment_id', 'authorized_by'])
+      .executeTakeFirst();
+    if (!used) throw AppError.conflict('EMPLOYEE_AUTHORIZATION_GONE', 'The authorization was used or withdrawn meanwhile: ask HR to authorize again');
+    // The organization's record of who had each pair made for whom.
+    await trx
+      .insertInto('employee_certificate_requests')
+      .values({ pair_id: issued.pairId, bin: authorization.bin, iin: authorization.iin, employment_id: Number(used.employment_id), roles: authorization.roles, requested_by: used.authorized_by })
+      .execute();
+  }
+
+  async employedNow(bin: string, iin: string, trx?: Transaction<DB>): Promise<boolean> {
+    const now = new Date();
+    const row = await (trx ?? this.db)
+      .selectFrom('employments')
+      .select('id')
+      .where('bin', '=', bin)
+      .where('iin', '=', iin)
+      .where('started_at', '<=', now)
+      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]))
+      .executeTakeFirst();
+    return row !== undefined;
   }
 }

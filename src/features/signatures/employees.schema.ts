@@ -44,26 +44,39 @@ export const EmployeeListQuery = Type.Object({
 });
 export const EmployeePage = Type.Object({ items: Type.Array(EmployeeView), next: Type.Union([Type.String(), Type.Null()]) });
 
-const Csr = (what: string) =>
-  Type.String({ minLength: 16, maxLength: 24_000, description: `PKCS#10 CSR of the employee's ${what} key (PEM or base64 DER); its subject carries serialNumber=IIN<employee IIN>` });
+/** The body HR used to send with CSRs it made: kept only so the refusal can say what to do instead. */
+export const EmployeeCertificateRequest = Type.Unknown({
+  description: 'No longer taken: HR never submits key material for an employee. Authorize the pair (POST …/certificate-authorizations); the employee applies with their own keys.',
+});
 
-export const EmployeeCertificateRequest = Type.Object(
+export const AuthorizationCreate = Type.Object(
   {
-    authCsr: Csr('AUTH'),
-    signCsr: Csr('SIGN'),
-    surname: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Default: the employment record' })),
-    givenName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    patronymic: Type.Optional(Type.String({ maxLength: 100 })),
+    validDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 30, description: 'How many days the employee has to apply (default 7)' })),
   },
   { additionalProperties: false },
 );
-export type EmployeeCertificateRequestInput = Static<typeof EmployeeCertificateRequest>;
+export type AuthorizationCreateInput = Static<typeof AuthorizationCreate>;
 
-
-export const IssuedEmployeePair = Type.Object({
-  pairId: Type.String(),
-  roles: Type.Array(Type.String()),
-  certificates: Type.Array(Type.Object({ kind: Type.Union([Type.Literal('auth'), Type.Literal('sign')]), serial: Type.String(), notAfter: Type.String({ format: 'date-time' }), pem: Type.String() })),
+export const AuthorizationView = Type.Object({
+  id: Type.String(),
+  bin: Type.String(),
+  iin: Type.String({ description: "The organization's own record: the IIN in the clear" }),
+  roles: Type.Array(Type.String(), { description: "From the employment record at authorization: the certificate's role OIDs" }),
+  authorizedBy: Type.String(),
+  authorizedAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  status: Type.Union([Type.Literal('open'), Type.Literal('used'), Type.Literal('withdrawn'), Type.Literal('expired')]),
+  closedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  applicationId: Type.Union([Type.String(), Type.Null()]),
+  pairId: Type.Union([Type.String(), Type.Null()]),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'How the employee applies, while the authorization is open' }),
+});
+export type AuthorizationViewType = Static<typeof AuthorizationView>;
+export const AuthorizationList = Type.Object({ items: Type.Array(AuthorizationView) });
+export const AuthorizationParams = Type.Object({
+  bin: Type.String({ maxLength: 32, description: 'Organization BIN (12 digits)' }),
+  iin: Type.String({ maxLength: 32, description: 'Employee IIN (12 digits)' }),
+  id: Type.String({ format: 'uuid' }),
 });
 
 export const TerminationBody = Type.Object(

@@ -4,6 +4,17 @@ import { AppError } from '../../errors/app-error.js';
 import type { CertificateHoldings, HeldCertificate } from '../ca/index.js';
 import { normalizeSerial, revokeCertificates } from '../ca/index.js';
 import type { HeldCertificateViewType } from './holder.schema.js';
+import { personalSessionRequired } from '../../errors/personal-session.js';
+
+/**
+ * Which of a person's certificates a session may see and manage: all of them for a session opened
+ * with an individual certificate; only its organization's for one opened with an employee
+ * certificate (`bin`), which acts for the organization, never for the person's own affairs.
+ */
+export interface HolderScope {
+  iin: string;
+  bin: string | null;
+}
 
 const DAY = 86_400_000;
 
@@ -43,9 +54,9 @@ export class HolderService {
     private readonly usage: () => UsageReader | undefined,
   ) {}
 
-  async certificates(iin: string): Promise<HeldCertificateViewType[]> {
+  async certificates(holder: HolderScope): Promise<HeldCertificateViewType[]> {
     const now = new Date();
-    return (await this.holdings.of(iin)).map((c) => presentHeld(c, now));
+    return (await this.holdings.of(holder.iin, holder.bin ? { bin: holder.bin } : {})).map((c) => presentHeld(c, now));
   }
 
   /** An employee's certificates of one organization (for its HR). */
@@ -54,11 +65,12 @@ export class HolderService {
     return (await this.holdings.of(iin, { bin })).map((c) => presentHeld(c, now));
   }
 
-  async reportLost(iin: string, serialText: string, invalidityDate: Date | null) {
+  async reportLost(holder: HolderScope, serialText: string, invalidityDate: Date | null) {
     const serial = normalizeSerial(serialText);
-    const own = (await this.holdings.of(iin)).find((c) => c.serial === serial);
+    const own = (await this.holdings.of(holder.iin)).find((c) => c.serial === serial);
     // Someone else's serial looks the same as an unknown one: no probing of others' certificates.
-    if (!own) throw AppError.notFound('CERTIFICATE_NOT_FOUND', `You hold no certificate with serial ${serial}`);
+    if (!own || (holder.bin && own.subjectBin && own.subjectBin !== holder.bin)) throw AppError.notFound('CERTIFICATE_NOT_FOUND', `You hold no certificate with serial ${serial}`);
+    if (holder.bin && own.subjectBin === null) throw personalSessionRequired('revoke your personal certificates');
     if (own.revokedAt && own.revocationReason !== 'certificateHold') {
       throw AppError.conflict('ALREADY_REVOKED', `Certificate ${serial} is already revoked (${own.revocationReason})`);
     }
@@ -66,18 +78,20 @@ export class HolderService {
     return {
       revoked: revoked.map((r) => ({ issuer: r.issuer, serial: r.serial, reason: r.reason, revokedAt: r.revokedAt.toISOString() })),
       next: own.subjectBin
-        ? `Ask the HR of ${own.subjectBin} to request a new pair for you (POST /v1/orgs/${own.subjectBin}/employees/{iin}/certificates)`
+        ? `Ask the HR of ${own.subjectBin} to authorize a new pair for you, then apply with keys made on your own machine: ` +
+          `qorgau keygen request --bin ${own.subjectBin} --signed-with <your individual auth.p12> --submit <server>`
         : 'Apply for a new pair: POST /v1/pki/applications',
     };
   }
 
-  async uses(iin: string, options: { serial?: string; limit?: number }) {
+  async uses(holder: HolderScope, options: { serial?: string; limit?: number }) {
     const reader = this.usage();
     if (!reader) return { items: [], recorded: false };
     const serial = options.serial ? normalizeSerial(options.serial) : undefined;
     const limit = options.limit ?? 100;
-    // The usage side reads by holder; one certificate's uses are taken from the holder's latest 500.
-    const items = await reader.usesOf(iin, serial ? Math.max(limit, 500) : limit);
-    return { items: (serial ? items.filter((u) => u.certificateSerial === serial) : items).slice(0, limit), recorded: true };
+    // The usage side reads by holder; one certificate's (or one organization's) uses are taken from the holder's latest 500.
+    const items = await reader.usesOf(holder.iin, serial || holder.bin ? Math.max(limit, 500) : limit);
+    const kept = items.filter((u) => (!serial || u.certificateSerial === serial) && (!holder.bin || u.organizationBin === holder.bin));
+    return { items: kept.slice(0, limit), recorded: true };
   }
 }

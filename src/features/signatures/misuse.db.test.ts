@@ -106,7 +106,7 @@ describe('usage events and misuse rules', () => {
     expect(extended.evidenceEventIds).toHaveLength(3);
   });
 
-  it('rule 1: sign-in and verification record their uses; a revoked certificate tried at sign-in is refused, recorded and alerted', async () => {
+  it("rule 1: sign-in and a relying party's verification record their uses; a revoked certificate tried at sign-in is refused, recorded and alerted", async () => {
     const holder = await certifyPerson(app);
     const serialOf = (der: Buffer) => CertificateInfo.parse(der).serialHex;
     const issuerOf = (der: Buffer) => CertificateInfo.parse(der).issuer;
@@ -120,10 +120,13 @@ describe('usage events and misuse rules', () => {
 
     const signSerial = serialOf(holder.issued.sign.der);
     const cms = await signAs(app, holder, 'sign', 'a contract');
-    const verified = await app.inject({ method: 'POST', url: '/v1/signatures/verify', headers: { 'x-device-id': 'office-pc' }, payload: { cms: cms.toString('base64') } });
+    // Anonymous verification records nothing; the relying party's, with its credential, does.
+    const anonymous = await app.inject({ method: 'POST', url: '/v1/signatures/verify', headers: { 'x-device-id': 'somewhere' }, payload: { cms: cms.toString('base64') } });
+    expect(anonymous.statusCode).toBe(200);
+    const verified = await app.inject({ method: 'POST', url: '/v1/signatures/verify', headers: { ...rp, 'x-device-id': 'office-pc' }, payload: { cms: cms.toString('base64') } });
     expect(verified.statusCode).toBe(200);
     const verifications = await db.selectFrom('usage_events').selectAll().where('certificate_serial', '=', signSerial).execute();
-    expect(verifications).toMatchObject([{ purpose: 'verify', outcome: 'accepted', device_id: 'office-pc' }]);
+    expect(verifications).toMatchObject([{ purpose: 'verify', outcome: 'accepted', device_id: 'office-pc', source: 'token:test-relying-party' }]);
 
     await revokeCertificates(db, { issuer: app.pki!.issuing.name, serials: [authSerial], reason: 'keyCompromise', actor: 'test' });
     const { nonce } = (await app.inject({ method: 'POST', url: '/v1/auth/challenge' })).json();

@@ -73,7 +73,7 @@ export const AlertQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 export const ViolationView = Type.Object(
   {

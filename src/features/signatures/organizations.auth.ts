@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
+import { authHook } from '../../http/auth-hooks.js';
 import { authenticateApiToken } from '../../auth/api-tokens.js';
 import { cookieValue, SESSION_COOKIE, type PersonPrincipal, type SessionStore } from '../signin/index.js';
 import { CertificateInfo } from '../../pkix/certificate.js';
@@ -123,8 +124,8 @@ export function installOrgAuth(app: FastifyInstance, sessions: SessionStore): vo
   }
 
   app.decorate('requireOrgActor', function requireOrgActor(): preHandlerAsyncHookHandler {
-    return async function (request) {
+    return authHook(async function (request) {
       request.orgActor = await identify(request);
-    };
+    });
   });
 }

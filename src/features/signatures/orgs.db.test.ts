@@ -6,10 +6,9 @@ import { signerIdentityOf } from '../trust/index.js';
 import { buildApp } from '../../http/app.js';
 import { getTestDatabase, getTestHierarchy } from '../../../test/helpers/test-database.js';
 import { buildBin, buildIin } from '../../../test/helpers/factories.js';
-import { buildPerson } from '../../../test/helpers/pki-factories.js';
 import { buildOcspRequest, openssl, tempDir, writeTemp } from '../../../test/helpers/revocation-fixtures.js';
-import { signAs, signIn, type CertifiedPerson } from '../../../test/helpers/person-sessions.js';
-import { adminToken, certifyEmployee, employeeCsrs, enrolledOrganization } from '../../../test/helpers/organizations.js';
+import { certifyPerson, signAs, signIn } from '../../../test/helpers/person-sessions.js';
+import { adminToken, certifyEmployee, enrolledOrganization, hireAndCertify, signedEmployeeApplication } from '../../../test/helpers/organizations.js';
 
 describe('organizations, employees, their certificates and termination', () => {
   let app: FastifyInstance;
@@ -48,21 +47,9 @@ describe('organizations, employees, their certificates and termination', () => {
     app.inject({ method: 'PUT', url: `/v1/orgs/${bin}/employees/${iin}`, headers: { cookie }, payload });
 
   async function hireWithCertificates(org: { bin: string; hrCookie: string }, roles: Record<string, boolean> = { maySign: true }) {
-    const person = buildPerson({ organization: 'ТОО «Test»', bin: org.bin });
-    expect((await employee(org.bin, person.iin, org.hrCookie, { position: 'manager', surname: person.surname, givenName: person.givenName, roles })).statusCode).toBe(201);
-    const keys = await employeeCsrs(person);
-    const issued = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificates`, headers: { cookie: org.hrCookie }, payload: keys.body });
-    expect(issued.statusCode, issued.body).toBe(201);
-    const pair = issued.json();
-    const der = (kind: 'auth' | 'sign') => Buffer.from(pair.certificates.find((c: { kind: string }) => c.kind === kind).pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
-    const holder: CertifiedPerson = {
-      person,
-      iin: person.iin,
-      issued: { pairId: pair.pairId, auth: { der: der('auth') }, sign: { der: der('sign') } } as CertifiedPerson['issued'],
-      authKey: keys.authKey,
-      signKey: keys.signKey,
-    };
-    return { person, pair, holder };
+    const hired = await hireAndCertify(app, org, roles);
+    const pair = { pairId: hired.application.pairId, certificates: hired.application.certificates, roles: hired.authorization.roles };
+    return { person: hired.person, pair, holder: hired.holder, citizen: hired.citizen, authorization: hired.authorization };
   }
 
   it('documents every route in the OpenAPI description', async () => {
@@ -75,6 +62,9 @@ describe('organizations, employees, their certificates and termination', () => {
         '/v1/orgs/{bin}/employees',
         '/v1/orgs/{bin}/employees/{iin}',
         '/v1/orgs/{bin}/employees/{iin}/certificates',
+        '/v1/orgs/{bin}/employees/{iin}/certificate-authorizations',
+        '/v1/orgs/{bin}/employees/{iin}/certificate-authorizations/{id}',
+        '/v1/pki/applications/signed',
         '/v1/orgs/{bin}/employees/{iin}/terminate',
         '/v1/orgs/{bin}/staff-sync',
         '/v1/me/certificates',
@@ -197,53 +187,68 @@ describe('organizations, employees, their certificates and termination', () => {
     });
   });
 
-  describe('certificates requested by HR', () => {
-    it("issues a pair bound to (BIN, the employee's own IIN) with the employment's roles; one active pair at a time", async () => {
+  describe('certificates authorized by HR, applied for by the employee', () => {
+    it("issues a pair bound to (BIN, the employee's own IIN) with the authorization's roles; one active pair at a time", async () => {
       const org = await enrolledOrganization(app, buildBin());
-      const { person, pair } = await hireWithCertificates(org, { maySign: true, maySignFinancial: true });
-      expect(pair.roles).toEqual(['employee', 'may-sign', 'may-sign-financial']);
-      for (const c of pair.certificates) {
-        const identity = signerIdentityOf(CertificateInfo.parse(c.pem));
+      const { person, pair, holder, citizen, authorization } = await hireWithCertificates(org, { maySign: true, maySignFinancial: true });
+      expect(authorization).toMatchObject({ status: 'open', roles: ['employee', 'may-sign', 'may-sign-financial'], authorizedBy: expect.stringMatching(/^person:/) });
+      expect(authorization.next).toContain('--signed-with');
+      for (const kind of ['auth', 'sign'] as const) {
+        const identity = signerIdentityOf(CertificateInfo.parse(holder.issued[kind].der));
         expect(identity.iin?.value).toBe(person.iin);
         expect(identity.organization?.bin?.value).toBe(org.bin);
+        expect(identity.organization?.name).toBe('ТОО «Test»');
         expect(identity.roles).toEqual(expect.arrayContaining(['employee', 'may-sign', 'may-sign-financial']));
       }
-      const second = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificates`, headers: { cookie: org.hrCookie }, payload: (await employeeCsrs(person)).body });
+      // A second authorization while the pair is good is refused; so is a second application under a used one.
+      const second = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificate-authorizations`, headers: { cookie: org.hrCookie }, payload: {} });
       expect(second.statusCode).toBe(409);
       expect(second.json().code).toBe('EMPLOYEE_CERTIFICATE_ACTIVE');
+      const again = await app.inject({ method: 'POST', url: '/v1/pki/applications/signed', payload: (await signedEmployeeApplication(app, citizen, org.bin)).body });
+      expect(again.statusCode).toBe(403);
+      expect(again.json().code).toBe('EMPLOYEE_NOT_AUTHORIZED');
 
       const listed = await app.inject({ method: 'GET', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificates`, headers: { cookie: org.hrCookie } });
       expect(listed.json().items.map((c: { serial: string }) => c.serial).sort()).toEqual(pair.certificates.map((c: { serial: string }) => c.serial).sort());
       expect(listed.json().requests).toEqual([expect.objectContaining({ pairId: pair.pairId, roles: ['employee', 'may-sign', 'may-sign-financial'], requestedBy: expect.stringMatching(/^person:/) })]);
+      const authorizations = await app.inject({ method: 'GET', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificate-authorizations`, headers: { cookie: org.hrCookie } });
+      expect(authorizations.json().items).toEqual([expect.objectContaining({ id: authorization.id, status: 'used', pairId: pair.pairId, next: null })]);
     });
 
-    it('issues one pair when several requests for the same employee race', async () => {
+    it('issues one pair when several applications under one authorization race', async () => {
       const org = await enrolledOrganization(app, buildBin());
-      const person = buildPerson({ organization: 'ТОО «Test»', bin: org.bin });
-      await employee(org.bin, person.iin, org.hrCookie, { position: 'driver', surname: person.surname, givenName: person.givenName });
-      const requests = await Promise.all(Array.from({ length: 6 }, () => employeeCsrs(person)));
-      const answers = await Promise.all(
-        requests.map((keys) => app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificates`, headers: { cookie: org.hrCookie }, payload: keys.body })),
-      );
-      expect(answers.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409, 409, 409]);
-      const listed = await app.inject({ method: 'GET', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificates`, headers: { cookie: org.hrCookie } });
+      const citizen = await certifyPerson(app);
+      await employee(org.bin, citizen.iin, org.hrCookie, { position: 'driver', surname: citizen.person.surname, givenName: citizen.person.givenName });
+      expect((await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${citizen.iin}/certificate-authorizations`, headers: { cookie: org.hrCookie } })).statusCode).toBe(201);
+      const applications = await Promise.all(Array.from({ length: 4 }, () => signedEmployeeApplication(app, citizen, org.bin)));
+      const answers = await Promise.all(applications.map((a) => app.inject({ method: 'POST', url: '/v1/pki/applications/signed', payload: a.body })));
+      const codes = answers.map((r) => r.statusCode).sort();
+      expect(codes.filter((c) => c === 201)).toHaveLength(1);
+      expect(answers.filter((r) => r.statusCode !== 201).every((r) => r.statusCode === 403 || r.statusCode === 409)).toBe(true);
+      const listed = await app.inject({ method: 'GET', url: `/v1/orgs/${org.bin}/employees/${citizen.iin}/certificates`, headers: { cookie: org.hrCookie } });
       expect(listed.json().items).toHaveLength(2);
     });
 
-    it("refuses CSRs naming another person's IIN, and a person not employed", async () => {
+    it('refuses to authorize a person not employed, and withdraws an open authorization', async () => {
       const org = await enrolledOrganization(app, buildBin());
-      const person = buildPerson({ organization: 'ТОО «Test»', bin: org.bin });
-      await employee(org.bin, person.iin, org.hrCookie, { position: 'driver', surname: person.surname, givenName: person.givenName });
-      const someoneElse = buildPerson({ surname: person.surname, givenName: person.givenName, bin: org.bin, organization: 'ТОО «Test»' });
-      const foreign = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificates`, headers: { cookie: org.hrCookie }, payload: (await employeeCsrs(someoneElse)).body });
-      expect(foreign.statusCode).toBe(422);
-      expect(foreign.json().code).toBe('CSR_SUBJECT_MISMATCH');
-      const notEmployed = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${someoneElse.iin}/certificates`, headers: { cookie: org.hrCookie }, payload: (await employeeCsrs(someoneElse)).body });
+      const notEmployed = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${buildIin()}/certificate-authorizations`, headers: { cookie: org.hrCookie } });
       expect(notEmployed.statusCode).toBe(404);
       expect(notEmployed.json().code).toBe('EMPLOYEE_NOT_EMPLOYED');
-      const garbage = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificates`, headers: { cookie: org.hrCookie }, payload: { authCsr: 'x'.repeat(40), signCsr: 'y'.repeat(40) } });
-      expect(garbage.statusCode).toBeGreaterThanOrEqual(400);
-      expect(garbage.statusCode).toBeLessThan(500);
+      const citizen = await certifyPerson(app);
+      await employee(org.bin, citizen.iin, org.hrCookie, { position: 'driver' });
+      const open = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${citizen.iin}/certificate-authorizations`, headers: { cookie: org.hrCookie }, payload: { validDays: 3 } });
+      expect(open.statusCode, open.body).toBe(201);
+      const twice = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${citizen.iin}/certificate-authorizations`, headers: { cookie: org.hrCookie } });
+      expect(twice.statusCode).toBe(409);
+      expect(twice.json().code).toBe('EMPLOYEE_AUTHORIZATION_OPEN');
+      const withdrawn = await app.inject({ method: 'DELETE', url: `/v1/orgs/${org.bin}/employees/${citizen.iin}/certificate-authorizations/${open.json().id}`, headers: { cookie: org.hrCookie } });
+      expect(withdrawn.statusCode, withdrawn.body).toBe(200);
+      expect(withdrawn.json().status).toBe('withdrawn');
+      const applied = await app.inject({ method: 'POST', url: '/v1/pki/applications/signed', payload: (await signedEmployeeApplication(app, citizen, org.bin)).body });
+      expect(applied.statusCode).toBe(403);
+      expect(applied.json().code).toBe('EMPLOYEE_NOT_AUTHORIZED');
+      const badId = await app.inject({ method: 'DELETE', url: `/v1/orgs/${org.bin}/employees/${citizen.iin}/certificate-authorizations/not-a-uuid`, headers: { cookie: org.hrCookie } });
+      expect(badId.statusCode).toBe(400);
     });
   });
 
@@ -364,9 +369,9 @@ describe('organizations, employees, their certificates and termination', () => {
   });
 
   describe('holder self-service', () => {
-    it('shows the holder their certificates, revokes a lost one (keyCompromise), and HR can request a new pair', async () => {
+    it('shows the holder their certificates, revokes a lost one (keyCompromise), and HR can authorize a new pair', async () => {
       const org = await enrolledOrganization(app, buildBin());
-      const { person, pair, holder } = await hireWithCertificates(org);
+      const { person, pair, holder, citizen } = await hireWithCertificates(org);
       const cookie = await signIn(app, holder);
       const mine = await app.inject({ method: 'GET', url: '/v1/me/certificates', headers: { cookie } });
       expect(mine.statusCode, mine.body).toBe(200);
@@ -376,14 +381,17 @@ describe('organizations, employees, their certificates and termination', () => {
 
       const others = await app.inject({ method: 'POST', url: `/v1/me/certificates/${org.hr.issued.sign.serial}/revoke`, headers: { cookie } });
       expect(others.statusCode).toBe(404);
-      const sign = pair.certificates.find((c: { kind: string }) => c.kind === 'sign');
+      const sign = pair.certificates.find((c: { kind: string }) => c.kind === 'sign')!;
       const lost = await app.inject({ method: 'POST', url: `/v1/me/certificates/${sign.serial}/revoke`, headers: { cookie }, payload: {} });
       expect(lost.statusCode, lost.body).toBe(200);
       expect(lost.json().revoked).toHaveLength(2);
       expect(lost.json().revoked.every((r: { reason: string }) => r.reason === 'keyCompromise')).toBe(true);
       expect(await ocspEventually(sign.serial, 'Cert Status: revoked')).toContain('keyCompromise');
 
-      const again = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificates`, headers: { cookie: org.hrCookie }, payload: (await employeeCsrs(person)).body });
+      expect(lost.json().next).toContain('authorize');
+      const authorized = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificate-authorizations`, headers: { cookie: org.hrCookie } });
+      expect(authorized.statusCode, authorized.body).toBe(201);
+      const again = await app.inject({ method: 'POST', url: '/v1/pki/applications/signed', payload: (await signedEmployeeApplication(app, citizen, org.bin)).body });
       expect(again.statusCode, again.body).toBe(201);
       const badSerial = await app.inject({ method: 'POST', url: '/v1/me/certificates/not-hex/revoke', headers: { cookie: await signIn(app, org.hr) } });
       expect(badSerial.statusCode).toBe(400);

@@ -4,14 +4,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../errors/app-error.js';
 import { CertificateHoldings } from '../ca/index.js';
-import { EmployeeCertificates as EmployeeCertificateService } from './employees.certificates.js';
+import { EmployeeCertificates as EmployeeCertificateService, howToApply } from './employees.certificates.js';
+import { personalSessionRequired } from '../../errors/personal-session.js';
+import type { CertifiedPerson } from './organizations.auth.js';
 import {
+  AuthorizationCreate,
+  AuthorizationList,
+  AuthorizationParams,
+  AuthorizationView,
   EmployeeCertificateRequest,
   EmployeeListQuery,
   EmployeePage,
   EmployeeUpsert,
   EmployeeView,
-  IssuedEmployeePair,
   TerminationBody,
   TerminationView,
 } from './employees.schema.js';
@@ -45,6 +50,12 @@ declare module 'fastify' {
   }
 }
 
+/** What a holder's session may manage: everything of the person's (individual session), or its organization's only (employee session). */
+const scopeOf = (me: CertifiedPerson) => {
+  if (me.session.holder === 'employee' && !me.bin) throw personalSessionRequired('manage certificates');
+  return { iin: me.iin, bin: me.bin };
+};
+
 /** Bearer: an admin operator token or the organization's HR-system credential (qhr_...). */
 const orgSecurity: Record<string, string[]>[] = [{ personSession: [] }, { operatorToken: [] }];
 const personSecurity: Record<string, string[]>[] = [{ personSession: [] }];
@@ -61,7 +72,7 @@ async function orgsRoutes(root: FastifyInstance) {
   const { organizations, employment, termination } = app;
   const holdings = new CertificateHoldings(app.database.db, app.database.readDb);
   const staffSync = new StaffSyncService(app.database.db, termination);
-  const employeeCertificates = app.pki ? new EmployeeCertificateService(app.database.db, app.pki, app.config.publicUrl, holdings) : undefined;
+  const employeeCertificates = app.employeeAuthorizations as EmployeeCertificateService;
   const holder = new HolderService(app.database.db, holdings, () => (app as unknown as { usage?: UsageReader }).usage);
   const orgActor = app.requireOrgActor();
   const person = app.requirePerson();
@@ -180,25 +191,77 @@ async function orgsRoutes(root: FastifyInstance) {
     await organizations.authorize(actorOf(request), bin);
     requireValidIin(iin);
     if (!(await employment.latestEmployment(bin, iin))) throw AppError.notFound('EMPLOYEE_NOT_FOUND', `${iin} has no employment record at ${bin}`);
-    return { items: await holder.organizationCertificates(bin, iin), requests: employeeCertificates ? await employeeCertificates.requestsOf(bin, iin) : [] };
+    return { items: await holder.organizationCertificates(bin, iin), requests: await employeeCertificates.requestsOf(bin, iin) };
   });
 
   app.post('/v1/orgs/:bin/employees/:iin/certificates', {
     preHandler: orgActor,
     schema: {
       tags: ['signatures'],
-      summary: "HR requests an AUTH/SIGN pair for an employee, from the employee's two CSRs (which must name the employee's own IIN); one active pair per employee",
+      summary: 'Refused: HR never submits key material for an employee; authorize the pair instead (POST …/certificate-authorizations)',
+      description:
+        'A certificate naming a person is issued only to that person, after they prove who they are. HR authorizes the pair; the employee makes the keys on their own machine ' +
+        'and applies (POST /v1/pki/applications/signed, signed with their own individual AUTH certificate, or POST /v1/pki/applications with identity proofing). ' +
+        'Answers 403 EMPLOYEE_KEYS_FROM_HR_REFUSED to the organization\'s HR, head, HR system or an admin.',
       security: orgSecurity,
       params: EmployeeParams,
       body: EmployeeCertificateRequest,
-      response: { 201: IssuedEmployeePair, ...problems(400, 401, 403, 404, 409, 422, 503) },
+      response: { ...problems(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const { bin, iin } = request.params;
+    await organizations.authorize(actorOf(request), bin);
+    requireValidIin(iin);
+    throw AppError.forbidden(
+      'EMPLOYEE_KEYS_FROM_HR_REFUSED',
+      `HR does not send keys or CSRs for an employee: authorize the pair (POST /v1/orgs/${bin}/employees/${iin}/certificate-authorizations, or "qorgau org authorize --bin ${bin} --iin ${iin}"). ${howToApply(bin)}`,
+    );
+  });
+
+  app.post('/v1/orgs/:bin/employees/:iin/certificate-authorizations', {
+    preHandler: orgActor,
+    schema: {
+      tags: ['signatures'],
+      summary: "Authorize a certificate pair for a current employee, with the employment's roles; the employee then applies with their own keys and proves who they are",
+      description:
+        'One open authorization per employee; it expires after validDays (7 by default) and is used up by the one pair issued under it. ' +
+        'Refusals: 404 EMPLOYEE_NOT_EMPLOYED; 409 EMPLOYEE_CERTIFICATE_ACTIVE (revoke the active pair first), EMPLOYEE_AUTHORIZATION_OPEN.',
+      security: orgSecurity,
+      params: EmployeeParams,
+      body: Type.Union([AuthorizationCreate, Type.Null()], { description: 'Optional' }),
+      response: { 201: AuthorizationView, ...problems(400, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
     const { bin, iin } = request.params;
-    const name = await organizations.authorize(actorOf(request), bin);
+    await organizations.authorize(actorOf(request), bin);
     requireValidIin(iin);
-    if (!employeeCertificates) throw new AppError(503, 'CA_UNAVAILABLE', 'This server has no certification authority');
-    return reply.status(201).send(await employeeCertificates.request(bin, name, iin, request.body, actorLabel(actorOf(request))));
+    return reply.status(201).send(await employeeCertificates.authorize(bin, iin, request.body ?? {}, actorLabel(actorOf(request))));
+  });
+
+  app.get('/v1/orgs/:bin/employees/:iin/certificate-authorizations', {
+    preHandler: orgActor,
+    schema: { tags: ['signatures'], summary: "The employee's certificate authorizations, newest first", security: orgSecurity, params: EmployeeParams, response: { 200: AuthorizationList, ...problems(400, 401, 403, 404) } },
+  }, async (request) => {
+    const { bin, iin } = request.params;
+    await organizations.authorize(actorOf(request), bin);
+    requireValidIin(iin);
+    return { items: await employeeCertificates.authorizationsOf(bin, iin) };
+  });
+
+  app.delete('/v1/orgs/:bin/employees/:iin/certificate-authorizations/:id', {
+    preHandler: orgActor,
+    schema: {
+      tags: ['signatures'],
+      summary: 'Withdraw an open authorization (the employee can no longer apply under it)',
+      security: orgSecurity,
+      params: AuthorizationParams,
+      response: { 200: AuthorizationView, ...problems(400, 401, 403, 404, 409) },
+    },
+  }, async (request) => {
+    const { bin, iin, id } = request.params;
+    await organizations.authorize(actorOf(request), bin);
+    requireValidIin(iin);
+    return employeeCertificates.withdraw(bin, iin, id);
   });
 
   app.post('/v1/orgs/:bin/employees/:iin/terminate', {
@@ -240,10 +303,16 @@ async function orgsRoutes(root: FastifyInstance) {
 
   app.get('/v1/me/certificates', {
     preHandler: person,
-    schema: { tags: ['signatures'], summary: 'Your certificates from Qorgau\'s CA and when they expire', security: personSecurity, response: { 200: HeldCertificates, ...problems(401, 403) } },
+    schema: {
+      tags: ['signatures'],
+      summary: 'Your certificates from Qorgau\'s CA and when they expire',
+      description: 'A session opened with an employee certificate sees only that organization\'s certificates.',
+      security: personSecurity,
+      response: { 200: HeldCertificates, ...problems(401, 403) },
+    },
   }, async (request) => {
     const me = await app.certifiedPerson(request.person!);
-    return { items: await holder.certificates(me.iin) };
+    return { items: await holder.certificates(scopeOf(me)) };
   });
 
   app.post('/v1/me/certificates/:serial/revoke', {
@@ -251,6 +320,7 @@ async function orgsRoutes(root: FastifyInstance) {
     schema: {
       tags: ['signatures'],
       summary: 'Revoke a lost certificate of yours (keyCompromise), with its pair; then apply again',
+      description: 'Your personal (individual) certificates only from a session opened with an individual certificate (403 PERSONAL_SESSION_REQUIRED otherwise).',
       security: personSecurity,
       params: HolderSerialParams,
       body: Type.Union([LostCertificateBody, Type.Null()], { description: "Optional" }),
@@ -259,7 +329,7 @@ async function orgsRoutes(root: FastifyInstance) {
   }, async (request) => {
     const me = await app.certifiedPerson(request.person!);
     const invalidity = request.body?.invalidityDate ? new Date(request.body.invalidityDate) : null;
-    return holder.reportLost(me.iin, request.params.serial, invalidity);
+    return holder.reportLost(scopeOf(me), request.params.serial, invalidity);
   });
 
   app.post('/v1/me/certificates/:serial/renew', {
@@ -267,7 +337,10 @@ async function orgsRoutes(root: FastifyInstance) {
     schema: {
       tags: ['signatures'],
       summary: 'Renew your AUTH/SIGN pair with two new CSRs; the old pair is revoked as superseded',
-      description: 'Either serial of a good pair renews both (they share a lifecycle). The new pair keeps the identity proofing of the original application.',
+      description:
+        'Either serial of a good pair renews both (they share a lifecycle). The new pair is of the same kind as the old (individual, or employee of the same BIN with the same roles) ' +
+        'and keeps the identity proofing of the original application. An individual pair is renewed only from a session opened with an individual certificate ' +
+        '(403 PERSONAL_SESSION_REQUIRED); an employee pair only while its holder is employed.',
       security: personSecurity,
       params: HolderSerialParams,
       body: RenewalBody,
@@ -277,7 +350,7 @@ async function orgsRoutes(root: FastifyInstance) {
     const me = await app.certifiedPerson(request.person!);
     const applications = app.certificateApplications;
     if (!applications) throw new AppError(503, 'CA_UNAVAILABLE', 'This server runs without a certification authority');
-    return applications.renew(me.iin, request.params.serial, request.body, 'holder');
+    return applications.renew({ iin: me.iin, sessionBin: scopeOf(me).bin }, request.params.serial, request.body, 'holder');
   });
 
   app.get('/v1/me/certificate-usage', {
@@ -285,13 +358,14 @@ async function orgsRoutes(root: FastifyInstance) {
     schema: {
       tags: ['signatures'],
       summary: 'Where your certificates were used (device, network, time), newest first',
+      description: 'A session opened with an employee certificate sees only the uses of that organization\'s certificates.',
       security: personSecurity,
       querystring: UsageQuery,
       response: { 200: HolderUsage, ...problems(400, 401, 403) },
     },
   }, async (request) => {
     const me = await app.certifiedPerson(request.person!);
-    return holder.uses(me.iin, request.query);
+    return holder.uses(scopeOf(me), request.query);
   });
 }
 
@@ -302,6 +376,7 @@ export const orgsPlugin = fp(
     app.decorate('employment', new EmploymentService(app.database.db, app.database.readDb));
     app.decorate('organizations', new OrganizationsService(app.database.db, app.database.readDb));
     app.decorate('termination', new TerminationService(app.database.db, holdings));
+    app.decorate('employeeAuthorizations', new EmployeeCertificateService(app.database.db, holdings));
     await app.register(orgsRoutes);
   },
   { name: 'signatures-orgs', dependencies: ['database', 'auth'] },

@@ -55,7 +55,28 @@ export interface EmployeeCertificateRequestsTable {
   requested_at: TimestampDefault;
 }
 
+/**
+ * The organization's authorization of an employee pair (HR or the head): the employee applies
+ * with their own keys and proves who they are; the pair is issued only when both name the same
+ * (BIN, IIN). Open until used by one issuance, withdrawn, or expired.
+ */
+export interface EmployeeCertificateAuthorizationsTable {
+  id: string;
+  bin: string;
+  iin: string;
+  employment_id: number;
+  roles: string[];
+  authorized_by: string;
+  authorized_at: TimestampDefault;
+  expires_at: Timestamp;
+  status: ColumnType<'open' | 'used' | 'withdrawn', 'open' | 'used' | 'withdrawn' | undefined, 'open' | 'used' | 'withdrawn'>;
+  closed_at: Timestamp | null;
+  application_id: string | null;
+  pair_id: string | null;
+}
+
 export interface SignaturesOrgTables {
+  employee_certificate_authorizations: EmployeeCertificateAuthorizationsTable;
   enrolled_organizations: EnrolledOrganizationsTable;
   employments: EmploymentsTable;
   org_api_credentials: OrgApiCredentialsTable;

@@ -5,9 +5,6 @@ import type { DB } from '../../db/types.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { checkIin } from '../../identifiers/iin.js';
 import { enqueueNotifications } from '../notifications/index.js';
-import { CertificateInfo } from '../../pkix/certificate.js';
-import { parseSignedData } from '../../pkix/signed-data-parser.js';
-import { signerIdentityOf } from '../trust/index.js';
 import type { SignatureUse, VerificationReport } from '../trust/index.js';
 import { AlertService, NEW_DEVICE } from './alerts.js';
 import { addToHourProfiles, departureRules, twoDevicesRule, unusualHoursRule, type EventBatch, type HourUses } from './misuse-rules.js';
@@ -242,39 +239,19 @@ function usageOfReport(report: VerificationReport): Omit<UsageEventInput, 'occur
   };
 }
 
-/** The signer's certificate read from a CMS without verifying it (a refused sign-in is a use too). */
-function usageOfCms(cms: Buffer): Omit<UsageEventInput, 'occurredAt' | 'purpose' | 'outcome' | 'source'> | undefined {
-  try {
-    const parsed = parseSignedData(cms);
-    const sid = parsed.signerInfos[0]?.sid;
-    if (!sid || sid.kind !== 'issuerAndSerialNumber') return undefined;
-    for (const der of parsed.certificates) {
-      const certificate = CertificateInfo.parse(der);
-      if (!certificate.fields.serialNumber.equals(sid.serialNumber) || !certificate.fields.issuer.equals(sid.issuer)) continue;
-      const identity = signerIdentityOf(certificate);
-      return {
-        certificateSerial: certificate.serialHex,
-        certificateIssuer: certificate.issuer,
-        holderIin: identity.iin?.valid ? identity.iin.value : undefined,
-        organizationBin: identity.organization?.bin?.valid ? identity.organization.bin.value : undefined,
-      };
-    }
-  } catch {
-    // Not a CMS we can read: the route refuses it; there is no certificate to record.
-  }
-  return undefined;
-}
+
 
 /**
- * Records one use of a certificate the platform saw (trust's `signatureUsed` event). A report
- * gives the signer; with a CMS only (a refused sign-in) the signer's certificate is read from it.
+ * Records one use of a certificate the platform saw (trust's `signatureUsed` event, announced
+ * only for a signature that verified): the signer from the report, the source from who saw it.
  */
 export async function recordSignatureUse(usage: UsageService, use: SignatureUse): Promise<void> {
-  const seen = use.report ? usageOfReport(use.report) : use.cms ? usageOfCms(use.cms) : undefined;
+  const seen = usageOfReport(use.report);
   if (!seen) return;
-  const refused = use.refusal !== undefined || (use.report !== undefined && use.report.result !== 'valid');
+  const refused = use.refusal !== undefined || use.report.result !== 'valid';
+  const source = use.reporter.kind === 'platform' ? 'platform' : `token:${use.reporter.name}`;
   await usage.ingest([
-    { ...seen, occurredAt: use.at, purpose: use.purpose, outcome: refused ? 'refused' : 'accepted', refusal: use.refusal, clientIp: use.clientIp, deviceId: use.deviceId, source: 'platform' },
+    { ...seen, occurredAt: use.at, purpose: use.purpose, outcome: refused ? 'refused' : 'accepted', refusal: use.refusal, clientIp: use.clientIp, deviceId: use.deviceId, source },
   ]);
 }
 

@@ -140,7 +140,8 @@ describe('compliance check, violation cases and fines', () => {
     expect(noYear.json().code).toBe('MCI_UNKNOWN_YEAR');
     const fined = await decide({ status: 'fined', decision: 'Passed the signature of a large business official', year: 2025 });
     expect(fined.json().fine).toEqual({ mci: 150, year: 2025, mciTenge: 3932, tenge: 589_800 });
-    expect((await app.inject({ method: 'GET', url: '/v1/violations/not-a-case', headers: inspector })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/v1/violations/not-a-case', headers: inspector })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: '/v1/violations/00000000-0000-4000-8000-000000000000', headers: inspector })).statusCode).toBe(404);
   });
 
   it('publishes the fine schedule of article 640 parts 5 and 6', async () => {

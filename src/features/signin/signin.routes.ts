@@ -63,7 +63,8 @@ export const signinPlugin = fp(
         },
       }, async (request, reply) => {
         const cms = decodeCmsText(request.body.cms);
-        const opened = await root.signatureUses.around(request, 'signin', cms, () => service.signIn(request.body.nonce, cms));
+        // The sign-in itself reports the use: a signature over a fresh nonce that verified, accepted or refused.
+        const opened = await root.signatureUses.around(request, 'signin', (observe) => service.signIn(request.body.nonce, cms, observe));
         const p = opened.principal;
         reply.header('set-cookie', sessionCookie(opened.token, root.config.sessionMinutes * 60)).header('cache-control', 'no-store');
         return { sessionId: p.sessionId, displayName: p.displayName, holder: p.holder, certificateSerial: p.certificateSerial, expiresAt: p.expiresAt.toISOString() };

@@ -1,8 +1,8 @@
 import { AppError } from '../../errors/app-error.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
-import type { SignatureVerifier } from '../trust/index.js';
+import type { SignatureVerifier, VerificationReport } from '../trust/index.js';
 import type { PresentedCertificates } from '../trust/index.js';
-import { acceptSigner } from '../trust/index.js';
+import { acceptSigner, isEvidenceOfUse } from '../trust/index.js';
 import type { Challenge, ChallengeStore } from './challenges.js';
 import type { OpenedSession, SessionStore } from './sessions.js';
 
@@ -27,7 +27,7 @@ export class SigninService {
     return this.challenges.issue();
   }
 
-  async signIn(nonce: string, cms: Buffer): Promise<OpenedSession> {
+  async signIn(nonce: string, cms: Buffer, observe?: (report: VerificationReport) => void): Promise<OpenedSession> {
     const state = await this.challenges.state(nonce);
     if (state === 'unknown') throw refuse('SIGNIN_NONCE_UNKNOWN', 'This nonce was not issued here: ask POST /v1/auth/challenge for one');
     if (state === 'used') throw refuse('SIGNIN_NONCE_REPLAYED', 'This nonce was already used to sign in: ask for a new challenge');
@@ -41,8 +41,17 @@ export class SigninService {
       if (err instanceof AppError && err.code === 'CMS_CONTENT_MISMATCH') throw refuse('SIGNIN_CONTENT_MISMATCH', 'The signature is over other data than the nonce');
       throw err;
     }
-    const accepted = acceptSigner(report, { purpose: 'AUTH', prefix: 'SIGNIN', status: 401 });
+    let accepted;
+    try {
+      accepted = acceptSigner(report, { purpose: 'AUTH', prefix: 'SIGNIN', status: 401 });
+    } catch (err) {
+      // A key that really signed this nonce (a revoked or expired certificate's) is one use, however often the same CMS is sent again.
+      if (isEvidenceOfUse(report) && !(await this.challenges.consume(nonce))) throw refuse('SIGNIN_NONCE_REPLAYED', 'This nonce was used by another sign-in meanwhile');
+      observe?.(report);
+      throw err;
+    }
     if (!(await this.challenges.consume(nonce))) throw refuse('SIGNIN_NONCE_REPLAYED', 'This nonce was used by another sign-in meanwhile');
+    observe?.(report);
     // Kept (pki's store) so the IIN, BIN and roles of another CA's certificate can be read again.
     await this.presented?.rememberSigner(cms, accepted.certificate);
 

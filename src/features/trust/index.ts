@@ -5,8 +5,9 @@
 export { canonicalJson } from './evidence/canonical-json.js';
 export { decodeCmsText } from './evidence/cms-input.js';
 export { SignedDocuments } from './evidence/signed-documents.js';
-export type { VerifiedRequest } from './evidence/signed-documents.js';
-export { acceptSigner } from './evidence/signer-requirements.js';
+export type { ReportObserver, VerifiedRequest } from './evidence/signed-documents.js';
+export { acceptSigner, isEvidenceOfUse } from './evidence/signer-requirements.js';
+export type { AcceptedSigner } from './evidence/signer-requirements.js';
 export { PresentedCertificates } from './presented-certificates.js';
 export { RevocationChecker } from './revocation-status.js';
 export { SignatureVerifier } from './signature-verifier.js';

@@ -1,19 +1,22 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import type { VerificationReport } from './signature-verifier.js';
+import type { VerificationReport as SignatureVerificationReport } from './signature-verifier.js';
 
 export type SignaturePurpose = 'signin' | 'verify' | 'sign';
 
+/** Who saw the use: the platform itself (sign-in, a signed request) or an authenticated relying party. */
+export type SignatureReporter = { kind: 'platform' } | { kind: 'relying-party'; name: string };
+
 /**
- * One use of a certificate the platform saw: a sign-in, a verification, a signed request.
- * With a report the signature was verified; with only the CMS it was refused before (a
- * refused sign-in is a use too), and the listener reads the signer from the CMS.
+ * One use of a certificate the platform saw: a sign-in, a signed request, a relying party's
+ * verification. Announced only for a signature that verified (signature and chain,
+ * isEvidenceOfUse): a signature that does not verify is nobody's use.
  */
 export interface SignatureUse {
   purpose: SignaturePurpose;
-  report?: VerificationReport;
-  cms?: Buffer;
+  report: SignatureVerificationReport;
   /** The stable code the request was refused with; absent when it was accepted. */
   refusal?: string;
+  reporter: SignatureReporter;
   at: Date;
   clientIp: string;
   deviceId?: string;
@@ -31,17 +34,63 @@ export function deviceIdOf(request: FastifyRequest): string | undefined {
 /**
  * Trust announces every signature use here (the event `signatureUsed`); features that care
  * listen (signatures records usage events and runs its misuse rules). Trust knows no
- * employers: it only says what was used, where and how it ended. A listener that fails is
- * logged and never fails the request it observes.
+ * employers: it only says what was used, by whom it was seen, where and how it ended. A listener
+ * that fails is logged and never fails the request it observes.
  */
 export class SignatureUses {
   private readonly listeners: SignatureUseListener[] = [];
+
+  constructor(
+    private readonly isEvidenceOfUse: (report: SignatureVerificationReport) => boolean,
+    /** The pseudonym of an IIN, to tell whether a signed request was signed by the signed-in person. */
+    private readonly pseudonymOf: (iin: string) => Buffer,
+  ) {}
 
   onSignatureUsed(listener: SignatureUseListener): void {
     this.listeners.push(listener);
   }
 
-  async announce(use: SignatureUse, log: FastifyBaseLogger): Promise<void> {
+  /** Announces a verified signature seen by a route, with the request's client address and device. */
+  async seen(request: FastifyRequest, purpose: SignaturePurpose, seen: { report: SignatureVerificationReport; refusal?: string; reporter: SignatureReporter }): Promise<void> {
+    if (!this.isEvidenceOfUse(seen.report)) return;
+    const use: SignatureUse = { purpose, ...seen, at: new Date(), clientIp: request.ip, deviceId: deviceIdOf(request) };
+    await this.announce(use, request.log);
+  }
+
+  /**
+   * Runs a use the platform verifies itself (a sign-in, a signed request) and announces it,
+   * accepted or refused, from the verifier's report the run hands to `observe`. With
+   * `signedInAs` (a signed request), only a signature by the signed-in person counts: somebody
+   * else's document replayed through a session is not a use by its signer.
+   */
+  async around<T>(
+    request: FastifyRequest,
+    purpose: SignaturePurpose,
+    run: (observe: (report: SignatureVerificationReport) => void) => Promise<T>,
+    options: { signedInAs?: Buffer } = {},
+  ): Promise<T> {
+    let seen: SignatureVerificationReport | undefined;
+    const observe = (report: SignatureVerificationReport) => {
+      seen = report;
+    };
+    const counts = () => {
+      if (!seen) return false;
+      if (!options.signedInAs) return true;
+      const iin = seen.signers[0]?.signer?.iin;
+      return iin?.valid === true && this.pseudonymOf(iin.value).equals(options.signedInAs);
+    };
+    let result: T;
+    try {
+      result = await run(observe);
+    } catch (err) {
+      if (counts()) await this.seen(request, purpose, { report: seen!, refusal: (err as { code?: string }).code ?? 'ERROR', reporter: { kind: 'platform' } });
+      throw err;
+    }
+    if (counts()) await this.seen(request, purpose, { report: seen!, reporter: { kind: 'platform' } });
+    return result;
+  }
+
+  private async announce(use: SignatureUse, log: FastifyBaseLogger): Promise<void> {
     for (const listener of this.listeners) {
       try {
         await listener(use);
@@ -49,23 +98,5 @@ export class SignatureUses {
         log.error({ err }, 'signature use not recorded');
       }
     }
-  }
-
-  /** Announces a use seen by a route, with the request's client address and device. */
-  async seen(request: FastifyRequest, purpose: SignaturePurpose, seen: { report?: VerificationReport; cms?: Buffer; refusal?: string }): Promise<void> {
-    await this.announce({ purpose, ...seen, at: new Date(), clientIp: request.ip, deviceId: deviceIdOf(request) }, request.log);
-  }
-
-  /** Runs a use given as a CMS (a sign-in, a signed request) and announces it, accepted or refused. */
-  async around<T>(request: FastifyRequest, purpose: SignaturePurpose, cms: Buffer, run: () => Promise<T>): Promise<T> {
-    let result: T;
-    try {
-      result = await run();
-    } catch (err) {
-      await this.seen(request, purpose, { cms, refusal: (err as { code?: string }).code ?? 'ERROR' });
-      throw err;
-    }
-    await this.seen(request, purpose, { cms });
-    return result;
   }
 }

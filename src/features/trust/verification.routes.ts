@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -9,6 +9,7 @@ import type { TrustStore } from './trust-anchors.js';
 import type { RevocationStatusSource } from './revocation-status.js';
 import { SignerIdentitySchema, VerificationReportSchema, VerifyRequestSchema, type VerifyRequest } from './verification-report.schema.js';
 import { SignatureUses } from './signature-uses.js';
+import { isEvidenceOfUse } from './evidence/signer-requirements.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -85,14 +86,19 @@ export const signaturesPlugin = fp(
     }
     root.decorate('signatureVerifier', verifier);
     root.decorate('trustStore', trust);
-    root.decorate('signatureUses', new SignatureUses());
+    root.decorate('signatureUses', new SignatureUses(isEvidenceOfUse, (iin) => root.pseudonymizer.of(iin)));
     await root.register(async (scope) => signaturesRoutes(scope));
   },
-  { name: 'trust', dependencies: ['database'] },
+  { name: 'trust', dependencies: ['database', 'auth'] },
 );
 
 async function signaturesRoutes(scope: FastifyInstance) {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const requireRelyingParty = scope.requireRole('relying-party');
+  const relyingParty = async (request: FastifyRequest, reply: FastifyReply) => {
+    await requireRelyingParty.call(scope, request, reply);
+    return { kind: 'relying-party' as const, name: request.principal!.name };
+  };
   app.addSchema(SignerIdentitySchema);
   app.addSchema(VerificationReportSchema);
   app.addContentTypeParser(CMS_TYPES, { parseAs: 'buffer', bodyLimit: VERIFY_BODY_LIMIT }, (_request, body, done) => done(null, body));
@@ -106,7 +112,10 @@ async function signaturesRoutes(scope: FastifyInstance) {
         'Checks a CMS SignedData: the signature, the chain to a trusted root (Qorgau\'s own, and the anchors in `<dataDir>/pki/trust/`, such as the national CA), ' +
         'the certificate\'s validity at signing time (an RFC 3161 time-stamp token if present, else the signing-time attribute) and its revocation status. ' +
         'JSON body `{cms, data?}` (base64; `data` for a detached signature), or the raw DER as `application/pkcs7-mime`. ' +
-        'The answer is a report, also when the signature is invalid; only input that is not a usable CMS is a 400.',
+        'The answer is a report, also when the signature is invalid; only input that is not a usable CMS is a 400. ' +
+        'Anyone may verify; nothing is recorded against the signer then. A relying party that sends its credential (Authorization: Bearer, role relying-party) ' +
+        'and the client\'s X-Device-Id has the verification recorded as a use of the certificate, when the signature verified (signature and chain) — ' +
+        'a use of a revoked certificate included, a signature that does not verify never.',
       body: {
         content: {
           'application/json': { schema: VerifyRequestSchema },
@@ -114,14 +123,17 @@ async function signaturesRoutes(scope: FastifyInstance) {
           'application/pkcs7-signature': rawBody('DER CMS SignedData with its content (attached)'),
         },
       } as unknown as typeof VerifyRequestSchema,
-      response: { 200: Type.Ref('VerificationReport'), ...problems(400, 413, 415) },
+      security: [{}, { operatorToken: [] }],
+      response: { 200: Type.Ref('VerificationReport'), ...problems(400, 401, 403, 413, 415) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
+    // Authenticated before the work: a relying party that presents a credential must present a good one.
+    const reporter = request.headers.authorization ? await relyingParty(request, reply) : undefined;
     const body = request.body as VerifyRequest | Buffer;
     const cms = Buffer.isBuffer(body) ? body : decodeBase64(body.cms, 'cms');
     const data = Buffer.isBuffer(body) || body.data === undefined ? undefined : decodeBase64(body.data, 'data');
     const report = await scope.signatureVerifier.verify(cms, { detachedContent: data });
-    await scope.signatureUses.seen(request, 'verify', { report });
+    if (reporter) await scope.signatureUses.seen(request, 'verify', { report, reporter });
     return report;
   });
 }

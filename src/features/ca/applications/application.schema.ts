@@ -54,7 +54,7 @@ export const ReviewItem = Type.Object({
   id: Type.String(),
   holder: Type.String(),
   iin: Type.String(),
-  idDocumentNumber: Type.String(),
+  idDocumentNumber: Type.Union([Type.String(), Type.Null()], { description: 'null when the applicant signed the application with their own certificate' }),
   surname: Type.String(),
   givenName: Type.String(),
   patronymic: Type.Union([Type.String(), Type.Null()]),
@@ -65,6 +65,19 @@ export const ReviewItem = Type.Object({
 });
 export const ReviewQueue = Type.Object({ items: Type.Array(ReviewItem) });
 export const ReviewQueueQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) });
+
+export const SignedApplication = Type.Object(
+  {
+    application: Type.String({
+      minLength: 16,
+      maxLength: 96_000,
+      description:
+        'CMS SignedData (base64 or PEM, content attached) made with your own individual AUTH certificate (Qorgau\'s or the national CA\'s) over the canonical JSON ' +
+        '{"action":"employee-certificate.apply","authCsr":"<base64 DER>","bin":"<BIN>","iin":"<your IIN>","issuedAt":"<now, ISO 8601>","nonce":"<random>","signCsr":"<base64 DER>"}',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 export const ApproveBody = Type.Object(
   {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../../db/types.js';
 import { AppError } from '../../../errors/app-error.js';
+import { personalSessionRequired } from '../../../errors/personal-session.js';
 import { checkBin } from '../../../identifiers/bin.js';
 import { checkIin } from '../../../identifiers/iin.js';
 import type { CaHierarchy } from '../authority/hierarchy.js';
@@ -12,11 +13,29 @@ import { ApplicationsRepository } from './applications.repository.js';
 import { assertCsrSubjectMatches, checkCsr, decodeCsrText } from './csr.js';
 import { OperatorReviewProofing, type IdentityProofing } from './identity-proofing.js';
 import { normalizeSerial, revokeCertificates } from '../revocation/certificate-revoker.js';
+import { noEmployeeAuthorizations, type EmployeeAuthorization, type EmployeeAuthorizations } from './employee-authorizations.js';
+import type { SignatureVerifier, SignedDocuments, VerificationReport } from '../../trust/index.js';
+import { verifyEmployeeApplication } from './signed-application.js';
+import type { Pseudonymizer } from '../../../privacy/pseudonym.js';
+import { CertificateInfo } from '../../../pkix/certificate.js';
+import { signerIdentityOf } from '../../trust/index.js';
+import { EMPLOYEE_ROLES, type EmployeeRole } from '../profiles.js';
 
 /** The registry's answer to "is this IIN in a published breach?", through its service (DESIGN.md: never its tables). */
 export type PublishedBreachesOf = (iin: string) => Promise<{ id: string; title?: string }[]>;
-/** Whether an organization is enrolled here, so that its HR requests its employees' certificates. */
-export type IsEnrolledOrganization = (bin: string) => Promise<boolean>;
+/** What the signed application route needs besides the CA: the verifier and the evidence store. */
+export interface SignedApplicationDeps {
+  verifier: SignatureVerifier;
+  documents: SignedDocuments;
+  pseudonymizer: Pseudonymizer;
+}
+
+/** Who renews: the session's kind decides which pairs it may renew. */
+export interface RenewingHolder {
+  iin: string;
+  /** The BIN of the employee certificate the session was opened with; null for an individual session. */
+  sessionBin: string | null;
+}
 
 const ID_DOCUMENT = /^[A-Z0-9]{6,12}$/;
 
@@ -35,6 +54,13 @@ async function checkCsrPair(csrs: { authCsr: string; signCsr: string }, expected
   return { auth, sign };
 }
 
+const notAuthorized = (bin: string) =>
+  AppError.forbidden(
+    'EMPLOYEE_NOT_AUTHORIZED',
+    `${bin} has not authorized a certificate pair for you: ask its HR to authorize one (POST /v1/orgs/${bin}/employees/{iin}/certificate-authorizations), then apply again`,
+  );
+
+
 export class CertificateApplicationService {
   /** Replaceable: tests and demonstrations use AutomaticProofing. */
   proofing: IdentityProofing = new OperatorReviewProofing();
@@ -47,7 +73,8 @@ export class CertificateApplicationService {
     private readonly publicUrl: string,
     private readonly publishedBreachesOf: PublishedBreachesOf,
     readDb: Kysely<DB> = db,
-    private readonly isEnrolledOrganization: IsEnrolledOrganization = async () => false,
+    /** Asked at request time: the organizations feature registers after the CA. */
+    private readonly authorizations: () => EmployeeAuthorizations = () => noEmployeeAuthorizations,
   ) {
     this.repository = new ApplicationsRepository(db, readDb);
     this.issuer = new CertificateIssuer(db, hierarchy, publicUrl);
@@ -64,17 +91,19 @@ export class CertificateApplicationService {
       throw AppError.unprocessable('NAME_TOO_LONG', 'Surname and given name together must fit the 64 characters of a certificate CN');
     }
     const holder = input.holder ?? 'individual';
+    let organization = input.organization?.trim() ?? null;
+    let authorizationId: string | null = null;
     if (holder === 'employee') {
-      if (!input.organization?.trim()) throw AppError.badRequest('ORGANIZATION_REQUIRED', 'An employee application names the organization');
+      if (!organization) throw AppError.badRequest('ORGANIZATION_REQUIRED', 'An employee application names the organization');
       const binCheck = checkBin(input.bin ?? '');
       if (!binCheck.ok) throw AppError.badRequest(binCheck.problem, binCheck.message);
-      // An enrolled organization's HR requests its employees' pairs (one active pair each, bound to
-      // the employment record); applying directly is for the heads of organizations not enrolled yet.
-      if (await this.isEnrolledOrganization(input.bin!)) {
-        throw AppError.conflict(
-          'EMPLOYEE_CERTIFICATES_VIA_HR',
-          `${input.bin} is enrolled: its HR requests employee certificates (POST /v1/orgs/${input.bin}/employees/{iin}/certificates)`,
-        );
+      // An enrolled organization authorizes its employees' pairs; the employee applies and proves
+      // who they are. Applying without an authorization is for heads of organizations not enrolled.
+      if (await this.authorizations().isEnrolled(input.bin!)) {
+        const authorization = await this.authorizations().openFor(input.bin!, input.iin);
+        if (!authorization) throw notAuthorized(input.bin!);
+        organization = authorization.organization;
+        authorizationId = authorization.id;
       }
     }
 
@@ -97,20 +126,17 @@ export class CertificateApplicationService {
       surname: input.surname.trim(),
       given_name: input.givenName.trim(),
       patronymic: input.patronymic?.trim() || null,
-      organization: holder === 'employee' ? input.organization!.trim() : null,
+      organization: holder === 'employee' ? organization : null,
       bin: holder === 'employee' ? input.bin! : null,
       auth_csr: auth.der,
       sign_csr: sign.der,
       proofing_provider: breaches.length ? 'breach-rule' : this.proofing.name,
+      authorization_id: authorizationId,
     };
     if (outcome.decision === 'approve') {
       await this.db.transaction().execute(async (trx) => {
         await this.repository.insert({ ...base, status: 'issued', proofing_method: outcome.method, decided_by: `proofing:${this.proofing.name}`, decided_at: new Date() }, trx);
-        const pair = await this.issuer.issuePair(
-          { holder, person: this.personOf(base), authKey: auth.spki, signKey: sign.spki, proofing: outcome.method, applicationId: id },
-          trx,
-        );
-        await this.repository.setPair(trx, id, pair.pairId);
+        await this.issueFor(trx, base, { authKey: auth.spki, signKey: sign.spki, proofing: outcome.method });
       });
     } else if (outcome.decision === 'review') {
       await this.repository.insert({ ...base, status: 'pending_review', review_reason: outcome.reason });
@@ -198,11 +224,110 @@ export class CertificateApplicationService {
       if (!decided) throw AppError.conflict('APPLICATION_NOT_PENDING', `Application ${id} is not waiting for review (it is ${row.status.replace('_', ' ')})`);
       const auth = await checkCsr(Buffer.from(row.auth_csr), 'authCsr');
       const sign = await checkCsr(Buffer.from(row.sign_csr), 'signCsr');
-      const pair = await this.issuer.issuePair(
-        { holder: row.holder, person: this.personOf(row), authKey: auth.spki, signKey: sign.spki, proofing: method, applicationId: id },
-        trx,
-      );
-      await this.repository.setPair(trx, id, pair.pairId);
+      await this.issueFor(trx, row, { authKey: auth.spki, signKey: sign.spki, proofing: method });
+    });
+    return this.view(id);
+  }
+
+  /**
+   * Issues the pair of an application in its transaction. An employee application made under an
+   * organization's authorization is issued only while that authorization is still open for the
+   * same (BIN, IIN) and the person holds no other good pair of it; the authorization is used up.
+   */
+  private async issueFor(
+    trx: Transaction<DB>,
+    row: { id: string; holder: 'individual' | 'employee'; iin: string; surname: string; given_name: string; patronymic: string | null; organization: string | null; bin: string | null; authorization_id?: string | null },
+    keys: { authKey: Buffer; signKey: Buffer; proofing: ProofingMethod },
+  ): Promise<void> {
+    let authorization: EmployeeAuthorization | null = null;
+    if (row.authorization_id) {
+      authorization = await this.authorizations().openFor(row.bin!, row.iin, trx);
+      if (!authorization || authorization.id !== row.authorization_id) {
+        throw AppError.conflict('EMPLOYEE_AUTHORIZATION_GONE', `The organization's authorization for this application was used, withdrawn or has expired: ask the HR of ${row.bin} to authorize again`);
+      }
+      const active = await trx
+        .selectFrom('certificates')
+        .select('serial')
+        .where('subject_iin', '=', row.iin)
+        .where('subject_bin', '=', row.bin)
+        .where('revoked_at', 'is', null)
+        .where('not_after', '>', new Date())
+        .execute();
+      if (active.length > 0) {
+        throw AppError.conflict('EMPLOYEE_CERTIFICATE_ACTIVE', `You already hold an active certificate pair of ${row.bin}: revoke it (POST /v1/me/certificates/{serial}/revoke) before applying again`, {
+          serials: active.map((c) => c.serial),
+        });
+      }
+    }
+    const pair = await this.issuer.issuePair(
+      {
+        holder: row.holder,
+        person: this.personOf({ ...row, organization: authorization?.organization ?? row.organization }),
+        authKey: keys.authKey,
+        signKey: keys.signKey,
+        proofing: keys.proofing,
+        applicationId: row.id,
+        ...(authorization ? { employeeRoles: authorization.roles } : {}),
+      },
+      trx,
+    );
+    await this.repository.setPair(trx, row.id, pair.pairId);
+    if (authorization) await this.authorizations().use(trx, authorization, { applicationId: row.id, pairId: pair.pairId });
+  }
+
+  /**
+   * An employee applies for the pair their organization authorized, proving who they are with a
+   * signature of their own individual AUTH certificate (Qorgau's or another trusted CA's) over
+   * the application: both CSRs, the BIN and their IIN. Issued at once when an open authorization
+   * names the same (BIN, IIN); the signed application is kept as the person's evidence.
+   */
+  async submitSigned(deps: SignedApplicationDeps, cms: Buffer, observe?: (report: VerificationReport) => void): Promise<ApplicationViewType> {
+    const now = new Date();
+    const verified = await verifyEmployeeApplication(deps.verifier, cms, { now, observe });
+    const { content, signer } = verified;
+    const binCheck = checkBin(content.bin);
+    if (!binCheck.ok) throw AppError.badRequest(binCheck.problem, binCheck.message);
+    const surname = signer.signer.surname ?? '';
+    const givenName = signer.signer.givenName ?? '';
+    if (!surname || !givenName) throw AppError.unprocessable('APPLICATION_SIGNER_UNNAMED', 'The certificate that signed the application names no surname and given name');
+    const { auth, sign } = await checkCsrPair(content, { iin: signer.iin, surname, givenName });
+    if (!(await this.authorizations().isEnrolled(content.bin))) {
+      throw AppError.notFound('ORG_NOT_ENROLLED', `${content.bin} is not enrolled here: its head applies with identity proofing (POST /v1/pki/applications)`);
+    }
+    const authorization = await this.authorizations().openFor(content.bin, signer.iin);
+    if (!authorization) throw notAuthorized(content.bin);
+
+    const id = randomUUID();
+    const row = {
+      id,
+      holder: 'employee' as const,
+      iin: signer.iin,
+      id_document_number: null,
+      surname,
+      given_name: givenName,
+      patronymic: signer.signer.patronymic ?? null,
+      organization: authorization.organization,
+      bin: content.bin,
+      auth_csr: auth.der,
+      sign_csr: sign.der,
+      proofing_provider: 'individual-certificate',
+      authorization_id: authorization.id,
+      proof: `signature:${signer.certificate.issuer}#${signer.certificate.serialNumber}`,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await deps.documents.store(trx, {
+        personHash: deps.pseudonymizer.of(signer.iin),
+        body: { ...content },
+        content: verified.contentBytes,
+        cms,
+        certificateSerial: signer.certificate.serialNumber,
+        certificateSha256: signer.certificate.sha256Fingerprint,
+        signedAt: signer.signedAt,
+      });
+      // The signer's own certificate records how they were identified when it was issued.
+      const method: ProofingMethod = signer.signer.identityProofing ?? 'remote';
+      await this.repository.insert({ ...row, status: 'issued', proofing_method: method, decided_by: 'signature', decided_at: new Date() }, trx);
+      await this.issueFor(trx, row, { authKey: auth.spki, signKey: sign.spki, proofing: method });
     });
     return this.view(id);
   }
@@ -213,16 +338,22 @@ export class CertificateApplicationService {
    * application, and the old pair is revoked as superseded, in one transaction. AUTH and
    * SIGN share a lifecycle, so either serial of the pair renews both.
    */
-  async renew(holderIin: string, serialText: string, csrs: { authCsr: string; signCsr: string }, actor: string): Promise<ApplicationViewType> {
+  async renew(holder: RenewingHolder, serialText: string, csrs: { authCsr: string; signCsr: string }, actor: string): Promise<ApplicationViewType> {
     const serial = normalizeSerial(serialText);
     const current = await this.db
       .selectFrom('certificates')
-      .select(['issuer', 'serial', 'pair_id', 'application_id', 'not_after', 'revoked_at', 'revocation_reason', 'subject_bin'])
+      .select(['issuer', 'serial', 'pair_id', 'application_id', 'not_after', 'revoked_at', 'revocation_reason', 'subject_bin', 'der'])
       .where('serial', '=', serial)
-      .where('subject_iin', '=', holderIin)
+      .where('subject_iin', '=', holder.iin)
       .executeTakeFirst();
     // Another person's serial reads like an unknown one: nobody probes others' certificates.
     if (!current) throw AppError.notFound('CERTIFICATE_NOT_FOUND', `You hold no certificate with serial ${serial}`);
+    // A session opened with an employee certificate acts for its organization only.
+    if (holder.sessionBin !== null && current.subject_bin !== holder.sessionBin) {
+      throw current.subject_bin === null
+        ? personalSessionRequired('renew your personal certificates')
+        : AppError.notFound('CERTIFICATE_NOT_FOUND', `You hold no certificate with serial ${serial} of ${holder.sessionBin}`);
+    }
     if (current.revoked_at) {
       throw AppError.conflict('CERTIFICATE_NOT_RENEWABLE', `Certificate ${serial} is revoked (${current.revocation_reason}): apply for a new pair instead`);
     }
@@ -231,8 +362,22 @@ export class CertificateApplicationService {
     }
     const original = current.application_id ? await this.repository.byId(current.application_id) : undefined;
     if (!original || !current.pair_id) {
-      const next = current.subject_bin ? `ask the HR of BIN ${current.subject_bin} to request a new pair` : 'apply for a new pair';
+      const next = current.subject_bin ? `ask the HR of BIN ${current.subject_bin} to authorize a new pair, then apply` : 'apply for a new pair';
       throw AppError.conflict('CERTIFICATE_NOT_RENEWABLE', `Certificate ${serial} was not issued from an application here: ${next}`);
+    }
+    // The same kind of pair as the one renewed: an employee pair stays one of the same BIN, an individual pair stays individual.
+    const kind = current.subject_bin === null ? 'individual' : 'employee';
+    if (original.holder !== kind || (original.bin ?? null) !== current.subject_bin) {
+      throw AppError.conflict('CERTIFICATE_NOT_RENEWABLE', `Certificate ${serial} does not match its application: apply for a new pair instead`);
+    }
+    let employeeRoles: EmployeeRole[] | undefined;
+    if (kind === 'employee') {
+      if ((await this.authorizations().isEnrolled(current.subject_bin!)) && !(await this.authorizations().employedNow(current.subject_bin!, holder.iin))) {
+        throw AppError.conflict('CERTIFICATE_NOT_RENEWABLE', `You are not employed by ${current.subject_bin} now: its certificates are not renewed`);
+      }
+      // The roles the organization gave, as the renewed certificate carries them.
+      const names = new Set(signerIdentityOf(CertificateInfo.parse(Buffer.from(current.der))).roles);
+      employeeRoles = (Object.keys(EMPLOYEE_ROLES) as EmployeeRole[]).filter((role) => names.has(role));
     }
     const { auth, sign } = await checkCsrPair(csrs, { iin: original.iin, surname: original.surname, givenName: original.given_name });
 
@@ -250,26 +395,35 @@ export class CertificateApplicationService {
       await this.repository.insert(
         {
           id,
-          holder: original.holder,
+          holder: kind,
           iin: original.iin,
           id_document_number: original.id_document_number,
           surname: original.surname,
           given_name: original.given_name,
           patronymic: original.patronymic,
           organization: original.organization,
-          bin: original.bin,
+          bin: current.subject_bin,
           auth_csr: auth.der,
           sign_csr: sign.der,
           proofing_provider: 'renewal',
           status: 'issued',
           proofing_method: method,
+          proof: original.proof,
           decided_by: `renewal of pair ${current.pair_id} by ${actor}`,
           decided_at: new Date(),
         },
         trx,
       );
       const pair = await this.issuer.issuePair(
-        { holder: original.holder, person: this.personOf(original), authKey: auth.spki, signKey: sign.spki, proofing: method, applicationId: id },
+        {
+          holder: kind,
+          person: this.personOf({ ...original, bin: current.subject_bin }),
+          authKey: auth.spki,
+          signKey: sign.spki,
+          proofing: method,
+          applicationId: id,
+          ...(employeeRoles ? { employeeRoles } : {}),
+        },
         trx,
       );
       await this.repository.setPair(trx, id, pair.pairId);

@@ -3,7 +3,10 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../../db/types.js';
 import { AppError } from '../../../errors/app-error.js';
 import type { Pseudonymizer } from '../../../privacy/pseudonym.js';
-import type { SignatureVerifier } from '../signature-verifier.js';
+import type { SignatureVerifier, VerificationReport } from '../signature-verifier.js';
+
+/** Sees the verifier's report of a signed request, whatever the outcome (usage evidence). */
+export type ReportObserver = (report: VerificationReport) => void;
 import { parseSignedData } from '../../../pkix/signed-data-parser.js';
 import { canonicalJson } from './canonical-json.js';
 import { acceptSigner } from './signer-requirements.js';
@@ -67,8 +70,9 @@ export class SignedDocuments {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async verify(cms: Buffer, expected: { personHash: Buffer; actions: readonly string[] }): Promise<VerifiedRequest> {
+  async verify(cms: Buffer, expected: { personHash: Buffer; actions: readonly string[]; observe?: ReportObserver }): Promise<VerifiedRequest> {
     const report = await this.verifier.verify(cms);
+    expected.observe?.(report);
     if (report.detached) throw refuse('DOCUMENT_DETACHED', 'Send the signed request with its content (an attached CMS)');
     const accepted = acceptSigner(report, { purpose: 'SIGN', prefix: 'DOCUMENT', status: 422 });
     const content = parseSignedData(cms).eContent!;

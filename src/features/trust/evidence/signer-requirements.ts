@@ -48,8 +48,22 @@ export function acceptSigner(report: VerificationReport, options: { purpose: Exc
   if (!signer || !signerReport.certificate) throw refuse('SIGNATURE_INVALID', "the signer's certificate is unknown");
   if (signer.purpose !== options.purpose) {
     const want = options.purpose === 'AUTH' ? 'an authentication (AUTH) certificate signs in' : 'documents are signed with the SIGN certificate';
-    throw refuse('WRONG_CERTIFICATE', `the signature was made with a ${signer.purpose} certificate; ${want}`);
+    throw refuse('WRONG_CERTIFICATE', `the signature was made with ${signer.purpose === 'AUTH' ? 'an' : 'a'} ${signer.purpose} certificate; ${want}`);
   }
   if (!signer.iin?.valid) throw refuse('NO_IIN', 'the certificate does not name a person by a valid IIN');
   return { iin: signer.iin.value, signer, certificate: signerReport.certificate, signedAt: new Date(signerReport.signedAt.time), report: signerReport };
+}
+
+/**
+ * Whether a report may count against the holder of the signer's certificate: the signature
+ * verified with that certificate's key and the certificate chains to a trusted CA. A revoked or
+ * expired certificate still counts (that is the misuse to see); a flipped byte, a certificate
+ * nobody trusted issued, or a signature over other data does not: anyone can make those.
+ */
+export function isEvidenceOfUse(report: VerificationReport): boolean {
+  if (report.signers.length !== 1) return false;
+  const signer = report.signers[0];
+  if (!signer.certificate) return false;
+  const passed = (check: string) => signer.checks.some((c) => c.check === check && c.status === 'passed') && !signer.checks.some((c) => c.check === check && c.status !== 'passed');
+  return passed('signature') && passed('chain');
 }

@@ -1,0 +1,83 @@
+import { AppError } from '../../../errors/app-error.js';
+import { acceptSigner, canonicalJson, type AcceptedSigner, type SignatureVerifier, type VerificationReport } from '../../trust/index.js';
+import { parseSignedData } from '../../../pkix/signed-data-parser.js';
+
+export const EMPLOYEE_APPLICATION_ACTION = 'employee-certificate.apply';
+/** How far issuedAt may be from the server's clock: an application is signed for now. */
+const FRESHNESS_MS = 10 * 60_000;
+
+/**
+ * What the employee signs (canonical JSON, attached): both CSRs made on their own machine, the
+ * organization and their own IIN, a nonce and the time. The signature binds the keys to the
+ * person its certificate names, so nobody else's keys can ride on it.
+ */
+export interface EmployeeApplicationContent {
+  action: typeof EMPLOYEE_APPLICATION_ACTION;
+  authCsr: string;
+  bin: string;
+  iin: string;
+  issuedAt: string;
+  nonce: string;
+  signCsr: string;
+}
+
+export interface VerifiedEmployeeApplication {
+  content: EmployeeApplicationContent;
+  contentBytes: Buffer;
+  signer: AcceptedSigner;
+}
+
+const refuse = (code: string, detail: string) => new AppError(422, code, detail);
+
+/**
+ * Verifies an employee's signed application: one signer, every check passed (signature, chain
+ * to a trusted CA, validity, revocation), an AUTH certificate of an individual (not of an
+ * organization) naming the IIN the application names, canonical content, fresh.
+ * `observe` sees the verifier's report, whatever the outcome.
+ */
+export async function verifyEmployeeApplication(
+  verifier: SignatureVerifier,
+  cms: Buffer,
+  options: { now: Date; observe?: (report: VerificationReport) => void },
+): Promise<VerifiedEmployeeApplication> {
+  let report: VerificationReport;
+  try {
+    report = await verifier.verify(cms);
+  } catch (err) {
+    if (err instanceof AppError && err.status < 500) throw refuse('APPLICATION_SIGNATURE_INVALID', `The signed application is not a usable CMS: ${err.message}`);
+    throw err;
+  }
+  options.observe?.(report);
+  if (report.detached) throw refuse('APPLICATION_DETACHED', 'Send the signed application with its content (an attached CMS)');
+  const signer = acceptSigner(report, { purpose: 'AUTH', prefix: 'APPLICATION', status: 422 });
+  if (signer.signer.organization?.bin) {
+    throw refuse(
+      'APPLICATION_NOT_INDIVIDUAL_CERTIFICATE',
+      "Sign the application with your own individual AUTH certificate (Qorgau's or the national CA's), not with an organization's employee certificate",
+    );
+  }
+  const contentBytes = parseSignedData(cms).eContent;
+  if (!contentBytes) throw refuse('APPLICATION_DETACHED', 'Send the signed application with its content (an attached CMS)');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(contentBytes.toString('utf8'));
+  } catch {
+    throw refuse('APPLICATION_MALFORMED', 'The signed content is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw refuse('APPLICATION_MALFORMED', 'The signed content is not a JSON object');
+  if (canonicalJson(parsed) !== contentBytes.toString('utf8')) throw refuse('APPLICATION_NOT_CANONICAL', 'The signed content is not canonical JSON (keys sorted, no whitespace)');
+  const content = parsed as Partial<EmployeeApplicationContent>;
+  for (const field of ['action', 'authCsr', 'bin', 'iin', 'issuedAt', 'nonce', 'signCsr'] as const) {
+    if (typeof content[field] !== 'string') throw refuse('APPLICATION_MALFORMED', `The signed application has no "${field}"`);
+  }
+  if (content.action !== EMPLOYEE_APPLICATION_ACTION) throw refuse('APPLICATION_MALFORMED', `The signed application's action must be "${EMPLOYEE_APPLICATION_ACTION}"`);
+  if (!/^[A-Za-z0-9_.:-]{8,128}$/.test(content.nonce!)) throw refuse('APPLICATION_MALFORMED', 'The nonce must be 8 to 128 letters, digits or _.:-');
+  // The application is for the signer's own IIN: a signature never applies for somebody else.
+  if (content.iin !== signer.iin) {
+    throw refuse('APPLICATION_SIGNER_MISMATCH', 'The application names another IIN than the certificate that signed it: each person applies for their own certificates');
+  }
+  const issuedAt = new Date(content.issuedAt!);
+  if (Number.isNaN(issuedAt.getTime())) throw refuse('APPLICATION_MALFORMED', 'issuedAt is not a date');
+  if (Math.abs(issuedAt.getTime() - options.now.getTime()) > FRESHNESS_MS) throw refuse('APPLICATION_STALE', 'The application was not signed within the last 10 minutes: sign a new one');
+  return { content: content as EmployeeApplicationContent, contentBytes, signer };
+}

@@ -1,0 +1,284 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { en } from '../../web/src/i18n/en.js';
+import { ru } from '../../web/src/i18n/ru.js';
+import { kk } from '../../web/src/i18n/kk.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { makeBin } from '../../src/identifiers/bin.js';
+import { makeIin } from '../../src/identifiers/iin.js';
+import { browserTestsSkipped, expectAccessible, launchBrowser, screenshot, startServer, type DemoPerson, type RunningServer } from './harness.js';
+
+const LANGUAGES = { kk, ru, en } as const;
+type Lang = keyof typeof LANGUAGES;
+const LOCALE: Record<Lang, string> = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-US' };
+const NCA_P12 = fileURLToPath(new URL('../fixtures/nca/AUTH_RSA256_test.p12', import.meta.url));
+/** The text of a message before its first {{placeholder}}. */
+const stem = (message: string) => message.split('{{')[0].trim();
+
+describe.skipIf(browserTestsSkipped)('the portal in a real browser', () => {
+  let server: RunningServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** A fresh browser whose language is `lang`: the portal must pick it up by itself. */
+  async function open(lang: Lang): Promise<Page> {
+    const context = await browser.newContext({ locale: LOCALE[lang], viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(server.url + '/');
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(lang);
+    return page;
+  }
+
+  async function trySignIn(page: Page, lang: Lang, file: string, password: string) {
+    const m = LANGUAGES[lang];
+    await page.goto(server.url + '/signin');
+    await page.getByLabel(m.signin.file).setInputFiles(file);
+    await page.getByLabel(m.signin.password).fill(password);
+    await page.getByRole('button', { name: m.signin.submit, exact: true }).click();
+  }
+
+  async function signIn(page: Page, lang: Lang, who: DemoPerson) {
+    await trySignIn(page, lang, who.auth, who.password);
+    const welcome = page.getByRole('heading', { level: 1, name: stem(LANGUAGES[lang].home.title) });
+    await Promise.race([welcome.waitFor(), page.getByTestId('signin-problem').waitFor()]);
+    if (!(await welcome.isVisible())) throw new Error(`sign-in refused: ${await page.getByTestId('signin-problem').textContent()}`);
+  }
+
+  async function signProblem(page: Page): Promise<string> {
+    const problem = page.getByTestId('signin-problem');
+    await problem.waitFor();
+    return (await problem.textContent()) ?? '';
+  }
+
+  it('signs in with a Qorgau .p12 opened in the browser, and says plainly what is wrong with a wrong password or a SIGN file', { timeout: 300_000 }, async () => {
+    const citizen = server.demo.citizen;
+    for (const lang of ['kk', 'ru', 'en'] as const) {
+      const m = LANGUAGES[lang];
+      const page = await open(lang);
+      await expectAccessible(page, `home (${lang})`);
+      await page.goto(server.url + '/signin');
+      await expectAccessible(page, `sign-in (${lang})`);
+
+      await trySignIn(page, lang, citizen.auth, citizen.password + 'x');
+      expect(await signProblem(page)).toBe(m.signin.BAD_PASSWORD);
+      await trySignIn(page, lang, citizen.sign, citizen.password);
+      expect(await signProblem(page)).toBe(m.signin.SIGN_FOR_AUTH);
+      await screenshot(page, `signin-problem-${lang}`);
+
+      await signIn(page, lang, citizen);
+      await page.getByRole('button', { name: m.app.signOut }).waitFor();
+      await page.getByRole('navigation', { name: m.app.nav }).getByRole('link', { name: m.nav.myBreaches }).click();
+      await page.getByRole('heading', { name: 'Subscriber database exposed' }).waitFor();
+      await expectAccessible(page, `my breaches (${lang})`);
+      await screenshot(page, `my-breaches-${lang}`);
+      await page.context().close();
+    }
+  });
+
+  it("opens the national CA's legacy .p12 (3DES and 40-bit RC2) and says the certificate has expired", { timeout: 300_000 }, async () => {
+    for (const lang of ['kk', 'ru', 'en'] as const) {
+      const m = LANGUAGES[lang];
+      const page = await open(lang);
+      await trySignIn(page, lang, NCA_P12, 'Qwerty12');
+      const said = await signProblem(page);
+      expect(said).toContain(stem(m.signin.EXPIRED));
+      expect(said).toMatch(/2019/);
+      await trySignIn(page, lang, NCA_P12, 'Qwerty13');
+      expect(await signProblem(page)).toBe(m.signin.BAD_PASSWORD);
+      await screenshot(page, `signin-nca-${lang}`);
+      await page.context().close();
+    }
+  });
+
+  it('places a restriction, lifts it with a cooling-off and cancels the lift, signing in the browser, in each language', { timeout: 300_000 }, async () => {
+    const citizen = server.demo.citizen;
+    for (const lang of ['kk', 'ru', 'en'] as const) {
+      const m = LANGUAGES[lang];
+      const page = await open(lang);
+      await signIn(page, lang, citizen);
+      await page.getByRole('navigation', { name: m.app.nav }).getByRole('link', { name: m.nav.restrictions }).click();
+      await page.getByRole('heading', { level: 1, name: m.restrictions.title }).waitFor();
+      await expectAccessible(page, `restrictions (${lang})`);
+
+      await page.getByRole('form', { name: m.restrictions.placeTitle }).getByRole('button', { name: m.restrictions.placeSubmit }).click();
+      const summary = await page.getByTestId('sign-summary').textContent();
+      expect(summary).toContain(m.restrictions.product_bank_loan);
+      await page.getByLabel(m.sign.keyFile).setInputFiles(citizen.sign);
+      await page.getByLabel(m.sign.password).fill(citizen.password);
+      await expectAccessible(page, `sign panel (${lang})`);
+      await page.getByRole('button', { name: m.sign.submit }).click();
+      await page.getByText(m.sign.done).waitFor();
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: m.sign.download }).click();
+      expect((await download).suggestedFilename()).toBe('qorgau-restriction.place.p7s');
+      await page.getByRole('button', { name: m.app.back }).click();
+
+      await page.getByRole('form', { name: m.restrictions.liftTitle }).getByRole('button', { name: m.restrictions.liftSubmit }).click();
+      expect(await page.getByTestId('sign-summary').textContent()).toBe(m.restrictions.liftSummary_entire.replace('{{which}}', m.restrictions.whichAll));
+      // The signing key opened for the first request stays in this tab's memory.
+      await page.getByRole('button', { name: m.sign.submit }).click();
+      await page.getByText(m.sign.done).waitFor();
+      await page.getByRole('button', { name: m.app.back }).click();
+
+      const lifts = page.getByTestId('lifts');
+      await lifts.getByText(m.restrictions.status_cooling_off).first().waitFor();
+      expect(await lifts.getByRole('timer').first().textContent()).toContain(stem(m.restrictions.countdown));
+      await screenshot(page, `restrictions-${lang}`);
+      await lifts.getByRole('button', { name: m.restrictions.cancel }).first().click();
+      await page.getByText(m.restrictions.cancelled).waitFor();
+      await expect.poll(() => lifts.getByText(m.restrictions.status_cooling_off).count()).toBe(0);
+
+      await page.getByRole('navigation', { name: m.app.nav }).getByRole('link', { name: m.nav.documents }).click();
+      await page.getByTestId('documents').getByText(m.documents['restriction.lift']).first().waitFor();
+      await expectAccessible(page, `documents (${lang})`);
+      await page.context().close();
+    }
+  });
+
+  it("shows a lender's check in the citizen's list of who checked their IIN", { timeout: 300_000 }, async () => {
+    const citizen = server.demo.citizen;
+    const response = await fetch(`${server.url}/v1/credit/checks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token('lender.key')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ iin: citizen.iin, product: 'microcredit', channel: 'online', amount: 150000 }),
+    });
+    expect(response.status).toBe(200);
+    for (const lang of ['kk', 'ru', 'en'] as const) {
+      const m = LANGUAGES[lang];
+      const page = await open(lang);
+      await signIn(page, lang, citizen);
+      await page.getByRole('navigation', { name: m.app.nav }).getByRole('link', { name: m.nav.inquiries }).click();
+      const row = page.getByTestId('inquiries').getByRole('row').filter({ hasText: 'МФО Demo Credit' }).first();
+      await row.waitFor();
+      expect(await row.textContent()).toContain(m.restrictions.product_microcredit);
+      expect(await row.textContent()).toContain(m.inquiries.deny);
+      await expectAccessible(page, `inquiries (${lang})`);
+      await screenshot(page, `inquiries-${lang}`);
+      await page.context().close();
+    }
+  });
+
+  it('lets a person look at published breaches and company pages without signing in', async () => {
+    const page = await open('ru');
+    await page.getByRole('link', { name: ru.nav.breaches }).first().click();
+    await page.getByRole('heading', { name: 'Subscriber database exposed' }).waitFor();
+    await expectAccessible(page, 'breaches');
+    await page.getByRole('link', { name: 'АО «Demo Telecom»' }).click();
+    await page.getByRole('heading', { level: 1, name: stem(ru.company.title) + ' АО «Demo Telecom»' }).waitFor();
+    await expectAccessible(page, 'company');
+    await screenshot(page, 'company-ru');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: stem(ru.company.title) + ' АО «Demo Telecom»' }).waitFor();
+    await page.context().close();
+  });
+
+  it('lets an operator record a breach, import a file with a progress bar and an invalid-line report, and publish it', { timeout: 300_000 }, async () => {
+    const m = en;
+    const page = await open('en');
+    await page.goto(server.url + '/operator');
+    await page.getByLabel(m.operator.token).fill(server.token('operator.token'));
+    await page.getByRole('button', { name: m.office.use }).click();
+    await page.getByText(m.operator.create).click();
+    const id = `browser-import-${Date.now()}`;
+    await page.getByLabel(m.operator.breachId).fill(id);
+    await page.getByLabel(m.operator.bin).fill(makeBin('1201', '4', '0', 97531)!);
+    await page.getByLabel(m.breaches.company, { exact: true }).fill('ТОО «Browser Shop»');
+    await page.getByLabel(m.operator.breachTitle).fill('Loyalty card database stolen');
+    await page.getByRole('button', { name: m.operator.createSubmit }).click();
+    await page.getByText(m.operator.created).waitFor();
+    await expectAccessible(page, 'operator');
+
+    const iins = [1, 2, 3].map((serial) => {
+      for (let s = serial * 11; ; s++) {
+        const iin = makeIin(new Date('1977-02-03T00:00:00Z'), 'female', s);
+        if (iin) return iin;
+      }
+    });
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'qorgau-import-')), 'affected.csv');
+    writeFileSync(file, `iin\n${iins.join('\n')}\n${iins[0]}\n123456789012\n`);
+    const card = page.getByTestId('operator-breaches').getByRole('listitem').filter({ hasText: id });
+    await card.getByLabel(m.operator.importFile).setInputFiles(file);
+    await card.getByRole('button', { name: m.operator.import }).click();
+    const report = card.getByTestId('import-report');
+    await report.waitFor();
+    expect(await report.textContent()).toContain(m.operator.report.replace('{{lines}}', '5').replace('{{accepted}}', '3').replace('{{duplicate}}', '1').replace('{{invalid}}', '1'));
+    expect(await report.getByRole('row').count()).toBe(2);
+    expect(await card.locator('progress').getAttribute('value')).toBe('1');
+    await screenshot(page, 'operator-import-en');
+    await card.getByRole('button', { name: m.operator.publish }).click();
+    await page.getByTestId('published').getByText(m.operator.published.replace('{{persons}}', '3')).waitFor();
+    expect(await card.count()).toBe(0);
+
+    await page.goto(server.url + '/breaches');
+    await page.getByRole('heading', { name: 'Loyalty card database stolen' }).waitFor();
+    await page.context().close();
+  });
+
+  it("lets a lender check an IIN by hand and shows the registry's signed answer verified in the browser", { timeout: 300_000 }, async () => {
+    const m = ru;
+    const page = await open('ru');
+    await page.goto(server.url + '/lender');
+    await page.getByLabel(m.lender.key).fill(server.token('lender.key'));
+    await page.getByRole('button', { name: m.office.use }).click();
+    await page.getByLabel(m.lender.iin).fill(server.demo.citizen.iin);
+    await page.getByLabel(m.lender.amount).fill('250000');
+    await page.getByRole('button', { name: m.lender.submit }).click();
+    const answer = page.getByTestId('check-answer');
+    await answer.waitFor();
+    expect(await answer.textContent()).toContain(m.lender.deny);
+    expect(await answer.textContent()).toContain(m.lender.verified);
+    await expectAccessible(page, 'lender');
+    await screenshot(page, 'lender-ru');
+    await page.context().close();
+  });
+
+  it("lets HR terminate an employee: the employee's certificates show revoked and no longer sign in", { timeout: 300_000 }, async () => {
+    const m = kk;
+    const page = await open('kk');
+    await trySignIn(page, 'kk', server.demo.hr.auth, server.demo.hr.password);
+    await page.getByRole('heading', { level: 1, name: m.org.title }).waitFor();
+    const card = page.getByTestId('employees').getByRole('listitem').filter({ hasText: 'Ахметов' });
+    await card.getByRole('button', { name: m.org.certificates }).click();
+    await card.getByTestId('employee-certificates').getByText(m.certificates.status_good).first().waitFor();
+    await expectAccessible(page, 'organization');
+    await card.getByRole('button', { name: m.org.terminate }).click();
+    await card.getByRole('button', { name: m.org.confirmTerminate.replace('{{name}}', 'Ахметов Дәурен') }).click();
+    await card.getByText(m.org.terminated.replace('{{count}}', '2')).waitFor();
+    await expect.poll(() => card.getByTestId('employee-certificates').getByText(m.certificates.status_revoked).count()).toBe(2);
+    await screenshot(page, 'organization-kk');
+    await page.context().close();
+
+    const employee = await open('kk');
+    await trySignIn(employee, 'kk', server.demo.employee.auth, server.demo.employee.password);
+    expect(await signProblem(employee)).toBe(m.signin.REVOKED);
+    await employee.context().close();
+  });
+
+  it('shows the inspector the misuse alerts, the fine schedule and the statistics in tenge', { timeout: 300_000 }, async () => {
+    const m = ru;
+    const page = await open('ru');
+    await page.goto(server.url + '/inspector');
+    await page.getByLabel(m.inspector.token).fill(server.token('inspector.token'));
+    await page.getByRole('button', { name: m.office.use }).click();
+    await page.getByRole('heading', { name: m.inspector.alerts }).waitFor();
+    await page.getByRole('heading', { name: m.inspector.schedule }).waitFor();
+    await page.getByText(m.inspector.category_large).first().waitFor();
+    await expectAccessible(page, 'inspector');
+    await screenshot(page, 'inspector-ru');
+    await page.context().close();
+  });
+});
+
