@@ -12,7 +12,7 @@ export default defineConfig({
   test: {
     maxWorkers: 2,
     projects: [
-      { test: { ...shared, name: 'pglite', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], env: { QORGAU_TEST_DB: 'pglite' } } },
+      { test: { ...shared, name: 'pglite', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], env: { QORGAU_TEST_DB: 'pglite' }, globalSetup: ['test/helpers/build-global-setup.ts'] } },
       ...(postgres
         ? [
             {
@@ -21,7 +21,7 @@ export default defineConfig({
                 name: 'postgres',
                 include: ['src/**/*.db.test.ts', 'test/**/*.db.test.ts'],
                 env: { QORGAU_TEST_DB: 'postgres' },
-                globalSetup: ['test/helpers/postgres-global-setup.ts'],
+                globalSetup: ['test/helpers/postgres-global-setup.ts', 'test/helpers/build-global-setup.ts'],
               },
             },
           ]

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import * as pkijs from 'pkijs';
 import * as asn1js from 'asn1js';
 import { machineLine, median } from './machine.js';
-import { benchHierarchy, benchSerial, createBenchDatabase, databaseUrl, dropBenchDatabase, insertCertificateRows } from './revocation-setup.js';
+import { benchHierarchy, createBenchDatabase, databaseUrl, dropBenchDatabase, insertCertificateRows } from './revocation-setup.js';
 import { loadCaHierarchy } from '../src/features/ca/index.js';
 import { CrlEntriesWriter, buildCrl } from '../src/features/ca/index.js';
 import { CrlPublisher } from '../src/features/ca/index.js';

@@ -104,7 +104,7 @@ async function load(port: number, key: string, seconds: number): Promise<LoadRes
 }
 
 async function main() {
-  const { LenderService } = await import('../src/features/credit/lenders.service.js');
+  const { LenderService } = await import('../src/features/credit/index.js');
   console.log(machineLine());
   console.log(`load average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`identifiers: ${IDENTIFIERS}, ${ROUNDS} rounds x ${SECONDS} s per target, ${CONNECTIONS} connections`);

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { serveQorgau, startChildServer } from './child-server.js';
 import { machineLine, median } from './machine.js';
-import { benchHierarchy, benchSerial, createBenchDatabase, databaseUrl, dropBenchDatabase, insertCertificateRows } from './revocation-setup.js';
+import { benchHierarchy, benchSerial, createBenchDatabase, dropBenchDatabase, insertCertificateRows } from './revocation-setup.js';
 import { certificateParts } from '../src/features/ca/index.js';
 import * as der from '../src/der/tlv.js';
 import { id_pkix_ocsp_nonce, id_sha1 } from '../src/pkix/oids.js';
@@ -61,23 +61,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   server.close();
   return port;
-}
-
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`nothing listens on ${port}`);
 }
 
 // ---- the load client -----------------------------------------------------------

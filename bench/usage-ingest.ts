@@ -77,7 +77,7 @@ async function main() {
     // 5% of holders left their organization on 1 June 2026.
     const ended = iins.map((_, i) => (i % 20 === 0 ? '2026-06-01T00:00:00Z' : null));
 
-    let t = Date.now();
+    const t = Date.now();
     await sql`insert into enrolled_organizations (bin, name, enrolled_by) select distinct b, 'Bench LLP', 'bench' from unnest(${[...new Set(bins)]}::text[]) b`.execute(setup.db);
     await sql`insert into employments (bin, iin, position, started_at, ended_at, hr)
       select b, i, 'clerk', '2024-01-01T00:00:00Z', e, n % 100 = 1

@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly (tsx), so `npx qorgau` works right after `npm install`.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI (dist/), compiling first when src/ changed since the last build.
+import { ensureBuilt } from '../scripts/build-if-stale.mjs';
 
-register();
-await import('../src/cli/main.ts');
+try {
+  await ensureBuilt();
+} catch (err) {
+  process.stderr.write(`qorgau: ${err.message}\n`);
+  process.exit(1);
+}
+await import('../dist/cli/main.js');

@@ -89,6 +89,7 @@ describe('numbers that are not finite', () => {
 
   it('as a loan amount are refused, and the lender can still list its checks', async () => {
     const iin = buildIin();
+    // eslint-disable-next-line no-loss-of-precision -- an overflowing number is the input under test
     for (const amount of ['1e309', 1e309, '12', true]) {
       const payload = JSON.stringify({ iin, product: 'bank_loan', channel: 'online', amount }).replace('null', '1e309');
       expectProblem(await send({ method: 'POST', url: '/v1/credit/checks', headers: { ...as(lender.key), 'content-type': 'application/json' }, payload }), 400, 'VALIDATION_FAILED');

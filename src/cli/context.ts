@@ -1,6 +1,5 @@
-import { loadConfig, type Config } from '../config/config.js';
-import { openDatabase, type Database } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/database.js';
 
 export interface CliContext {
   config: Config;
@@ -10,9 +9,9 @@ export interface CliContext {
 
 /** Opens the configured database (migrated) for one CLI command. */
 export async function openCliContext(): Promise<CliContext> {
-  const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
-  await migrateToLatest(database.db);
+  const config = (await import('../config/config.js')).loadConfig();
+  const database = await (await import('../db/database.js')).openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
+  await (await import('../db/migrate.js')).migrateToLatest(database.db);
   return { config, database, close: () => database.close() };
 }
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { getTestDatabase, testDbKind } from '../../test/helpers/test-database.js';
 import { buildBin } from '../../test/helpers/factories.js';
 import { openDatabase } from '../db/database.js';
-import { LenderKeyAuthenticator, type LenderPrincipal } from '../auth/lender-keys.js';
+import { LenderKeyAuthenticator, type LenderPrincipal } from '../features/credit/index.js';
 
 const execFileAsync = promisify(execFile);
 const CLI = path.resolve(import.meta.dirname, '../../bin/qorgau.js');

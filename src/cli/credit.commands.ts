@@ -4,7 +4,7 @@ import { AppError } from '../errors/app-error.js';
 import { verifyCheckAnswer, type CheckAnswer } from '../client/check-answer.js';
 import { LenderService, type LenderLicence } from '../features/credit/index.js';
 import { withCliContext } from './context.js';
-import { LENDER_SCOPES, type LenderScope } from '../auth/lender-keys.js';
+import { LENDER_SCOPES, type LenderScope } from '../features/credit/index.js';
 import { callServer, resolveServer, withServerOptions, type ServerOptions } from './server-client.js';
 
 /** `qorgau lender create|list` and `qorgau lender key create|revoke`, in the database or (with --url) through a running server. */

@@ -1,11 +1,6 @@
 import { Option, type Command } from 'commander';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { AppError } from '../errors/app-error.js';
-import { CertificateInfo } from '../pkix/certificate.js';
-import { readPkcs12, signerFromPrivateKey } from '../client/pkcs12.js';
-import { signCms } from '../client/sign.js';
-import { purposeOf } from '../features/trust/index.js';
-import { SESSION_COOKIE } from '../features/signin/index.js';
 
 async function readInput(file: string, what: string): Promise<Buffer> {
   try {
@@ -53,6 +48,12 @@ async function refusal(response: Response): Promise<AppError> {
  * key of the .p12, and sends it back; the session comes back as a cookie.
  */
 export async function login(options: { p12: Buffer; password: string; url: string; fetch?: typeof fetch }): Promise<SavedSession> {
+  // Loaded when used, so `qorgau --help` stays fast.
+  const { CertificateInfo } = await import('../pkix/certificate.js');
+  const { readPkcs12, signerFromPrivateKey } = await import('../client/pkcs12.js');
+  const { signCms } = await import('../client/sign.js');
+  const { purposeOf } = await import('../features/trust/index.js');
+  const { SESSION_COOKIE } = await import('../features/signin/index.js');
   const fetcher = options.fetch ?? fetch;
   const base = options.url.replace(/\/+$/, '');
   const p12 = readPkcs12(options.p12, options.password);

@@ -5,7 +5,7 @@ import { OrganizationsService, requireValidIin } from '../features/signatures/in
 import { TerminationService } from '../features/signatures/index.js';
 import { withCliContext } from './context.js';
 import { AppError } from '../errors/app-error.js';
-import { EmployeeCertificates } from '../features/signatures/employees.certificates.js';
+import { EmployeeCertificates } from '../features/signatures/index.js';
 
 /** The CLI acts as an admin operator would. */
 const CLI_ACTOR = { kind: 'operator', tokenId: 'cli', name: 'cli' } as const;

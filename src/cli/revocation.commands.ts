@@ -1,14 +1,11 @@
 import { Option, type Command } from 'commander';
+import { REVOCATION_REASONS } from '../pkix/crl-reason.js';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors/app-error.js';
-import { DEV_PASSPHRASE_FILE, loadCaHierarchy } from '../features/ca/index.js';
 import type { CaHierarchy } from '../features/ca/index.js';
-import { readPassphraseFile } from '../features/ca/index.js';
-import { releaseCertificateHold, revokeCertificates } from '../features/ca/index.js';
-import { REVOCATION_REASONS, type RevocationReason } from '../features/ca/index.js';
-import { CrlPublisher } from '../features/ca/index.js';
+import type { RevocationReason } from '../features/ca/index.js';
 import { openCliContext } from './context.js';
 
 const actor = () => `cli:${process.env.USER ?? 'unknown'}`;
@@ -16,9 +13,9 @@ const actor = () => `cli:${process.env.USER ?? 'unknown'}`;
 /** The CA given by --ca-dir/--passphrase-file, or the development hierarchy of `npm start`. */
 async function hierarchyFrom(opts: { caDir?: string; passphraseFile?: string }, dataDir: string): Promise<CaHierarchy> {
   const dir = opts.caDir ?? path.join(dataDir, 'pki');
-  const passphraseFile = opts.passphraseFile ?? path.join(dir, DEV_PASSPHRASE_FILE);
+  const passphraseFile = opts.passphraseFile ?? path.join(dir, (await import('../features/ca/index.js')).DEV_PASSPHRASE_FILE);
   if (!existsSync(passphraseFile)) throw AppError.badRequest('CA_NOT_FOUND', `No CA passphrase file at ${passphraseFile}: give --ca-dir and --passphrase-file`);
-  return loadCaHierarchy(dir, await readPassphraseFile(passphraseFile));
+  return (await import('../features/ca/index.js')).loadCaHierarchy(dir, await (await import('../features/ca/index.js')).readPassphraseFile(passphraseFile));
 }
 
 /** `qorgau cert revoke|release-hold` and `qorgau crl publish`. */
@@ -34,7 +31,7 @@ export function registerRevocationCommands(program: Command): void {
     .action(async (serial: string, opts: { reason: RevocationReason; issuer: string; invalidityDate?: string; pair: boolean }) => {
       const ctx = await openCliContext();
       try {
-        const revoked = await revokeCertificates(ctx.database.db, {
+        const revoked = await (await import('../features/ca/index.js')).revokeCertificates(ctx.database.db, {
           issuer: opts.issuer,
           serials: [serial],
           reason: opts.reason,
@@ -55,7 +52,7 @@ export function registerRevocationCommands(program: Command): void {
     .action(async (serial: string, opts: { issuer: string; pair: boolean }) => {
       const ctx = await openCliContext();
       try {
-        for (const s of await releaseCertificateHold(ctx.database.db, { issuer: opts.issuer, serial, includePair: opts.pair, actor: actor() })) console.log(`released ${opts.issuer} ${s}`);
+        for (const s of await (await import('../features/ca/index.js')).releaseCertificateHold(ctx.database.db, { issuer: opts.issuer, serial, includePair: opts.pair, actor: actor() })) console.log(`released ${opts.issuer} ${s}`);
       } finally {
         await ctx.close();
       }
@@ -75,7 +72,7 @@ export function registerRevocationCommands(program: Command): void {
       const ctx = await openCliContext();
       try {
         const hierarchy = await hierarchyFrom(opts, ctx.config.dataDir);
-        const publisher = new CrlPublisher(ctx.database, new Map([hierarchy.issuing, hierarchy.root].map((ca) => [ca.name, ca])));
+        const publisher = new (await import('../features/ca/index.js')).CrlPublisher(ctx.database, new Map([hierarchy.issuing, hierarchy.root].map((ca) => [ca.name, ca])));
         const meta = await publisher.publish(opts.issuer, { force: opts.force });
         console.log(`${opts.issuer} CRL ${meta.crlNumber}: ${meta.entries} entries, thisUpdate ${meta.thisUpdate.toISOString()}, nextUpdate ${meta.nextUpdate.toISOString()}`);
         if (opts.out) await writeFile(opts.out, (await publisher.latest(opts.issuer)).der);

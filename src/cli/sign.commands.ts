@@ -1,11 +1,6 @@
 import { Option, type Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { AppError } from '../errors/app-error.js';
-import { CertificateInfo } from '../pkix/certificate.js';
-import { readPkcs12, signerFromPrivateKey } from '../client/pkcs12.js';
-import { signCms } from '../client/sign.js';
-import { purposeOf } from '../features/trust/index.js';
-import { requestTimeStamp } from '../client/time-stamp-client.js';
 
 async function readInput(file: string, what: string): Promise<Buffer> {
   try {
@@ -46,6 +41,12 @@ export function registerSignCommands(program: Command): void {
     .option('--detached', 'leave the document out of the signature (the verifier needs both files)')
     .option('--tsa <url>', 'RFC 3161 time-stamp authority to stamp the signature, e.g. http://localhost:8080/pki/tsa')
     .action(async (opts: SignOptions) => {
+      // Loaded when used, so `qorgau --help` stays fast.
+      const { CertificateInfo } = await import('../pkix/certificate.js');
+      const { readPkcs12, signerFromPrivateKey } = await import('../client/pkcs12.js');
+      const { signCms } = await import('../client/sign.js');
+      const { purposeOf } = await import('../features/trust/index.js');
+      const { requestTimeStamp } = await import('../client/time-stamp-client.js');
       const p12 = readPkcs12(await readInput(opts.p12, 'PKCS#12 file'), await readPasswordFile(opts.passwordFile));
       const content = await readInput(opts.in, 'document');
       const certificate = CertificateInfo.parse(p12.certificate);

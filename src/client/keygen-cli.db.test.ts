@@ -14,7 +14,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 /** The real command line, as a person runs it. */
 async function qorgau(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], { cwd: root, encoding: 'utf8' });
+    const { stdout, stderr } = await run(process.execPath, [path.join(root, 'bin/qorgau.js'), ...args], { cwd: root, encoding: 'utf8' });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

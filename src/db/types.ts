@@ -7,8 +7,7 @@ import type { TrustTables } from '../features/trust/trust.tables.js';
 import type { NotificationTables } from '../features/notifications/notifications.tables.js';
 import type { SignaturesOrgTables } from '../features/signatures/signatures.tables.js';
 import type { SignaturesUsageTables } from '../features/signatures/usage.tables.js';
-import type { RateLimitTables } from '../http/rate-limits/counter-store.js';
-import type { IdempotencyTables } from '../http/idempotency.plugin.js';
+import type { IdempotencyTables, RateLimitTables } from './infrastructure.tables.js';
 import type { LiteracyTables } from '../features/literacy/literacy.tables.js';
 import type { FraudTables } from '../features/fraud/fraud.tables.js';
 

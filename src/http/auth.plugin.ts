@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from
 import fp from 'fastify-plugin';
 import { AppError } from '../errors/app-error.js';
 import { personalSessionRequired } from '../errors/personal-session.js';
-import { authHook, moveAuthHooksToOnRequest } from './auth-hooks.js';
+import { authHook, moveAuthHooksToOnRequest } from '../auth/auth-hooks.js';
 import { authenticateApiToken, type Principal, type TokenRole } from '../auth/api-tokens.js';
 import { cookieValue, ownCaCertificateCheck, SESSION_COOKIE, SessionStore, type PersonPrincipal } from '../features/signin/index.js';
-import { LenderKeyAuthenticator, looksLikeLenderKey, type LenderPrincipal, type LenderScope } from '../auth/lender-keys.js';
+import { LenderKeyAuthenticator, looksLikeLenderKey, type LenderPrincipal, type LenderScope } from '../features/credit/index.js';
 import { installOrgAuth } from '../features/signatures/index.js';
 
 declare module 'fastify' {

@@ -1,22 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { sql, type Generated } from 'kysely';
+import { sql } from 'kysely';
 import { AppError } from '../errors/app-error.js';
 
-export interface IdempotencyTables {
-  idempotency_keys: IdempotencyKeysTable;
-}
-
-export interface IdempotencyKeysTable {
-  credential: string;
-  key: string;
-  route: string;
-  request_hash: Buffer;
-  status: number | null;
-  response: string | null;
-  created_at: Generated<Date>;
-}
+export type { IdempotencyKeysTable, IdempotencyTables } from '../db/infrastructure.tables.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

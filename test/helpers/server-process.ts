@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 
 /** The README's `npm start` as a child process on a free port; `ready` gives its URL. */
 export function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env } });
+  // The compiled server, as `npm start` runs it (the tests' global setup compiles it).
+  const child = spawn(process.execPath, ['dist/server.js'], { env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env } });
   const output = { stderr: '' };
   const ready = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no start line:\n${output.stderr}`)), 90_000);

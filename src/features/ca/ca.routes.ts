@@ -1,4 +1,4 @@
-import { emptyBodyAsObject } from '../../http/optional-body.js';
+import { emptyBodyAsObject } from '../../schemas/optional-body.js';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
-import type { LenderPrincipal } from '../../auth/lender-keys.js';
+import type { LenderPrincipal } from './lender-keys.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { requireValidIin } from '../registry/index.js';
 import type { CreditChannel, CreditProduct } from './credit.tables.js';

@@ -1,4 +1,4 @@
-import { IdempotencyHeaders } from '../../http/idempotency-headers.js';
+import { IdempotencyHeaders } from '../../schemas/idempotency.js';
 import path from 'node:path';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +8,7 @@ import type { Config } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import type { RegistryService } from '../registry/index.js';
-import { LENDER_SCOPES, type LenderScope } from '../../auth/lender-keys.js';
+import { LENDER_SCOPES, type LenderScope } from './lender-keys.js';
 import { CheckService, presentInquiry } from './checks.service.js';
 import { RegistrySigner } from './checks.signing.js';
 import {

@@ -8,3 +8,5 @@ export { LenderService } from './lenders.service.js';
 export { meRoutes } from './me.routes.js';
 export { PolicyService } from './policy.service.js';
 export { RestrictionService } from './restrictions.service.js';
+export { LenderKeyAuthenticator, looksLikeLenderKey, LENDER_SCOPES, createLenderKey } from './lender-keys.js';
+export type { LenderPrincipal, LenderScope } from './lender-keys.js';

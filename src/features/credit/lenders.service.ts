@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
 import { AppError } from '../../errors/app-error.js';
-import { createLenderKey, revokeLenderKey, type LenderScope } from '../../auth/lender-keys.js';
+import { createLenderKey, revokeLenderKey, type LenderScope } from './lender-keys.js';
 import { requireValidBin } from '../registry/index.js';
 import type { LenderLicence, LendersTable } from './credit.tables.js';
 import type { LenderCreateInput, LenderViewType } from './lenders.schema.js';

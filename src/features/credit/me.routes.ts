@@ -10,7 +10,6 @@ import { LiftService } from './lifts.service.js';
 import { LiftParams, LiftView, SignedRequestBody } from './lifts.schema.js';
 import { enqueueBreachRestrictionNotices } from './restriction-notices.js';
 import { deniedCheckNotices } from './checks.notices.js';
-import { withUsage } from '../signatures/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -134,7 +133,7 @@ export const meRoutes = fp(
         // Signing through the platform is a use of the SIGN certificate: recorded, accepted or refused, when the signature is the signed-in person's.
         const cms = decodeCmsText(request.body.document, 'document');
         const person = request.person!;
-        return reply.status(201).send(await withUsage(root, request, 'sign', (observe) => lifts.place(person, cms, observe), { signedInAs: person.personHash }));
+        return reply.status(201).send(await root.signatureUses.around(request, 'sign', (observe) => lifts.place(person, cms, observe), { signedInAs: person.personHash }));
       });
 
       app.get('/v1/me/lifts', {
@@ -157,7 +156,7 @@ export const meRoutes = fp(
       }, async (request, reply) => {
         const cms = decodeCmsText(request.body.document, 'document');
         const person = request.person!;
-        return reply.status(201).send(await withUsage(root, request, 'sign', (observe) => lifts.requestLift(person, cms, observe), { signedInAs: person.personHash }));
+        return reply.status(201).send(await root.signatureUses.around(request, 'sign', (observe) => lifts.requestLift(person, cms, observe), { signedInAs: person.personHash }));
       });
 
       app.post('/v1/me/lifts/:id/cancel', {
@@ -202,5 +201,5 @@ export const meRoutes = fp(
       });
     });
   },
-  { name: 'me', dependencies: ['auth', 'signatures', 'signin'] },
+  { name: 'me', dependencies: ['auth', 'trust', 'signin'] },
 );

@@ -111,8 +111,8 @@ export class RestrictionRepository {
       .values({
         person_hash: values.personHash,
         kind: 'voluntary',
-        products: sql<CreditProduct[]>`${values.products}::text[]` as any,
-        channels: sql<CreditChannel[]>`${values.channels}::text[]` as any,
+        products: sql<CreditProduct[]>`${values.products}::text[]`,
+        channels: sql<CreditChannel[]>`${values.channels}::text[]`,
         since: values.since,
         until: null,
         reason: values.reason,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../../test/helpers/test-database.js';
 import { buildBin, buildOperatorToken } from '../../../test/helpers/factories.js';
 import { certifyPerson, signIn, signedRequest } from '../../../test/helpers/person-sessions.js';
-import { createLenderKey } from '../../auth/lender-keys.js';
+import { createLenderKey } from '../credit/index.js';
 import { buildCard, buildDomain, buildHandle, buildKzIban, buildKzMobile, buildReport, ibanForms, phoneForms } from './fraud.test-support.js';
 import type { ReportInputType } from './schema.js';
 

@@ -93,7 +93,7 @@ export class RegistryRepository {
       .updateTable('breaches')
       .set({ ...values, updated_at: new Date() })
       .where('id', '=', id)
-      .where('status', 'in', expectStatus as any)
+      .where('status', 'in', expectStatus as readonly BreachStatus[])
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }

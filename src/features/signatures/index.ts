@@ -10,4 +10,4 @@ export { createHrCredential } from './organizations.credentials.js';
 export { OrganizationsService, requireValidIin } from './organizations.service.js';
 export { orgsPlugin } from './orgs.routes.js';
 export { TerminationService } from './termination.service.js';
-export { recordUsage, withUsage } from './usage-events.js';
+export { EmployeeCertificates } from './employees.certificates.js';

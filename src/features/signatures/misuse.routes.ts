@@ -1,4 +1,4 @@
-import { IdempotencyHeaders } from '../../http/idempotency-headers.js';
+import { IdempotencyHeaders } from '../../schemas/idempotency.js';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../errors/app-error.js';
 import { checkBin } from '../../identifiers/bin.js';
 import { checkIin } from '../../identifiers/iin.js';
+import { CertificateHoldings } from '../ca/index.js';
 import { CertificateInfo } from '../../pkix/certificate.js';
 import { AlertService, INSPECTORS_MAILBOX } from './alerts.js';
 import { parseMciTable } from './fines.js';
@@ -24,7 +25,7 @@ import {
   ViolationDecision,
   ViolationView,
 } from './misuse.schema.js';
-import { UsageService } from './usage-events.js';
+import { recordSignatureUse, UsageService } from './usage-events.js';
 import { ViolationService } from './violations.js';
 
 declare module 'fastify' {
@@ -53,10 +54,15 @@ export const misusePlugin = fp(
     const db = root.database.db;
     const config = root.config;
     const alerts = new AlertService(db, root.pseudonymizer, { complianceGraceHours: config.usageComplianceGraceHours, clock: options.clock });
-    const ownIssuer = root.pki ? { dn: CertificateInfo.parse(root.pki.issuing.der).subject, name: root.pki.issuing.name } : undefined;
+    // Revocation is read from the primary: a use right after a revocation must see it.
+    const holdings = new CertificateHoldings(db);
+    const issuing = root.pki?.issuing;
+    const ownIssuer = issuing ? { dn: CertificateInfo.parse(issuing.der).subject, revokedAmong: (serials: string[]) => holdings.revokedAmong(issuing.name, serials) } : undefined;
     const usage = new UsageService(db, root.pseudonymizer, alerts, { twoDevicesWindowMinutes: config.usageTwoDevicesWindowMinutes, ownIssuer, clock: options.clock });
     const violations = new ViolationService(db, alerts, parseMciTable(config.mciTenge), options.clock);
     root.decorate('usage', usage);
+    // Trust announces every signature use it sees; each one becomes a usage event here.
+    root.signatureUses.onSignatureUsed((use) => recordSignatureUse(usage, use));
     root.decorate('violations', violations);
 
     const everyMs = config.usageComplianceIntervalMinutes * 60_000;
@@ -205,5 +211,5 @@ export const misusePlugin = fp(
       }, async (request) => violations.decide(request.params.id, request.body));
     });
   },
-  { name: 'signatures-misuse', dependencies: ['database', 'auth', 'notifications'] },
+  { name: 'signatures-misuse', dependencies: ['database', 'auth', 'notifications', 'trust'] },
 );

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
-import { authHook } from '../../http/auth-hooks.js';
+import { authHook } from '../../auth/auth-hooks.js';
 import { authenticateApiToken } from '../../auth/api-tokens.js';
 import { cookieValue, SESSION_COOKIE, type PersonPrincipal, type SessionStore } from '../signin/index.js';
 import { CertificateInfo } from '../../pkix/certificate.js';

@@ -22,11 +22,17 @@ function cells(line: string, separator: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (cell += '"'), i++;
+      if (ch === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      }
       else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === separator) out.push(cell), (cell = '');
+    else if (ch === separator) {
+      out.push(cell);
+      cell = '';
+    }
     else cell += ch;
   }
   if (quoted) throw malformed('STAFF_FILE_MALFORMED_CSV', 'A quoted field is not closed');

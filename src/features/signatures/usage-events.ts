@@ -1,13 +1,11 @@
 import { isIP } from 'node:net';
 import { sql, type Kysely } from 'kysely';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type {} from 'fastify';
 import type { DB } from '../../db/types.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { checkIin } from '../../identifiers/iin.js';
 import { enqueueNotifications } from '../notifications/index.js';
-import { statusOfSerials } from '../ca/index.js';
-import type { VerificationReport } from '../trust/index.js';
-import { isEvidenceOfUse } from '../trust/index.js';
+import type { SignatureUse, VerificationReport } from '../trust/index.js';
 import { AlertService, NEW_DEVICE } from './alerts.js';
 import { addToHourProfiles, departureRules, twoDevicesRule, unusualHoursRule, type EventBatch, type HourUses } from './misuse-rules.js';
 import type { UsagePurpose } from './usage.tables.js';
@@ -69,8 +67,12 @@ export function networkOf(ip: string | undefined): string | null {
 
 export interface UsageServiceOptions {
   twoDevicesWindowMinutes: number;
-  /** The own CA's issuing certificate name (as events carry it) and its name in pki's tables, to look revocation up. */
-  ownIssuer?: { dn: string; name: string };
+  /**
+   * The own CA's issuing certificate (its DN, as events carry it) and a port to its revocation
+   * status (the CA's CertificateHoldings.revokedAmong): events of the own CA that did not bring
+   * a revocation date get it from there.
+   */
+  ownIssuer?: { dn: string; revokedAmong: (serials: string[]) => Promise<Map<string, Date>> };
   clock?: () => Date;
 }
 
@@ -164,7 +166,7 @@ export class UsageService {
     if (!own) return result;
     const serials = [...new Set(events.filter((e) => e.certificateIssuer === own.dn && !e.certificateRevokedAt).map((e) => e.certificateSerial.toLowerCase()))];
     if (serials.length === 0) return result;
-    const revoked = new Map((await statusOfSerials(this.db, own.name, serials)).filter((r) => r.revoked_at).map((r) => [r.serial, new Date(r.revoked_at!)]));
+    const revoked = await own.revokedAmong(serials);
     events.forEach((e, i) => {
       if (e.certificateIssuer === own.dn) result[i] = revoked.get(e.certificateSerial.toLowerCase()) ?? null;
     });
@@ -220,13 +222,6 @@ export class UsageService {
   }
 }
 
-/** The client's device identifier, from the X-Device-Id header (bounded, printable). */
-export function deviceIdOf(request: FastifyRequest): string | undefined {
-  const raw = request.headers['x-device-id'];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  return value && /^[\x21-\x7e]{1,200}$/.test(value) ? value : undefined;
-}
-
 /** The usage a verification report shows: signer certificate, holder, organization, signing time. */
 function usageOfReport(report: VerificationReport): Omit<UsageEventInput, 'occurredAt' | 'purpose' | 'outcome' | 'source'> | undefined {
   const signer = report.signers[0];
@@ -244,69 +239,20 @@ function usageOfReport(report: VerificationReport): Omit<UsageEventInput, 'occur
   };
 }
 
-export { isEvidenceOfUse };
 
-/** Who reports a use: the platform itself (a sign-in, a signed request of a signed-in person) or a relying party's credential. */
-export type UsageReporter = { kind: 'platform' } | { kind: 'relying-party'; name: string };
 
 /**
- * Records one use of a certificate seen by a route (sign-in, signed request, a relying party's
- * verification). Only a verified signature is a use (isEvidenceOfUse), and only an authenticated
- * reporter records one: anonymous verification records nothing against anybody. Recording never
- * fails the request it observes.
+ * Records one use of a certificate the platform saw (trust's `signatureUsed` event, announced
+ * only for a signature that verified): the signer from the report, the source from who saw it.
  */
-export async function recordUsage(
-  app: FastifyInstance,
-  request: FastifyRequest,
-  purpose: UsagePurpose,
-  seen: { report: VerificationReport; refusal?: string; reporter: UsageReporter },
-): Promise<void> {
-  if (!app.usage) return;
-  try {
-    if (!isEvidenceOfUse(seen.report)) return;
-    const usage = usageOfReport(seen.report);
-    if (!usage) return;
-    const refused = seen.refusal !== undefined || seen.report.result !== 'valid';
-    const source = seen.reporter.kind === 'platform' ? 'platform' : `token:${seen.reporter.name}`;
-    await app.usage.ingest([
-      { ...usage, occurredAt: new Date(), purpose, outcome: refused ? 'refused' : 'accepted', refusal: seen.refusal, clientIp: request.ip, deviceId: deviceIdOf(request), source },
-    ]);
-  } catch (err) {
-    request.log.error({ err }, 'usage event not recorded');
-  }
-}
-
-/**
- * Runs a use the platform verifies itself (a sign-in, a signed request) and records it, accepted
- * or refused, from the verifier's report the run hands to `observe`. With `signedInAs` (a signed
- * request), only a signature by the signed-in person counts: somebody else's document replayed
- * through a session is not a use by its signer.
- */
-export async function withUsage<T>(
-  app: FastifyInstance,
-  request: FastifyRequest,
-  purpose: UsagePurpose,
-  run: (observe: (report: VerificationReport) => void) => Promise<T>,
-  options: { signedInAs?: Buffer } = {},
-): Promise<T> {
-  let seen: VerificationReport | undefined;
-  const observe = (report: VerificationReport) => {
-    seen = report;
-  };
-  const counts = () => {
-    if (!seen) return false;
-    if (!options.signedInAs) return true;
-    const iin = seen.signers[0]?.signer?.iin;
-    return iin?.valid === true && app.pseudonymizer.of(iin.value).equals(options.signedInAs);
-  };
-  try {
-    const result = await run(observe);
-    if (counts()) await recordUsage(app, request, purpose, { report: seen!, reporter: { kind: 'platform' } });
-    return result;
-  } catch (err) {
-    if (counts()) await recordUsage(app, request, purpose, { report: seen!, refusal: (err as { code?: string }).code ?? 'ERROR', reporter: { kind: 'platform' } });
-    throw err;
-  }
+export async function recordSignatureUse(usage: UsageService, use: SignatureUse): Promise<void> {
+  const seen = usageOfReport(use.report);
+  if (!seen) return;
+  const refused = use.refusal !== undefined || use.report.result !== 'valid';
+  const source = use.reporter.kind === 'platform' ? 'platform' : `token:${use.reporter.name}`;
+  await usage.ingest([
+    { ...seen, occurredAt: use.at, purpose: use.purpose, outcome: refused ? 'refused' : 'accepted', refusal: use.refusal, clientIp: use.clientIp, deviceId: use.deviceId, source },
+  ]);
 }
 
 declare module 'fastify' {

@@ -8,7 +8,6 @@ import { clearedSessionCookie, SessionStore, sessionCookie } from './sessions.js
 import { ChallengeView, SessionView, SigninRequest } from './signin.schema.js';
 import { SigninService } from './signin.service.js';
 import { PresentedCertificates } from '../trust/index.js';
-import { withUsage } from '../signatures/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -65,7 +64,7 @@ export const signinPlugin = fp(
       }, async (request, reply) => {
         const cms = decodeCmsText(request.body.cms);
         // The sign-in itself reports the use: a signature over a fresh nonce that verified, accepted or refused.
-        const opened = await withUsage(root, request, 'signin', (observe) => service.signIn(request.body.nonce, cms, observe));
+        const opened = await root.signatureUses.around(request, 'signin', (observe) => service.signIn(request.body.nonce, cms, observe));
         const p = opened.principal;
         reply.header('set-cookie', sessionCookie(opened.token, root.config.sessionMinutes * 60)).header('cache-control', 'no-store');
         return { sessionId: p.sessionId, displayName: p.displayName, holder: p.holder, certificateSerial: p.certificateSerial, expiresAt: p.expiresAt.toISOString() };
@@ -88,5 +87,5 @@ export const signinPlugin = fp(
       });
     });
   },
-  { name: 'signin', dependencies: ['database', 'auth', 'signatures'] },
+  { name: 'signin', dependencies: ['database', 'auth', 'trust'] },
 );

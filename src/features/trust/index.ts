@@ -18,3 +18,5 @@ export { signaturesPlugin } from './verification.routes.js';
 export { certificatesVerifyRoutes } from './path-validation/certificates-verify.routes.js';
 export { validatePath, readCertificateBlocks, readCrlBlocks, PathInputError, OnlineRevocation, trustFolderMaterial } from './path-validation/index.js';
 export type { PathValidationReport, PathCertificate, PathCrl } from './path-validation/index.js';
+export { SignatureUses, deviceIdOf } from './signature-uses.js';
+export type { SignatureUse, SignaturePurpose, SignatureUseListener } from './signature-uses.js';

@@ -6,18 +6,6 @@ import {
   id_aa_signingCertificate,
   id_kp_clientAuth,
   id_kp_emailProtection,
-  id_ce_authorityKeyIdentifier,
-  id_ce_basicConstraints,
-  id_ce_certificatePolicies,
-  id_ce_cRLDistributionPoints,
-  id_ce_extKeyUsage,
-  id_ce_freshestCRL,
-  id_ce_issuerAltName,
-  id_ce_keyUsage,
-  id_ce_subjectAltName,
-  id_ce_subjectKeyIdentifier,
-  id_pe_authorityInfoAccess,
-  id_pkix_ocsp_nocheck,
   id_aa_signingCertificateV2,
   id_aa_timeStampToken,
   id_contentType,
@@ -125,26 +113,6 @@ interface SignatureOutcome {
   certificate?: CertificateInfo;
   check: VerificationCheck;
 }
-
-/**
- * Extensions that may be critical: processed here (basic constraints, key usages, policies as
- * identifiers), or informational (names, key identifiers, CRL and OCSP pointers). Name and policy
- * constraints are not processed, so a path carrying them critically fails, as RFC 5280 asks.
- */
-const PROCESSED_EXTENSIONS = new Set([
-  id_ce_basicConstraints,
-  id_ce_keyUsage,
-  id_ce_extKeyUsage,
-  id_ce_certificatePolicies,
-  id_ce_subjectAltName,
-  id_ce_issuerAltName,
-  id_ce_subjectKeyIdentifier,
-  id_ce_authorityKeyIdentifier,
-  id_ce_cRLDistributionPoints,
-  id_ce_freshestCRL,
-  id_pe_authorityInfoAccess,
-  id_pkix_ocsp_nocheck,
-]);
 
 /** EKU purposes under which a certificate signs CMS: documents (emailProtection) and sign-in (clientAuth), as the national CA issues them. */
 const SIGNING_PURPOSES = new Set([id_kp_emailProtection, id_kp_clientAuth, anyExtendedKeyUsage]);

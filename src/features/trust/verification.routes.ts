@@ -8,7 +8,8 @@ import { SignatureVerifier } from './signature-verifier.js';
 import type { TrustStore } from './trust-anchors.js';
 import type { RevocationStatusSource } from './revocation-status.js';
 import { SignerIdentitySchema, VerificationReportSchema, VerifyRequestSchema, type VerifyRequest } from './verification-report.schema.js';
-import { recordUsage } from '../signatures/index.js';
+import { SignatureUses } from './signature-uses.js';
+import { isEvidenceOfUse } from './evidence/signer-requirements.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,6 +17,8 @@ declare module 'fastify' {
     signatureVerifier: SignatureVerifier;
     /** The anchors it trusts (Qorgau's root, and `<dataDir>/pki/trust/`). */
     trustStore: TrustStore;
+    /** Where signature uses are announced (signatures listens and records them). */
+    signatureUses: SignatureUses;
   }
 }
 
@@ -83,9 +86,10 @@ export const signaturesPlugin = fp(
     }
     root.decorate('signatureVerifier', verifier);
     root.decorate('trustStore', trust);
+    root.decorate('signatureUses', new SignatureUses(isEvidenceOfUse, (iin) => root.pseudonymizer.of(iin)));
     await root.register(async (scope) => signaturesRoutes(scope));
   },
-  { name: 'signatures', dependencies: ['database', 'auth'] },
+  { name: 'trust', dependencies: ['database', 'auth'] },
 );
 
 async function signaturesRoutes(scope: FastifyInstance) {
@@ -133,7 +137,7 @@ async function signaturesRoutes(scope: FastifyInstance) {
     const report = SignatureVerifier.isTimeStampToken(cms)
       ? await scope.signatureVerifier.verifyTimeStampTokenDocument(cms, data)
       : await scope.signatureVerifier.verify(cms, { detachedContent: data });
-    if (reporter) await recordUsage(scope, request, 'verify', { report, reporter });
+    if (reporter) await scope.signatureUses.seen(request, 'verify', { report, reporter });
     return report;
   });
 }

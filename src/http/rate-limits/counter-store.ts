@@ -1,9 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 
-export interface RateLimitTables {
-  rate_limit_counters: { key: string; window_start: Date; expires_at: Date; count: number };
-}
+export type { RateLimitTables } from '../../db/infrastructure.tables.js';
 
 /** One counter to add a hit to: a subject under a rule, counted in fixed windows of windowSeconds. */
 export interface Hit {

@@ -10,7 +10,7 @@ const root = path.resolve(import.meta.dirname, '../../../..');
 
 async function qorgau(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
+    const { stdout, stderr } = await run(process.execPath, [path.join(root, 'bin/qorgau.js'), ...args], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, QORGAU_PUBLIC_URL: '', ...env },

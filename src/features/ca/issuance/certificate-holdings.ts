@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../../db/types.js';
+import { statusOfSerials } from '../revocation/revocation.repository.js';
 
 /** A certificate Qorgau's CA issued, as its holder and their organization may see it (no DER). */
 export interface HeldCertificate {
@@ -63,6 +64,12 @@ export class CertificateHoldings {
     if (options.bin !== undefined) q = options.bin === null ? q.where('subject_bin', 'is', null) : q.where('subject_bin', '=', options.bin);
     const rows = await q.orderBy('not_before', 'desc').orderBy('serial').execute();
     return rows.map(toHeld);
+  }
+
+  /** When each of these serials of one issuer (by its CA name) was revoked, for those that were (hold included). */
+  async revokedAmong(issuerName: string, serials: string[]): Promise<Map<string, Date>> {
+    const rows = await statusOfSerials(this.readDb, issuerName, serials);
+    return new Map(rows.filter((r) => r.revoked_at).map((r) => [r.serial, new Date(r.revoked_at!)]));
   }
 
   /** Certificates not revoked for good (good or on hold) and not expired at `at`. */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../../db/types.js';
 import { AppError } from '../../../errors/app-error.js';
-import { isRevocationReason, type RevocationReason } from './crl-reason.js';
+import { isRevocationReason, type RevocationReason } from '../../../pkix/crl-reason.js';
 import {
   clearRevocation,
   insertEvents,

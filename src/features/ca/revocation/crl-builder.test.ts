@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { buildRsaTestCa, buildTestHierarchy, issueTestCertificate, openssl, pem, randomSerial, tempDir, writeTemp, type TestHierarchy } from '../../../../test/helpers/revocation-fixtures.js';
 import { CrlEntriesWriter, CrlLintError, buildCrl, type CrlEntry } from './crl-builder.js';
-import { CRL_REASON_CODES } from './crl-reason.js';
+import { CRL_REASON_CODES } from '../../../pkix/crl-reason.js';
 import { WebCryptoSigner } from '../../../pkix/webcrypto-signer.js';
 
 const HOUR = 3_600_000;

@@ -4,7 +4,7 @@ import type { DB } from '../../../db/types.js';
 import { AppError } from '../../../errors/app-error.js';
 import type { CaEntity } from '../authority/hierarchy.js';
 import { CrlEntriesWriter, buildCrl } from './crl-builder.js';
-import { reasonCode } from './crl-reason.js';
+import { reasonCode } from '../../../pkix/crl-reason.js';
 import { crlDer, eventMarker, insertCrl, latestCrlMeta, pruneCrls, revokedPage, type CrlMeta } from './revocation.repository.js';
 
 export interface CrlPublisherOptions {

@@ -5,7 +5,7 @@ import type { CaEntity } from '../authority/hierarchy.js';
 import { id_kp_OCSPSigning, id_pkix_ocsp_basic, id_sha1, id_sha256, id_sha384, id_sha512 } from '../../../pkix/oids.js';
 import { certificateParts } from './certificate-parts.js';
 import type { CertificateStatusSource } from './certificate-status.js';
-import { reasonCode } from './crl-reason.js';
+import { reasonCode } from '../../../pkix/crl-reason.js';
 import { TAG, bitString, enumerated, explicit, generalizedTime, objectIdentifier, octetString, sequence, tlv } from '../../../der/tlv.js';
 import { MalformedOcspRequest, parseOcspRequest, type CertIdQuery } from './ocsp-request.js';
 import { signatureAlgorithmOf } from './signature-algorithm.js';

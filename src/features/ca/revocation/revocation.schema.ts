@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { REVOCATION_REASONS } from './crl-reason.js';
+import { REVOCATION_REASONS } from '../../../pkix/crl-reason.js';
 
 export const SerialParams = Type.Object({
   serial: Type.String({ pattern: '^(0x)?[0-9a-fA-F:]{1,64}$', description: 'Certificate serial number in hex' }),

@@ -162,8 +162,8 @@ export class PathCertificate {
     this.fingerprint = createHash('sha256').update(der).digest('hex');
     this.subjectKey = nameKey(this.subject);
     // Read every extension we process now, so a damaged one refuses the certificate here.
-    void this.basicConstraints, this.keyUsage, this.policies, this.policyMappings, this.policyConstraints, this.inhibitAnyPolicy;
-    void this.nameConstraints, this.subjectAltNames, this.crlDistributionPoints, this.authorityKeyIdentifier, this.subjectKeyIdentifier;
+    void [this.basicConstraints, this.keyUsage, this.policies, this.policyMappings, this.policyConstraints, this.inhibitAnyPolicy];
+    void [this.nameConstraints, this.subjectAltNames, this.crlDistributionPoints, this.authorityKeyIdentifier, this.subjectKeyIdentifier];
   }
 
   /**

@@ -69,8 +69,6 @@ export const RECOGNIZED_EXTENSIONS = new Set<string>([
 
 const MAX_PATH = 12;
 const MAX_PATHS_TRIED = 24;
-/** How deep CRL issuers' own paths are validated (a CRL issuer's CRL issuer ...). */
-const MAX_NESTING = 4;
 
 export interface ValidationContext {
   anchors: PathCertificate[];

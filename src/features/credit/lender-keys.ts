@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/types.js';
-import type { LenderLicence } from '../features/credit/index.js';
+import type { DB } from '../../db/types.js';
+import type { LenderLicence } from './credit.tables.js';
 
 /** What a lender API key may do. */
 export const LENDER_SCOPES = ['credit:check', 'fraud:lookup'] as const;
