@@ -155,5 +155,5 @@ export const certificatesVerifyRoutes = fp(
       }
     });
   },
-  { name: 'certificates-verify', dependencies: ['signatures'] },
+  { name: 'certificates-verify', dependencies: ['trust'] },
 );
