@@ -9,6 +9,7 @@ import type { SignaturesOrgTables } from '../features/signatures/signatures.tabl
 import type { SignaturesUsageTables } from '../features/signatures/usage.tables.js';
 import type { RateLimitTables } from '../http/rate-limits/counter-store.js';
 import type { LiteracyTables } from '../features/literacy/literacy.tables.js';
+import type { LogTables } from '../features/log/log.tables.js';
 
 /** Timestamps are written as Date or ISO string and read as Date. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -83,7 +84,7 @@ export interface BreachImportsTable {
 }
 
 /** Each feature declares its own tables; DB joins them. */
-export interface DB extends RateLimitTables, CaTables, CreditTables, LiftTables, SigninTables, TrustTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables, LiteracyTables {
+export interface DB extends RateLimitTables, CaTables, CreditTables, LiftTables, SigninTables, TrustTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables, LiteracyTables, LogTables {
   api_tokens: ApiTokensTable;
   data_categories: DataCategoriesTable;
   organizations: OrganizationsTable;

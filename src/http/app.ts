@@ -26,6 +26,7 @@ import { tsaPlugin } from '../features/ca/index.js';
 import { signinPlugin } from '../features/signin/index.js';
 import { notificationsPlugin } from '../features/notifications/index.js';
 import { meRoutes } from '../features/credit/index.js';
+import { logPlugin } from '../features/log/index.js';
 import { orgsPlugin } from '../features/signatures/index.js';
 import { misusePlugin } from '../features/signatures/index.js';
 import { literacyPlugin } from '../features/literacy/index.js';
@@ -124,6 +125,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(notificationsPlugin);
   await app.register(misusePlugin);
   await app.register(meRoutes);
+  await app.register(logPlugin);
   await app.register(literacyPlugin);
   await app.register(portalPlugin);
   return app;
