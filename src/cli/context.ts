@@ -1,6 +1,8 @@
 import { loadConfig, type Config } from '../config/config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { Pseudonymizer } from '../privacy/pseudonym.js';
+import { setLogPseudonymizer } from '../features/log/index.js';
 
 export interface CliContext {
   config: Config;
@@ -13,6 +15,8 @@ export async function openCliContext(): Promise<CliContext> {
   const config = loadConfig();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
   await migrateToLatest(database.db);
+  const pseudonymizer = new Pseudonymizer(config.pseudonymKey);
+  setLogPseudonymizer((iin) => pseudonymizer.of(iin));
   return { config, database, close: () => database.close() };
 }
 

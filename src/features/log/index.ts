@@ -3,6 +3,6 @@
  * This file is the feature's public entry: code outside src/features/log imports only this.
  */
 export { consistencyProof, inclusionProof, leafHash, nodeHash, rootFromInclusionProof, treeRoot, treeWithPaths, verifyConsistency, verifyInclusion } from './merkle.js';
-export { appendToLog, LogService, type LogEntryInput, type TreeHead } from './log.service.js';
+export { appendToLog, setLogPseudonymizer, LogService, type LogEntryInput, type TreeHead } from './log.service.js';
 export { logPlugin } from './log.routes.js';
 export { verifyLog, type VerifyReport } from './audit.verify.js';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { LogService } from './log.service.js';
+import { LogService, setLogPseudonymizer } from './log.service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -37,6 +37,7 @@ export interface LogPluginOptions {
 export const logPlugin = fp(
   async function log(root: FastifyInstance, options: LogPluginOptions) {
     const config = root.config;
+    setLogPseudonymizer((iin) => root.pseudonymizer.of(iin));
     const service = new LogService(root.database.db, LogService.keyFromFile(path.join(config.dataDir, 'log', 'signing-key.pem')), options.clock);
     root.decorate('transparencyLog', service);
     const withKey = <T extends object>(head: T) => ({ ...head, publicKey: service.publicJwk });

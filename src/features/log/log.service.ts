@@ -7,6 +7,8 @@ import { consistencyProof, inclusionProof, leafHash, treeRoot } from './merkle.j
 /** What a feature records: a kind, the pseudonym of the person it is about (if any) and plain details without raw IINs. */
 export interface LogEntryInput {
   kind: string;
+  /** The person's IIN, turned into the pseudonym here (for features that hold the IIN, like the CA); never stored. */
+  subjectIin?: string | null;
   /** The person's pseudonym (HMAC of the IIN), never the IIN itself. */
   subject?: Buffer | null;
   details: Record<string, unknown>;
@@ -31,6 +33,13 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+let pseudonymize: ((iin: string) => Buffer) | null = null;
+
+/** The port that turns an IIN into its pseudonym, set once where the key is known (the app, the CLI). */
+export function setLogPseudonymizer(port: (iin: string) => Buffer): void {
+  pseudonymize = port;
+}
+
 /**
  * Appends one entry to the transparency log inside `trx`, the transaction that makes the
  * change it records: both commit or neither does. The leaf binds its own index, so a
@@ -44,7 +53,8 @@ export async function appendToLog(trx: Kysely<DB>, input: LogEntryInput): Promis
     .select(sql<string>`coalesce(max(leaf_index) + 1, 0)`.as('next'))
     .executeTakeFirstOrThrow();
   const index = Number(next);
-  const subject = input.subject ? input.subject.toString('hex') : null;
+  const pseudonym = input.subject ?? (input.subjectIin && pseudonymize ? pseudonymize(input.subjectIin) : null);
+  const subject = pseudonym ? pseudonym.toString('hex') : null;
   const loggedAt = new Date();
   const entry = canonical({ index, kind: input.kind, subject, details: input.details, at: loggedAt.toISOString() });
   await trx.insertInto('log_entries').values({ leaf_index: index, kind: input.kind, subject, entry, leaf_hash: leafHash(entry), logged_at: loggedAt }).execute();
@@ -88,7 +98,7 @@ export class LogService {
   async leaves(size?: number): Promise<Buffer[]> {
     let q = this.db.selectFrom('log_entries').select('leaf_hash').orderBy('leaf_index');
     if (size !== undefined) q = q.where('leaf_index', '<', String(size));
-    return (await q.execute()).map((r) => r.leaf_hash);
+    return (await q.execute()).map((r) => Buffer.from(r.leaf_hash));
   }
 
   async size(): Promise<number> {
@@ -101,7 +111,7 @@ export class LogService {
     return this.db.transaction().execute(async (trx) => {
       // Appends wait while the head is computed, so the size and root belong together.
       await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
-      const leaves = (await trx.selectFrom('log_entries').select('leaf_hash').orderBy('leaf_index').execute()).map((r) => r.leaf_hash);
+      const leaves = (await trx.selectFrom('log_entries').select('leaf_hash').orderBy('leaf_index').execute()).map((r) => Buffer.from(r.leaf_hash));
       const existing = await trx.selectFrom('log_tree_heads').selectAll().where('tree_size', '=', String(leaves.length)).executeTakeFirst();
       if (existing) return headOf(existing);
       const root = treeRoot(leaves);
@@ -159,12 +169,12 @@ export class LogService {
       entries: rows.map((r) => {
         const index = Number(r.leaf_index);
         const auditPath = index < treeHead.treeSize ? inclusionProof(leaves, index, treeHead.treeSize).map(hex) : [];
-        return { index, kind: r.kind, entry: r.entry, leafHash: hex(r.leaf_hash), auditPath };
+        return { index, kind: r.kind, entry: r.entry, leafHash: hex(Buffer.from(r.leaf_hash)), auditPath };
       }),
     };
   }
 }
 
 function headOf(row: { tree_size: string; root_hash: Buffer; published_at: Date; jws: string }): TreeHead {
-  return { treeSize: Number(row.tree_size), rootHash: hex(row.root_hash), timestamp: row.published_at.toISOString(), signature: row.jws };
+  return { treeSize: Number(row.tree_size), rootHash: hex(Buffer.from(row.root_hash)), timestamp: row.published_at.toISOString(), signature: row.jws };
 }
