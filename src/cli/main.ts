@@ -18,6 +18,7 @@ import { registerSignCommands } from './sign.commands.js';
 import { registerCreditCommands } from './credit.commands.js';
 import { registerLoginCommands } from './login.commands.js';
 import { registerOrgCommands } from './orgs.commands.js';
+import { registerAuditCommands } from './audit.commands.js';
 
 const program = new Command()
   .name('qorgau')
@@ -137,6 +138,7 @@ registerSignCommands(program);
 registerCreditCommands(program);
 registerLoginCommands(program);
 registerOrgCommands(program);
+registerAuditCommands(program);
 
 export async function runCli(argv: string[]): Promise<void> {
   try {

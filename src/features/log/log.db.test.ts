@@ -7,6 +7,10 @@ import { RestrictionService } from '../credit/index.js';
 import { verifyTreeHeadJws, verifyLog } from './audit.verify.js';
 import { leafHash, verifyConsistency, verifyInclusion } from './merkle.js';
 import { appendToLog } from './log.service.js';
+import { watchOnce } from '../../cli/audit.commands.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 const unhex = (h: string) => Buffer.from(h, 'hex');
 
@@ -128,6 +132,41 @@ describe('transparency log', () => {
       const forgedHead = await verifyAfter(db, jwk, (trx) => trx.updateTable('log_tree_heads').set({ root_hash: Buffer.alloc(32) }).where('tree_size', '=', String(head.treeSize)).execute());
       expect(forgedHead.ok).toBe(false);
       expect(verifyTreeHeadJws(head.signature, jwk)).not.toBeNull();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('audit watch follows a running deployment and alarms on a forged fork', async () => {
+    const app = await buildTestApp({ logSthIntervalSeconds: 0 });
+    try {
+      const url = await app.listen({ port: 0, host: '127.0.0.1' });
+      const state = path.join(mkdtempSync(path.join(tmpdir(), 'tlog-watch-')), 'state.json');
+      const restrictions = new RestrictionService(app.database);
+      await restrictions.placeVoluntary(app.pseudonymizer.of(buildIin()), { products: ['bank_loan'], channels: ['online'] });
+      await app.transparencyLog.publish();
+      expect((await watchOnce(url, state)).ok).toBe(true);
+      await restrictions.placeVoluntary(app.pseudonymizer.of(buildIin()), { products: ['bank_loan'], channels: ['online'] });
+      await app.transparencyLog.publish();
+      expect((await watchOnce(url, state)).ok).toBe(true);
+
+      // The operator rewrites history (an old entry, its hash, and the heads after it) and signs a new head.
+      const db = app.database.db;
+      const first = await db.selectFrom('log_entries').select(['leaf_index', 'entry']).orderBy('leaf_index').limit(1).executeTakeFirstOrThrow();
+      const original = first.entry;
+      const forged = original.replace(/"kind":"[^"]*"/, '"kind":"forged"');
+      try {
+        await db.updateTable('log_entries').set({ entry: forged, leaf_hash: leafHash(forged) }).where('leaf_index', '=', first.leaf_index).execute();
+        await db.deleteFrom('log_tree_heads').execute();
+        await restrictions.placeVoluntary(app.pseudonymizer.of(buildIin()), { products: ['bank_loan'], channels: ['online'] });
+        await app.transparencyLog.publish();
+        const alarm = await watchOnce(url, state);
+        expect(alarm.ok).toBe(false);
+        expect(alarm.message).toMatch(/^FORK/);
+      } finally {
+        await db.updateTable('log_entries').set({ entry: original, leaf_hash: leafHash(original) }).where('leaf_index', '=', first.leaf_index).execute();
+        await db.deleteFrom('log_tree_heads').execute();
+      }
     } finally {
       await app.close();
     }
