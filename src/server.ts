@@ -27,8 +27,6 @@ async function main() {
     process.stderr.write(`qorgau: warning: using the development CA in ${config.dataDir}/pki; set QORGAU_CA_DIR and QORGAU_CA_PASSPHRASE_FILE for a CA made by "qorgau ca init"\n`);
   }
   const app = await buildApp({ config, database, pki });
-  // Demo people only where nothing real lives: the embedded database, or when asked (QORGAU_DEMO=1).
-  const demo = database.kind === 'pglite' || process.env.QORGAU_DEMO === '1' ? await ensureDemoPeople(app, config.dataDir) : null;
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await app.close();
@@ -45,8 +43,17 @@ async function main() {
   process.stderr.write(`\nQorgau API listening on ${url}  (database: ${where})\nAPI docs: ${url}/docs\n`);
   process.stderr.write(`Portal: ${url}/\n`);
   if (bootstrapFile) process.stderr.write(`Operator token (admin) for this embedded instance: ${bootstrapFile}\n`);
-  if (demo) process.stderr.write(`Demo people, their key files (.p12) and passwords: ${demo}\n`);
   process.stderr.write('\n');
+  // Demo people only where nothing real lives: the embedded database, or when asked (QORGAU_DEMO=1).
+  // Made after the server listens, so a first start answers at once; their line follows.
+  if (database.kind === 'pglite' || process.env.QORGAU_DEMO === '1') {
+    try {
+      const demo = await ensureDemoPeople(app, config.dataDir);
+      if (demo) process.stderr.write(`Demo people, their key files (.p12) and passwords: ${demo}\n\n`);
+    } catch (err) {
+      process.stderr.write(`qorgau: warning: the demo people could not be made (${(err as Error).message}); the server runs without them\n`);
+    }
+  }
 }
 
 main().catch((err) => {

@@ -113,6 +113,19 @@ describe('numbers that are not finite', () => {
   });
 });
 
+describe('dates and times', () => {
+  it('that JavaScript or PostgreSQL cannot hold are a 400, not a 500 or a database error', async () => {
+    for (const occurredAt of ['2026-12-31T23:59:60Z', '0000-01-01T00:00:00Z', '0001-01-01T00:00:00+14:00', '9999-12-31T23:59:59.999-14:00', '2026-11-20 10:00:00Z', '2026-11-20T10:00:00+15:00']) {
+      const patched = await send({ method: 'PATCH', url: `/v1/breaches/${breachId}`, headers: as(admin), payload: { occurredAt } });
+      expect(expectProblem(patched, 400, 'VALIDATION_FAILED').detail, occurredAt).toContain('occurredAt');
+    }
+    expectProblem(await send({ method: 'GET', url: '/v1/breaches?from=0000-01-01' }), 400, 'VALIDATION_FAILED');
+    expectProblem(await send({ method: 'GET', url: `/v1/credit/checks?to=${encodeURIComponent('0001-01-01T00:00:00+14:00')}`, headers: as(lender.key) }), 400, 'VALIDATION_FAILED');
+    const kept = await send({ method: 'GET', url: `/v1/credit/checks?to=${encodeURIComponent('0001-01-01T00:00:00Z')}`, headers: as(lender.key) });
+    expect(kept.statusCode, kept.body).toBe(200);
+  });
+});
+
 describe('ids', () => {
   it('that are 36 characters but not a UUID are a 400, a well-formed unknown one a 404', async () => {
     expectProblem(await send({ method: 'GET', url: `/v1/usage-alerts/${UUID_SHAPED}`, headers: as(admin) }), 400, 'VALIDATION_FAILED');

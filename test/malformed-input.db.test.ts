@@ -26,6 +26,8 @@ const REGRESSIONS: RequestTemplate[] = JSON.parse(readFileSync(new URL('./fixtur
 
 const app: FastifyInstance = await buildTestApp();
 const operations = operationsOf(app.swagger() as Record<string, any>);
+/** MALFORMED_ONLY=<regular expression> probes only the operations ("METHOD /path") it matches. */
+const probed = operations.filter((op) => new RegExp(process.env.MALFORMED_ONLY ?? '').test(op.id));
 const byId = new Map(operations.map((op) => [op.id, op]));
 
 /** Written by timers, not by the request being probed: the CRL publisher publishes on its own schedule. */
@@ -154,7 +156,7 @@ describe('inputs that once failed (test/fixtures/malformed/regressions.json)', (
 });
 
 describe('generated malformed input, for every operation', () => {
-  it.each(operations.map((op) => [op.id, op] as const))('%s', async (_name, op) => {
+  it.each(probed.map((op) => [op.id, op] as const))('%s', async (_name, op) => {
     await fc.assert(
       fc.asyncProperty(malformedRequests(op), async (template) => {
         const failure = await probe(template);

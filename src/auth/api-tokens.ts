@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
 
 /** Roles an operator API token can carry. Other roles arrive with later systems. */
-export const TOKEN_ROLES = ['registry-operator', 'ca-operator', 'admin', 'inspector', 'relying-party', 'literacy-operator'] as const;
+export const TOKEN_ROLES = ['registry-operator', 'ca-operator', 'admin', 'inspector', 'relying-party', 'literacy-operator', 'investigator'] as const;
 export type TokenRole = (typeof TOKEN_ROLES)[number];
 
 export interface Principal {

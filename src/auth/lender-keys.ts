@@ -4,7 +4,7 @@ import type { DB } from '../db/types.js';
 import type { LenderLicence } from '../features/credit/index.js';
 
 /** What a lender API key may do. */
-export const LENDER_SCOPES = ['credit:check'] as const;
+export const LENDER_SCOPES = ['credit:check', 'fraud:lookup'] as const;
 export type LenderScope = (typeof LENDER_SCOPES)[number];
 
 export interface LenderPrincipal {

@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error.js';
 import { verifyCheckAnswer, type CheckAnswer } from '../client/check-answer.js';
 import { LenderService, type LenderLicence } from '../features/credit/index.js';
 import { withCliContext } from './context.js';
+import { LENDER_SCOPES, type LenderScope } from '../auth/lender-keys.js';
 import { callServer, resolveServer, withServerOptions, type ServerOptions } from './server-client.js';
 
 /** `qorgau lender create|list` and `qorgau lender key create|revoke`, in the database or (with --url) through a running server. */
@@ -32,18 +33,19 @@ export function registerCreditCommands(program: Command): void {
     for (const l of lenders) console.log([l.bin, l.licence, l.name, l.disabledAt ? 'disabled' : 'active'].join('\t'));
   });
 
-  const key = lender.command('key').description("lenders' API keys (scope credit:check)");
+  const key = lender.command('key').description("lenders' API keys (scopes credit:check, fraud:lookup)");
   withServerOptions(
     key
       .command('create')
-      .description('create a credit:check API key and print it once (only its hash is stored)')
-      .requiredOption('--bin <bin>', "the lender's BIN"),
-  ).action(async (opts: { bin: string } & ServerOptions) => {
+      .description('create an API key and print it once (only its hash is stored)')
+      .requiredOption('--bin <bin>', "the lender's BIN")
+      .addOption(new Option('--scope <scope...>', 'what the key may do').choices([...LENDER_SCOPES]).default(['credit:check'])),
+  ).action(async (opts: { bin: string; scope: LenderScope[] } & ServerOptions) => {
     const server = resolveServer(opts);
     const created = server
-      ? await callServer<{ id: string; lenderBin: string; key: string }>(server, `/v1/credit/lenders/${encodeURIComponent(opts.bin)}/keys`, { method: 'POST' })
-      : await withCliContext((ctx) => new LenderService(ctx.database).createKey(opts.bin));
-    process.stderr.write(`key ${created.id} of lender ${created.lenderBin} (credit:check) created; it is shown once:\n`);
+      ? await callServer<{ id: string; lenderBin: string; key: string }>(server, `/v1/credit/lenders/${encodeURIComponent(opts.bin)}/keys?${opts.scope.map((s) => `scope=${encodeURIComponent(s)}`).join('&')}`, { method: 'POST' })
+      : await withCliContext((ctx) => new LenderService(ctx.database).createKey(opts.bin, opts.scope));
+    process.stderr.write(`key ${created.id} of lender ${created.lenderBin} (${opts.scope.join(', ')}) created; it is shown once:\n`);
     console.log(created.key);
   });
   withServerOptions(

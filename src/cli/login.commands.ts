@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { AppError } from '../errors/app-error.js';
 import { CertificateInfo } from '../pkix/certificate.js';
@@ -89,7 +89,7 @@ export function registerLoginCommands(program: Command): void {
     )
     .requiredOption('--p12 <file>', 'your PKCS#12 file with the AUTH (authentication) certificate')
     .requiredOption('--password-file <file>', 'file whose first line is the .p12 password')
-    .requiredOption('--url <url>', 'the server, e.g. http://localhost:8080')
+    .addOption(new Option('--url <url>', 'the server, e.g. http://localhost:8080').env('QORGAU_URL').makeOptionMandatory())
     .option('--save <file>', 'write the session there (mode 0600) instead of printing it')
     .action(async (opts: LoginOptions) => {
       const password = (await readInput(opts.passwordFile, 'password file')).toString('utf8').split(/\r?\n/, 1)[0];

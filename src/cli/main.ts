@@ -18,6 +18,8 @@ import { registerSignCommands } from './sign.commands.js';
 import { registerCreditCommands } from './credit.commands.js';
 import { registerLoginCommands } from './login.commands.js';
 import { registerOrgCommands } from './orgs.commands.js';
+import { registerCertVerifyCommand } from './cert-verify.command.js';
+import { registerFraudCommands } from './fraud.commands.js';
 import { registerAuditCommands } from './audit.commands.js';
 
 const program = new Command()
@@ -138,6 +140,8 @@ registerSignCommands(program);
 registerCreditCommands(program);
 registerLoginCommands(program);
 registerOrgCommands(program);
+registerCertVerifyCommand(program);
+registerFraudCommands(program);
 registerAuditCommands(program);
 
 export async function runCli(argv: string[]): Promise<void> {

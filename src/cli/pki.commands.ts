@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import path from 'node:path';
 import { initCa } from '../features/ca/index.js';
 import type { KeyAlgorithm } from '../pkix/key-signer.js';
-import { readPassphraseFile } from '../features/ca/index.js';
+import { readPassphraseFile, ROLLOVER_ENTITIES, rollOver, type RolloverEntity } from '../features/ca/index.js';
 import { AppError } from '../errors/app-error.js';
 import { createKeyRequest, finishKeyRequest } from '../client/keygen.js';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -73,6 +73,16 @@ export function registerPkiCommands(program: Command): void {
       console.log(`ceremony record: ${path.join(opts.dir, 'ceremony.json')}`);
     });
 
+  ca.command('rollover <entity>')
+    .description('renew the OCSP signer\'s or the TSA\'s key and certificate before they expire (entity: ocsp-signer or tsa); the old ones are kept as <name>.<serial>.retired.*; restart the servers to use the new one')
+    .requiredOption('--dir <dir>', 'the CA folder made by "qorgau ca init"')
+    .requiredOption('--passphrase-file <file>', 'file whose first line is the passphrase of the CA keys')
+    .action(async (entity: string, opts: { dir: string; passphraseFile: string }) => {
+      if (!(entity in ROLLOVER_ENTITIES)) throw AppError.badRequest('ROLLOVER_ENTITY_UNKNOWN', `Roll over ocsp-signer or tsa, not "${entity}"`);
+      const result = await rollOver({ dir: opts.dir, passphrase: await readPassphraseFile(opts.passphraseFile), entity: entity as RolloverEntity });
+      console.log(`${entity}: new certificate serial ${result.serial}, valid until ${result.notAfter.toISOString()}; the old one is kept as ${result.retired}`);
+    });
+
   const keygen = program.command('keygen').description('make your AUTH and SIGN keys and CSRs here, then your .p12 files once the certificates are issued');
   keygen
     .command('request', { isDefault: true })
@@ -89,11 +99,13 @@ export function registerPkiCommands(program: Command): void {
     .addOption(new Option('--algorithm <algorithm>', 'key algorithm').choices(['ECDSA-P256', 'RSA-2048']).default('ECDSA-P256'))
     .requiredOption('--out <dir>', 'folder for the keys, CSRs and application.json')
     .requiredOption('--password-file <file>', 'file whose first line is the password for your keys and .p12 files (12+ characters, hard to guess)')
-    .option('--submit <server>', 'submit the application to this Qorgau server (e.g. https://qorgau.kz)')
+    .addOption(new Option('--url <url>', 'submit the application to this Qorgau server (e.g. https://qorgau.kz)').env('QORGAU_URL'))
+    .addOption(new Option('--submit <url>', 'old name of --url').hideHelp())
     .action(async (opts: {
       iin: string; surname: string; givenName: string; patronymic?: string; idDocument?: string; organization?: string; bin?: string; algorithm: KeyAlgorithm; out: string;
-      passwordFile: string; submit?: string; signedWith?: string; signedWithPasswordFile?: string;
+      passwordFile: string; url?: string; submit?: string; signedWith?: string; signedWithPasswordFile?: string;
     }) => {
+      opts.submit = opts.submit ?? opts.url;
       if (opts.signedWith && !opts.bin) throw AppError.badRequest('BIN_REQUIRED', '--signed-with applies for an employee pair: give --bin (and --organization) of the organization that authorized it');
       if (!opts.signedWith && !opts.idDocument) {
         throw AppError.badRequest('ID_DOCUMENT_REQUIRED', 'Give --id-document <number> for identity proofing, or (employee pairs) --signed-with <your individual auth.p12>');
@@ -127,18 +139,20 @@ export function registerPkiCommands(program: Command): void {
       const view = (await response.json()) as { id: string; status: string; reviewReason?: string };
       await writeFile(path.join(opts.out, 'application-id.txt'), `${view.id}\n`);
       console.log(`application ${view.id}: ${view.status}${view.reviewReason ? ` (${view.reviewReason})` : ''}`);
-      console.log(`next: qorgau keygen finish --dir ${opts.out} --password-file ${opts.passwordFile} --server ${opts.submit}`);
+      console.log(`next: qorgau keygen finish --dir ${opts.out} --password-file ${opts.passwordFile} --url ${opts.submit}`);
     });
   keygen
     .command('finish')
     .description('after issuance: write auth.p12 and sign.p12, protected by your password')
     .requiredOption('--dir <dir>', 'the folder given to "qorgau keygen --out"')
     .requiredOption('--password-file <file>', 'the same password file')
-    .option('--server <server>', 'download the certificates of the submitted application from this server')
+    .addOption(new Option('--url <url>', 'download the certificates of the submitted application from this server').env('QORGAU_URL'))
+    .addOption(new Option('--server <url>', 'old name of --url').hideHelp())
     .option('--application <id>', 'application id (default: application-id.txt in the folder)')
-    .option('--auth-cert <file>', 'the issued AUTH certificate (DER or PEM), instead of --server')
-    .option('--sign-cert <file>', 'the issued SIGN certificate (DER or PEM), instead of --server')
-    .action(async (opts: { dir: string; passwordFile: string; server?: string; application?: string; authCert?: string; signCert?: string }) => {
+    .option('--auth-cert <file>', 'the issued AUTH certificate (DER or PEM), instead of --url')
+    .option('--sign-cert <file>', 'the issued SIGN certificate (DER or PEM), instead of --url')
+    .action(async (opts: { dir: string; passwordFile: string; url?: string; server?: string; application?: string; authCert?: string; signCert?: string }) => {
+      opts.server = opts.server ?? opts.url;
       const password = await readPasswordFile(opts.passwordFile);
       let certificates: { auth: Buffer; sign: Buffer; chain: Buffer[] };
       if (opts.server) {
@@ -148,7 +162,7 @@ export function registerPkiCommands(program: Command): void {
       } else if (opts.authCert && opts.signCert) {
         certificates = { auth: await readFile(opts.authCert), sign: await readFile(opts.signCert), chain: [] };
       } else {
-        throw AppError.badRequest('CERTIFICATES_REQUIRED', 'Give --server <url>, or both --auth-cert and --sign-cert');
+        throw AppError.badRequest('CERTIFICATES_REQUIRED', 'Give --url <server>, or both --auth-cert and --sign-cert');
       }
       const written = await finishKeyRequest({ dir: opts.dir, password, authCertificate: certificates.auth, signCertificate: certificates.sign, chain: certificates.chain });
       console.log(`written: ${written.authP12}, ${written.signP12} (open them with your password)`);

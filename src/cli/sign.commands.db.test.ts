@@ -66,7 +66,7 @@ describe('qorgau sign and qorgau verify', () => {
 
     const verified = openssl(['cms', '-verify', '-binary', '-inform', 'DER', '-in', out, '-content', document, '-CAfile', chainFile, '-out', '/dev/null']);
     expect(verified.stderr).toContain('Verification successful');
-    const verifiedByCli = await qorgau(['verify', '--in', out, '--data', document, '--server', baseUrl]);
+    const verifiedByCli = await qorgau(['verify', '--in', out, '--data', document, '--url', baseUrl]);
     expect(verifiedByCli.code, verifiedByCli.stderr).toBe(0);
     expect(JSON.parse(verifiedByCli.stdout)).toMatchObject({ result: 'valid', detached: true, signers: [{ signedAt: { source: 'time-stamp' }, signer: { iin: { value: person.iin }, purpose: 'SIGN' } }] });
     const withoutData = await qorgau(['verify', '--in', out, '--server', baseUrl]);

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { AppError } from '../errors/app-error.js';
 import { CertificateInfo } from '../pkix/certificate.js';
@@ -74,14 +74,16 @@ export function registerSignCommands(program: Command): void {
     )
     .requiredOption('--in <file>', 'the signature (.p7s, DER or PEM)')
     .option('--data <file>', 'the signed document, for a detached signature')
-    .option('--server <url>', 'the Qorgau server', process.env.QORGAU_PUBLIC_URL ?? 'http://localhost:8080')
-    .action(async (opts: { in: string; data?: string; server: string }) => {
+    .addOption(new Option('--url <url>', 'the Qorgau server').env('QORGAU_URL').default(process.env.QORGAU_PUBLIC_URL ?? 'http://localhost:8080'))
+    .addOption(new Option('--server <url>', 'old name of --url').hideHelp())
+    .action(async (opts: { in: string; data?: string; url: string; server?: string }) => {
+      opts.server = opts.server ?? opts.url;
       const cms = await readInput(opts.in, 'signature');
       const body = {
         cms: cms.toString('latin1').includes('-----BEGIN ') ? cms.toString('latin1') : cms.toString('base64'),
         ...(opts.data ? { data: (await readInput(opts.data, 'document')).toString('base64') } : {}),
       };
-      const url = `${opts.server.replace(/\/+$/, '')}/v1/signatures/verify`;
+      const url = `${opts.server!.replace(/\/+$/, '')}/v1/signatures/verify`;
       let response: Response;
       try {
         response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

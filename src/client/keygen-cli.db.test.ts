@@ -59,7 +59,7 @@ describe('qorgau keygen against a running server', () => {
     expect(made.stdout).toMatch(/application [0-9a-f-]{36}: issued/);
     expect(existsSync(path.join(out, 'application-id.txt'))).toBe(true);
 
-    const finished = await qorgau(['keygen', 'finish', '--dir', out, '--password-file', passwordFile, '--server', server]);
+    const finished = await qorgau(['keygen', 'finish', '--dir', out, '--password-file', passwordFile, '--url', server]);
     expect(finished.stderr).toBe('');
     expect(finished.stdout).toContain('sign.p12');
     const info = await openssl(['pkcs12', '-info', '-nodes', '-in', path.join(out, 'sign.p12'), '-passin', `file:${passwordFile}`]);

@@ -47,6 +47,15 @@ export interface Pkcs12Contents {
 
 const malformed = (what: string) => AppError.badRequest('PKCS12_MALFORMED', `The PKCS#12 file is malformed: ${what}`);
 const wrongPassword = () => AppError.badRequest('PKCS12_BAD_PASSWORD', 'The PKCS#12 password is wrong (the file integrity check failed)');
+/** GOST key algorithms the national CA issues (Kazakh GOST 34.310-2004, Russian GOST R 34.10-2001/2012). */
+const GOST_KEY_ALGORITHMS = /^(1\.2\.398\.3\.10\.|1\.2\.643\.)/;
+const keyAlgorithmUnsupported = (oid: string) =>
+  AppError.badRequest(
+    'PKCS12_KEY_ALGORITHM_UNSUPPORTED',
+    GOST_KEY_ALGORITHMS.test(oid)
+      ? `The password is right, but the key in this PKCS#12 file is a GOST key (${oid}), which cannot be used here: no open implementation of GOST exists. Use your RSA or ECDSA key file.`
+      : `The password is right, but the key algorithm ${oid} of this PKCS#12 file is not supported; RSA and ECDSA keys are.`,
+  );
 const unsupported = (what: string) => AppError.badRequest('PKCS12_UNSUPPORTED', `The PKCS#12 file uses ${what}, which is not supported`);
 
 type Node = asn1js.AsnType;
@@ -264,6 +273,10 @@ export function readPkcs12(file: Uint8Array, password: string): Pkcs12Contents {
   try {
     privateKey = createPrivateKey({ key: keys[0], format: 'der', type: 'pkcs8' });
   } catch {
+    // The MAC (or the decryption) already accepted the password when the key is a well-formed
+    // PrivateKeyInfo: then it is its algorithm (GOST, say) that cannot be used, not the password.
+    const algorithm = privateKeyAlgorithmOf(keys[0]);
+    if (algorithm) throw keyAlgorithmUnsupported(algorithm);
     throw wrongPassword();
   }
   const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
@@ -276,6 +289,19 @@ export function readPkcs12(file: Uint8Array, password: string): Pkcs12Contents {
   });
   if (!certificate) throw malformed('no certificate matches the private key');
   return { privateKey, certificate, chain: certificates.filter((c) => c !== certificate) };
+}
+
+/*
+ * PrivateKeyInfo ::= SEQUENCE { version INTEGER, privateKeyAlgorithm AlgorithmIdentifier, privateKey OCTET STRING, ... }
+ * The algorithm OID when `der` is one, undefined when it is not (garbage from a wrong password).
+ */
+function privateKeyAlgorithmOf(der: Buffer): string | undefined {
+  const parsed = fromBerSafely(der);
+  if (parsed.offset !== der.length) return undefined;
+  const [version, algorithm, key] = (parsed.result as asn1js.Sequence).valueBlock?.value ?? [];
+  const oid = (algorithm as asn1js.Sequence | undefined)?.valueBlock?.value?.[0];
+  if (!(version instanceof asn1js.Integer) || !(oid instanceof asn1js.ObjectIdentifier) || !(key instanceof asn1js.OctetString)) return undefined;
+  return oid.valueBlock.toString();
 }
 
 /** A CMS signer over a private key the person holds (SHA-256; DER ECDSA or PKCS#1 v1.5 signatures). */

@@ -42,6 +42,10 @@ const MEANINGS: Record<Setting, { meaning: string; default?: string }> = {
   redisUrl: { meaning: 'Redis for the rate-limit counters (`redis://host:port`)', default: 'counters in PostgreSQL' },
   trustProxy: { meaning: 'proxies whose `X-Forwarded-For`/`-Proto` count (client address for limits, HTTPS for HSTS): `true`, a hop count, or addresses/CIDRs', default: 'none' },
   mciTenge: { meaning: 'the MCI (monthly calculation index) in tenge per year, for fines: `year:tenge` separated by commas' },
+  fraudOverCorrelationShare: { meaning: 'fraud linking: an identifier named in more than this share of all reports stops linking (over-correlating)' },
+  fraudOverCorrelationMinReports: { meaning: '... once it is named in at least this many reports' },
+  fraudLookupsPerMinute: { meaning: 'fraud indicator look-ups allowed per API key and minute' },
+  fraudKztRates: { meaning: 'tenge per unit of the other currencies a fraud loss may be reported in, `CODE:rate` separated by commas (approximate; for totals and bands)' },
 };
 
 function defaultOf(setting: Setting): string {

@@ -51,6 +51,14 @@ export const ConfigSchema = Type.Object({
   logSthIntervalSeconds: Type.Number({ minimum: 0, maximum: 24 * 60 * 60, default: 300 }),
   /** The MCI (monthly calculation index) in tenge per year, "year:tenge" separated by commas. */
   mciTenge: Type.String({ pattern: '^\\d{4}:\\d+(\\.\\d+)?(,\\d{4}:\\d+(\\.\\d+)?)*$', default: '2025:3932,2026:4325' }),
+  /** Fraud linking: an identifier named in more than this share of all reports stops linking (over-correlating). */
+  fraudOverCorrelationShare: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.01 }),
+  /** ... once it is named in at least this many reports. */
+  fraudOverCorrelationMinReports: Type.Integer({ minimum: 2, default: 25 }),
+  /** Indicator look-ups allowed per key and minute. */
+  fraudLookupsPerMinute: Type.Integer({ minimum: 1, default: 600 }),
+  /** Tenge per unit of the other currencies a loss may be reported in, "CODE:rate" separated by commas. */
+  fraudKztRates: Type.String({ pattern: '^[A-Z]{3,4}:\\d+(\\.\\d+)?(,[A-Z]{3,4}:\\d+(\\.\\d+)?)*$', default: 'USD:500,EUR:540,RUB:5.5,CNY:69,KGS:5.7,UZS:0.04,USDT:500' }),
   /** Rate limits, "COUNT/WINDOW" (window in s, m or h, e.g. 30/1m), or "off". Counted across all instances. */
   rateLimitSigninChallenges: Type.String({ pattern: RATE_LIMIT_PATTERN, default: '30/1m' }),
   rateLimitSigninFailures: Type.String({ pattern: RATE_LIMIT_PATTERN, default: '10/15m' }),
@@ -89,6 +97,10 @@ export const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   QORGAU_USAGE_COMPLIANCE_INTERVAL_MINUTES: 'usageComplianceIntervalMinutes',
   QORGAU_LOG_STH_INTERVAL_SECONDS: 'logSthIntervalSeconds',
   QORGAU_MCI_TENGE: 'mciTenge',
+  QORGAU_FRAUD_OVER_CORRELATION_SHARE: 'fraudOverCorrelationShare',
+  QORGAU_FRAUD_OVER_CORRELATION_MIN_REPORTS: 'fraudOverCorrelationMinReports',
+  QORGAU_FRAUD_LOOKUPS_PER_MINUTE: 'fraudLookupsPerMinute',
+  QORGAU_FRAUD_KZT_RATES: 'fraudKztRates',
   QORGAU_RATE_LIMIT_SIGNIN_CHALLENGES: 'rateLimitSigninChallenges',
   QORGAU_RATE_LIMIT_SIGNIN_FAILURES: 'rateLimitSigninFailures',
   QORGAU_RATE_LIMIT_CREDENTIAL_FAILURES: 'rateLimitCredentialFailures',

@@ -8,7 +8,9 @@ import type { NotificationTables } from '../features/notifications/notifications
 import type { SignaturesOrgTables } from '../features/signatures/signatures.tables.js';
 import type { SignaturesUsageTables } from '../features/signatures/usage.tables.js';
 import type { RateLimitTables } from '../http/rate-limits/counter-store.js';
+import type { IdempotencyTables } from '../http/idempotency.plugin.js';
 import type { LiteracyTables } from '../features/literacy/literacy.tables.js';
+import type { FraudTables } from '../features/fraud/fraud.tables.js';
 import type { LogTables } from '../features/log/log.tables.js';
 
 /** Timestamps are written as Date or ISO string and read as Date. */
@@ -84,7 +86,7 @@ export interface BreachImportsTable {
 }
 
 /** Each feature declares its own tables; DB joins them. */
-export interface DB extends RateLimitTables, CaTables, CreditTables, LiftTables, SigninTables, TrustTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables, LiteracyTables, LogTables {
+export interface DB extends RateLimitTables, IdempotencyTables, CaTables, CreditTables, LiftTables, SigninTables, TrustTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables, LiteracyTables, FraudTables, LogTables {
   api_tokens: ApiTokensTable;
   data_categories: DataCategoriesTable;
   organizations: OrganizationsTable;

@@ -15,6 +15,7 @@ import { rateLimitsPlugin } from './rate-limits/rate-limits.plugin.js';
 import { securityHeadersPlugin } from './security-headers.plugin.js';
 import { withPrivateSerializers } from './log-privacy.js';
 import { tokenRoutes } from '../auth/tokens.routes.js';
+import { idempotencyPlugin } from './idempotency.plugin.js';
 import { registryRoutes } from '../features/registry/index.js';
 import { createCreditServices, creditRoutes } from '../features/credit/index.js';
 import { RegistryService } from '../features/registry/index.js';
@@ -29,6 +30,8 @@ import { meRoutes } from '../features/credit/index.js';
 import { logPlugin } from '../features/log/index.js';
 import { orgsPlugin } from '../features/signatures/index.js';
 import { misusePlugin } from '../features/signatures/index.js';
+import { certificatesVerifyRoutes } from '../features/trust/index.js';
+import { fraudPlugin } from '../features/fraud/index.js';
 import { literacyPlugin } from '../features/literacy/index.js';
 import { portalPlugin } from './portal.plugin.js';
 
@@ -111,6 +114,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(authPlugin);
   await app.register(rateLimitsPlugin);
   await app.register(tokenRoutes);
+  await app.register(idempotencyPlugin);
 
   app.decorate('registry', new RegistryService(database, app.pseudonymizer));
   await app.register(registryRoutes);
@@ -120,12 +124,15 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(pkiRoutes);
   await app.register(signaturesPlugin);
   await app.register(tsaPlugin);
+  await app.register(certificatesVerifyRoutes);
   await app.register(signinPlugin);
   await app.register(orgsPlugin);
   await app.register(notificationsPlugin);
   await app.register(misusePlugin);
   await app.register(meRoutes);
   await app.register(logPlugin);
+  // A digital volunteer trained by the literacy feature may report fraud on a victim's behalf (looked up when asked).
+  await app.register(fraudPlugin, { isVolunteer: (person: Buffer) => app.literacy.isTrainedVolunteer(person) });
   await app.register(literacyPlugin);
   await app.register(portalPlugin);
   return app;

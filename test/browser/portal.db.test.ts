@@ -280,5 +280,35 @@ describe.skipIf(browserTestsSkipped)('the portal in a real browser', () => {
     await screenshot(page, 'inspector-ru');
     await page.context().close();
   });
+
+  it('lets a citizen add and remove a notification address and see their certificates, in each language', { timeout: 300_000 }, async () => {
+    const citizen = server.demo.citizen;
+    for (const lang of ['kk', 'ru', 'en'] as const) {
+      const m = LANGUAGES[lang];
+      const page = await open(lang);
+      await signIn(page, lang, citizen);
+      const menu = page.getByRole('navigation', { name: m.app.nav });
+      await menu.getByRole('link', { name: m.nav.contacts }).click();
+      // Without an SMTP server configured the server sends notices by webhook only.
+      const address = `https://notices.example.kz/aigul/${lang}`;
+      await page.getByLabel(m.contacts.channel).selectOption('webhook');
+      await page.getByLabel(m.contacts.address).fill(address);
+      await page.getByRole('button', { name: m.contacts.add }).click();
+      const contacts = page.getByTestId('contacts');
+      await contacts.getByText(address).waitFor();
+      await expectAccessible(page, `contacts (${lang})`);
+      await contacts.getByRole('button', { name: `${m.contacts.remove} ${address}` }).click();
+      await expect.poll(() => contacts.getByText(address).count()).toBe(0);
+
+      await menu.getByRole('link', { name: m.nav.certificates }).click();
+      const certificates = page.getByTestId('certificates');
+      await certificates.getByRole('heading', { name: m.certificates.kind_auth }).waitFor();
+      await certificates.getByRole('heading', { name: m.certificates.kind_sign }).waitFor();
+      expect(await certificates.getByText(m.certificates.status_good).count()).toBe(2);
+      await expectAccessible(page, `certificates (${lang})`);
+      await screenshot(page, `certificates-${lang}`);
+      await page.context().close();
+    }
+  });
 });
 

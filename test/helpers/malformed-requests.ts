@@ -159,6 +159,24 @@ function raw(text: string): string {
 
 const controlText = fc.constantFrom('\u0000', 'a\u0000b', '\u0001', 'bell\u0007', '\u001b[2J', 'del\u007f', '\ud800', 'x\udfffy', 'tab\tnew\nline\r', '\u2028', '\ufeff', '\u0000'.repeat(40));
 const numberText = fc.constantFrom('Infinity', '-Infinity', 'NaN', '1e309', '-1e309', '1e308', '-1', '0', '-0', '1.5', '9007199254740993', '0x10', '1_000', ' 1', '', 'true');
+/** Dates and times at the edges: year 0, a leap second, offsets past ±14:00, years past JavaScript's range. */
+const dateText = fc.constantFrom(
+  '0000-01-01',
+  '0000-01-01T00:00:00Z',
+  '0001-01-01T00:00:00+14:00',
+  '2026-12-31T23:59:60Z',
+  '2026-02-29',
+  '2024-02-29T12:00:00Z',
+  '9999-12-31T23:59:59.999-14:00',
+  '10000-01-01T00:00:00Z',
+  '+275760-09-13T00:00:00.001Z',
+  '-000001-01-01T00:00:00Z',
+  '2026-11-20T10:00:00.000+23:59',
+  '2026-11-20T10:00:00.123456789Z',
+  '2026-11-20t10:00:00z',
+  '2026-11-20 10:00:00Z',
+  '1969-12-31T23:59:59.999Z',
+);
 const nonFinite = fc.constantFrom(raw('1e309'), raw('-1e309'), raw('1e999999'), 1e308, -1e308, 2 ** 53 + 1, -1, 0, 0.5, 1e-320, 4294967296, -2147483649);
 const wrongType = fc.constantFrom<unknown>(true, false, null, [], {}, 12345, -7, [[[[]]]], { a: { b: {} } }, ['x'], [1, 2], '', ' ');
 const longText = fc
@@ -202,6 +220,7 @@ const anyText = fc.string({ unit: 'binary', maxLength: 30 });
 /** A malformed JSON value for a body field. */
 export const nastyJson: fc.Arbitrary<unknown> = fc.oneof(
   controlText,
+  dateText,
   nonFinite,
   wrongType,
   longText,
@@ -214,9 +233,40 @@ export const nastyJson: fc.Arbitrary<unknown> = fc.oneof(
 
 /** A malformed value for a path segment or a query string: text, or raw percent-escapes. */
 const nastyText: fc.Arbitrary<{ text: string } | { encoded: string }> = fc.oneof(
-  fc.oneof(controlText, numberText, longText, malformedId, garbageBase64, anyText).map((text) => ({ text })),
+  fc.oneof(controlText, numberText, dateText, longText, malformedId, garbageBase64, anyText).map((text) => ({ text })),
   fc.constantFrom('%', '%FF', '%00', '%C0%AF', '%ED%A0%80', '%E2%82', '+', '%2F', '..%2F..', '%25', 'a%0Ab', '%7F').map((encoded) => ({ encoded })),
 );
+
+/** The schema of a value: the first non-null branch of a union. */
+function effective(schema: Schema | undefined): Schema {
+  if (!schema || typeof schema !== 'object') return {};
+  for (const key of ['anyOf', 'oneOf'] as const) {
+    if (Array.isArray(schema[key])) return effective(schema[key].find((s: Schema) => s.type !== 'null') ?? schema[key][0]);
+  }
+  return schema;
+}
+
+/** Malformed values aimed at what the schema says a value is, then anything at all. */
+function aimedAt<T>(schema: Schema | undefined, name: string, kinds: { date: fc.Arbitrary<T>; id: fc.Arbitrary<T>; number: fc.Arbitrary<T>; text: fc.Arbitrary<T>; der: fc.Arbitrary<T>; any: fc.Arbitrary<T> }): fc.Arbitrary<T> {
+  const s = effective(schema);
+  const type = Array.isArray(s.type) ? s.type.find((t: string) => t !== 'null') : s.type;
+  const aimed: fc.Arbitrary<T>[] = [];
+  if (s.format === 'date' || s.format === 'date-time' || /At$|date|from|to|until|before|since/i.test(name)) aimed.push(kinds.date);
+  if (s.format === 'uuid' || s.pattern || /^(id|iin|bin|serial)$|Id$|Iin$|Bin$|Serial$/.test(name)) aimed.push(kinds.id);
+  if (type === 'integer' || type === 'number') aimed.push(kinds.number);
+  if (type === 'string' || type === undefined) aimed.push(kinds.text);
+  if (/cms|csr|der|document|signature|data|certificate/i.test(name)) aimed.push(kinds.der);
+  return fc.oneof({ arbitrary: aimed.length > 0 ? fc.oneof(...aimed) : kinds.any, weight: 3 }, { arbitrary: kinds.any, weight: 1 });
+}
+
+function nastyJsonFor(schema: Schema | undefined, name: string): fc.Arbitrary<unknown> {
+  return aimedAt<unknown>(schema, name, { date: dateText, id: malformedId, number: fc.oneof(nonFinite, numberText), text: fc.oneof(controlText, longText, anyText), der: garbageBase64, any: nastyJson });
+}
+
+function nastyTextFor(schema: Schema | undefined, name: string): fc.Arbitrary<{ text: string } | { encoded: string }> {
+  const text = (a: fc.Arbitrary<string>) => a.map((t) => ({ text: t }));
+  return aimedAt(schema, name, { date: text(dateText), id: text(malformedId), number: text(numberText), text: text(fc.oneof(controlText, longText, anyText)), der: text(garbageBase64), any: nastyText });
+}
 
 function encode(value: { text: string } | { encoded: string }): string {
   if ('encoded' in value) return value.encoded;
@@ -236,12 +286,20 @@ export function jsonText(value: unknown): string {
 
 // ---- body field paths --------------------------------------------------------------------
 
-function fieldPaths(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
-  if (Array.isArray(value)) value.forEach((v, i) => fieldPaths(v, [...prefix, i], out));
+interface Field {
+  path: (string | number)[];
+  schema: Schema | undefined;
+}
+
+/** Every property of the baseline body, with the schema that describes it. */
+function fieldsOf(value: unknown, schema: Schema | undefined, prefix: (string | number)[] = [], out: Field[] = []): Field[] {
+  const s = effective(schema);
+  if (Array.isArray(value)) value.forEach((v, i) => fieldsOf(v, s.items, [...prefix, i], out));
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      out.push([...prefix, k]);
-      fieldPaths(v, [...prefix, k], out);
+      const sub = s.properties?.[k];
+      out.push({ path: [...prefix, k], schema: sub });
+      fieldsOf(v, sub, [...prefix, k], out);
     }
   }
   return out;
@@ -319,27 +377,41 @@ export function malformedRequests(op: Operation): fc.Arbitrary<RequestTemplate> 
 
   const credential = fc.constantFrom(...credentials);
   const mutations: fc.Arbitrary<RequestTemplate>[] = [];
+  /** Values aimed at a declared path parameter or body field: most of the runs go there. */
+  const aimed: fc.Arbitrary<RequestTemplate>[] = [];
 
   if (op.pathParams.length > 0) {
-    mutations.push(
-      fc.tuple(credential, fc.constantFrom(...op.pathParams.map((p) => p.name)), nastyText).map(([c, name, value]) => build(c, `path parameter ${name}`, { path: { [name]: encode(value) } })),
+    aimed.push(
+      fc
+        .tuple(credential, fc.constantFrom(...op.pathParams))
+        .chain(([c, p]) => nastyTextFor(p.schema, p.name).map((value) => build(c, `path parameter ${p.name}`, { path: { [p.name]: encode(value) } }))),
     );
   }
-  const queryNames = [...op.queryParams.map((p) => p.name), 'unknownParameter'];
-  mutations.push(
+  const queryParams = [...op.queryParams, { name: 'unknownParameter', schema: {} }];
+  (op.queryParams.length > 0 ? aimed : mutations).push(
     fc
-      .tuple(credential, fc.constantFrom(...queryNames), nastyText, fc.boolean())
-      .map(([c, name, value, twice]) => build(c, `query ${name}${twice ? ' (twice)' : ''}`, { query: twice ? `${name}=${encode(value)}&${name}=1` : `${name}=${encode(value)}` })),
+      .tuple(credential, fc.constantFrom(...queryParams), fc.boolean())
+      .chain(([c, p, twice]) =>
+        nastyTextFor(p.schema, p.name).map((value) => build(c, `query ${p.name}${twice ? ' (twice)' : ''}`, { query: twice ? `${p.name}=${encode(value)}&${p.name}=1` : `${p.name}=${encode(value)}` })),
+      ),
+  );
+  mutations.push(
     fc.tuple(credential, fc.constantFrom('&&==', 'a[b]=c', '__proto__[x]=1', 'limit[]=1', '=x', 'x'.repeat(5000), `limit=${'9'.repeat(400)}`)).map(([c, query]) => build(c, 'query string', { query })),
     fc.tuple(credential, credentialHeader).map(([c, headers]) => build(c, `header ${Object.keys(headers)[0]}`, { headers })),
   );
 
   if (baselineBody !== undefined) {
-    const paths = fieldPaths(baselineBody);
-    if (paths.length > 0) {
+    const fields = fieldsOf(baselineBody, jsonSchema);
+    if (fields.length > 0) {
+      const field = (f: Field) => f.path.join('.');
+      const name = (f: Field) => String(f.path[f.path.length - 1]);
+      aimed.push(
+        fc
+          .tuple(credential, fc.constantFrom(...fields))
+          .chain(([c, f]) => nastyJsonFor(f.schema, name(f)).map((value) => build(c, `body field ${field(f)}`, { body: { body: jsonText(setAt(baselineBody, f.path, value)) }, type: 'application/json' }))),
+      );
       mutations.push(
-        fc.tuple(credential, fc.constantFrom(...paths), nastyJson).map(([c, path, value]) => build(c, `body field ${path.join('.')}`, { body: { body: jsonText(setAt(baselineBody, path, value)) }, type: 'application/json' })),
-        fc.tuple(credential, fc.constantFrom(...paths)).map(([c, path]) => build(c, `body without ${path.join('.')}`, { body: { body: jsonText(setAt(baselineBody, path, undefined, true)) }, type: 'application/json' })),
+        fc.tuple(credential, fc.constantFrom(...fields)).map(([c, f]) => build(c, `body without ${field(f)}`, { body: { body: jsonText(setAt(baselineBody, f.path, undefined, true)) }, type: 'application/json' })),
       );
     }
     mutations.push(
@@ -354,5 +426,5 @@ export function malformedRequests(op: Operation): fc.Arbitrary<RequestTemplate> 
       fc.tuple(credential, fc.constantFrom(...OTHER_TYPES, ...declaredTypes, ''), garbageBody).map(([c, type, body]) => build(c, `body of type ${type || '(none)'}`, { body, type })),
     );
   }
-  return fc.oneof(...mutations);
+  return fc.oneof(...aimed.map((arbitrary) => ({ arbitrary, weight: 4 })), ...mutations.map((arbitrary) => ({ arbitrary, weight: 1 })));
 }

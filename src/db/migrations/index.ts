@@ -16,8 +16,10 @@ import * as m20261124_1040_usage_event_ids from './2026-11-24T10-40-usage-event-
 import * as m20261124_1050_pki_presented_certificates from './2026-11-24T10-50-pki-presented-certificates.js';
 import * as m20261129_1000_identity_employee_authorizations from './2026-11-29T10-00-identity-employee-authorizations.js';
 import * as m20261129_1100_credit_finite_amounts from './2026-11-29T11-00-credit-finite-amounts.js';
+import * as m20261129_1400_fraud from './2026-11-29T14-00-fraud.js';
 import * as m20261129_1500_literacy from './2026-11-29T15-00-literacy.js';
 import * as m20261129_1800_breach_day_precision from './2026-11-29T18-00-breach-day-precision.js';
+import * as m20261129_1810_idempotency_keys from './2026-11-29T18-10-idempotency-keys.js';
 import * as m20261129_1900_transparency_log from './2026-11-29T19-00-transparency-log.js';
 import * as m20261129_1200_rate_limit_counters from './2026-11-29T12-00-rate-limit-counters.js';
 
@@ -41,7 +43,9 @@ export const migrations: Record<string, Migration> = {
   '2026-11-29T10-00-identity-employee-authorizations': m20261129_1000_identity_employee_authorizations,
   '2026-11-29T11-00-credit-finite-amounts': m20261129_1100_credit_finite_amounts,
   '2026-11-29T12-00-rate-limit-counters': m20261129_1200_rate_limit_counters,
+  '2026-11-29T14-00-fraud': m20261129_1400_fraud,
   '2026-11-29T15-00-literacy': m20261129_1500_literacy,
   '2026-11-29T18-00-breach-day-precision': m20261129_1800_breach_day_precision,
+  '2026-11-29T18-10-idempotency-keys': m20261129_1810_idempotency_keys,
   '2026-11-29T19-00-transparency-log': m20261129_1900_transparency_log,
 };

@@ -21,6 +21,8 @@ import { decodeCmsText, SignedDocuments } from '../trust/index.js';
 import { CertificateApplicationService } from './applications/application.service.js';
 import type { CaEntity } from './authority/hierarchy.js';
 import { recordHierarchyCertificates } from './authority/hierarchy-records.js';
+import { expiringCertificates, ROLLOVER_ENTITIES } from './authority/rollover.js';
+import { Gauge } from 'prom-client';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -64,6 +66,21 @@ export const pkiRoutes = fp(
     );
     app.decorate('certificateApplications', applications);
     await recordHierarchyCertificates(app.database.db, hierarchy);
+    // Rolled over with "qorgau ca rollover" (OCSP signer, TSA) or a new ceremony (CAs) before it is too late.
+    for (const e of expiringCertificates(hierarchy)) {
+      app.log.warn({ entity: e.name, notAfter: e.notAfter.toISOString(), daysLeft: e.daysLeft }, `the ${e.name} certificate expires in ${e.daysLeft} days: ${e.name in ROLLOVER_ENTITIES ? `run "qorgau ca rollover ${e.name}"` : 'a CA certificate is renewed by a key ceremony'}`);
+    }
+    if (app.hasDecorator('metrics') && !app.metrics.getSingleMetric('qorgau_ca_certificate_expiry_seconds')) {
+      new Gauge({
+        name: 'qorgau_ca_certificate_expiry_seconds',
+        help: 'Seconds until each certificate of the CA hierarchy expires (root, issuing, ocsp-signer, tsa); alert well before 0',
+        labelNames: ['entity'],
+        registers: [app.metrics],
+        collect() {
+          for (const e of [hierarchy.root, hierarchy.issuing, hierarchy.ocspSigner, hierarchy.tsa]) this.set({ entity: e.name }, Math.round((e.certificate.notAfter.getTime() - Date.now()) / 1000));
+        },
+      });
+    }
     const caOperator = app.requireRole('ca-operator');
     const caCertificates = new Map<string, CaEntity>([hierarchy.root, hierarchy.issuing, hierarchy.ocspSigner, hierarchy.tsa].map((e) => [e.name, e]));
 

@@ -31,3 +31,5 @@ export type { RevocationReason } from './revocation/crl-reason.js';
 export { statusOfSerials } from './revocation/revocation.repository.js';
 export { tsaPlugin } from './tsa.routes.js';
 export { TimeStampAuthority } from './tsa/time-stamp-authority.js';
+export { EXPIRY_WARNING_DAYS, ROLLOVER_ENTITIES, expiringCertificates, rollOver } from './authority/rollover.js';
+export type { RolloverEntity } from './authority/rollover.js';

@@ -1,3 +1,4 @@
+import { IdempotencyHeaders } from '../../http/idempotency-headers.js';
 import path from 'node:path';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
@@ -7,6 +8,7 @@ import type { Config } from '../../config/config.js';
 import type { Database } from '../../db/database.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import type { RegistryService } from '../registry/index.js';
+import { LENDER_SCOPES, type LenderScope } from '../../auth/lender-keys.js';
 import { CheckService, presentInquiry } from './checks.service.js';
 import { RegistrySigner } from './checks.signing.js';
 import {
@@ -87,7 +89,9 @@ export async function creditRoutes(root: FastifyInstance) {
 
   app.post('/v1/credit/checks', {
     preHandler: lender,
+    config: { idempotent: true },
     schema: {
+      headers: IdempotencyHeaders,
       tags: ['credit'],
       summary: 'Check a loan applicant for restrictions (recorded as an inquiry before the answer leaves)',
       description: `${LENDER} The answer is signed by the registry: see signature and GET /v1/credit/signing-key.`,
@@ -122,7 +126,9 @@ export async function creditRoutes(root: FastifyInstance) {
 
   app.post('/v1/credit/loan-reports', {
     preHandler: lender,
+    config: { idempotent: true },
     schema: {
+      headers: IdempotencyHeaders,
       tags: ['credit'],
       summary: 'Report a loan issued despite a restriction (a case for write-off)',
       description: LENDER,
@@ -170,12 +176,13 @@ export async function creditRoutes(root: FastifyInstance) {
     preHandler: admin,
     schema: {
       tags: ['credit'],
-      summary: 'Create a credit:check API key for a lender (shown once)',
+      summary: 'Create an API key for a lender (shown once): scope credit:check by default, fraud:lookup for the fraud indicator look-up',
       security: operator,
       params: LenderParams,
+      querystring: Type.Object({ scope: Type.Optional(Type.Array(Type.Union(LENDER_SCOPES.map((s) => Type.Literal(s))), { minItems: 1, uniqueItems: true, description: 'What the key may do; repeat for several' })) }),
       response: { 201: LenderKeyCreated, ...problems(401, 403, 404, 409) },
     },
-  }, async (request, reply) => reply.status(201).send(await lenders.createKey(request.params.bin)));
+  }, async (request, reply) => reply.status(201).send(await lenders.createKey(request.params.bin, (request.query.scope as LenderScope[] | undefined) ?? ['credit:check'])));
 
   app.delete('/v1/credit/lenders/:bin/keys/:id', {
     preHandler: admin,

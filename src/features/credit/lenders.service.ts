@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
 import { AppError } from '../../errors/app-error.js';
-import { createLenderKey, revokeLenderKey } from '../../auth/lender-keys.js';
+import { createLenderKey, revokeLenderKey, type LenderScope } from '../../auth/lender-keys.js';
 import { requireValidBin } from '../registry/index.js';
 import type { LenderLicence, LendersTable } from './credit.tables.js';
 import type { LenderCreateInput, LenderViewType } from './lenders.schema.js';
@@ -42,12 +42,12 @@ export class LenderService {
     return (await this.database.db.selectFrom('lenders').selectAll().orderBy('name').execute()).map(presentLender);
   }
 
-  /** A new `credit:check` key for the lender, returned once. */
-  async createKey(bin: string): Promise<{ id: string; lenderBin: string; scopes: string[]; key: string }> {
+  /** A new key for the lender (by default `credit:check`; `fraud:lookup` for the fraud indicator look-up), returned once. */
+  async createKey(bin: string, scopes: LenderScope[] = ['credit:check']): Promise<{ id: string; lenderBin: string; scopes: string[]; key: string }> {
     const lender = await this.get(bin);
     if (lender.disabledAt) throw AppError.conflict('LENDER_DISABLED', `The lender ${bin} is disabled`);
-    const { id, key } = await createLenderKey(this.database.db, bin, ['credit:check']);
-    return { id, lenderBin: bin, scopes: ['credit:check'], key };
+    const { id, key } = await createLenderKey(this.database.db, bin, scopes);
+    return { id, lenderBin: bin, scopes, key };
   }
 
   async revokeKey(bin: string, id: string): Promise<void> {

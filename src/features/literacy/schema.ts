@@ -20,8 +20,10 @@ export const Problem = Type.Object(
 export const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 
 export const IdParams = Type.Object({ id: Uuid });
-export const VersionParams = Type.Object({ version: Type.Integer({ minimum: 1 }) });
-export const ItemParams = Type.Object({ version: Type.Integer({ minimum: 1 }), key: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,79}$' }) });
+/** A bank version is a PostgreSQL integer: a larger number names no version and must not reach SQL. */
+const BankVersion = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+export const VersionParams = Type.Object({ version: BankVersion });
+export const ItemParams = Type.Object({ version: BankVersion, key: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,79}$' }) });
 export const ModuleParams = Type.Object({ id: Uuid, module: Short(60) });
 
 /** Operator input: every language optional here, so a missing one is reported by name (LITERACY_ITEM_INVALID). */

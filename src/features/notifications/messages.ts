@@ -22,6 +22,10 @@ const TEXTS: Record<string, (data: Record<string, unknown>) => { subject: string
     subject: 'Qorgau: your e-signature was used from a new device',
     text: `Your certificate ${d.certificateSerial} was used (${d.purpose}) from a device not seen before (${d.deviceId}) at ${d.at}. If it was not you, revoke it at once and apply for a new one.`,
   }),
+  'fraud.report-status': (d) => ({
+    subject: 'Qorgau: news about your fraud report',
+    text: `Your fraud report ${d.reportId} is now "${String(d.status).replace(/_/g, ' ')}". See it in Qorgau.`,
+  }),
 };
 
 function list(value: unknown): string {

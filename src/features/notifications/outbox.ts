@@ -11,7 +11,8 @@ export type NotificationEvent =
   | 'check.denied'
   | 'contact.added'
   | 'signature.alert'
-  | 'signature.new-device';
+  | 'signature.new-device'
+  | 'fraud.report-status';
 
 export interface OutboxEntry {
   personHash: Buffer;

@@ -21,7 +21,7 @@ export function rolesOf(employment: Employment): EmployeeRole[] {
 /** How the employee applies once authorized: their own keys, their own proof. */
 export const howToApply = (bin: string) =>
   `The employee makes their keys on their own machine and applies, signing the application with their own individual AUTH certificate: ` +
-  `qorgau keygen request --iin <IIN> --surname <S> --given-name <N> --bin ${bin} --signed-with <individual auth.p12> --out <dir> --password-file <file> --submit <server> ` +
+  `qorgau keygen request --iin <IIN> --surname <S> --given-name <N> --bin ${bin} --signed-with <individual auth.p12> --out <dir> --password-file <file> --url <server> ` +
   `(POST /v1/pki/applications/signed), or with identity proofing (POST /v1/pki/applications with holder "employee" and bin ${bin}).`;
 
 type AuthorizationRow = {

@@ -79,7 +79,7 @@ export class HolderService {
       revoked: revoked.map((r) => ({ issuer: r.issuer, serial: r.serial, reason: r.reason, revokedAt: r.revokedAt.toISOString() })),
       next: own.subjectBin
         ? `Ask the HR of ${own.subjectBin} to authorize a new pair for you, then apply with keys made on your own machine: ` +
-          `qorgau keygen request --bin ${own.subjectBin} --signed-with <your individual auth.p12> --submit <server>`
+          `qorgau keygen request --bin ${own.subjectBin} --signed-with <your individual auth.p12> --url <server>`
         : 'Apply for a new pair: POST /v1/pki/applications',
     };
   }

@@ -1,3 +1,4 @@
+import { IdempotencyHeaders } from '../../http/idempotency-headers.js';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -79,7 +80,9 @@ export const misusePlugin = fp(
       app.post('/v1/usage-events', {
         preHandler: root.requireRole('relying-party'),
         bodyLimit: 8 * 1024 * 1024,
+        config: { idempotent: true },
         schema: {
+          headers: IdempotencyHeaders,
           tags: ['signatures'],
           summary: 'Report uses of certificates (batch)',
           description: 'A relying party reports each use of a certificate it saw. The misuse rules run on the batch before the answer: a 201 means the events are stored and judged. ' +

@@ -1,4 +1,5 @@
 import { fromBerSafely } from '../../der/der.js';
+import { canonicalIntegerHex } from './path-validation/der-reader.js';
 import type * as asn1js from 'asn1js';
 
 /**
@@ -92,11 +93,12 @@ export interface ParsedCrl {
   signatureAlgorithm: string;
   signatureParameters?: asn1js.AsnType;
   signature: Buffer;
-  /** By serial: lower-case hex of the INTEGER's contents, leading zero octets dropped. */
+  /** By serial: canonical lower-case hex of the INTEGER (redundant sign octets dropped, 00FF and FF stay apart). */
   entries: Map<string, CrlEntry>;
 }
 
-export const normalizeSerialHex = (hex: string) => hex.toLowerCase().replace(/^(00)+(?=..)/, '');
+/** The serial as a canonical INTEGER: 255 (00 FF) and -1 (FF) are different serials, as RFC 5280 has them. */
+export const normalizeSerialHex = (hex: string) => canonicalIntegerHex(hex);
 
 /*
  * CertificateList ::= SEQUENCE {

@@ -15,3 +15,6 @@ export type { VerificationReport } from './signature-verifier.js';
 export { purposeOf, signerIdentityOf } from './signer-identity.js';
 export { TrustStore } from './trust-anchors.js';
 export { signaturesPlugin } from './verification.routes.js';
+export { certificatesVerifyRoutes } from './path-validation/certificates-verify.routes.js';
+export { validatePath, readCertificateBlocks, readCrlBlocks, PathInputError, OnlineRevocation, trustFolderMaterial } from './path-validation/index.js';
+export type { PathValidationReport, PathCertificate, PathCrl } from './path-validation/index.js';

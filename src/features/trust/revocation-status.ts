@@ -1,6 +1,6 @@
-import { normalizeSerialHex, readCrl, type ParsedCrl } from './crl-reader.js';
 import type { CertificateInfo } from '../../pkix/certificate.js';
-import { verifySignatureValue } from '../../pkix/signature-algorithms.js';
+import type { TrustStore } from './trust-anchors.js';
+import { CrlStatusSource, PathCertificate } from './path-validation/index.js';
 
 /**
  * Revocation status as the verifier needs it: was this certificate revoked at time `at`?
@@ -42,63 +42,34 @@ export class RevocationChecker {
   }
 }
 
-interface LoadedCrl {
-  crl: ParsedCrl;
-  /** Issuer keys this CRL's signature was already checked against. */
-  verifiedWith: Map<string, boolean>;
-}
-
 /**
- * Status from CRLs. A CRL speaks for time `at` when it was current then or issued later
- * (at <= nextUpdate): a certificate not listed on it was not revoked at `at`. Older CRLs say
- * nothing about `at`, and the answer is unknown.
+ * Status from CRLs, processed as RFC 5280 6.3 says (path-validation's CrlStatusSource): the
+ * CRL's scope (issuingDistributionPoint), its signer's cRLSign and path, unknown critical
+ * extensions, issuer names by 7.1 matching and serials as integers. A CRL speaks for time `at`
+ * when it was current then or issued later (at <= nextUpdate): a certificate not listed on it
+ * was not revoked at `at`. Older CRLs say nothing about `at`, and the answer is unknown.
  */
 export class CrlRevocationSource implements RevocationStatusSource {
-  private crls: LoadedCrl[];
+  private readonly source: CrlStatusSource;
 
-  constructor(ders: Buffer[]) {
-    this.crls = ders.map((der) => ({ crl: readCrl(der), verifiedWith: new Map() }));
+  /** `trust` gives the anchors and intermediates a separate CRL-signing certificate may be found among. */
+  constructor(ders: Buffer[], trust?: TrustStore) {
+    this.source = new CrlStatusSource(ders, () => ({
+      anchors: (trust?.anchors ?? []).map((a) => asPathCertificate(a.certificate)),
+      pool: (trust?.intermediates ?? []).map(asPathCertificate),
+    }));
   }
 
   /** Swaps in a new set of CRLs (all parsed first, so a bad file leaves the old set in place). */
   replace(ders: Buffer[]): void {
-    this.crls = ders.map((der) => ({ crl: readCrl(der), verifiedWith: new Map() }));
-  }
-
-  private signedBy(crl: LoadedCrl, issuer: CertificateInfo): boolean {
-    const key = issuer.fields.subjectPublicKeyInfo.toString('base64');
-    let ok = crl.verifiedWith.get(key);
-    if (ok === undefined) {
-      const publicKey = issuer.publicKey;
-      const { signatureAlgorithm, signatureParameters, tbs, signature } = crl.crl;
-      ok = !!publicKey && verifySignatureValue({ signatureAlgorithm, parameters: signatureParameters, data: tbs, signature, publicKey }).outcome === 'valid';
-      crl.verifiedWith.set(key, ok);
-    }
-    return ok;
+    this.source.replace(ders);
   }
 
   async check({ certificate, issuer, at }: RevocationQuery): Promise<RevocationAnswer | undefined> {
-    const candidates = this.crls
-      .filter((c) => c.crl.issuer.equals(certificate.fields.issuer) && this.signedBy(c, issuer))
-      .sort((a, b) => b.crl.thisUpdate.getTime() - a.crl.thisUpdate.getTime());
-    if (candidates.length === 0) return undefined;
-    const serial = normalizeSerialHex(certificate.serialHex);
-    for (const { crl } of candidates) {
-      const entry = crl.entries.get(serial);
-      const source = `CRL of "${issuer.subject}" (thisUpdate ${crl.thisUpdate.toISOString()})`;
-      if (entry && entry.revocationDate.getTime() <= at.getTime()) {
-        return {
-          status: entry.reason === 'certificateHold' ? 'on-hold' : 'revoked',
-          revokedAt: entry.revocationDate,
-          ...(entry.reason ? { reason: entry.reason } : {}),
-          source,
-          detail: `listed as revoked on ${entry.revocationDate.toISOString()}${entry.reason ? ` (${entry.reason})` : ''}`,
-        };
-      }
-      if (!crl.nextUpdate || at.getTime() <= crl.nextUpdate.getTime()) {
-        return { status: 'good', source, detail: entry ? `revoked only later, on ${entry.revocationDate.toISOString()}` : 'not listed on a CRL current at that time or later' };
-      }
-    }
-    return { status: 'unknown', source: `CRLs of "${issuer.subject}"`, detail: `no CRL issued at or after ${at.toISOString()} is known` };
+    const answer = await this.source.check(asPathCertificate(certificate), asPathCertificate(issuer), at);
+    if (!answer) return undefined;
+    return { ...answer, source: `CRLs of "${issuer.subject}"`, detail: answer.detail.replace(/^is /, '').replace(/^was /, '') };
   }
 }
+
+const asPathCertificate = (certificate: CertificateInfo) => PathCertificate.cached(certificate.der);

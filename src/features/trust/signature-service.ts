@@ -43,7 +43,7 @@ export function createSignatureVerifier(setup: SignatureVerifierSetup): { verifi
     ownIssuers.push({ name: setup.pki.issuing.name, certificate: issuing }, { name: setup.pki.root.name, certificate: root });
   }
   if (setup.trustDir) trust.loadDirectory(setup.trustDir);
-  const crlSource = new CrlRevocationSource(trust.crls);
+  const crlSource = new CrlRevocationSource(trust.crls, trust);
   const sources: RevocationStatusSource[] = [
     ...(setup.revocationSources ?? []),
     ...(setup.db ? [new OwnCaRevocationSource(setup.db, ownIssuers)] : []),

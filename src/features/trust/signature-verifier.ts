@@ -36,6 +36,7 @@ import { CmsFormatError, octets, parseSignedData, type ParsedSignedData, type Pa
 import { signerIdentityOf, type SignerIdentity } from './signer-identity.js';
 import type { TrustStore } from './trust-anchors.js';
 import { parseTstInfo } from '../../pkix/time-stamp-protocol.js';
+import { checkPathStructure, PathCertificate } from './path-validation/index.js';
 
 export type VerificationResult = 'valid' | 'invalid' | 'indeterminate';
 export type CheckStatus = 'passed' | 'failed' | 'unknown';
@@ -195,6 +196,35 @@ export class SignatureVerifier {
     };
   }
 
+  /** Whether `cms` is an RFC 3161 time-stamp token (a SignedData over a TSTInfo) rather than a signed document. */
+  static isTimeStampToken(cms: Uint8Array): boolean {
+    try {
+      return parseSignedData(cms).eContentType === id_ct_TSTInfo;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * A time-stamp token verified as one (RFC 3161): the TSA's signature, a TSA certificate for
+   * time-stamping that chains to an anchor and was valid and not revoked at genTime, and, when
+   * the stamped data is sent, that the token was made for it. Not a person's signature: the
+   * report has no signer identity, so sign-in and signed requests never take one.
+   */
+  async verifyTimeStampTokenDocument(token: Uint8Array, stampedData?: Uint8Array): Promise<VerificationReport> {
+    const summary = await this.verifyTimeStampToken(token, stampedData);
+    const code = summary.status === 'passed' ? 'TIME_STAMP_VALID' : summary.status === 'failed' ? 'TIME_STAMP_INVALID' : 'TIME_STAMP_UNTRUSTED';
+    const checks: VerificationCheck[] = [{ check: 'signature', status: summary.status, code, reason: summary.reason }];
+    const result = resultOf(checks);
+    return {
+      result,
+      contentType: id_ct_TSTInfo,
+      detached: false,
+      verifiedAt: this.clock().toISOString(),
+      signers: [{ result, checks, signedAt: { time: summary.genTime ?? this.clock().toISOString(), source: summary.genTime ? 'time-stamp' : 'verification-time' }, timeStamp: summary }],
+    };
+  }
+
   /** Verifies a certificate on its own at time `at` (default now): validity, key usage, chain, revocation. */
   async verifyCertificate(input: Uint8Array | string | CertificateInfo, options: { at?: Date; intermediates?: Uint8Array[] } = {}): Promise<CertificateReport> {
     const certificate = input instanceof CertificateInfo ? input : CertificateInfo.parse(input);
@@ -204,7 +234,7 @@ export class SignatureVerifier {
     const checks = [
       this.validityCheck(path, at, false),
       this.keyUsageCheck(certificate),
-      this.chainCheck(path),
+      await this.chainCheck(path, at),
       await this.revocationCheck(path, at, 'the verification time'),
     ];
     return { result: resultOf(checks), checks, signer: signerIdentityOf(certificate), certificate: summarize(certificate, path.anchor?.label) };
@@ -275,7 +305,7 @@ export class SignatureVerifier {
     }
     checks.push(validity);
     checks.push(this.keyUsageCheck(certificate));
-    checks.push(this.chainCheck(path));
+    checks.push(await this.chainCheck(path, at));
     // Without a time-stamp the signing time is a claim a key thief could backdate: revocation is then judged now.
     const revocationAt = signedAt.source === 'time-stamp' ? at : now;
     checks.push(await this.revocationCheck(path, revocationAt, signedAt.source === 'time-stamp' ? 'the time-stamped signing time' : 'the verification time (no time-stamp)'));
@@ -412,24 +442,21 @@ export class SignatureVerifier {
     return { check: 'key-usage', status: 'passed', code: 'KEY_USAGE_ALLOWS_SIGNING', reason: usage ? `key usage: ${usage.join(', ')}` : 'no key usage restriction' };
   }
 
-  private chainCheck(path: CertificatePath): VerificationCheck {
+  /**
+   * The path's structure by RFC 5280 6.1 (path-validation's checkPathStructure): signatures,
+   * name chaining by 7.1 rules, basicConstraints and pathLen (self-issued certificates not
+   * counted), keyCertSign, name constraints (the anchor's too), policies and critical
+   * extensions. Validity times are judged by validityCheck, at signing time.
+   */
+  private async chainCheck(path: CertificatePath, at: Date): Promise<VerificationCheck> {
     if (path.status === 'broken') return { check: 'chain', status: 'failed', code: 'CHAIN_SIGNATURE_INVALID', reason: path.reason };
+    if (path.status === 'unsupported') return { check: 'chain', status: 'unknown', code: 'SIGNATURE_ALGORITHM_UNSUPPORTED', reason: path.reason };
     if (path.status === 'untrusted') return { check: 'chain', status: 'unknown', code: 'NO_TRUSTED_CHAIN', reason: path.reason };
     const isAnchor = (c: CertificateInfo) => !!path.anchor && c.sameEntity(path.anchor.certificate);
-    const notCa = path.path.slice(1).find((c) => !c.isCa && !isAnchor(c));
-    if (notCa) return { check: 'chain', status: 'failed', code: 'ISSUER_NOT_A_CA', reason: `"${notCa.subject}" issued a certificate but is not a CA` };
-    // pathLenConstraint: how many CA certificates may follow this one below it (RFC 5280 4.2.1.9).
-    for (let i = 1; i < path.path.length; i++) {
-      const limit = path.path[i].pathLengthConstraint;
-      if (limit !== undefined && i - 1 > limit) {
-        return { check: 'chain', status: 'failed', code: 'PATH_LENGTH_EXCEEDED', reason: `"${path.path[i].subject}" allows ${limit} CA certificates below it, the path has ${i - 1}` };
-      }
-    }
-    // RFC 5280 6.1.4 (o): a critical extension the validator does not process fails the path.
-    for (const certificate of path.path.filter((c) => !isAnchor(c))) {
-      const unknown = certificate.x509.extensions.find((e) => e.critical && !PROCESSED_EXTENSIONS.has(e.type));
-      if (unknown) return { check: 'chain', status: 'failed', code: 'UNSUPPORTED_CRITICAL_EXTENSION', reason: `"${certificate.subject}" has a critical extension ${unknown.type} this verifier does not process` };
-    }
+    const chain = [...path.path].reverse().map((c) => PathCertificate.cached(c.der));
+    if (path.path.length === 1 && isAnchor(path.path[0])) return { check: 'chain', status: 'passed', code: 'CHAIN_TRUSTED', reason: path.reason };
+    const problem = await checkPathStructure(chain, { at, checkValidity: false });
+    if (problem) return { check: 'chain', status: problem.status === 'unknown' ? 'unknown' : 'failed', code: problem.code, reason: problem.reason };
     return { check: 'chain', status: 'passed', code: 'CHAIN_TRUSTED', reason: path.reason };
   }
 
@@ -463,7 +490,7 @@ export class SignatureVerifier {
    * the imprint of the signature bytes, a TSA certificate for time-stamping that chains to an
    * anchor and was valid, and not revoked, at genTime.
    */
-  async verifyTimeStampToken(token: Uint8Array, stampedData: Uint8Array, outerCertificates: CertificateInfo[] = []): Promise<TimeStampSummary> {
+  async verifyTimeStampToken(token: Uint8Array, stampedData: Uint8Array | undefined, outerCertificates: CertificateInfo[] = []): Promise<TimeStampSummary> {
     let signedData: ParsedSignedData;
     try {
       signedData = parseSignedData(token);
@@ -481,7 +508,7 @@ export class SignatureVerifier {
     const facts = { genTime: tstInfo.genTime.toISOString(), serialNumber: tstInfo.serialNumber, policy: tstInfo.policy };
     const imprintHash = DIGEST_ALGORITHMS[tstInfo.hashAlgorithm];
     if (!imprintHash) return { status: 'unknown', ...facts, reason: `the time-stamp imprint uses unsupported hash ${tstInfo.hashAlgorithm}` };
-    if (!tstInfo.hashedMessage.equals(createHash(imprintHash).update(stampedData).digest())) {
+    if (stampedData !== undefined && !tstInfo.hashedMessage.equals(createHash(imprintHash).update(stampedData).digest())) {
       return { status: 'failed', ...facts, reason: 'the time-stamp token was made for other data than this signature' };
     }
     // The signed document's certificates may hold the TSA's issuer too (the same issuing CA, often).
@@ -492,11 +519,12 @@ export class SignatureVerifier {
     if (signature.check.status !== 'passed') return { status: signature.check.status, ...withTsa, reason: `time-stamp token: ${signature.check.reason}` };
     if (!tsa!.extendedKeyUsage.includes(id_kp_timeStamping)) return { status: 'failed', ...withTsa, reason: 'the time-stamp token is signed by a certificate not meant for time-stamping' };
     const path = buildCertificatePath(tsa!, carried, this.trust);
-    const checks = [this.validityCheck(path, tstInfo.genTime, false), this.chainCheck(path)];
+    const checks = [this.validityCheck(path, tstInfo.genTime, false), await this.chainCheck(path, tstInfo.genTime)];
     const problem = checks.find((c) => c.status !== 'passed');
     if (problem) return { status: problem.status, ...withTsa, reason: `time-stamp authority: ${problem.reason}` };
     const revocation = await this.revocationCheck(path, tstInfo.genTime, 'the time-stamp');
     if (revocation.status === 'failed') return { status: 'failed', ...withTsa, reason: `time-stamp authority: ${revocation.reason}` };
-    return { status: 'passed', ...withTsa, reason: `time-stamped at ${facts.genTime} by "${tsa!.subject}"` };
+    const imprint = stampedData === undefined ? ' (the stamped data was not sent, so which data it covers was not checked)' : '';
+    return { status: 'passed', ...withTsa, reason: `time-stamped at ${facts.genTime} by "${tsa!.subject}"${imprint}` };
   }
 }

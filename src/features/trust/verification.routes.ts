@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../errors/app-error.js';
 import { createSignatureVerifier, trustDirectory, type OwnHierarchy } from './signature-service.js';
-import type { SignatureVerifier } from './signature-verifier.js';
+import { SignatureVerifier } from './signature-verifier.js';
 import type { TrustStore } from './trust-anchors.js';
 import type { RevocationStatusSource } from './revocation-status.js';
 import { SignerIdentitySchema, VerificationReportSchema, VerifyRequestSchema, type VerifyRequest } from './verification-report.schema.js';
@@ -108,6 +108,7 @@ async function signaturesRoutes(scope: FastifyInstance) {
         'Checks a CMS SignedData: the signature, the chain to a trusted root (Qorgau\'s own, and the anchors in `<dataDir>/pki/trust/`, such as the national CA), ' +
         'the certificate\'s validity at signing time (an RFC 3161 time-stamp token if present, else the signing-time attribute) and its revocation status. ' +
         'JSON body `{cms, data?}` (base64; `data` for a detached signature), or the raw DER as `application/pkcs7-mime`. ' +
+        'An RFC 3161 time-stamp token (a SignedData over a TSTInfo) is recognized and verified as one: its TSA certificate, chain and revocation at genTime; send the stamped data as `data` to check the token was made for it. ' +
         'The answer is a report, also when the signature is invalid; only input that is not a usable CMS is a 400. ' +
         'Anyone may verify; nothing is recorded against the signer then. A relying party that sends its credential (Authorization: Bearer, role relying-party) ' +
         'and the client\'s X-Device-Id has the verification recorded as a use of the certificate, when the signature verified (signature and chain) — ' +
@@ -128,7 +129,10 @@ async function signaturesRoutes(scope: FastifyInstance) {
     const body = request.body as VerifyRequest | Buffer;
     const cms = Buffer.isBuffer(body) ? body : decodeBase64(body.cms, 'cms');
     const data = Buffer.isBuffer(body) || body.data === undefined ? undefined : decodeBase64(body.data, 'data');
-    const report = await scope.signatureVerifier.verify(cms, { detachedContent: data });
+    // A time-stamp token is verified as one (its TSA, its time), not judged as somebody's signed document.
+    const report = SignatureVerifier.isTimeStampToken(cms)
+      ? await scope.signatureVerifier.verifyTimeStampTokenDocument(cms, data)
+      : await scope.signatureVerifier.verify(cms, { detachedContent: data });
     if (reporter) await recordUsage(scope, request, 'verify', { report, reporter });
     return report;
   });

@@ -1,6 +1,6 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { isGostOid } from './keyfile';
+import { isGostOid } from './keyfile.js';
 
 /** What the portal tells a person about a certificate before using it. */
 export interface CertificateFacts {

@@ -1,7 +1,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { parseCertificate, toArrayBuffer } from './certificate';
-import type { OpenedKey } from './keyfile';
+import { parseCertificate, toArrayBuffer } from './certificate.js';
+import type { OpenedKey } from './keyfile.js';
 
 const id_data = '1.2.840.113549.1.7.1';
 const id_signedData = '1.2.840.113549.1.7.2';

@@ -47,6 +47,13 @@ function flattenOctetStrings(node: forge.asn1.Asn1): forge.asn1.Asn1 {
 const decryptPrivateKeyInfo = forge.pki.decryptPrivateKeyInfo;
 forge.pki.decryptPrivateKeyInfo = (info, password) => decryptPrivateKeyInfo(flattenOctetStrings(info), password);
 
+// PBES2 (PKCS#5) derives the key from the password's UTF-8 bytes, while forge hands PBKDF2 the
+// string's code units; the legacy PKCS#12 PBE and the MAC take the string as it is (BMPString).
+const PBES2 = '1.2.840.113549.1.5.13';
+const pbe = (forge.pki as unknown as { pbe: { getCipher: (oid: string, params: unknown, password: string) => unknown } }).pbe;
+const getCipher = pbe.getCipher;
+pbe.getCipher = (oid, params, password) => getCipher(oid, params, oid === PBES2 ? forge.util.encodeUtf8(password) : password);
+
 const toBytes = (binary: string) => Uint8Array.from(binary, (c) => c.charCodeAt(0));
 const derOf = (node: forge.asn1.Asn1) => toBytes(forge.asn1.toDer(node).getBytes());
 

@@ -1,7 +1,7 @@
 import { api, ApiProblem, type Session } from '../api';
-import { certificateFacts, type CertificateFacts } from './certificate';
+import { certificateFacts, type CertificateFacts } from './certificate.js';
 import { signCms, toBase64 } from './cms';
-import { KeyFileError, openKeyFile, type OpenedKey } from './keyfile';
+import { KeyFileError, openKeyFile, type OpenedKey } from './keyfile.js';
 
 /** Why a key file cannot be used, as a message key under `signin.` and its values. */
 export class KeyUseError extends Error {
