@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { LogService, verifyConsistency, verifyLog } from '../features/log/index.js';
-import { verifyTreeHeadJws } from '../features/log/audit.verify.js';
+import { LogService, verifyConsistency, verifyLog, verifyTreeHeadJws } from '../features/log/index.js';
 import { withCliContext } from './context.js';
 
 interface SeenHead {

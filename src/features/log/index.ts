@@ -5,4 +5,4 @@
 export { consistencyProof, inclusionProof, leafHash, nodeHash, rootFromInclusionProof, treeRoot, treeWithPaths, verifyConsistency, verifyInclusion } from './merkle.js';
 export { appendToLog, setLogPseudonymizer, LogService, type LogEntryInput, type TreeHead } from './log.service.js';
 export { logPlugin } from './log.routes.js';
-export { verifyLog, type VerifyReport } from './audit.verify.js';
+export { verifyLog, verifyTreeHeadJws, type VerifyReport } from './audit.verify.js';
