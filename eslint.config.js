@@ -7,13 +7,14 @@ const KERNEL = ['errors', 'db', 'config', 'identifiers', 'privacy', 'der', 'pkix
 
 /** Which feature may use which other feature (through its index.ts only). Acyclic: no folder cycles. */
 export const FEATURE_DEPENDENCIES = {
-  registry: [],
+  log: [],
+  registry: ['log'],
   notifications: [],
   trust: [],
-  ca: ['trust'],
+  ca: ['trust', 'log'],
   signin: ['trust', 'ca'],
   signatures: ['ca', 'trust', 'signin', 'notifications'],
-  credit: ['registry', 'notifications', 'trust'],
+  credit: ['registry', 'notifications', 'trust', 'log'],
   literacy: ['signin', 'ca', 'trust'],
   fraud: ['trust', 'notifications', 'signin'],
 };

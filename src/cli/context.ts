@@ -9,9 +9,13 @@ export interface CliContext {
 
 /** Opens the configured database (migrated) for one CLI command. */
 export async function openCliContext(): Promise<CliContext> {
+  // Loaded here, not at the top: `qorgau --help` must not pay for the database and its drivers.
   const config = (await import('../config/config.js')).loadConfig();
   const database = await (await import('../db/database.js')).openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
   await (await import('../db/migrate.js')).migrateToLatest(database.db);
+  const { Pseudonymizer } = await import('../privacy/pseudonym.js');
+  const pseudonymizer = new Pseudonymizer(config.pseudonymKey);
+  (await import('../features/log/index.js')).setLogPseudonymizer((iin) => pseudonymizer.of(iin));
   return { config, database, close: () => database.close() };
 }
 

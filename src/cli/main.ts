@@ -20,6 +20,7 @@ import { registerLoginCommands } from './login.commands.js';
 import { registerOrgCommands } from './orgs.commands.js';
 import { registerCertVerifyCommand } from './cert-verify.command.js';
 import { registerFraudCommands } from './fraud.commands.js';
+import { registerAuditCommands } from './audit.commands.js';
 
 const program = new Command()
   .name('qorgau')
@@ -141,6 +142,7 @@ registerLoginCommands(program);
 registerOrgCommands(program);
 registerCertVerifyCommand(program);
 registerFraudCommands(program);
+registerAuditCommands(program);
 
 export async function runCli(argv: string[]): Promise<void> {
   try {

@@ -47,6 +47,8 @@ export const ConfigSchema = Type.Object({
   usageComplianceGraceHours: Type.Number({ minimum: 0, maximum: 24 * 365, default: 24 }),
   /** How often the compliance check runs; 0: only on request. */
   usageComplianceIntervalMinutes: Type.Number({ minimum: 0, maximum: 24 * 60, default: 60 }),
+  /** How often a signed tree head of the transparency log is published (when it grew); 0: only on request. */
+  logSthIntervalSeconds: Type.Number({ minimum: 0, maximum: 24 * 60 * 60, default: 300 }),
   /** The MCI (monthly calculation index) in tenge per year, "year:tenge" separated by commas. */
   mciTenge: Type.String({ pattern: '^\\d{4}:\\d+(\\.\\d+)?(,\\d{4}:\\d+(\\.\\d+)?)*$', default: '2025:3932,2026:4325' }),
   /** Fraud linking: an identifier named in more than this share of all reports stops linking (over-correlating). */
@@ -93,6 +95,7 @@ export const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   QORGAU_USAGE_TWO_DEVICES_WINDOW_MINUTES: 'usageTwoDevicesWindowMinutes',
   QORGAU_USAGE_COMPLIANCE_GRACE_HOURS: 'usageComplianceGraceHours',
   QORGAU_USAGE_COMPLIANCE_INTERVAL_MINUTES: 'usageComplianceIntervalMinutes',
+  QORGAU_LOG_STH_INTERVAL_SECONDS: 'logSthIntervalSeconds',
   QORGAU_MCI_TENGE: 'mciTenge',
   QORGAU_FRAUD_OVER_CORRELATION_SHARE: 'fraudOverCorrelationShare',
   QORGAU_FRAUD_OVER_CORRELATION_MIN_REPORTS: 'fraudOverCorrelationMinReports',

@@ -10,6 +10,7 @@ import type { SignaturesUsageTables } from '../features/signatures/usage.tables.
 import type { IdempotencyTables, RateLimitTables } from './infrastructure.tables.js';
 import type { LiteracyTables } from '../features/literacy/literacy.tables.js';
 import type { FraudTables } from '../features/fraud/fraud.tables.js';
+import type { LogTables } from '../features/log/log.tables.js';
 
 /** Timestamps are written as Date or ISO string and read as Date. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -84,7 +85,7 @@ export interface BreachImportsTable {
 }
 
 /** Each feature declares its own tables; DB joins them. */
-export interface DB extends RateLimitTables, IdempotencyTables, CaTables, CreditTables, LiftTables, SigninTables, TrustTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables, LiteracyTables, FraudTables {
+export interface DB extends RateLimitTables, IdempotencyTables, CaTables, CreditTables, LiftTables, SigninTables, TrustTables, NotificationTables, SignaturesOrgTables, SignaturesUsageTables, LiteracyTables, FraudTables, LogTables {
   api_tokens: ApiTokensTable;
   data_categories: DataCategoriesTable;
   organizations: OrganizationsTable;

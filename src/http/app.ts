@@ -27,6 +27,7 @@ import { tsaPlugin } from '../features/ca/index.js';
 import { signinPlugin } from '../features/signin/index.js';
 import { notificationsPlugin } from '../features/notifications/index.js';
 import { meRoutes } from '../features/credit/index.js';
+import { logPlugin } from '../features/log/index.js';
 import { orgsPlugin } from '../features/signatures/index.js';
 import { misusePlugin } from '../features/signatures/index.js';
 import { certificatesVerifyRoutes } from '../features/trust/index.js';
@@ -129,6 +130,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(notificationsPlugin);
   await app.register(misusePlugin);
   await app.register(meRoutes);
+  await app.register(logPlugin);
   // A digital volunteer trained by the literacy feature may report fraud on a victim's behalf (looked up when asked).
   await app.register(fraudPlugin, { isVolunteer: (person: Buffer) => app.literacy.isTrainedVolunteer(person) });
   await app.register(literacyPlugin);

@@ -1,58 +1,22 @@
-import { createHash, createPublicKey, verify, type JsonWebKey } from 'node:crypto';
+import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
+import { leafHash as logLeafHash, rootFromInclusionProof, treeWithPaths } from '../log/index.js';
 import { Es256Key, type Es256PublicJwk } from '../../auth/es256-key.js';
 
 /**
- * RFC 6962 Merkle tree hashing: a leaf is SHA-256(0x00 || data), an inner node
- * SHA-256(0x01 || left || right). One signature over the root of a group commit vouches
- * for every answer in it; each answer carries its audit path.
+ * The answers of one group commit are the leaves of an RFC 9162 Merkle tree (the log's one
+ * tree implementation); one signature over its root vouches for every answer in the group.
  */
 export function leafHash(data: string): Buffer {
-  return createHash('sha256').update(Buffer.from([0])).update(data, 'utf8').digest();
+  return logLeafHash(data);
 }
 
-function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(Buffer.from([1])).update(left).update(right).digest();
-}
-
-/** The root of the leaves (RFC 6962 MTH) and the audit path of every leaf. */
 export function merkleTree(leaves: Buffer[]): { root: Buffer; paths: Buffer[][] } {
-  const paths: Buffer[][] = leaves.map(() => []);
-  function build(lo: number, hi: number): Buffer {
-    if (hi - lo === 1) return leaves[lo];
-    let k = 1;
-    while (k * 2 < hi - lo) k *= 2;
-    const left = build(lo, lo + k);
-    const right = build(lo + k, hi);
-    for (let i = lo; i < lo + k; i++) paths[i].push(right);
-    for (let i = lo + k; i < hi; i++) paths[i].push(left);
-    return nodeHash(left, right);
-  }
-  return { root: build(0, leaves.length), paths };
+  return treeWithPaths(leaves);
 }
 
 /** Recomputes the root from a leaf, its index, the tree size and its audit path (RFC 9162 2.1.3.2). */
 export function rootFromPath(leaf: Buffer, index: number, size: number, auditPath: Buffer[]): Buffer | null {
-  if (index >= size) return null;
-  let fn = index;
-  let sn = size - 1;
-  let r = leaf;
-  for (const p of auditPath) {
-    if (sn === 0) return null;
-    if (fn % 2 === 1 || fn === sn) {
-      r = nodeHash(p, r);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
-    } else {
-      r = nodeHash(r, p);
-    }
-    fn >>= 1;
-    sn >>= 1;
-  }
-  return sn === 0 ? r : null;
+  return rootFromInclusionProof(leaf, index, size, auditPath);
 }
 
 /**

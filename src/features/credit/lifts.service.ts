@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { appendToLog } from '../log/index.js';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema, Static } from '@sinclair/typebox';
 import type { Database } from '../../db/database.js';
@@ -145,6 +146,7 @@ export class LiftService {
       const view = presentLift(row, now);
       const payload = { liftId: row.id, restrictionId: view.restrictionId, scope: view.scope, lenderBin, effectiveAt: view.effectiveAt, liftedUntil: view.liftedUntil };
       await enqueueNotification(trx, { personHash: person.personHash, event: 'lift.requested', payload, subjectId: row.id, at: now });
+      await appendToLog(trx, { kind: 'restriction.lifted', subject: person.personHash, details: payload });
       // The notice that it is now in effect waits in the outbox until then; a cancel withdraws it.
       await enqueueNotification(trx, { personHash: person.personHash, event: 'lift.effective', payload, subjectId: row.id, at: now, availableAt: effectiveAt });
       return view;
@@ -162,6 +164,7 @@ export class LiftService {
       }
       await cancelPendingNotifications(trx, id, 'lift.effective', now);
       await enqueueNotification(trx, { personHash: person.personHash, event: 'lift.cancelled', payload: { liftId: id, scope: row.scope }, subjectId: id, at: now });
+      await appendToLog(trx, { kind: 'restriction.lift-cancelled', subject: person.personHash, details: { liftId: id, restrictionId: row.restriction_id, scope: row.scope } });
       return presentLift({ ...row, cancelled_at: now }, now);
     });
   }

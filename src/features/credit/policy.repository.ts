@@ -27,12 +27,12 @@ export class PolicyRepository {
   }
 
   /** Adds the next version; undefined when another writer took that number first. */
-  async insertNext(rules: PolicyRule[], note: string, createdBy: string): Promise<PolicyRow | undefined> {
+  async insertNext(rules: PolicyRule[], note: string, createdBy: string, trx: Kysely<DB> = this.db): Promise<PolicyRow | undefined> {
     const result = await sql<PolicyRow>`
       insert into credit_policies (version, rules, note, created_by)
       select coalesce(max(version), 0) + 1, ${JSON.stringify(rules)}::jsonb, ${note}, ${createdBy} from credit_policies
       on conflict (version) do nothing
-      returning *`.execute(this.db);
+      returning *`.execute(trx);
     return result.rows[0];
   }
 

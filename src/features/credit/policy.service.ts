@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { appendToLog } from '../log/index.js';
 import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
@@ -21,7 +22,7 @@ export class PolicyService {
   readonly repository: PolicyRepository;
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly registry: RegistryService,
   ) {
     this.repository = new PolicyRepository(database.db);
@@ -49,7 +50,11 @@ export class PolicyService {
     if (new Set(names).size !== names.length) throw AppError.badRequest('POLICY_RULE_DUPLICATE', 'Each rule needs a name of its own');
     const rules: PolicyRule[] = input.rules.map((r) => ({ ...r, products: [...new Set(r.products)], channels: [...new Set(r.channels)] }));
     for (let attempt = 0; attempt < 5; attempt++) {
-      const row = await this.repository.insertNext(rules, input.note ?? '', createdBy);
+      const row = await this.database.db.transaction().execute(async (trx) => {
+        const inserted = await this.repository.insertNext(rules, input.note ?? '', createdBy, trx);
+        if (inserted) await appendToLog(trx, { kind: 'policy.changed', details: { version: inserted.version, rules, note: inserted.note, createdBy } });
+        return inserted;
+      });
       if (row) return presentPolicy(row);
     }
     throw AppError.conflict('POLICY_VERSION_RACE', 'Another policy version was added at the same moment; retry');

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { appendToLog } from '../log/index.js';
 import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/types.js';
 import type { CreditChannel, CreditProduct, RestrictionKind } from './credit.tables.js';
@@ -85,12 +86,24 @@ export class RestrictionService {
     const products = [...new Set(input.products)].filter((p) => PRODUCTS.includes(p));
     const channels = [...new Set(input.channels)].filter((c) => CHANNELS.includes(c));
     if (!products.length || !channels.length) throw new Error('A restriction needs at least one product and one channel');
-    const row = await this.repository.insertVoluntary(db, { personHash, products, channels, since: input.since ?? new Date(), reason: input.reason ?? 'placed by the person' });
-    return presentRestriction(row);
+    return inTransaction(db, async (trx) => {
+      const row = await this.repository.insertVoluntary(trx, { personHash, products, channels, since: input.since ?? new Date(), reason: input.reason ?? 'placed by the person' });
+      const view = presentRestriction(row);
+      await appendToLog(trx, { kind: 'restriction.placed', subject: personHash, details: { restrictionId: view.id, kind: view.kind, products: view.products, channels: view.channels, since: view.since } });
+      return view;
+    });
   }
 
   /** Ends a restriction entirely from `at` (a full lift once its cooling-off is over). */
   async end(personHash: Buffer, id: string, at: Date = new Date(), db: Kysely<DB> = this.database.db): Promise<boolean> {
-    return this.repository.end(db, personHash, id, at);
+    return inTransaction(db, async (trx) => {
+      const ended = await this.repository.end(trx, personHash, id, at);
+      if (ended) await appendToLog(trx, { kind: 'restriction.ended', subject: personHash, details: { restrictionId: id, endedAt: at.toISOString() } });
+      return ended;
+    });
   }
+}
+
+function inTransaction<T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
 }

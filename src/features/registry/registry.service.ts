@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { appendToLog } from '../log/index.js';
 import type { Database } from '../../db/database.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { AppError } from '../../errors/app-error.js';
@@ -180,34 +181,35 @@ export class RegistryService {
   }
 
   async publishBreach(id: string): Promise<BreachView> {
-    if (this.publishHooks.length === 0) {
-      return this.transition(id, ['draft'], 'published', { published_at: new Date() }, 'Only a draft breach can be published');
-    }
     const current = await this.getBreach(id, { publicOnly: false });
     if (current.status !== 'draft') throw AppError.conflict('BREACH_STATUS_TRANSITION', `Only a draft breach can be published; this one is ${current.status}`);
     const publishedAt = new Date();
     await this.database.db.transaction().execute(async (trx) => {
       const row = await new RegistryRepository(trx, trx).publishDraft(id, publishedAt);
       if (!row) throw AppError.conflict('BREACH_STATE_CHANGED', 'The breach changed state meanwhile; read it again and retry');
+      await appendToLog(trx, { kind: 'breach.published', details: { breachId: id, organizationBin: current.organization.bin } });
       for (const hook of this.publishHooks) await hook(trx, { id, seq: row.seq, publishedAt, affectedPersons: affectedPersonsOf(row.seq) });
     });
     return this.getBreach(id, { publicOnly: false });
   }
 
   async closeBreach(id: string): Promise<BreachView> {
-    return this.transition(id, ['published'], 'closed', {}, 'Only a published breach can be closed');
+    return this.transition(id, ['published'], 'closed', 'Only a published breach can be closed');
   }
 
   async retractBreach(id: string): Promise<BreachView> {
-    return this.transition(id, ['draft', 'published'], 'retracted', {}, 'Only a draft or published breach can be retracted');
+    return this.transition(id, ['draft', 'published'], 'retracted', 'Only a draft or published breach can be retracted');
   }
 
-  private async transition(id: string, from: string[], to: string, extra: Record<string, unknown>, refusal: string): Promise<BreachView> {
+  private async transition(id: string, from: string[], to: 'closed' | 'retracted', refusal: string): Promise<BreachView> {
     const current = await this.getBreach(id, { publicOnly: false });
     if (!from.includes(current.status)) throw AppError.conflict('BREACH_STATUS_TRANSITION', `${refusal}; this one is ${current.status}`);
-    if (!(await this.repository.updateBreach(id, { status: to, ...extra }, from))) {
-      throw AppError.conflict('BREACH_STATE_CHANGED', 'The breach changed state meanwhile; read it again and retry');
-    }
+    await this.database.db.transaction().execute(async (trx) => {
+      if (!(await new RegistryRepository(trx, trx).updateBreach(id, { status: to }, from))) {
+        throw AppError.conflict('BREACH_STATE_CHANGED', 'The breach changed state meanwhile; read it again and retry');
+      }
+      await appendToLog(trx, { kind: `breach.${to}`, details: { breachId: id, organizationBin: current.organization.bin, from: current.status } });
+    });
     return this.getBreach(id, { publicOnly: false });
   }
 

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { appendToLog } from '../../log/index.js';
 import type { DB } from '../../../db/types.js';
 import { AppError } from '../../../errors/app-error.js';
 import { isRevocationReason, type RevocationReason } from '../../../pkix/crl-reason.js';
@@ -120,6 +121,11 @@ export async function revokeCertificates(db: Kysely<DB>, request: RevocationRequ
       });
     }
     await insertEvents(trx, events);
+    const subjects = await trx.selectFrom('certificates').select(['serial', 'subject_iin']).where('issuer', '=', request.issuer).where('serial', 'in', revoked.map((r) => r.serial)).execute();
+    for (const r of revoked) {
+      const subjectIin = subjects.find((s) => s.serial === r.serial)?.subject_iin ?? null;
+      await appendToLog(trx, { kind: 'certificate.revoked', subjectIin, details: { issuer: r.issuer, serial: r.serial, reason: r.reason, revokedAt: r.revokedAt.toISOString(), viaPair: r.viaPair } });
+    }
     await notifyRevocation(trx, request.issuer, revoked.map((r) => r.serial));
     return revoked;
   });

@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely';
+import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
+import type { DB } from '../../db/types.js';
+import type { Es256PublicJwk } from '../../auth/es256-key.js';
+import { consistencyProof, leafHash, treeRoot, verifyConsistency } from './merkle.js';
+
+export interface VerifyReport {
+  ok: boolean;
+  entries: number;
+  treeHeads: number;
+  /** Plain sentences, first problem first. */
+  problems: string[];
+  /** The leaf index of the first entry found to differ, when one can be named. */
+  firstBadIndex: number | null;
+}
+
+/** Checks a compact ES256 JWS against a JWK; gives its payload or null. */
+export function verifyTreeHeadJws(jws: string, jwk: Es256PublicJwk | JsonWebKey): Record<string, unknown> | null {
+  const [header, payload, signature] = jws.split('.');
+  if (!header || !payload || !signature) return null;
+  try {
+    const key = createPublicKey({ key: jwk as unknown as JsonWebKey, format: 'jwk' });
+    if (!verify('sha256', Buffer.from(`${header}.${payload}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))) return null;
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Recomputes the tree from the rows in the database and holds it against every published
+ * tree head (signature, root) and the consistency between consecutive heads. Each entry
+ * carries its own index, so a changed, deleted, reordered or inserted row is named.
+ */
+export async function verifyLog(db: Kysely<DB>, publicJwk: Es256PublicJwk): Promise<VerifyReport> {
+  const rows = await db.selectFrom('log_entries').select(['leaf_index', 'entry', 'leaf_hash']).orderBy('leaf_index').execute();
+  const heads = (await db.selectFrom('log_tree_heads').selectAll().orderBy('tree_size').execute()).map((h) => ({ ...h, root_hash: Buffer.from(h.root_hash) }));
+  const problems: string[] = [];
+  let firstBadIndex: number | null = null;
+  const bad = (index: number, message: string) => {
+    if (firstBadIndex === null || index < firstBadIndex) firstBadIndex = index;
+    problems.push(message);
+  };
+
+  const leaves: Buffer[] = [];
+  rows.forEach((row, position) => {
+    const stored = Number(row.leaf_index);
+    const recomputed = leafHash(row.entry);
+    leaves.push(recomputed);
+    if (stored !== position) bad(position, `entry ${position} is missing: the row at that place has index ${stored} (a row was deleted or inserted).`);
+    if (!recomputed.equals(Buffer.from(row.leaf_hash))) bad(position, `entry ${position} was changed: its text no longer hashes to its stored leaf hash.`);
+    let claimed: unknown;
+    try {
+      claimed = (JSON.parse(row.entry) as { index?: unknown }).index;
+    } catch {
+      claimed = undefined;
+    }
+    if (claimed !== position) bad(position, `entry ${position} says it is entry ${String(claimed)} (rows were reordered, inserted or deleted).`);
+  });
+
+  let previous: { size: number; root: Buffer } | null = null;
+  for (const head of heads) {
+    const size = Number(head.tree_size);
+    const payload = verifyTreeHeadJws(head.jws, publicJwk);
+    if (!payload || payload.treeSize !== size || payload.rootHash !== head.root_hash.toString('hex')) {
+      problems.push(`the tree head of size ${size} is not signed by the log key or its signature does not match its row.`);
+    }
+    if (size > leaves.length) {
+      bad(leaves.length, `the tree head of size ${size} covers entries the database no longer holds (it holds ${leaves.length}).`);
+      continue;
+    }
+    const root = treeRoot(leaves, 0, size);
+    if (!root.equals(head.root_hash)) {
+      const from = previous && treeRoot(leaves, 0, previous.size).equals(previous.root) ? previous.size : 0;
+      // An entry named above is exact; a head only bounds where the difference is.
+      if (firstBadIndex === null) firstBadIndex = from;
+      problems.push(`the tree recomputed from the database does not match the published head of size ${size}: an entry between ${from} and ${size - 1} differs.`);
+    }
+    if (previous && !verifyConsistency(previous.size, size, previous.root, head.root_hash, consistencyProof(leaves, previous.size, size))) {
+      problems.push(`the published heads of size ${previous.size} and ${size} are not consistent with each other over the database's entries.`);
+    }
+    previous = { size, root: head.root_hash };
+  }
+  return { ok: problems.length === 0, entries: rows.length, treeHeads: heads.length, problems, firstBadIndex };
+}

@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The Merkle tree of RFC 9162 section 2.1 (the same as RFC 6962): a leaf hash is
+ * SHA-256(0x00 || entry), an inner node SHA-256(0x01 || left || right), and the tree over n
+ * leaves splits at the largest power of two below n. Proofs are built and checked as in
+ * sections 2.1.3 (inclusion) and 2.1.4 (consistency). This is the one tree implementation:
+ * the transparency log and the lender-check answers both use it.
+ */
+
+const LEAF = Buffer.from([0]);
+const NODE = Buffer.from([1]);
+
+export function leafHash(entry: Buffer | string): Buffer {
+  return createHash('sha256').update(LEAF).update(typeof entry === 'string' ? Buffer.from(entry, 'utf8') : entry).digest();
+}
+
+export function nodeHash(left: Buffer, right: Buffer): Buffer {
+  return createHash('sha256').update(NODE).update(left).update(right).digest();
+}
+
+/** The largest power of two strictly smaller than n (n > 1). */
+function split(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** MTH(D[n]) over the given leaf hashes; the empty tree's root is SHA-256 of nothing. */
+export function treeRoot(leaves: readonly Buffer[], lo = 0, hi = leaves.length): Buffer {
+  const n = hi - lo;
+  if (n === 0) return createHash('sha256').digest();
+  if (n === 1) return leaves[lo];
+  const k = split(n);
+  return nodeHash(treeRoot(leaves, lo, lo + k), treeRoot(leaves, lo + k, hi));
+}
+
+function checkSize(leaves: readonly Buffer[], size: number): void {
+  if (!Number.isSafeInteger(size) || size < 0 || size > leaves.length) throw new RangeError(`tree size ${size} is not between 0 and ${leaves.length}`);
+}
+
+/** PATH(m, D[size]): the audit path of leaf `index` in the tree of the first `size` leaves. */
+export function inclusionProof(leaves: readonly Buffer[], index: number, size: number): Buffer[] {
+  checkSize(leaves, size);
+  if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new RangeError(`leaf ${index} is not in a tree of ${size}`);
+  const path: Buffer[] = [];
+  const walk = (m: number, lo: number, hi: number): void => {
+    const n = hi - lo;
+    if (n === 1) return;
+    const k = split(n);
+    if (m < k) {
+      walk(m, lo, lo + k);
+      path.push(treeRoot(leaves, lo + k, hi));
+    } else {
+      walk(m - k, lo + k, hi);
+      path.push(treeRoot(leaves, lo, lo + k));
+    }
+  };
+  walk(index, 0, size);
+  return path;
+}
+
+/** PROOF(first, D[second]): shows the tree of `first` leaves is a prefix of the tree of `second`. */
+export function consistencyProof(leaves: readonly Buffer[], first: number, second: number): Buffer[] {
+  checkSize(leaves, second);
+  if (!Number.isSafeInteger(first) || first < 0 || first > second) throw new RangeError(`tree size ${first} is not between 0 and ${second}`);
+  if (first === 0 || first === second) return [];
+  const proof: Buffer[] = [];
+  const sub = (m: number, lo: number, hi: number, whole: boolean): void => {
+    const n = hi - lo;
+    if (m === n) {
+      if (!whole) proof.push(treeRoot(leaves, lo, hi));
+      return;
+    }
+    const k = split(n);
+    if (m <= k) {
+      sub(m, lo, lo + k, whole);
+      proof.push(treeRoot(leaves, lo + k, hi));
+    } else {
+      sub(m - k, lo + k, hi, false);
+      proof.push(treeRoot(leaves, lo, lo + k));
+    }
+  };
+  sub(first, 0, second, true);
+  return proof;
+}
+
+const isHash = (b: unknown): b is Buffer => Buffer.isBuffer(b) && b.length === 32;
+
+/**
+ * The root of every leaf's audit path at once, for signing a whole batch under one root:
+ * O(n log n) where asking inclusionProof for each leaf would redo the subtrees.
+ */
+export function treeWithPaths(leaves: readonly Buffer[]): { root: Buffer; paths: Buffer[][] } {
+  const paths: Buffer[][] = leaves.map(() => []);
+  const build = (lo: number, hi: number): Buffer => {
+    if (hi - lo === 1) return leaves[lo];
+    const k = split(hi - lo);
+    const left = build(lo, lo + k);
+    const right = build(lo + k, hi);
+    for (let i = lo; i < lo + k; i++) paths[i].push(right);
+    for (let i = lo + k; i < hi; i++) paths[i].push(left);
+    return nodeHash(left, right);
+  };
+  return { root: leaves.length === 0 ? treeRoot(leaves) : build(0, leaves.length), paths };
+}
+
+/** RFC 9162 2.1.3.2: the root that `proof` leads to from `leaf` at `index` in a tree of `size`, or null if it leads nowhere. */
+export function rootFromInclusionProof(leaf: Buffer, index: number, size: number, proof: readonly Buffer[]): Buffer | null {
+  if (!isHash(leaf) || !proof.every(isHash)) return null;
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return null;
+  let fn = BigInt(index);
+  let sn = BigInt(size - 1);
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0n) return null;
+    if ((fn & 1n) === 1n || fn === sn) {
+      r = nodeHash(p, r);
+      if ((fn & 1n) === 0n) {
+        while ((fn & 1n) === 0n && fn !== 0n) {
+          fn >>= 1n;
+          sn >>= 1n;
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  return sn === 0n ? r : null;
+}
+
+/** Does `proof` lead from `leaf` at `index` to `root` of a tree of `size`? */
+export function verifyInclusion(leaf: Buffer, index: number, size: number, proof: readonly Buffer[], root: Buffer): boolean {
+  return isHash(root) && (rootFromInclusionProof(leaf, index, size, proof)?.equals(root) ?? false);
+}
+
+/** RFC 9162 2.1.4.2: is the tree of `first` leaves with `firstRoot` a prefix of the tree of `second` with `secondRoot`? */
+export function verifyConsistency(first: number, second: number, firstRoot: Buffer, secondRoot: Buffer, proof: readonly Buffer[]): boolean {
+  if (!isHash(firstRoot) || !isHash(secondRoot) || !proof.every(isHash)) return false;
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 0 || first > second) return false;
+  if (first === second) return proof.length === 0 && firstRoot.equals(secondRoot);
+  if (first === 0) return proof.length === 0;
+  if (proof.length === 0) return false;
+  const path = (first & (first - 1)) === 0 ? [firstRoot, ...proof] : [...proof];
+  let fn = BigInt(first - 1);
+  let sn = BigInt(second - 1);
+  while ((fn & 1n) === 1n) {
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0n) return false;
+    if ((fn & 1n) === 1n || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if ((fn & 1n) === 0n) {
+        while ((fn & 1n) === 0n && fn !== 0n) {
+          fn >>= 1n;
+          sn >>= 1n;
+        }
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  return fr.equals(firstRoot) && sr.equals(secondRoot) && sn === 0n;
+}
