@@ -22,7 +22,15 @@ export async function portalPlugin(app: FastifyInstance, options: { dir?: string
     res.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
   } });
   app.get('/*', { schema: { hide: true } }, (request, reply) => {
-    if (API_PATHS.test(request.url)) return reply.callNotFound();
+    if (API_PATHS.test(request.url)) {
+      // This catch-all also catches API paths whose parameter was too long for the router (over
+      // maxParamLength): answer them as the router would have, 414, not as an unknown route.
+      const path = request.url.split('?')[0];
+      if (path.split('/').some((segment) => segment.length > 100)) {
+        throw Object.assign(new Error('A path segment is too long'), { code: 'FST_ERR_MAX_PARAM_LENGTH', statusCode: 414 });
+      }
+      return reply.callNotFound();
+    }
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });
   app.get('/', { schema: { hide: true } }, (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
