@@ -4,6 +4,7 @@ import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { enqueueNotifications, type NotificationEvent } from '../notifications/index.js';
+import { EmploymentsRepository } from './employments.repository.js';
 import { mergeCandidates, unrevokedAfterDepartureRule, type AlertCandidate } from './misuse-rules.js';
 import type { AlertRule, AlertStatus } from './usage.tables.js';
 
@@ -118,14 +119,7 @@ export class AlertService {
   private async announce(db: Executor, alertIds: string[], at: Date): Promise<void> {
     const alerts = await db.selectFrom('usage_alerts').select(['id', 'rule', 'organization_bin', 'certificate_serial']).where('id', 'in', alertIds).execute();
     const bins = [...new Set(alerts.map((a) => a.organization_bin).filter((b): b is string => b !== null))];
-    const admins = bins.length === 0 ? [] : await db
-      .selectFrom('employments')
-      .select(['bin', 'iin'])
-      .where('bin', 'in', bins)
-      .where('hr', '=', true)
-      .where('started_at', '<=', at)
-      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', at)]))
-      .execute();
+    const admins = await new EmploymentsRepository(db).hrInForce(bins, at);
     const entries: { personHash: Buffer; payload: Record<string, unknown> }[] = [];
     for (const a of alerts) {
       const payload = { alertId: a.id, rule: a.rule, organizationBin: a.organization_bin, certificateSerial: a.certificate_serial };

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { unrevokedEmployeeCertificatesAt } from '../ca/index.js';
+import { EmploymentsRepository } from './employments.repository.js';
 import type { AlertRule } from './usage.tables.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -51,25 +52,10 @@ export async function departureRules(db: Executor, batch: EventBatch): Promise<A
   });
   if (index.length === 0) return [];
   const withHolder = index.filter((i) => batch.bins[i] && batch.iins[i]);
-  const ended = new Map<string, { endedAtUse: Date | null; endedAtSigning: Date | null }>();
-  if (withHolder.length > 0) {
-    // One pass over each holder's employment records at the organization (one index range).
-    const rows = await sql<{ id: string; ended_at_use: Date | null; ended_at_signing: Date | null }>`
-      select q.id, e.ended_at_use, e.ended_at_signing
-      from unnest(${withHolder.map((i) => batch.ids[i])}::text[], ${withHolder.map((i) => batch.bins[i])}::text[], ${withHolder.map((i) => batch.iins[i])}::text[],
-                  ${withHolder.map((i) => batch.occurredAt[i].toISOString())}::timestamptz[], ${withHolder.map((i) => iso(batch.signedAt[i]))}::timestamptz[])
-        as q(id, bin, iin, at, signed_at)
-      cross join lateral (
-        select
-          case when not coalesce(bool_or(e.started_at <= q.at and (e.ended_at is null or e.ended_at > q.at)), false)
-            then max(e.ended_at) filter (where e.ended_at <= q.at) end as ended_at_use,
-          case when q.signed_at is not null and not coalesce(bool_or(e.started_at <= q.signed_at and (e.ended_at is null or e.ended_at > q.signed_at)), false)
-            then max(e.ended_at) filter (where e.ended_at <= q.signed_at) end as ended_at_signing
-        from employments e where e.bin = q.bin and e.iin = q.iin) e`.execute(db);
-    for (const r of rows.rows) {
-      ended.set(String(r.id), { endedAtUse: r.ended_at_use ? new Date(r.ended_at_use) : null, endedAtSigning: r.ended_at_signing ? new Date(r.ended_at_signing) : null });
-    }
-  }
+  const departures = await new EmploymentsRepository(db).departuresAt(
+    withHolder.map((i) => ({ id: batch.ids[i], bin: batch.bins[i]!, iin: batch.iins[i]!, at: batch.occurredAt[i], signedAt: batch.signedAt[i] })),
+  );
+  const ended = new Map(departures.map((d) => [d.id, d]));
   const found: AlertCandidate[] = [];
   for (const i of index) {
     const id = batch.ids[i];
@@ -232,12 +218,5 @@ export function mergeCandidates(candidates: AlertCandidate[]): AlertCandidate[] 
  * exported subquery, never its table.
  */
 export async function unrevokedAfterDepartureRule(db: Executor, now: Date, graceHours: number): Promise<{ bin: string; iin: string; endedAt: Date; serials: string[]; issuers: string[] }[]> {
-  const rows = await sql<{ bin: string; iin: string; ended_at: Date; serials: string[]; issuers: string[] }>`
-    select e.bin, e.iin, max(e.ended_at) as ended_at, array_agg(distinct c.serial) as serials, array_agg(distinct c.issuer) as issuers
-    from employments e
-    join ${unrevokedEmployeeCertificatesAt(now)} c on c.subject_bin = e.bin and c.subject_iin = e.iin
-    where e.ended_at <= ${now}::timestamptz - make_interval(secs => ${graceHours * 3600}::double precision)
-      and not exists (select 1 from employments n where n.bin = e.bin and n.iin = e.iin and (n.ended_at is null or n.ended_at > ${now}::timestamptz))
-    group by e.bin, e.iin`.execute(db);
-  return rows.rows.map((r) => ({ bin: r.bin, iin: r.iin, endedAt: new Date(r.ended_at), serials: r.serials, issuers: r.issuers }));
+  return new EmploymentsRepository(db).departedWithUnrevoked(now, graceHours, unrevokedEmployeeCertificatesAt(now));
 }
