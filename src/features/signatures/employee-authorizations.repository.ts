@@ -3,8 +3,6 @@ import type { DB } from '../../db/types.js';
 import { inForceAt } from './employments.repository.js';
 import type { EmployeeCertificateAuthorizationsTable, EmployeeCertificateRequestsTable } from './signatures.tables.js';
 
-type Executor = Kysely<DB> | Transaction<DB>;
-
 /**
  * The SQL of an organization's authorizations of employee certificate pairs, and of its record
  * of who had each pair made for whom (`employee_certificate_requests`).
@@ -60,7 +58,7 @@ export class EmployeeAuthorizationsRepository {
    * person who left is authorized no more), with the organization's name; `trx` locks it.
    */
   async openFor(bin: string, iin: string, at: Date, trx?: Transaction<DB>) {
-    let query = (trx ?? this.db as Executor)
+    let query = (trx ?? this.db)
       .selectFrom('employee_certificate_authorizations as a')
       .innerJoin('employments as e', 'e.id', 'a.employment_id')
       .innerJoin('enrolled_organizations as o', 'o.bin', 'a.bin')
