@@ -1,9 +1,11 @@
 import * as asn1js from 'asn1js';
 
 /**
- * The tolerant path, for BER that real signers produce: CMS from other signers and the
- * national CA's legacy .p12 files may use indefinite lengths and constructed strings, which the
- * strict reader (`der/reader.ts`) refuses. pkijs parses those through asn1js, called here.
+ * The tolerant path, for BER that real signers produce: CMS from other signers may use
+ * indefinite lengths and constructed strings, which the strict reader (`der/reader.ts`) refuses.
+ * The input that needs it is named in a test: a document signed by `openssl cms -sign -stream`
+ * (trust/cms.test.ts, "indefinite-length BER"). pkijs parses such input through asn1js,
+ * called here.
  * asn1js.fromBER throws a RangeError on some malformed strings (an odd-length BMPString, say)
  * instead of reporting an error; this never throws, and failure reads as offset -1.
  */

@@ -120,7 +120,7 @@ export class UsageService {
           issuer: batch.issuers[i],
           person: batch.persons[i],
           bin: batch.bins[i],
-          purpose: batch.purposes[i],
+          purpose: e.purpose,
           outcome: e.outcome,
           refusal: e.refusal ?? null,
           clientIp: e.clientIp ?? null,
