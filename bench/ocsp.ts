@@ -25,7 +25,7 @@ import { serveQorgau, startChildServer } from './child-server.js';
 import { machineLine, median } from './machine.js';
 import { benchHierarchy, benchSerial, createBenchDatabase, dropBenchDatabase, insertCertificateRows } from './revocation-setup.js';
 import { certificateParts } from '../src/features/ca/index.js';
-import * as der from '../src/der/tlv.js';
+import * as der from '../src/der/writer.js';
 import { id_pkix_ocsp_nonce, id_sha1 } from '../src/pkix/oids.js';
 
 const CERTS = Number(process.env.BENCH_OCSP_CERTS ?? 1_000_000);
@@ -183,7 +183,7 @@ async function load(port: number, requests: Buffer[], keepAlive: boolean, second
 function ocspRequest(issuerDer: Buffer, serial: string): Buffer {
   const issuer = certificateParts(issuerDer);
   const certId = der.sequence(
-    der.sequence(der.objectIdentifier(id_sha1), der.derNull()),
+    der.sequence(der.objectIdentifier(id_sha1), der.nullValue()),
     der.octetString(createHash('sha1').update(issuer.subject).digest()),
     der.octetString(createHash('sha1').update(issuer.subjectPublicKey).digest()),
     der.tlv(der.TAG.INTEGER, Buffer.from(serial, 'hex')),

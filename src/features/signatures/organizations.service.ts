@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
 import { checkBin } from '../../identifiers/bin.js';
@@ -7,6 +6,7 @@ import { checkIin } from '../../identifiers/iin.js';
 import { actorLabel, type OrgActor } from './organizations.auth.js';
 import type { EnrolmentInput, OrganizationViewType } from './organizations.schema.js';
 import { createHrCredential, listHrCredentials, revokeHrCredential } from './organizations.credentials.js';
+import { OrganizationsRepository } from './organizations.repository.js';
 
 /** What an actor wants to do with an organization. */
 export type OrgAction = 'administer' | 'manage-credentials';
@@ -27,7 +27,11 @@ export function requireValidIin(iin: string): void {
  * its own BIN, and admin operators.
  */
 export class OrganizationsService {
-  constructor(private readonly db: Kysely<DB>, private readonly readDb: Kysely<DB> = db) {}
+  private readonly organizations: OrganizationsRepository;
+
+  constructor(private readonly db: Kysely<DB>, private readonly readDb: Kysely<DB> = db) {
+    this.organizations = new OrganizationsRepository(db, readDb);
+  }
 
   async enrol(input: EnrolmentInput, actor: OrgActor): Promise<OrganizationViewType> {
     requireValidBin(input.bin);
@@ -35,44 +39,26 @@ export class OrganizationsService {
     if (actor.kind === 'person' && !(actor.bin === input.bin && actor.roles.includes('first-head'))) {
       throw AppError.forbidden('ORG_ENROL_FORBIDDEN', `Only the first head of ${input.bin}, signed in with an employee certificate carrying that BIN, may enrol it`);
     }
-    const inserted = await this.db
-      .insertInto('enrolled_organizations')
-      .values({ bin: input.bin, name: input.name.trim(), enrolled_by: actorLabel(actor) })
-      .onConflict((oc) => oc.column('bin').doNothing())
-      .returning('bin')
-      .executeTakeFirst();
-    if (!inserted) throw AppError.conflict('ORG_ALREADY_ENROLLED', `Organization ${input.bin} is already enrolled`);
+    if (!(await this.organizations.enrol({ bin: input.bin, name: input.name.trim(), enrolled_by: actorLabel(actor) }))) throw AppError.conflict('ORG_ALREADY_ENROLLED', `Organization ${input.bin} is already enrolled`);
     return this.view(input.bin);
   }
 
   /** Whether the organization is enrolled: then its employees' certificates go through its HR. */
   async isEnrolled(bin: string): Promise<boolean> {
-    return (await this.db.selectFrom('enrolled_organizations').select('bin').where('bin', '=', bin).executeTakeFirst()) !== undefined;
+    return this.organizations.isEnrolled(bin);
   }
 
   async view(bin: string): Promise<OrganizationViewType> {
     requireValidBin(bin);
-    const row = await this.db
-      .selectFrom('enrolled_organizations as o')
-      .select(['o.bin', 'o.name', 'o.enrolled_at'])
-      .select((eb) =>
-        eb
-          .selectFrom('employments as e')
-          .select(sql<number>`count(*)::int`.as('n'))
-          .whereRef('e.bin', '=', 'o.bin')
-          .where((w) => w.or([w('e.ended_at', 'is', null), w('e.ended_at', '>', new Date())]))
-          .as('current_employees'),
-      )
-      .where('o.bin', '=', bin)
-      .executeTakeFirst();
+    const row = await this.organizations.withHeadCount(bin, new Date());
     if (!row) throw AppError.notFound('ORG_NOT_ENROLLED', `Organization ${bin} is not enrolled`);
     return { bin: row.bin, name: row.name, enrolledAt: new Date(row.enrolled_at).toISOString(), currentEmployees: Number(row.current_employees ?? 0) };
   }
 
   async nameOf(bin: string): Promise<string> {
-    const row = await this.readDb.selectFrom('enrolled_organizations').select('name').where('bin', '=', bin).executeTakeFirst();
-    if (!row) throw AppError.notFound('ORG_NOT_ENROLLED', `Organization ${bin} is not enrolled`);
-    return row.name;
+    const name = await this.organizations.nameOf(bin);
+    if (name === undefined) throw AppError.notFound('ORG_NOT_ENROLLED', `Organization ${bin} is not enrolled`);
+    return name;
   }
 
   /**

@@ -6,7 +6,7 @@ import { id_kp_OCSPSigning, id_pkix_ocsp_basic, id_sha1, id_sha256, id_sha384, i
 import { certificateParts } from './certificate-parts.js';
 import type { CertificateStatusSource } from './certificate-status.js';
 import { reasonCode } from '../../../pkix/crl-reason.js';
-import { TAG, bitString, enumerated, explicit, generalizedTime, objectIdentifier, octetString, sequence, tlv } from '../../../der/tlv.js';
+import { TAG, bitString, enumerated, explicit, generalizedTime, objectIdentifier, octetString, sequence, tlv } from '../../../der/writer.js';
 import { MalformedOcspRequest, parseOcspRequest, type CertIdQuery } from './ocsp-request.js';
 import { signatureAlgorithmOf } from './signature-algorithm.js';
 
