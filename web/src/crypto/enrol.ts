@@ -88,7 +88,7 @@ interface SealedKeys {
 }
 
 async function passwordKey(password: string, salt: Uint8Array): Promise<CryptoKey> {
-  const base = await crypto.subtle.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveKey']);
+  const base = await crypto.subtle.importKey('raw', toArrayBuffer(new TextEncoder().encode(password)), 'PBKDF2', false, ['deriveKey']);
   return crypto.subtle.deriveKey({ name: 'PBKDF2', salt: toArrayBuffer(salt), iterations: PBKDF2_ITERATIONS, hash: 'SHA-256' }, base, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
 }
 
@@ -99,7 +99,7 @@ export async function sealKeys(password: string, keys: { auth: CryptoKey; sign: 
   const auth = new Uint8Array(await crypto.subtle.exportKey('pkcs8', keys.auth));
   const sign = new Uint8Array(await crypto.subtle.exportKey('pkcs8', keys.sign));
   const plain = new TextEncoder().encode(JSON.stringify({ auth: toBase64(auth), sign: toBase64(sign) }));
-  const data = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await passwordKey(password, salt), plain));
+  const data = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: toArrayBuffer(iv) }, await passwordKey(password, salt), toArrayBuffer(plain)));
   auth.fill(0);
   sign.fill(0);
   plain.fill(0);

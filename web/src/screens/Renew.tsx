@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiProblem } from '../api';
-import { buildCsr, deliverPair, generateKeys, subjectOf, toBase64 } from '../crypto/enrol';
+import { buildCsr, deliverPair, generateKeys, subjectOf, toBase64, type NameAttribute } from '../crypto/enrol';
 import { KeyFileError, openKeyFile } from '../crypto/keyfile';
 import { judgePassword } from '../crypto/password';
 import type { ApplicationState } from './Apply';
@@ -29,7 +29,7 @@ export function Renew({ serial, onDone }: { serial: string; onDone: () => void }
     if (password !== repeat) return setProblem(t('apply.passwordsDiffer'));
     setBusy(true);
     try {
-      let subject;
+      let subject: NameAttribute[];
       try {
         subject = subjectOf((await openKeyFile(new Uint8Array(await file.arrayBuffer()), current)).certificate);
       } catch (err) {
