@@ -124,16 +124,20 @@ describe.skipIf(browserTestsSkipped)('certificate application with the camera, i
     await page.context().close();
   }
 
-  /** Saves the two files the page offers, in order (AUTH then SIGN). */
+  /** Writes the key files (the click), then saves each with its own button. */
   async function saveKeyFiles(page: Page, click: () => Promise<void>, prefix: string): Promise<{ auth: string; sign: string }> {
-    const got: Download[] = [];
-    page.on('download', (d) => got.push(d));
     await click();
-    await expect.poll(() => got.length, { timeout: 60_000 }).toBe(2);
+    const offered = page.getByTestId('key-files');
+    await offered.waitFor({ timeout: 60_000 });
+    await expectAccessible(page, `key files (${prefix})`);
     const files = { auth: path.join(downloads, `${prefix}-auth.p12`), sign: path.join(downloads, `${prefix}-sign.p12`) };
-    expect(got.map((d) => d.suggestedFilename())).toEqual(['qorgau-auth.p12', 'qorgau-sign.p12']);
-    await got[0].saveAs(files.auth);
-    await got[1].saveAs(files.sign);
+    for (const kind of ['auth', 'sign'] as const) {
+      const download: Promise<Download> = page.waitForEvent('download');
+      await offered.getByTestId(`save-${kind}`).click();
+      const got = await download;
+      expect(got.suggestedFilename()).toBe(`qorgau-${kind}.p12`);
+      await got.saveAs(files[kind]);
+    }
     return files;
   }
 
@@ -168,7 +172,6 @@ describe.skipIf(browserTestsSkipped)('certificate application with the camera, i
       await page.getByText(m.apply.wrongPassword).waitFor();
       await page.getByLabel(m.apply.passwordAgain).fill(PASSWORD);
       const files = await saveKeyFiles(page, () => page.getByTestId('download-keys').click(), `${lang}-first`);
-      await page.getByTestId('delivered').waitFor();
       await screenshot(page, `apply-delivered-${lang}`);
 
       // Checked by another implementation: OpenSSL opens the files with the password and finds the person.

@@ -213,7 +213,7 @@ export async function fetchDer(url: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** Writes the two .p12 files of an issued pair and offers them for download. */
+/** Writes the two .p12 files of an issued pair; the page offers each with its own button (browsers hold back a second automatic download). */
 export async function deliverPair(input: {
   certificates: { kind: 'auth' | 'sign'; url: string }[];
   keys: { auth: Uint8Array; sign: Uint8Array };
@@ -230,7 +230,5 @@ export async function deliverPair(input: {
   }
   input.keys.auth.fill(0);
   input.keys.sign.fill(0);
-  download(files.auth, 'qorgau-auth.p12');
-  download(files.sign, 'qorgau-sign.p12');
   return files;
 }

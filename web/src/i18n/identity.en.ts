@@ -65,7 +65,10 @@ export const identityEn = {
     writing: 'Writing your key files…',
     download: 'Save my key files',
     wrongPassword: 'This is not the password you chose when you applied. Type it again.',
-    delivered: 'Saved: qorgau-auth.p12 (for signing in) and qorgau-sign.p12 (for signing documents) are in your downloads folder. Keep them and the password safe.',
+    filesReady: 'Your key files are ready. Save both of them on this computer.',
+    saveAuth: 'Save qorgau-auth.p12 (for signing in)',
+    saveSign: 'Save qorgau-sign.p12 (for signing documents)',
+    keepSafe: 'They go to your downloads folder. Keep them and the password safe; without them nobody, you included, can use these certificates.',
     keysNotHere: 'Your keys are not in this browser. Open this page in the browser and on the computer where you applied.',
   },
   review: {
@@ -108,6 +111,6 @@ export const identityEn = {
     current: 'Its password',
     password: 'Password for the new key files',
     submit: 'Renew and save the new key files',
-    done: 'Renewed: the new key files are in your downloads folder. Sign in again with the new qorgau-auth.p12.',
+    done: 'Renewed. Save your two new key files below. The old key files no longer work: sign in again with the new qorgau-auth.p12.',
   },
 } as const;

@@ -7,6 +7,7 @@ import { judgePassword } from '../crypto/password';
 import { useFormat } from '../format';
 import { Link, useRoute } from '../router';
 import { Camera, type CameraHandle } from '../components/Camera';
+import { KeyFiles } from '../components/KeyFiles';
 
 /** What the applicant sees of their application (GET /v1/pki/applications/{id}). */
 export interface ApplicationState {
@@ -203,7 +204,7 @@ export function ApplicationStatus({ id }: { id: string }) {
   const [capturing, setCapturing] = useState(false);
   const [password, setPassword] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  const [delivered, setDelivered] = useState(false);
+  const [files, setFiles] = useState<{ auth: Uint8Array; sign: Uint8Array } | null>(null);
   const [busy, setBusy] = useState(false);
   const query = useQuery({
     queryKey: ['application', id],
@@ -223,8 +224,7 @@ export function ApplicationStatus({ id }: { id: string }) {
     setProblem(null);
     try {
       const keys = await openSealedKeys(password, waiting.keys);
-      await deliverPair({ certificates: application.certificates, keys, password });
-      setDelivered(true);
+      setFiles(await deliverPair({ certificates: application.certificates, keys, password }));
     } catch (err) {
       setProblem(err instanceof WrongPasswordError ? t('apply.wrongPassword') : problemText(t, err));
     } finally {
@@ -256,10 +256,10 @@ export function ApplicationStatus({ id }: { id: string }) {
           <p>{t('apply.reason', { reason: application.decisionReason ?? '—' })}</p>
           <p><Link to="/apply/new">{t('apply.again')}</Link></p>
         </>
-      ) : delivered ? (
+      ) : files ? (
         <>
-          <p role="status" className="ok" data-testid="delivered">{t('apply.delivered')}</p>
-          <p><Link to="/signin" className="button primary">{t('app.signIn')}</Link></p>
+          <KeyFiles files={files} />
+          <p><Link to="/signin" className="button">{t('app.signIn')}</Link></p>
         </>
       ) : !waiting ? (
         <p role="alert" className="error">{t('apply.keysNotHere')}</p>

@@ -5,6 +5,7 @@ import { api, type HeldCertificate } from '../api';
 import { Loaded } from '../components/Query';
 import { useFormat } from '../format';
 import { Renew } from './Renew';
+import { KeyFiles } from '../components/KeyFiles';
 
 interface Use { at?: string; usedAt?: string; action?: string; kind?: string; ip?: string | null; device?: string | null }
 
@@ -16,6 +17,7 @@ export function Certificates() {
   const usage = useQuery({ queryKey: ['me', 'certificate-usage'], queryFn: () => api<{ items: Use[] }>('/v1/me/certificate-usage') });
   const [notice, setNotice] = useState<string | null>(null);
   const [renewing, setRenewing] = useState<string | null>(null);
+  const [renewed, setRenewed] = useState<{ auth: Uint8Array; sign: Uint8Array } | null>(null);
   const lost = useMutation({
     mutationFn: (serial: string) => api(`/v1/me/certificates/${serial}/revoke`, { method: 'POST', body: {} }),
     onSuccess: async () => {
@@ -28,6 +30,7 @@ export function Certificates() {
       <h1>{t('certificates.title')}</h1>
       <p className="lead">{t('certificates.intro')}</p>
       {notice ? <p role="status" className="ok" data-testid="certificates-notice">{notice}</p> : null}
+      {renewed ? <KeyFiles files={renewed} /> : null}
       {lost.isError ? <p role="alert" className="error">{(lost.error as Error).message}</p> : null}
       <Loaded query={query}>
         {({ items }) =>
@@ -56,8 +59,9 @@ export function Certificates() {
                   {renewing === c.serial ? (
                     <Renew
                       serial={c.serial}
-                      onDone={() => {
+                      onDone={(files) => {
                         setRenewing(null);
+                        setRenewed(files);
                         // The old pair is revoked, so the session it opened has ended: the notice says to sign in again.
                         setNotice(t('renew.done'));
                       }}

@@ -12,7 +12,7 @@ import type { ApplicationState } from './Apply';
  * the session opened with that AUTH key, issues a new pair without a new identity proofing. The
  * new key files are written here under a new password; the old pair is revoked at once.
  */
-export function Renew({ serial, onDone }: { serial: string; onDone: () => void }) {
+export function Renew({ serial, onDone }: { serial: string; onDone: (files: { auth: Uint8Array; sign: Uint8Array }) => void }) {
   const { t } = useTranslation();
   const ids = { file: useId(), current: useId(), password: useId(), repeat: useId() };
   const [file, setFile] = useState<File | null>(null);
@@ -48,8 +48,7 @@ export function Renew({ serial, onDone }: { serial: string; onDone: () => void }
         auth: new Uint8Array(await crypto.subtle.exportKey('pkcs8', auth.privateKey)),
         sign: new Uint8Array(await crypto.subtle.exportKey('pkcs8', sign.privateKey)),
       };
-      await deliverPair({ certificates: renewed.certificates, keys, password });
-      onDone();
+      onDone(await deliverPair({ certificates: renewed.certificates, keys, password }));
     } catch (err) {
       setProblem(err instanceof ApiProblem ? t('apply.serverRefused', { detail: err.detail }) : t('app.error', { message: (err as Error).message }));
     } finally {
