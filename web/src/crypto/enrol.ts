@@ -220,7 +220,7 @@ export async function deliverPair(input: {
   password: string;
 }): Promise<{ auth: Uint8Array; sign: Uint8Array }> {
   const chain = [await fetchDer('/pki/ca/issuing.cer'), await fetchDer('/pki/ca/root.cer')];
-  const files = { auth: new Uint8Array(), sign: new Uint8Array() };
+  const files: { auth: Uint8Array; sign: Uint8Array } = { auth: new Uint8Array(), sign: new Uint8Array() };
   for (const kind of ['auth', 'sign'] as const) {
     const issued = input.certificates.find((c) => c.kind === kind);
     if (!issued) throw new Error(`no ${kind} certificate`);

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { useQuery } from '@tanstack/react-query';
 import { api, ApiProblem } from '../api';
 import { applicantSubject, buildCsr, deliverPair, generateKeys, lastWaitingId, loadWaiting, openSealedKeys, saveWaiting, sealKeys, toBase64, WrongPasswordError } from '../crypto/enrol';
@@ -35,7 +36,7 @@ function StepHeading({ children }: { children: string }) {
   return <h2 ref={ref} tabIndex={-1}>{children}</h2>;
 }
 
-function problemText(t: (k: string, o?: Record<string, unknown>) => string, err: unknown): string {
+function problemText(t: TFunction, err: unknown): string {
   if (err instanceof ApiProblem) return t('apply.serverRefused', { detail: err.detail });
   return t('app.error', { message: (err as Error).message });
 }
