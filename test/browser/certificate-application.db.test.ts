@@ -42,7 +42,7 @@ describe.skipIf(browserTestsSkipped)('certificate application with the camera, i
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
     await page.goto(server.url + '/');
-    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(lang);
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang), { timeout: 30_000 }).toBe(lang);
     return page;
   }
 
@@ -66,7 +66,7 @@ describe.skipIf(browserTestsSkipped)('certificate application with the camera, i
     await page.getByRole('button', { name: m.apply.submitDetails }).click();
 
     await page.getByRole('heading', { name: m.apply.stepCamera }).waitFor();
-    await expect.poll(() => page.getByTestId('camera').evaluate((v: HTMLVideoElement) => v.videoWidth)).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('camera').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 60_000 }).toBeGreaterThan(0);
     // Keyboard only: the start button and each "take the picture" are pressed with Enter.
     await page.getByTestId('capture-start').focus();
     await page.keyboard.press('Enter');
@@ -83,7 +83,7 @@ describe.skipIf(browserTestsSkipped)('certificate application with the camera, i
       }
       await page.getByTestId('capture-take').focus();
       await page.keyboard.press('Enter');
-      if (i < 2) await expect.poll(() => page.getByTestId('capture-prompt').getAttribute('data-prompt')).not.toBe(which);
+      if (i < 2) await expect.poll(() => page.getByTestId('capture-prompt').getAttribute('data-prompt'), { timeout: 30_000 }).not.toBe(which);
     }
     expect(new Set(prompts).size).toBe(3);
     await page.getByText(m.apply.framesDone).waitFor();
@@ -111,7 +111,7 @@ describe.skipIf(browserTestsSkipped)('certificate application with the camera, i
     const pictures = item.getByTestId('side-by-side');
     await pictures.waitFor();
     expect(await pictures.getByRole('img').count()).toBe(4); // the ID photo and three live frames
-    await expect.poll(() => pictures.getByRole('img').first().evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await expect.poll(() => pictures.getByRole('img').first().evaluate((img: HTMLImageElement) => img.naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(await item.getByTestId('face-match').textContent()).toContain(m.review.testDouble);
     await expectAccessible(page, 'review');
     await screenshot(page, `review-${decision}`);
