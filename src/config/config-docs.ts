@@ -45,6 +45,8 @@ const MEANINGS: Record<Setting, { meaning: string; default?: string }> = {
   fraudOverCorrelationShare: { meaning: 'fraud linking: an identifier named in more than this share of all reports stops linking (over-correlating)' },
   fraudOverCorrelationMinReports: { meaning: '... once it is named in at least this many reports' },
   fraudLookupsPerMinute: { meaning: 'fraud indicator look-ups allowed per API key and minute' },
+  proofingCaptureRetentionDays: { meaning: 'days the ID photo and live frames of a remote certificate application are kept after it is decided; then they are deleted (the scores and the decision stay)' },
+  proofingCapturePurgeIntervalMinutes: { meaning: 'how often pictures past their retention are deleted; 0: never by the server itself' },
   fraudKztRates: { meaning: 'tenge per unit of the other currencies a fraud loss may be reported in, `CODE:rate` separated by commas (approximate; for totals and bands)' },
 };
 

@@ -59,6 +59,10 @@ export const ConfigSchema = Type.Object({
   fraudLookupsPerMinute: Type.Integer({ minimum: 1, default: 600 }),
   /** Tenge per unit of the other currencies a loss may be reported in, "CODE:rate" separated by commas. */
   fraudKztRates: Type.String({ pattern: '^[A-Z]{3,4}:\\d+(\\.\\d+)?(,[A-Z]{3,4}:\\d+(\\.\\d+)?)*$', default: 'USD:500,EUR:540,RUB:5.5,CNY:69,KGS:5.7,UZS:0.04,USDT:500' }),
+  /** Days the pictures of a remote identity proofing are kept after the application is decided. */
+  proofingCaptureRetentionDays: Type.Number({ minimum: 0, maximum: 3650, default: 30 }),
+  /** How often pictures past their retention are deleted; 0: only on request. */
+  proofingCapturePurgeIntervalMinutes: Type.Number({ minimum: 0, maximum: 24 * 60, default: 60 }),
   /** Rate limits, "COUNT/WINDOW" (window in s, m or h, e.g. 30/1m), or "off". Counted across all instances. */
   rateLimitSigninChallenges: Type.String({ pattern: RATE_LIMIT_PATTERN, default: '30/1m' }),
   rateLimitSigninFailures: Type.String({ pattern: RATE_LIMIT_PATTERN, default: '10/15m' }),
@@ -101,6 +105,8 @@ export const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   QORGAU_FRAUD_OVER_CORRELATION_MIN_REPORTS: 'fraudOverCorrelationMinReports',
   QORGAU_FRAUD_LOOKUPS_PER_MINUTE: 'fraudLookupsPerMinute',
   QORGAU_FRAUD_KZT_RATES: 'fraudKztRates',
+  QORGAU_PROOFING_CAPTURE_RETENTION_DAYS: 'proofingCaptureRetentionDays',
+  QORGAU_PROOFING_CAPTURE_PURGE_INTERVAL_MINUTES: 'proofingCapturePurgeIntervalMinutes',
   QORGAU_RATE_LIMIT_SIGNIN_CHALLENGES: 'rateLimitSigninChallenges',
   QORGAU_RATE_LIMIT_SIGNIN_FAILURES: 'rateLimitSigninFailures',
   QORGAU_RATE_LIMIT_CREDENTIAL_FAILURES: 'rateLimitCredentialFailures',

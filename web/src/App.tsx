@@ -17,6 +17,8 @@ import { Operator } from './screens/Operator';
 import { Lender } from './screens/Lender';
 import { Organization } from './screens/Organization';
 import { Inspector } from './screens/Inspector';
+import { Apply } from './screens/Apply';
+import { CertificateReview } from './screens/CertificateReview';
 
 const LARGE_TEXT_KEY = 'qorgau.largeText';
 
@@ -26,6 +28,10 @@ function Screen({ path }: { path: string }) {
   if (company) return <Company bin={company[1]} />;
   if (path === '/breaches') return <PublicBreaches />;
   if (path === '/signin') return <SignIn />;
+  if (path === '/apply' || path === '/apply/new') return <Apply key={path} />;
+  const application = /^\/apply\/([0-9a-f-]{36})$/.exec(path);
+  if (application) return <Apply id={application[1]} />;
+  if (path === '/operator/certificates') return <CertificateReview />;
   if (path === '/operator') return <Operator />;
   if (path === '/lender') return <Lender />;
   if (path === '/inspector') return <Inspector />;
@@ -114,6 +120,7 @@ export function App() {
         <nav aria-label={t('app.professional')}>
           <ul>
             <li><Link to="/operator">{t('nav.operator')}</Link></li>
+            <li><Link to="/operator/certificates">{t('review.nav')}</Link></li>
             <li><Link to="/lender">{t('nav.lender')}</Link></li>
             <li><Link to="/inspector">{t('nav.inspector')}</Link></li>
             <li><a href="/docs">API</a></li>

@@ -85,7 +85,35 @@ export interface CertificateApplicationsTable {
   updated_at: TimestampDefault;
 }
 
+/**
+ * The liveness challenge and capture of a remote application. `images` is AES-256-GCM sealed
+ * (proofing-capture-seal.ts) and set to null once purged; the scores stay as the record.
+ */
+export interface ProofingCapturesTable {
+  application_id: string;
+  /** JSON array of the prompts, in the order given. */
+  prompts: string;
+  code: string;
+  challenge_expires_at: Timestamp;
+  captured_at: Timestamp | null;
+  images: Buffer | null;
+  face_match_score: number | null;
+  face_match_provider: string | null;
+  liveness: string | null;
+  purged_at: Timestamp | null;
+  created_at: TimestampDefault;
+}
+
+/** SHA-256 of every live frame accepted: a frame seen once is never accepted again. */
+export interface ProofingCaptureFramesTable {
+  sha256: Buffer;
+  application_id: string;
+  created_at: TimestampDefault;
+}
+
 export interface CaTables {
+  proofing_captures: ProofingCapturesTable;
+  proofing_capture_frames: ProofingCaptureFramesTable;
   certificates: CertificatesTable;
   certificate_revocation_events: CertificateRevocationEventsTable;
   crls: CrlsTable;

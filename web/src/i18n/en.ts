@@ -1,5 +1,8 @@
+import { identityEn } from './identity.en.js';
+
 /** English, the reference: ru.ts and kk.ts must have exactly these keys (a unit test checks). */
 export const en = {
+  ...identityEn,
   app: {
     name: 'Qorgau',
     tagline: 'Protection from leaked personal data',

@@ -1,6 +1,8 @@
 import type { Messages } from './en.js';
+import { identityKk } from './identity.kk.js';
 
 export const kk: Messages = {
+  ...identityKk,
   app: {
     name: 'Qorgau',
     tagline: 'Жеке деректердің жылыстауынан қорғау',

@@ -1,6 +1,8 @@
 import type { Messages } from './en.js';
+import { identityRu } from './identity.ru.js';
 
 export const ru: Messages = {
+  ...identityRu,
   app: {
     name: 'Qorgau',
     tagline: 'Защита от утечек персональных данных',
