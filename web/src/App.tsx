@@ -17,6 +17,12 @@ import { Operator } from './screens/Operator';
 import { Lender } from './screens/Lender';
 import { Organization } from './screens/Organization';
 import { Inspector } from './screens/Inspector';
+import { FollowReport, MyFraudReports, ReportFraud } from './screens/fraud/ReportFraud';
+import { Investigator } from './screens/fraud/Investigator';
+import { Lookup } from './screens/fraud/Lookup';
+import { Assessment } from './screens/literacy/Assessment';
+import { IndexPage } from './screens/literacy/IndexPage';
+import { Volunteer } from './screens/literacy/Volunteer';
 
 const LARGE_TEXT_KEY = 'qorgau.largeText';
 
@@ -29,6 +35,12 @@ function Screen({ path }: { path: string }) {
   if (path === '/operator') return <Operator />;
   if (path === '/lender') return <Lender />;
   if (path === '/inspector') return <Inspector />;
+  if (path === '/fraud/report') return session === undefined ? null : <><ReportFraud /><FollowReport /></>;
+  if (path === '/investigator') return <Investigator />;
+  if (path === '/fraud/lookup') return <Lookup />;
+  if (path === '/literacy/test') return <Assessment />;
+  if (path === '/literacy/index') return <IndexPage />;
+  if (path === '/literacy/volunteer') return <Volunteer />;
   if (path === '/org') return session === undefined ? null : <Organization />;
   const personal: Record<string, () => ReactElement> = {
     '/me/breaches': () => <MyBreaches />,
@@ -37,6 +49,7 @@ function Screen({ path }: { path: string }) {
     '/me/documents': () => <Documents />,
     '/me/certificates': () => <Certificates />,
     '/me/contacts': () => <Contacts />,
+    '/me/fraud': () => <MyFraudReports />,
   };
   if (personal[path]) return session === null ? <SignIn /> : session === undefined ? null : personal[path]();
   return <Home />;
@@ -93,6 +106,9 @@ export function App() {
       <nav aria-label={t('app.nav')} className="menu">
         <ul>
           <li><Link to="/breaches">{t('nav.breaches')}</Link></li>
+          <li><Link to="/fraud/report">{t('more.reportFraud')}</Link></li>
+          <li><Link to="/literacy/test">{t('more.assessment')}</Link></li>
+          <li><Link to="/literacy/index">{t('more.index')}</Link></li>
           {session?.holder === 'employee' ? <li><Link to="/org">{t('nav.organization')}</Link></li> : null}
           {session ? (
             <>
@@ -103,6 +119,8 @@ export function App() {
               <li><Link to="/me/documents">{t('nav.documents')}</Link></li>
               <li><Link to="/me/certificates">{t('nav.certificates')}</Link></li>
               <li><Link to="/me/contacts">{t('nav.contacts')}</Link></li>
+              <li><Link to="/me/fraud">{t('more.myFraud')}</Link></li>
+              <li><Link to="/literacy/volunteer">{t('more.volunteer')}</Link></li>
             </>
           ) : null}
         </ul>
@@ -116,6 +134,8 @@ export function App() {
             <li><Link to="/operator">{t('nav.operator')}</Link></li>
             <li><Link to="/lender">{t('nav.lender')}</Link></li>
             <li><Link to="/inspector">{t('nav.inspector')}</Link></li>
+            <li><Link to="/investigator">{t('more.investigator')}</Link></li>
+            <li><Link to="/fraud/lookup">{t('more.lookup')}</Link></li>
             <li><a href="/docs">API</a></li>
           </ul>
         </nav>

@@ -1,5 +1,8 @@
+import { enFraudLiteracy } from './en.fraud-literacy.js';
+
 /** English, the reference: ru.ts and kk.ts must have exactly these keys (a unit test checks). */
 export const en = {
+  ...enFraudLiteracy,
   app: {
     name: 'Qorgau',
     tagline: 'Protection from leaked personal data',

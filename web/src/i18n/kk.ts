@@ -1,6 +1,8 @@
 import type { Messages } from './en.js';
+import { kkFraudLiteracy } from './kk.fraud-literacy.js';
 
 export const kk: Messages = {
+  ...kkFraudLiteracy,
   app: {
     name: 'Qorgau',
     tagline: 'Жеке деректердің жылыстауынан қорғау',

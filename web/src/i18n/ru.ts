@@ -1,6 +1,8 @@
 import type { Messages } from './en.js';
+import { ruFraudLiteracy } from './ru.fraud-literacy.js';
 
 export const ru: Messages = {
+  ...ruFraudLiteracy,
   app: {
     name: 'Qorgau',
     tagline: 'Защита от утечек персональных данных',
