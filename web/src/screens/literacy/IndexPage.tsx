@@ -54,7 +54,7 @@ export function IndexPage() {
   const { t } = useTranslation();
   const f = useFormat();
   const id = useId();
-  const { nameOf } = useRegions();
+  const { nameOf, regions } = useRegions();
   const periods = useQuery({ queryKey: ['literacy', 'periods'], queryFn: () => api<{ period: string; n: number }[]>('/v1/literacy/index/periods') });
   const sorted = useMemo(() => [...(periods.data ?? [])].map((p) => p.period).sort().reverse(), [periods.data]);
   const [chosen, setChosen] = useState<string | null>(null);
@@ -149,8 +149,10 @@ export function IndexPage() {
               </tr>
             </thead>
             <tbody>
-              {entries.map((e) => {
-                const fig = e[measure];
+              {regions.map(({ code }) => {
+                // Every region is listed: one without results is shown as too small, never left out.
+                const e = entries.find((x) => x.region === code) ?? { region: code, n: 0, suppressed: true, score: null, allBasic: null, scamResistance: null };
+                const fig = e.suppressed ? null : e[measure];
                 const c = change(e.region);
                 return (
                   <tr key={e.region}>
