@@ -117,7 +117,8 @@ export async function ensureDemoPeople(app: FastifyInstance, dataDir: string): P
   await writeFile(path.join(dir, 'lender.key'), `${lenderKey.key}\n`, { mode: 0o600 });
   lines.push(`lender: ТОО «МФО Demo Credit», BIN ${LENDER_BIN}; API key in lender.key`, '');
   // The fraud look-up for banks and telecoms uses a key of the same kind with the scope fraud:lookup.
-  const lookupKey = (await call('POST', `/v1/credit/lenders/${LENDER_BIN}/keys?scope=fraud:lookup`, {})) as { key: string };
+  const lookupKey = (await call('POST', `/v1/credit/lenders/${LENDER_BIN}/keys?scope=fraud:lookup`, {})) as { key: string } | null;
+  if (!lookupKey) throw new Error('the demo fraud look-up key could not be made');
   await writeFile(path.join(dir, 'fraud-lookup.key'), `${lookupKey.key}\n`, { mode: 0o600 });
   lines.push('fraud-lookup.key: API key of the same lender with the scope fraud:lookup (fraud look-up)', '');
 

@@ -122,7 +122,7 @@ export function Volunteer() {
                   <p className={certificate.data.report.result === 'valid' ? 'ok' : 'error'}>
                     {certificate.data.report.result === 'valid' ? t('volunteer.verified') : t('volunteer.notVerified', { reason: certificate.data.report.result })}
                   </p>
-                  <p><button type="button" onClick={() => download('qorgau-volunteer-certificate.p7s', fromBase64(certificate.data.issued.cms))}>{t('volunteer.download')}</button></p>
+                  <p><button type="button" onClick={() => download('qorgau-volunteer-certificate.p7s', fromBase64(certificate.data!.issued.cms))}>{t('volunteer.download')}</button></p>
                   <p className="hint">{t('volunteer.verifyHint')}</p>
                 </div>
               ) : null}
