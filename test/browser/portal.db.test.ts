@@ -431,7 +431,7 @@ describe.skipIf(browserTestsSkipped)('the portal in a real browser', () => {
     await page.getByLabel(m.investigator.token).fill(investigator);
     await page.getByRole('button', { name: m.office.use }).click();
     await page.getByRole('button', { name: m.investigator.open.replace('{{id}}', cluster.id) }).click();
-    await page.getByRole('heading', { name: m.investigator.case.replace('{{id}}', cluster.id) }).waitFor();
+    await page.getByRole('heading', { name: m.investigator.case.replace('{{id}}', cluster.id), exact: true }).waitFor();
     const graph = page.getByTestId('link-graph');
     await graph.locator('canvas').first().waitFor();
     await expect.poll(() => graph.evaluate((el) => (el as HTMLElement & { cy?: { edges: () => { length: number } } }).cy?.edges().length ?? 0)).toBe(5);

@@ -64,5 +64,5 @@ export function IntervalChart({ rows, label, max = 100, testId }: { rows: Interv
       chart.dispose();
     };
   }, [rows, label, max]);
-  return <div ref={container} className="chart" style={{ height: `${Math.max(120, rows.length * 30 + 50)}px` }} data-testid={testId} />;
+  return <div ref={container} className="chart" role="img" aria-label={label} style={{ height: `${Math.max(120, rows.length * 30 + 50)}px` }} data-testid={testId} />;
 }
