@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactElement } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from './api';
 import { LANGUAGES } from './i18n';
@@ -18,13 +18,16 @@ import { Lender } from './screens/Lender';
 import { Organization } from './screens/Organization';
 import { Inspector } from './screens/Inspector';
 import { FollowReport, MyFraudReports, ReportFraud } from './screens/fraud/ReportFraud';
-import { Investigator } from './screens/fraud/Investigator';
 import { Lookup } from './screens/fraud/Lookup';
 import { Assessment } from './screens/literacy/Assessment';
-import { IndexPage } from './screens/literacy/IndexPage';
 import { Volunteer } from './screens/literacy/Volunteer';
 
 const LARGE_TEXT_KEY = 'qorgau.largeText';
+
+// The graph and chart libraries are loaded only by the screens that draw with them, so that a
+// citizen on a slow phone does not download them to sign in.
+const Investigator = lazy(() => import('./screens/fraud/Investigator').then((m) => ({ default: m.Investigator })));
+const IndexPage = lazy(() => import('./screens/literacy/IndexPage').then((m) => ({ default: m.IndexPage })));
 
 function Screen({ path }: { path: string }) {
   const { session } = useSession();
@@ -126,7 +129,9 @@ export function App() {
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>
-        <Screen path={path} />
+        <Suspense fallback={<p role="status">{t('app.loading')}</p>}>
+          <Screen path={path} />
+        </Suspense>
       </main>
       <footer className="foot">
         <nav aria-label={t('app.professional')}>
