@@ -31,7 +31,7 @@ import { logPlugin } from '../features/log/index.js';
 import { orgsPlugin } from '../features/signatures/index.js';
 import { misusePlugin } from '../features/signatures/index.js';
 import { certificatesVerifyRoutes } from '../features/trust/index.js';
-import { fraudPlugin } from '../features/fraud/index.js';
+import { fraudByRegionAgeGroup, fraudPlugin } from '../features/fraud/index.js';
 import { literacyPlugin } from '../features/literacy/index.js';
 import { portalPlugin } from './portal.plugin.js';
 
@@ -133,7 +133,9 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(logPlugin);
   // A digital volunteer trained by the literacy feature may report fraud on a victim's behalf (looked up when asked).
   await app.register(fraudPlugin, { isVolunteer: (person: Buffer) => app.literacy.isTrainedVolunteer(person) });
-  await app.register(literacyPlugin);
+  // The literacy index is joined with fraud statistics by region and age group; the composition root
+  // passes fraud's aggregate in, so neither feature imports the other.
+  await app.register(literacyPlugin, { fraudStatsByRegionAge: (period: string) => fraudByRegionAgeGroup(database, period) });
   await app.register(portalPlugin);
   return app;
 }

@@ -24,6 +24,7 @@ import * as m20261129_1900_transparency_log from './2026-11-29T19-00-transparenc
 import * as m20261130_0100_proofing_captures from './2026-11-30T01-00-proofing-captures.js';
 import * as m20261129_1200_rate_limit_counters from './2026-11-29T12-00-rate-limit-counters.js';
 import * as m20261130_0100_fraud_merge_chain from './2026-11-30T01-00-fraud-merge-chain.js';
+import * as m20261130_0100_fraud_victim_age_group from './2026-11-30T01-00-fraud-victim-age-group.js';
 
 /** Every migration, by ISO-dated name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-29T19-00-transparency-log': m20261129_1900_transparency_log,
   '2026-11-30T01-00-fraud-merge-chain': m20261130_0100_fraud_merge_chain,
   '2026-11-30T01-00-proofing-captures': m20261130_0100_proofing_captures,
+  '2026-11-30T01-00-fraud-victim-age-group': m20261130_0100_fraud_victim_age_group,
 };

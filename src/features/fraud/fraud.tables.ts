@@ -45,6 +45,8 @@ export interface FraudReportsTable {
   status_changed_at: TimestampDefault;
   cluster_id: BigId | null;
   received_at: TimestampDefault;
+  /** The victim's age group, when told (joined with the literacy index by region and age group). */
+  victim_age_group: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface FraudIdentifiersTable {

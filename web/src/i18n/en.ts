@@ -1,8 +1,10 @@
 import { identityEn } from './identity.en.js';
+import { enFraudLiteracy } from './en.fraud-literacy.js';
 
 /** English, the reference: ru.ts and kk.ts must have exactly these keys (a unit test checks). */
 export const en = {
   ...identityEn,
+  ...enFraudLiteracy,
   app: {
     name: 'Qorgau',
     tagline: 'Protection from leaked personal data',

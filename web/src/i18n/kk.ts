@@ -1,8 +1,10 @@
 import type { Messages } from './en.js';
 import { identityKk } from './identity.kk.js';
+import { kkFraudLiteracy } from './kk.fraud-literacy.js';
 
 export const kk: Messages = {
   ...identityKk,
+  ...kkFraudLiteracy,
   app: {
     name: 'Qorgau',
     tagline: 'Жеке деректердің жылыстауынан қорғау',

@@ -1,8 +1,10 @@
 import type { Messages } from './en.js';
 import { identityRu } from './identity.ru.js';
+import { ruFraudLiteracy } from './ru.fraud-literacy.js';
 
 export const ru: Messages = {
   ...identityRu,
+  ...ruFraudLiteracy,
   app: {
     name: 'Qorgau',
     tagline: 'Защита от утечек персональных данных',
