@@ -23,6 +23,7 @@ import type { CaEntity } from './authority/hierarchy.js';
 import { recordHierarchyCertificates } from './authority/hierarchy-records.js';
 import { expiringCertificates, ROLLOVER_ENTITIES } from './authority/rollover.js';
 import { Gauge } from 'prom-client';
+import { problems } from '../../schemas/problem.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,11 +34,6 @@ declare module 'fastify' {
   }
 }
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 /** DER bodies: a Buffer for TypeScript, a binary string for OpenAPI. Fastify sends Buffers as they are. */
 const binary = (description: string) => Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description });
 const operator = [{ operatorToken: [] }];

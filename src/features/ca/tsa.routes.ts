@@ -5,12 +5,8 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../errors/app-error.js';
 import type { CaHierarchy } from './authority/hierarchy.js';
 import { TimeStampAuthority } from './tsa/time-stamp-authority.js';
+import { problems } from '../../schemas/problem.js';
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 /** DER bodies: a Buffer for TypeScript, a binary string for OpenAPI. Fastify sends Buffers as they are. */
 const binary = (description: string) => Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description });
 /**

@@ -27,6 +27,7 @@ import {
 } from './misuse.schema.js';
 import { recordSignatureUse, UsageService } from './usage-events.js';
 import { ViolationService } from './violations.js';
+import { problems } from '../../schemas/problem.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,11 +35,6 @@ declare module 'fastify' {
   }
 }
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 const operator = [{ operatorToken: [] }];
 
 export interface MisusePluginOptions {

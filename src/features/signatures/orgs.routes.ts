@@ -34,8 +34,8 @@ import {
   EmployeeParams,
   Enrolment,
   OrganizationView,
-  problems,
 } from './organizations.schema.js';
+import { problems } from '../../schemas/problem.js';
 import { OrganizationsService, requireValidIin } from './organizations.service.js';
 import { StaffSyncBody, StaffSyncQuery, StaffSyncResult } from './staff-sync.schema.js';
 import { StaffSyncService } from './staff-sync.service.js';
