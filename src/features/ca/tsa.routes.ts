@@ -52,8 +52,8 @@ async function tsaRoutes(scope: FastifyInstance, tsa: TimeStampAuthority | undef
       response: { 200: binary('DER TimeStampResp, status granted'), 400: binary('DER TimeStampResp, status rejection'), ...problems(413, 415, 503) },
     },
   }, async (request, reply) => {
-    if (!tsa) throw new AppError(503, 'TSA_UNAVAILABLE', 'This instance has no CA hierarchy, so no time-stamp authority');
-    if (!Buffer.isBuffer(request.body)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `Send ${TSA_QUERY}`);
+    if (!tsa) throw new AppError('unavailable', 'TSA_UNAVAILABLE', 'This instance has no CA hierarchy, so no time-stamp authority');
+    if (!Buffer.isBuffer(request.body)) throw new AppError('unsupported_media', 'UNSUPPORTED_MEDIA_TYPE', `Send ${TSA_QUERY}`);
     const answer = await tsa.respond(request.body);
     if (!answer.granted) request.log.info({ failure: answer.failure, reason: answer.reason }, 'time-stamp request rejected');
     return reply.status(answer.granted ? 200 : 400).type(TSA_REPLY).send(answer.response);

@@ -141,11 +141,11 @@ export async function registryRoutes(root: FastifyInstance) {
   }, async (request) => {
     const mediaType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const format = UPLOAD_TYPES[mediaType];
-    if (!format) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send text/csv or application/x-ndjson');
+    if (!format) throw new AppError('unsupported_media', 'UNSUPPORTED_MEDIA_TYPE', 'Send text/csv or application/x-ndjson');
     const limit = app.config.importMaxBytes;
     const declared = Number(request.headers['content-length'] ?? NaN);
     if (declared > limit) {
-      throw new AppError(413, 'PAYLOAD_TOO_LARGE', `The upload is larger than ${limit} bytes; import large files with "qorgau breach import"`);
+      throw new AppError('too_large', 'PAYLOAD_TOO_LARGE', `The upload is larger than ${limit} bytes; import large files with "qorgau breach import"`);
     }
     // importAffected checks the breach (404, 409) before it reads any of the body.
     return registry.importAffected(request.params.id, format, request.body as Readable, {

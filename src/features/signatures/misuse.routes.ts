@@ -129,17 +129,15 @@ export const misusePlugin = fp(
       }, async (request) => alerts.list({ organizationBin: request.query.organization, rule: request.query.rule, status: request.query.status, limit: request.query.limit }));
 
       app.get('/v1/orgs/:bin/alerts', {
-        preHandler: root.requireOrgActor(),
+        config: { org: 'administer' },
         schema: {
           tags: ['signatures'],
           summary: "The organization's misuse alerts, newest first (its first head, HR, HR system, or an admin)",
-          security: [{ personSession: [] }, { operatorToken: [] }],
           params: Type.Object({ bin: Type.String({ maxLength: 40 }) }),
           querystring: Type.Omit(AlertQuery, ['organization']),
           response: { 200: Type.Array(Type.Ref('UsageAlert')), ...problems(400, 401, 403, 404) },
         },
       }, async (request) => {
-        await root.organizations.authorize(request.orgActor, request.params.bin);
         return alerts.list({ organizationBin: request.params.bin, rule: request.query.rule, status: request.query.status, limit: request.query.limit });
       });
 
@@ -207,5 +205,5 @@ export const misusePlugin = fp(
       }, async (request) => violations.decide(request.params.id, request.body));
     });
   },
-  { name: 'signatures-misuse', dependencies: ['database', 'auth', 'notifications', 'trust'] },
+  { name: 'signatures-misuse', dependencies: ['database', 'auth', 'notifications', 'trust', 'signatures-orgs'] },
 );
