@@ -70,6 +70,12 @@ describe('the error code registry (src/errors/codes.ts)', () => {
     expect(otherKind, 'one code, one kind').toEqual([]);
   });
 
+  it('lists the codes made from others: certificate lint of an identifier in the subject (SUBJECT_<IIN or BIN problem>)', () => {
+    const identifierProblems = Object.keys(ERROR_CODES).filter((code) => ERROR_CODES[code].area === 'identifiers' && /^(IIN|BIN)_/.test(code) && !/_INVALID$/.test(code));
+    expect(identifierProblems.length).toBeGreaterThanOrEqual(11);
+    for (const code of identifierProblems) expect(ERROR_CODES[`SUBJECT_${code}`]?.kind, `SUBJECT_${code}`).toBe('unprocessable');
+  });
+
   it('lists the rate limits, and only known kinds, each code with a meaning', () => {
     for (const { code } of Object.values(RATE_LIMIT_RULES)) expect(ERROR_CODES[code]?.kind, code).toBe('rate_limited');
     for (const [code, entry] of Object.entries(ERROR_CODES)) {

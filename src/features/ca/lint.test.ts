@@ -30,7 +30,7 @@ describe('lint before signing', () => {
     const person = buildPerson();
     const request = { profile: PROFILES['individual-auth'], person: { ...person, iin: breakCheckDigit(person.iin) }, subjectPublicKeyInfo: buildSubjectKey().spki };
     await expect(signWithProfile(request, { entity: hierarchy.issuing }, publicUrl)).rejects.toMatchObject({
-      status: 422,
+      kind: 'unprocessable',
       code: 'SUBJECT_IIN_INVALID_CHECKSUM',
       message: expect.stringContaining('check digit'),
     });

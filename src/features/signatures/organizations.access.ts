@@ -1,4 +1,4 @@
-import type { FastifyInstance, onRequestHookHandler, preHandlerHookHandler, RouteOptions } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler, preHandlerAsyncHookHandler, RouteOptions } from 'fastify';
 import { requireValidIin, type OrganizationsService, type OrgAction } from './organizations.service.js';
 
 const asArray = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
@@ -13,8 +13,8 @@ export const ORG_SECURITY: Record<string, string[]>[] = [{ personSession: [] }, 
  * names its own.
  */
 export function orgAccess(app: FastifyInstance, organizations: OrganizationsService): (route: RouteOptions) => void {
-  const identify = app.requireOrgActor() as unknown as onRequestHookHandler;
-  const admit = (access: OrgAction): preHandlerHookHandler =>
+  const identify = app.requireOrgActor() as unknown as onRequestAsyncHookHandler;
+  const admit = (access: OrgAction): preHandlerAsyncHookHandler =>
     async function admitForBin(request) {
       const { bin, iin } = request.params as { bin: string; iin?: string };
       await organizations.authorize(request.orgActor, bin, access);

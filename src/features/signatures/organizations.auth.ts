@@ -114,7 +114,7 @@ export function installOrgAuth(app: FastifyInstance): void {
   app.decorate('certifiedPerson', certifiedPerson);
 
   async function identify(request: FastifyRequest): Promise<OrgActor> {
-    if (request.headers.authorization !== undefined) {
+    if (request.headers.authorization) {
       const presented = bearerCredential(request.headers.authorization, 'an HR-system credential, an admin token or a signed-in person', 'credential');
       if (looksLikeHrCredential(presented)) {
         const system = await authenticateHrCredential(app.database.db, presented);
@@ -140,4 +140,3 @@ export function installOrgAuth(app: FastifyInstance): void {
     });
   });
 }
-

@@ -1,4 +1,4 @@
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -276,7 +276,7 @@ async function orgsRoutes(root: FastifyInstance) {
   await app.register(async (scope) => {
     const mine = scope.withTypeProvider<TypeBoxTypeProvider>();
     mine.decorateRequest('holder', null);
-    mine.addHook('onRequest', person as unknown as onRequestHookHandler);
+    mine.addHook('onRequest', person as unknown as onRequestAsyncHookHandler);
     mine.addHook('onRoute', (route) => {
       if (route.schema && !route.schema.security) route.schema.security = personSecurity;
     });
