@@ -37,7 +37,7 @@ import {
   OrganizationView,
 } from './organizations.schema.js';
 import { problems } from '../../schemas/problem.js';
-import { OrganizationsService, requireValidIin } from './organizations.service.js';
+import { OrganizationsService } from './organizations.service.js';
 import { StaffSyncBody, StaffSyncQuery, StaffSyncResult } from './staff-sync.schema.js';
 import { StaffSyncService } from './staff-sync.service.js';
 import { presentTermination, TerminationService } from './termination.service.js';
