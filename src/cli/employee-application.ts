@@ -28,10 +28,10 @@ export async function signedEmployeeApplication(options: {
   }
   const identity = signerIdentityOf(certificate);
   if (identity.organization?.bin) {
-    throw AppError.badRequest('APPLICATION_NOT_INDIVIDUAL_CERTIFICATE', "This .p12 holds an organization's employee certificate; sign with your own individual AUTH certificate");
+    throw AppError.unprocessable('APPLICATION_NOT_INDIVIDUAL_CERTIFICATE', "This .p12 holds an organization's employee certificate; sign with your own individual AUTH certificate");
   }
   if (identity.iin?.value !== options.iin) {
-    throw AppError.badRequest('APPLICATION_SIGNER_MISMATCH', `This .p12 names IIN ${identity.iin?.value ?? '(none)'}, not ${options.iin}: each person applies for their own certificates`);
+    throw AppError.unprocessable('APPLICATION_SIGNER_MISMATCH', `This .p12 names IIN ${identity.iin?.value ?? '(none)'}, not ${options.iin}: each person applies for their own certificates`);
   }
   const content = canonicalJson({
     action: 'employee-certificate.apply',

@@ -17,14 +17,14 @@ import { withPrivateSerializers } from './log-privacy.js';
 import { tokenRoutes } from '../auth/tokens.routes.js';
 import { idempotencyPlugin } from './idempotency.plugin.js';
 import { registryRoutes } from '../features/registry/index.js';
-import { createCreditServices, creditRoutes } from '../features/credit/index.js';
+import { createCreditServices, creditRoutes, LenderKeyAuthenticator, looksLikeLenderKey } from '../features/credit/index.js';
 import { RegistryService } from '../features/registry/index.js';
 import type { CaHierarchy } from '../features/ca/index.js';
 import { revocationRoutes } from '../features/ca/index.js';
 import { pkiRoutes } from '../features/ca/index.js';
 import { signaturesPlugin } from '../features/trust/index.js';
 import { tsaPlugin } from '../features/ca/index.js';
-import { signinPlugin } from '../features/signin/index.js';
+import { ownCaCertificateCheck, SessionStore, signinPlugin } from '../features/signin/index.js';
 import { notificationsPlugin } from '../features/notifications/index.js';
 import { meRoutes } from '../features/credit/index.js';
 import { logPlugin } from '../features/log/index.js';
@@ -111,7 +111,14 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
     transformStaticCSP: (header) => header.replace("frame-ancestors 'self'", "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, ''),
   });
   await app.register(observabilityPlugin);
-  await app.register(authPlugin);
+  // Authentication reads sessions and lender keys through ports: the features own their tables.
+  await app.register(authPlugin, {
+    personSessions: (scope) => new SessionStore(scope.database.db, undefined, ownCaCertificateCheck(scope.database.db, scope.pki)),
+    lenderKeys: (scope) => {
+      const keys = new LenderKeyAuthenticator(scope.database.db);
+      return { looksLike: looksLikeLenderKey, authenticate: (key) => keys.authenticate(key) };
+    },
+  });
   await app.register(rateLimitsPlugin);
   await app.register(tokenRoutes);
   await app.register(idempotencyPlugin);

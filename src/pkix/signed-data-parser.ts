@@ -43,7 +43,7 @@ export interface ParsedSignedData {
 
 export class CmsFormatError extends AppError {
   constructor(code: 'CMS_MALFORMED' | 'CMS_NOT_SIGNED_DATA' | 'CMS_NO_SIGNER', message: string) {
-    super(400, code, message);
+    super('malformed', code, message);
   }
 }
 

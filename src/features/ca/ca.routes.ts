@@ -29,6 +29,7 @@ import { expiringCertificates, ROLLOVER_ENTITIES } from './authority/rollover.js
 import { Gauge } from 'prom-client';
 import { ProofingCaptures } from './applications/proofing-captures.js';
 import { FaceMatchTestDouble } from './applications/face-match.js';
+import { problems } from '../../schemas/problem.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,11 +40,6 @@ declare module 'fastify' {
   }
 }
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 /** DER bodies: a Buffer for TypeScript, a binary string for OpenAPI. Fastify sends Buffers as they are. */
 const binary = (description: string) => Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description });
 const operator = [{ operatorToken: [] }];

@@ -8,12 +8,8 @@ import { CertificateStatusCache } from './revocation/certificate-status-cache.js
 import { CrlPublisher, type CrlPublisherOptions } from './revocation/crl-publisher.js';
 import { OcspResponder, ocspErrorResponse, type OcspAnswer } from './revocation/ocsp-responder.js';
 import { CrlParams, ReleaseBody, ReleaseResult, RevocationResult, RevokeBody, SerialParams } from './revocation/revocation.schema.js';
+import { problems } from '../../schemas/problem.js';
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 const operator = [{ operatorToken: [] }];
 /** DER bodies: a Buffer for TypeScript, a binary string for OpenAPI. Fastify sends Buffers as they are. */
 const binary = (description: string) => Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description });

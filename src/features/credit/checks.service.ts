@@ -184,7 +184,8 @@ export class CheckService {
         decide(await this.repository.checkAndRecord(db, requests, checkedAt, listeners));
       }
     } catch (err) {
-      throw new AppError(503, 'CHECK_NOT_RECORDED', `The check could not be recorded, so no answer is given; retry (${(err as Error).message.slice(0, 200)})`);
+      // The database's own words (SQL, constraint and table names) are for the server's log, not lenders.
+      throw AppError.unavailable('CHECK_NOT_RECORDED', 'The check could not be recorded, so no answer is given; retry in a moment', { cause: err });
     }
 
     const at = checkedAt.toISOString();

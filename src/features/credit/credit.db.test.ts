@@ -261,6 +261,24 @@ describe('lender checks', () => {
     expect((await app.inject({ method: 'POST', url: '/v1/credit/lenders', headers: as(operator), payload: { bin: buildBin(), name: 'x', licence: 'bank' } })).statusCode).toBe(403);
   });
 
+  it('answers a check the database could not record with 503 and none of the database\'s words', async () => {
+    const { key } = await buildLender();
+    const restricted = buildIin();
+    await app.credit.restrictions.placeVoluntary(app.pseudonymizer.of(restricted), { products: ['bank_loan'], channels: ['online'] });
+    // A statement that fails in the database, in the transaction that records the check.
+    const listeners = (app.credit.checks as unknown as { deniedSql: unknown[] }).deniedSql;
+    app.credit.checks.onDeniedSql((denied) => sql`insert into qorgau_canary_missing_table select check_id from ${denied} d`);
+    try {
+      const res = await check(key, { iin: restricted, product: 'bank_loan', channel: 'online' });
+      expect(res.statusCode, res.body).toBe(503);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toMatchObject({ status: 503, code: 'CHECK_NOT_RECORDED' });
+      expect(res.body).not.toMatch(/canary|relation|insert|select|does not exist|42P01|sql/i);
+    } finally {
+      listeners.pop();
+    }
+  });
+
   it("lets a lender read only its own checks", async () => {
     const a = await buildLender();
     const b = await buildLender('mfo');

@@ -27,6 +27,7 @@ import { LenderCreate, LenderKeyCreated, LenderParams, LenderView } from './lend
 import { PolicyService } from './policy.service.js';
 import { PolicyCreate, PolicyView } from './policy.schema.js';
 import { RestrictionService } from './restrictions.service.js';
+import { problems } from '../../schemas/problem.js';
 
 /** The services of credit protection, decorated on the app as `app.credit`. */
 export interface CreditServices {
@@ -70,11 +71,6 @@ export function createCreditServices(
   return { restrictions, policy, lenders: new LenderService(database), checks, signer, close: async () => pgPool?.end() };
 }
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 const operator = [{ operatorToken: [] }];
 const LENDER = 'Needs a lender API key with the scope credit:check: "Authorization: Bearer qlk_..." (qorgau lender key create).';
 

@@ -38,6 +38,7 @@ import {
 } from './schema.js';
 import { fraudStatistics } from './statistics.js';
 import { WarningList } from './warning-list.js';
+import { problems } from '../../schemas/problem.js';
 
 export interface FraudServices {
   reports: FraudReports;
@@ -62,11 +63,6 @@ export interface FraudPluginOptions {
   clock?: () => Date;
 }
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 const investigator = [{ operatorToken: [] }];
 const lookupKey = [{ operatorToken: [] }];
 const TrackingHeader = Type.Object({ 'x-tracking-code': Type.Optional(Type.String({ maxLength: 100, description: 'The tracking code shown when the report or appeal was made' })) });

@@ -94,7 +94,7 @@ export class Indicators {
         left join fraud_warning_list w on w.kind = ${identifier.kind} and w.value = ${identifier.value}`.execute(this.database.db);
     const row = result.rows[0];
     if (row.used > this.perMinute) {
-      throw new AppError(429, 'FRAUD_LOOKUP_RATE_LIMITED', `This key made more than ${this.perMinute} look-ups this minute: wait for the next minute, or use the bulk export`, { retryAfterSeconds: 60 - now.getUTCSeconds() });
+      throw new AppError('rate_limited', 'FRAUD_LOOKUP_RATE_LIMITED', `This key made more than ${this.perMinute} look-ups this minute: wait for the next minute, or use the bulk export`, { retryAfterSeconds: 60 - now.getUTCSeconds() });
     }
     const reports = row.report_count ?? 0;
     const lossKzt = Number(row.total_loss_kzt ?? 0);

@@ -7,6 +7,7 @@ import { ContactService } from './contacts.js';
 import { NotificationWorker } from './worker.js';
 import { NoticeSigner } from './notice-signer.js';
 import path from 'node:path';
+import { problems } from '../../schemas/problem.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,11 +15,6 @@ declare module 'fastify' {
   }
 }
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 const person = [{ personSession: [] }];
 
 const Channel = Type.Union([Type.Literal('email'), Type.Literal('webhook')]);

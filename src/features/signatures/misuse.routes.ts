@@ -27,6 +27,7 @@ import {
 } from './misuse.schema.js';
 import { recordSignatureUse, UsageService } from './usage-events.js';
 import { ViolationService } from './violations.js';
+import { problems } from '../../schemas/problem.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,11 +35,6 @@ declare module 'fastify' {
   }
 }
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 const operator = [{ operatorToken: [] }];
 
 export interface MisusePluginOptions {
@@ -133,17 +129,15 @@ export const misusePlugin = fp(
       }, async (request) => alerts.list({ organizationBin: request.query.organization, rule: request.query.rule, status: request.query.status, limit: request.query.limit }));
 
       app.get('/v1/orgs/:bin/alerts', {
-        preHandler: root.requireOrgActor(),
+        config: { org: 'administer' },
         schema: {
           tags: ['signatures'],
           summary: "The organization's misuse alerts, newest first (its first head, HR, HR system, or an admin)",
-          security: [{ personSession: [] }, { operatorToken: [] }],
           params: Type.Object({ bin: Type.String({ maxLength: 40 }) }),
           querystring: Type.Omit(AlertQuery, ['organization']),
           response: { 200: Type.Array(Type.Ref('UsageAlert')), ...problems(400, 401, 403, 404) },
         },
       }, async (request) => {
-        await root.organizations.authorize(request.orgActor, request.params.bin);
         return alerts.list({ organizationBin: request.params.bin, rule: request.query.rule, status: request.query.status, limit: request.query.limit });
       });
 
@@ -211,5 +205,5 @@ export const misusePlugin = fp(
       }, async (request) => violations.decide(request.params.id, request.body));
     });
   },
-  { name: 'signatures-misuse', dependencies: ['database', 'auth', 'notifications', 'trust'] },
+  { name: 'signatures-misuse', dependencies: ['database', 'auth', 'notifications', 'trust', 'signatures-orgs'] },
 );

@@ -27,9 +27,9 @@ function decodeImage(text: string, what: string, max: number): { bytes: Buffer; 
   const body = text.replace(/^data:image\/[a-z]+;base64,/, '');
   if (!/^[A-Za-z0-9+/=\s]+$/.test(body)) throw AppError.badRequest('CAPTURE_MALFORMED', `${what} is not base64`);
   const bytes = Buffer.from(body, 'base64');
-  if (bytes.length > max) throw new AppError(413, 'CAPTURE_TOO_LARGE', `${what} is larger than ${Math.round(max / 1024)} KiB: take a smaller picture`);
+  if (bytes.length > max) throw new AppError('too_large', 'CAPTURE_TOO_LARGE', `${what} is larger than ${Math.round(max / 1024)} KiB: take a smaller picture`);
   const type = imageTypeOf(bytes);
-  if (!type) throw new AppError(415, 'CAPTURE_NOT_AN_IMAGE', `${what} is not a JPEG or PNG picture`);
+  if (!type) throw new AppError('unsupported_media', 'CAPTURE_NOT_AN_IMAGE', `${what} is not a JPEG or PNG picture`);
   return { bytes, type };
 }
 

@@ -84,7 +84,7 @@ export async function revokeCertificates(db: Kysely<DB>, request: RevocationRequ
     }
     for (const row of named) {
       if (row.revoked_at && !(isHold(row) && request.reason !== 'certificateHold')) {
-        throw new AppError(409, 'ALREADY_REVOKED', `Certificate ${row.serial} is already ${isHold(row) ? 'on hold' : `revoked (${row.revocation_reason})`}`, {
+        throw new AppError('conflict', 'ALREADY_REVOKED', `Certificate ${row.serial} is already ${isHold(row) ? 'on hold' : `revoked (${row.revocation_reason})`}`, {
           serial: row.serial,
           revokedAt: row.revoked_at.toISOString(),
           reason: row.revocation_reason,
