@@ -64,7 +64,7 @@ export async function verifyLog(db: Kysely<DB>, publicJwk: Es256PublicJwk): Prom
   const nodeProblems: string[] = [];
   const stored = await db.selectFrom('log_nodes').select(['level', 'idx', 'hash']).orderBy('level').orderBy('idx').execute();
   const storedAt = new Map(stored.map((n) => [`${n.level}:${Number(n.idx)}`, Buffer.from(n.hash)]));
-  let level = rows.map((r) => Buffer.from(r.leaf_hash));
+  let level: Buffer[] = rows.map((r) => Buffer.from(r.leaf_hash));
   for (let l = 1; level.length >= 2; l++) {
     const next: Buffer[] = [];
     for (let i = 0; i + 1 < level.length; i += 2) next.push(nodeHash(level[i], level[i + 1]));
