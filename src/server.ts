@@ -26,6 +26,9 @@ async function main() {
   if (!config.caDir && database.kind === 'postgres') {
     process.stderr.write(`qorgau: warning: using the development CA in ${config.dataDir}/pki; set QORGAU_CA_DIR and QORGAU_CA_PASSPHRASE_FILE for a CA made by "qorgau ca init"\n`);
   }
+  if (!config.noticeKeyFile && database.kind === 'postgres') {
+    process.stderr.write(`qorgau: warning: webhook notices are signed with a key made in ${config.dataDir}/notifications; set QORGAU_NOTICE_KEY_FILE so that every instance signs with the same key\n`);
+  }
   const app = await buildApp({ config, database, pki });
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');

@@ -39,6 +39,8 @@ export const ConfigSchema = Type.Object({
   /** SMTP server for e-mail notifications (smtp://host:port or smtps://user:pass@host); none: e-mail is not sent. */
   smtpUrl: Type.Optional(Type.String({ minLength: 1 })),
   mailFrom: Type.String({ default: 'Qorgau <no-reply@qorgau.kz>' }),
+  /** The ES256 key (PKCS#8 PEM, P-256) that signs webhook notices; several instances must share one. Generated in dataDir when unset. */
+  noticeKeyFile: Type.Optional(Type.String({ minLength: 1 })),
   /** Let webhooks reach loopback and private addresses (tests, closed networks); off, a person's webhook cannot probe the internal network. */
   webhookAllowPrivate: Type.Boolean({ default: false }),
   /** Uses of one certificate from two devices or networks closer than this are a misuse alert. */
@@ -49,6 +51,8 @@ export const ConfigSchema = Type.Object({
   usageComplianceIntervalMinutes: Type.Number({ minimum: 0, maximum: 24 * 60, default: 60 }),
   /** How often a signed tree head of the transparency log is published (when it grew); 0: only on request. */
   logSthIntervalSeconds: Type.Number({ minimum: 0, maximum: 24 * 60 * 60, default: 300 }),
+  /** How often restrictions that ran out (`until` passed) are written to the transparency log; 0: never by the server. */
+  logExpiryIntervalSeconds: Type.Number({ minimum: 0, maximum: 24 * 60 * 60, default: 60 }),
   /** The MCI (monthly calculation index) in tenge per year, "year:tenge" separated by commas. */
   mciTenge: Type.String({ pattern: '^\\d{4}:\\d+(\\.\\d+)?(,\\d{4}:\\d+(\\.\\d+)?)*$', default: '2025:3932,2026:4325' }),
   /** Fraud linking: an identifier named in more than this share of all reports stops linking (over-correlating). */
@@ -96,10 +100,12 @@ export const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   QORGAU_SMTP_URL: 'smtpUrl',
   QORGAU_MAIL_FROM: 'mailFrom',
   QORGAU_WEBHOOK_ALLOW_PRIVATE: 'webhookAllowPrivate',
+  QORGAU_NOTICE_KEY_FILE: 'noticeKeyFile',
   QORGAU_USAGE_TWO_DEVICES_WINDOW_MINUTES: 'usageTwoDevicesWindowMinutes',
   QORGAU_USAGE_COMPLIANCE_GRACE_HOURS: 'usageComplianceGraceHours',
   QORGAU_USAGE_COMPLIANCE_INTERVAL_MINUTES: 'usageComplianceIntervalMinutes',
   QORGAU_LOG_STH_INTERVAL_SECONDS: 'logSthIntervalSeconds',
+  QORGAU_LOG_EXPIRY_INTERVAL_SECONDS: 'logExpiryIntervalSeconds',
   QORGAU_MCI_TENGE: 'mciTenge',
   QORGAU_FRAUD_OVER_CORRELATION_SHARE: 'fraudOverCorrelationShare',
   QORGAU_FRAUD_OVER_CORRELATION_MIN_REPORTS: 'fraudOverCorrelationMinReports',
@@ -171,6 +177,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const settings = withDefaults as Static<typeof ConfigSchema>;
   if (settings.caDir && !settings.caPassphraseFile) {
     throw new ConfigError('QORGAU_CA_PASSPHRASE_FILE is required with QORGAU_CA_DIR (the file holding the CA passphrase or PKCS#11 PIN)');
+  }
+  // A configured key that is missing is a mistake (a typo), not a cue to make a new one that
+  // receivers of notices do not know: only the default place in dataDir is generated.
+  if (settings.noticeKeyFile && !existsSync(settings.noticeKeyFile)) {
+    throw new ConfigError(
+      `QORGAU_NOTICE_KEY_FILE: ${settings.noticeKeyFile} does not exist (make one with \`openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out notice-key.pem\`)`,
+    );
   }
   if (!settings.publicUrl || settings.publicUrl === 'http://localhost:8080') {
     settings.publicUrl = `http://localhost:${settings.port}`;

@@ -409,4 +409,12 @@ export const ERROR_CODES: Record<string, ErrorCode> = {
   SIGNIN_NO_IIN: { kind: 'unauthorized', area: 'trust', meaning: 'Sign-in refused: the certificate does not name a person by a valid IIN' },
   SIGNIN_REVOCATION_UNKNOWN: { kind: 'unauthorized', area: 'trust', meaning: 'Sign-in refused: the certificate\'s revocation status cannot be established' },
   SIGNIN_SIGNATURE_INVALID: { kind: 'unauthorized', area: 'trust', meaning: 'Sign-in refused: the signature does not verify, or there is not exactly one signer' },
+  CONTACT_NEEDS_NO_CODE: { kind: 'conflict', area: 'notifications', meaning: 'Only e-mail addresses are confirmed with a code' },
+  CONTACT_ALREADY_VERIFIED: { kind: 'conflict', area: 'notifications', meaning: 'This address is confirmed already' },
+  CONTACT_CODE_NOT_SENT: { kind: 'unavailable', area: 'notifications', meaning: 'The confirmation code could not be sent (the mail server refused or was out of reach); the contact is kept: ask for a new code in a minute' },
+  CONTACT_CODE_NONE: { kind: 'conflict', area: 'notifications', meaning: 'There is no code waiting for this address: ask for a new one' },
+  CONTACT_CODE_EXPIRED: { kind: 'unprocessable', area: 'notifications', meaning: 'The confirmation code has expired: ask for a new one' },
+  CONTACT_CODE_ATTEMPTS_EXHAUSTED: { kind: 'rate_limited', area: 'notifications', meaning: 'The confirmation code was typed wrong too many times: ask for a new one' },
+  CONTACT_CODE_WRONG: { kind: 'unprocessable', area: 'notifications', meaning: 'The confirmation code is wrong (the detail says how many tries are left)' },
+  CONTACT_CODE_RATE_LIMITED: { kind: 'rate_limited', area: 'notifications', meaning: 'Too many codes asked for this address or person: wait (Retry-After) and ask again' },
 };

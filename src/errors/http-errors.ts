@@ -108,6 +108,8 @@ function sendProblem(request: FastifyRequest, reply: FastifyReply, error: Error)
   // joins the causes' messages and stacks, and scrubs IINs (log-privacy.ts).
   if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ code: problem.code, status: problem.status }, 'request refused');
+  // A refusal that says how long to wait says it in the standard header too (RFC 9110 10.2.3).
+  if (typeof problem.retryAfterSeconds === 'number' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(problem.retryAfterSeconds));
   // Serialized here, not by the route's response schema: a route that answers 400 with DER
   // (OCSP, TSA) would otherwise turn the problem object into "[object Object]".
   return reply.status(problem.status).type('application/problem+json; charset=utf-8').serializer(JSON.stringify).send(problem);

@@ -1,3 +1,4 @@
+import { logExpiredRestrictions } from './restriction-expiry.js';
 import { IdempotencyHeaders } from '../../schemas/idempotency.js';
 import path from 'node:path';
 import pg from 'pg';
@@ -79,6 +80,21 @@ export async function creditRoutes(root: FastifyInstance) {
   app.addSchema(RestrictionSchema);
   const { checks, policy, lenders, signer } = app.credit;
   root.addHook('onClose', async () => app.credit.close());
+  // Restrictions that run out are logged by a sweep while the server runs (tests call it themselves).
+  const sweepMs = root.config.logExpiryIntervalSeconds * 1000;
+  let sweep: NodeJS.Timeout | undefined;
+  if (sweepMs > 0) {
+    root.addHook('onListen', async () => {
+      sweep = setInterval(() => {
+        logExpiredRestrictions(root.database.db, new Date()).then(
+          (n) => n > 0 && root.log.info({ expired: n }, 'logged restrictions that ran out'),
+          (err) => root.log.error({ err }, 'logging expired restrictions failed'),
+        );
+      }, sweepMs);
+      sweep.unref();
+    });
+    root.addHook('onClose', async () => clearInterval(sweep));
+  }
   const lender = app.requireLenderScope('credit:check');
   const policyWriter = app.requireRole('registry-operator');
   const admin = app.requireRole('admin');
