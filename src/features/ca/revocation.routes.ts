@@ -68,7 +68,8 @@ export async function revocationRoutes(root: FastifyInstance, options: Revocatio
   const responder = await OcspResponder.create({ issuer: hierarchy.issuing, signer: hierarchy.ocspSigner, status: cache ?? reader });
   const interval = options.crlCheckIntervalMs ?? 15_000;
   app.addHook('onReady', async () => {
-    if (interval > 0) publisher.start(interval);
+    // The schedule runs in one worker; a revocation served by any worker still asks for a new CRL at once (insertCrl keeps one per number).
+    if (interval > 0 && app.runsBackgroundJobs) publisher.start(interval);
     if (cache) {
       // Serve once the cache is live, or after a while from the database (correct, only slower)
       // while it keeps loading or reconnecting.

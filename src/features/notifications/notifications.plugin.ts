@@ -46,7 +46,10 @@ export const notificationsPlugin = fp(
     const worker = new NotificationWorker(root.database.db, channels, { onError: (err) => root.log.error({ err }, 'notification worker pass failed') });
     const contacts = new ContactService(root.database.db, channels.map((c) => c.kind));
     root.decorate('notifications', { contacts, worker, signer });
-    root.addHook('onListen', async () => worker.start());
+    // In the first worker only; several would still deliver each notice once (for update skip locked).
+    root.addHook('onListen', async () => {
+      if (root.runsBackgroundJobs) worker.start();
+    });
     root.addHook('onClose', async () => worker.stop());
 
     await root.register(async (scope) => {
