@@ -20,6 +20,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('signature', 'bytea', (c) => c.notNull())
     .addPrimaryKeyConstraint('ocsp_responses_pk', ['issuer', 'serial'])
     .execute();
+  // The refresh pass reads the answers due soonest, without walking every certificate.
+  await db.schema.createIndex('ocsp_responses_due').on('ocsp_responses').columns(['issuer', 'next_update']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

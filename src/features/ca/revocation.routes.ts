@@ -110,12 +110,13 @@ export async function revocationRoutes(root: FastifyInstance, options: Revocatio
     // The schedule runs in one worker; a revocation served by any worker still asks for a new CRL at once (insertCrl keeps one per number).
     if (interval > 0 && app.runsBackgroundJobs) publisher.start(interval);
     // Answers are signed ahead of need, once per server (and across instances one pass at a time: an advisory lock).
-    // The first pass waits a little: a server starting (or a test app) answers first, signing on demand meanwhile.
+    // Every interval (the first one too: answers stored by a previous run are valid for hours, and a
+    // certificate without one gets it signed and stored by its first request meanwhile).
     if (presignEvery > 0 && app.runsBackgroundJobs) {
       presignTimer = setTimeout(function pass() {
         presignAll();
         presignTimer = setTimeout(pass, presignEvery).unref();
-      }, Math.min(presignEvery, 30_000)).unref();
+      }, presignEvery).unref();
     }
     if (cache) {
       // Serve once the cache is live, or after a while from the database (correct, only slower)

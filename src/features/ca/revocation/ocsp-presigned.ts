@@ -4,7 +4,7 @@ import type { DB } from '../../../db/types.js';
 import type { CaHierarchy } from '../authority/hierarchy.js';
 import { CertificateStatusReader, type CertificateStatus } from './certificate-status.js';
 import { OcspResponder, type PresignedAnswers } from './ocsp-responder.js';
-import { dueForSigningPage, presignedOf, storePresigned, storePresignedMany, type PresignedRow } from './revocation.repository.js';
+import { dueForRefresh, dueForSigningPage, presignedOf, storePresigned, storePresignedMany, type DueForSigning, type PresignedRow } from './revocation.repository.js';
 
 export interface PresignedOcspOptions {
   /** The primary: answers are written there. */
@@ -37,8 +37,10 @@ interface Waiting {
   reject: (err: unknown) => void;
 }
 
-/** Certificates read, signed and stored per statement in a signing pass. */
+/** Answers signed and stored per statement in a signing pass. */
 const SIGNING_PAGE = 500;
+/** Certificates looked at per statement of the walk for missing answers (an index range and as many probes). */
+const SCAN_PAGE = 10_000;
 
 /**
  * Pre-signed OCSP answers (RFC 5019), one per certificate, for requests without a nonce.
@@ -108,29 +110,42 @@ export class PresignedOcsp implements PresignedAnswers {
   }
 
   /**
-   * Signs every answer of the issuer that is missing, states an old status, or is due for
-   * refresh: in pages along the primary key, so a pass reads each certificate once. Runs under
-   * an advisory lock on PostgreSQL, so one instance's pass at a time signs.
+   * Signs every answer of the issuer that is due for refresh (the next_update index), then
+   * every one missing or stating an old status (a walk along the certificates' primary key, in
+   * pages of SCAN_PAGE). Runs under an advisory lock on PostgreSQL, so one instance's pass at a
+   * time signs; stops between pages once `stopped` says so.
    */
   async produce(onProgress?: (signed: number) => void, stopped: () => boolean = () => false): Promise<number> {
     const { db } = this.options;
     const lockKey = `qorgau-ocsp-presign:${this.options.issuer}`;
     const run = async (conn: Kysely<DB>) => {
       let signed = 0;
-      for (let after = ''; ; ) {
-        const now = this.clock();
-        const { due, last } = await dueForSigningPage(conn, this.options.issuer, after, new Date(now + this.refreshMarginMs), SIGNING_PAGE);
-        const rows: PresignedRow[] = [];
-        for (const row of due) {
-          rows.push(await this.signedRow(row.serial, { revokedAt: row.revoked_at ? new Date(row.revoked_at) : null, reason: row.revocation_reason }, now));
+      const signAndStore = async (due: DueForSigning[], now: number) => {
+        for (let i = 0; i < due.length; i += SIGNING_PAGE) {
+          const rows: PresignedRow[] = [];
+          for (const row of due.slice(i, i + SIGNING_PAGE)) {
+            rows.push(await this.signedRow(row.serial, { revokedAt: row.revoked_at ? new Date(row.revoked_at) : null, reason: row.revocation_reason }, now));
+          }
+          await storePresignedMany(conn, this.options.issuer, rows, new Date(now + this.refreshMarginMs));
+          this.forget(rows.map((r) => r.serial));
+          signed += rows.length;
+          onProgress?.(signed);
         }
-        await storePresignedMany(conn, this.options.issuer, rows, new Date(now + this.refreshMarginMs));
-        this.forget(rows.map((r) => r.serial));
-        signed += rows.length;
-        if (rows.length) onProgress?.(signed);
-        if (last === null || stopped()) return signed;
+      };
+      for (;;) {
+        const now = this.clock();
+        const due = await dueForRefresh(conn, this.options.issuer, new Date(now + this.refreshMarginMs), SIGNING_PAGE);
+        await signAndStore(due, now);
+        if (due.length < SIGNING_PAGE || stopped()) break;
+      }
+      for (let after = ''; !stopped(); ) {
+        const now = this.clock();
+        const { due, last } = await dueForSigningPage(conn, this.options.issuer, after, new Date(now + this.refreshMarginMs), SCAN_PAGE);
+        await signAndStore(due, now);
+        if (last === null) break;
         after = last;
       }
+      return signed;
     };
     if (this.options.kind === 'postgres') {
       return db.connection().execute(async (conn) => {

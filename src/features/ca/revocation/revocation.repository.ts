@@ -324,6 +324,20 @@ export async function dueForSigningPage(db: Kysely<DB>, issuer: string, afterSer
   return { due: result.rows.filter((r) => r.due).map(({ serial, revoked_at, revocation_reason }) => ({ serial, revoked_at, revocation_reason })), last: result.rows.at(-1)?.serial ?? null };
 }
 
+/** Stored answers due for refresh (next_update before `refreshFrom`) of unexpired certificates, soonest first, with the status now. */
+export async function dueForRefresh(db: Kysely<DB>, issuer: string, refreshFrom: Date, limit: number): Promise<DueForSigning[]> {
+  const result = await db.executeQuery<DueForSigning>(
+    CompiledQuery.raw(
+      `select c.serial, c.revoked_at, c.revocation_reason
+         from ocsp_responses r join certificates c on c.issuer = r.issuer and c.serial = r.serial
+        where r.issuer = $1 and r.next_update <= $2 and c.not_after > now()
+        order by r.next_update limit $3`,
+      [issuer, refreshFrom, limit],
+    ),
+  );
+  return result.rows;
+}
+
 /** A signing pass's page of answers in one statement (hex and ISO text arrays read the same on PostgreSQL and PGlite). */
 export async function storePresignedMany(db: Kysely<DB>, issuer: string, rows: PresignedRow[], refreshFrom: Date): Promise<void> {
   if (rows.length === 0) return;
