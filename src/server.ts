@@ -98,7 +98,7 @@ async function serveWithWorkers(count: number): Promise<void> {
         setTimeout(() => void fork(index).catch(() => {}), 1000).unref();
       });
     });
-  const stop = async (signal: string) => {
+  const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);

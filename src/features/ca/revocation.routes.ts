@@ -65,16 +65,8 @@ export async function revocationRoutes(root: FastifyInstance, options: Revocatio
   // On PostgreSQL certificate status is held in memory (every revoked certificate, good ones up to a
   // cap) and kept in step through LISTEN/NOTIFY (docs/decisions/0003); the embedded PGlite is
   // in-process and answers a look-up in a fraction of a millisecond.
-  let presigned: PresignedOcsp | undefined;
   // The primary's view, for signing the new answer of a certificate just revoked or released.
   const primaryStatus = new CertificateStatusReader(database.db);
-  const resign = (serials: string[]) => {
-    presigned?.forget(serials);
-    // One process per server signs the new answers at once; the others only forget theirs.
-    if (presigned && app.runsBackgroundJobs) {
-      presigned.produceFor(serials, (serial) => primaryStatus.status(issuing, serial)).catch((err) => app.log.warn({ err }, 'pre-signing OCSP answers after a revocation failed'));
-    }
-  };
   const cache = primaryUrl
     ? new CertificateStatusCache({
         primaryUrl,
@@ -86,7 +78,7 @@ export async function revocationRoutes(root: FastifyInstance, options: Revocatio
       })
     : undefined;
   const responder = await OcspResponder.create({ issuer: hierarchy.issuing, signer: hierarchy.ocspSigner, status: cache ?? reader });
-  presigned = new PresignedOcsp({
+  const presigned = new PresignedOcsp({
     db: database.db,
     readDb: database.readDb,
     issuer: issuing,
@@ -95,12 +87,20 @@ export async function revocationRoutes(root: FastifyInstance, options: Revocatio
     validityMs: app.config.ocspValidityHours * 3_600_000,
   });
   responder.usePresigned(presigned);
+  // Called on a revocation's NOTIFY (or, without the cache, by the route that revoked): only after start.
+  function resign(serials: string[]) {
+    presigned.forget(serials);
+    // One process per server signs the new answers at once; the others only forget theirs.
+    if (app.runsBackgroundJobs) {
+      presigned.produceFor(serials, (serial) => primaryStatus.status(issuing, serial)).catch((err) => app.log.warn({ err }, 'pre-signing OCSP answers after a revocation failed'));
+    }
+  }
   const presignEvery = options.ocspPresignIntervalMs ?? 10 * 60_000;
   let presignTimer: NodeJS.Timeout | undefined;
   let presignPass: Promise<unknown> = Promise.resolve();
   let closing = false;
   const presignAll = () => {
-    presignPass = presigned!.produce(undefined, () => closing).then(
+    presignPass = presigned.produce(undefined, () => closing).then(
       (signed) => signed > 0 && app.log.info({ issuer: issuing, signed }, 'pre-signed OCSP answers'),
       (err) => app.log.warn({ err }, 'pre-signing OCSP answers failed'),
     );
@@ -187,7 +187,7 @@ export async function revocationRoutes(root: FastifyInstance, options: Revocatio
       actor: `token:${request.principal?.name ?? 'unknown'}`,
     });
     publisher.requestPublish(issuer);
-    if (issuer === issuing && !cache) resign(released.map((r) => r.serial));
+    if (issuer === issuing && !cache) resign(released);
     return { released };
   });
 

@@ -79,7 +79,7 @@ describe('OpenSSL interop: ocsp and verify -crl_check against the running respon
     const get = (request: Buffer, target: FastifyInstance | string = base, headers: Record<string, string> = {}) =>
       typeof target === 'string'
         ? fetch(`${target}/pki/ocsp/${encodeURIComponent(request.toString('base64'))}`, { headers })
-        : target.inject({ method: 'GET', url: `/pki/ocsp/${encodeURIComponent(request.toString('base64'))}`, headers }).then((r) => new Response(r.statusCode === 304 ? null : new Uint8Array(r.rawPayload), { status: r.statusCode, headers: Object.entries(r.headers).map(([k, v]) => [k, String(v)]) }));
+        : target.inject({ method: 'GET', url: `/pki/ocsp/${encodeURIComponent(request.toString('base64'))}`, headers }).then((r) => new Response(r.statusCode === 304 ? null : new Uint8Array(r.rawPayload), { status: r.statusCode, headers: Object.entries(r.headers).map(([k, v]): [string, string] => [k, String(v)]) }));
     /** openssl reads the answer given and checks it: signature, signer, the certificate's status, thisUpdate/nextUpdate. */
     async function checked(certFile: string, body: Buffer) {
       const file = writeTemp(dir, `answer-${Math.random().toString(36).slice(2)}.der`, body);
