@@ -31,7 +31,7 @@ async function main() {
   const pki = config.caDir
     ? await loadCaHierarchy(config.caDir, await readPassphraseFile(config.caPassphraseFile!))
     : await ensureDevHierarchy(config.dataDir, config.publicUrl);
-  if (!config.caDir && database.kind === 'postgres') {
+  if (!config.caDir && database.kind === 'postgres' && first) {
     process.stderr.write(`qorgau: warning: using the development CA in ${config.dataDir}/pki; set QORGAU_CA_DIR and QORGAU_CA_PASSPHRASE_FILE for a CA made by "qorgau ca init"\n`);
   }
   const app = await buildApp({ config, database, pki, backgroundJobs: first });
