@@ -10,12 +10,16 @@ type Setting = keyof Static<typeof ConfigSchema>;
 const MEANINGS: Record<Setting, { meaning: string; default?: string }> = {
   port: { meaning: 'where the API listens (port)' },
   host: { meaning: 'where the API listens (address)' },
+  workers: {
+    meaning: 'worker processes serving the API (node:cluster), each with its own database pool; background jobs (notification delivery, CRL and tree-head publishing, compliance check, sweeps) run in the first only; more than 1 needs PostgreSQL',
+    default: 'one per core on PostgreSQL, `1` on the embedded PGlite',
+  },
   publicUrl: { meaning: 'the address clients use (docs, certificate URLs)', default: '`http://localhost:$PORT`' },
   logLevel: { meaning: 'pino level (`fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`)' },
   dataDir: { meaning: 'the embedded database, keys and tokens' },
   databaseUrl: { meaning: 'PostgreSQL (node-postgres); without it the embedded PGlite', default: 'unset' },
   databaseReadUrl: { meaning: 'a read replica for lender checks, public pages and OCSP', default: 'the primary' },
-  databasePoolSize: { meaning: 'database connections per instance' },
+  databasePoolSize: { meaning: 'database connections per worker process' },
   caDir: { meaning: 'a CA made by `qorgau ca init`', default: 'a development CA made in `$QORGAU_DATA_DIR/pki` on first start' },
   caPassphraseFile: { meaning: 'the file with the passphrase (or PKCS#11 PIN) of the CA in `QORGAU_CA_DIR`, kept apart from it', default: 'required with `QORGAU_CA_DIR`' },
   pseudonymKeyFile: {
@@ -52,6 +56,8 @@ const MEANINGS: Record<Setting, { meaning: string; default?: string }> = {
   fraudLookupsPerMinute: { meaning: 'fraud indicator look-ups allowed per API key and minute' },
   proofingCaptureRetentionDays: { meaning: 'days the ID photo and live frames of a remote certificate application are kept after it is decided; then they are deleted (the scores and the decision stay)' },
   proofingCapturePurgeIntervalMinutes: { meaning: 'how often pictures past their retention are deleted; 0: never by the server itself' },
+  ocspValidityHours: { meaning: 'pre-signed OCSP answers (requests without a nonce) are valid this long (nextUpdate) and re-signed when half is left, or at once on revocation' },
+  ocspMaxAgeSeconds: { meaning: 'most seconds a CDN or client may cache a GET OCSP answer (`Cache-Control: max-age`, never beyond nextUpdate): how long a revocation may stay unseen behind a cache' },
   fraudKztRates: { meaning: 'tenge per unit of the other currencies a fraud loss may be reported in, `CODE:rate` separated by commas (approximate; for totals and bands)' },
 };
 

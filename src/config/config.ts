@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -13,6 +14,8 @@ const RATE_LIMIT_PATTERN = '^(off|[1-9]\\d*/[1-9]\\d*[smh])$';
 export const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   host: Type.String({ default: '0.0.0.0' }),
+  /** Worker processes serving the API (node:cluster); unset: one per core on PostgreSQL, 1 on the embedded PGlite (one process may open it). */
+  workers: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
   publicUrl: Type.String({ default: 'http://localhost:8080' }),
   logLevel: Type.Union(
     [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')],
@@ -77,14 +80,23 @@ export const ConfigSchema = Type.Object({
   redisUrl: Type.Optional(Type.String({ minLength: 1 })),
   /** Proxies whose X-Forwarded-For/-Proto to believe: "" none, "true" all, a hop count, or addresses/CIDRs separated by commas. */
   trustProxy: Type.String({ default: '' }),
+  /** Pre-signed OCSP answers (requests without a nonce) are valid this long (nextUpdate - thisUpdate) and re-signed when half of it is left. */
+  ocspValidityHours: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 7, default: 24 }),
+  /** Most seconds a CDN or client may keep a GET OCSP answer (Cache-Control max-age, never beyond nextUpdate). */
+  ocspMaxAgeSeconds: Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600, default: 3600 }),
 });
 
-export type Config = Static<typeof ConfigSchema> & { pseudonymKey: Buffer };
+export type Config = Omit<Static<typeof ConfigSchema>, 'workers'> & {
+  pseudonymKey: Buffer;
+  /** Resolved: QORGAU_WORKERS, or one per core on PostgreSQL and 1 on the embedded PGlite. */
+  workers: number;
+};
 
 export const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   PORT: 'port',
   QORGAU_PORT: 'port',
   QORGAU_HOST: 'host',
+  QORGAU_WORKERS: 'workers',
   QORGAU_PUBLIC_URL: 'publicUrl',
   LOG_LEVEL: 'logLevel',
   QORGAU_DATA_DIR: 'dataDir',
@@ -120,6 +132,8 @@ export const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   QORGAU_RATE_LIMIT_CHECKS_PER_IIN: 'rateLimitChecksPerIin',
   QORGAU_REDIS_URL: 'redisUrl',
   QORGAU_TRUST_PROXY: 'trustProxy',
+  QORGAU_OCSP_VALIDITY_HOURS: 'ocspValidityHours',
+  QORGAU_OCSP_MAX_AGE_SECONDS: 'ocspMaxAgeSeconds',
 };
 
 export class ConfigError extends Error {
@@ -185,8 +199,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       `QORGAU_NOTICE_KEY_FILE: ${settings.noticeKeyFile} does not exist (make one with \`openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out notice-key.pem\`)`,
     );
   }
+  if (settings.workers !== undefined && settings.workers > 1 && !settings.databaseUrl) {
+    throw new ConfigError(`QORGAU_WORKERS=${settings.workers} needs PostgreSQL (DATABASE_URL): only one process may open the embedded PGlite`);
+  }
+  const workers = settings.workers ?? (settings.databaseUrl ? os.availableParallelism() : 1);
   if (!settings.publicUrl || settings.publicUrl === 'http://localhost:8080') {
     settings.publicUrl = `http://localhost:${settings.port}`;
   }
-  return Object.freeze({ ...settings, pseudonymKey: resolvePseudonymKey(settings) });
+  return Object.freeze({ ...settings, workers, pseudonymKey: resolvePseudonymKey(settings) });
 }

@@ -43,6 +43,12 @@ declare module 'fastify' {
     registry: RegistryService;
     /** The CA hierarchy, when the app signs (server: always; tests: when given). */
     pki?: CaHierarchy;
+    /**
+     * Whether this process runs the background jobs (notification delivery, CRL and tree-head
+     * publishing, the compliance check, sweeps): true in one worker of a server, so they run
+     * once per server and not once per worker.
+     */
+    runsBackgroundJobs: boolean;
   }
 }
 
@@ -51,6 +57,8 @@ export interface AppOptions {
   database: Database;
   logger?: FastifyServerOptions['logger'];
   pki?: CaHierarchy;
+  /** False in every worker process but the first (QORGAU_WORKERS); true by default. */
+  backgroundJobs?: boolean;
 }
 
 /** QORGAU_TRUST_PROXY: "" none, "true" every hop, a hop count, or addresses/CIDRs (comma separated). */
@@ -65,7 +73,7 @@ function trustProxyOf(setting: string): boolean | string[] | ((address: string, 
  * The one application, for the server and for tests (`app.inject`): infrastructure
  * plugins first, then services, then feature routes.
  */
-export async function buildApp({ config, database, logger, pki }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, database, logger, pki, backgroundJobs = true }: AppOptions): Promise<FastifyInstance> {
   const pseudonymizer = new Pseudonymizer(config.pseudonymKey);
   const app = Fastify({
     logger: withPrivateSerializers(logger, config.logLevel, pseudonymizer),
@@ -83,6 +91,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
         instance.decorate('database', database);
         instance.decorate('pseudonymizer', pseudonymizer);
         instance.decorate('pki', pki);
+        instance.decorate('runsBackgroundJobs', backgroundJobs);
       },
       { name: 'database' },
     ),

@@ -24,6 +24,7 @@ import * as m20261129_1900_transparency_log from './2026-11-29T19-00-transparenc
 import * as m20261130_0100_proofing_captures from './2026-11-30T01-00-proofing-captures.js';
 import * as m20261130_0100_contact_language_verification from './2026-11-30T01-00-contact-language-verification.js';
 import * as m20261130_0110_log_nodes from './2026-11-30T01-10-log-nodes.js';
+import * as m20261130_0100_ocsp_responses from './2026-11-30T01-00-ocsp-responses.js';
 import * as m20261129_1200_rate_limit_counters from './2026-11-29T12-00-rate-limit-counters.js';
 import * as m20261130_0100_fraud_merge_chain from './2026-11-30T01-00-fraud-merge-chain.js';
 import * as m20261130_0100_fraud_victim_age_group from './2026-11-30T01-00-fraud-victim-age-group.js';
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T01-00-fraud-victim-age-group': m20261130_0100_fraud_victim_age_group,
   '2026-11-30T01-00-contact-language-verification': m20261130_0100_contact_language_verification,
   '2026-11-30T01-10-log-nodes': m20261130_0110_log_nodes,
+  '2026-11-30T01-00-ocsp-responses': m20261130_0100_ocsp_responses,
 };

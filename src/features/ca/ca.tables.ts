@@ -52,6 +52,20 @@ export interface CrlsTable {
   created_at: TimestampDefault;
 }
 
+/** Pre-signed OCSP answers (requests without a nonce), one per certificate; served only while the status they state is current. */
+export interface OcspResponsesTable {
+  issuer: string;
+  serial: string;
+  /** The status signed: null good, else the revocation time and reason. */
+  revoked_at: Timestamp | null;
+  revocation_reason: string | null;
+  this_update: Timestamp;
+  next_update: Timestamp;
+  /** ResponseData DER as signed (RFC 6960 4.2.1). */
+  tbs_response_data: Buffer;
+  signature: Buffer;
+}
+
 export type ApplicationStatus = 'pending_review' | 'rejected' | 'issued';
 
 /** Remote certificate applications (CSR pair, identity-proofing decision, the pair issued). */
@@ -117,6 +131,7 @@ export interface CaTables {
   certificates: CertificatesTable;
   certificate_revocation_events: CertificateRevocationEventsTable;
   crls: CrlsTable;
+  ocsp_responses: OcspResponsesTable;
   certificate_applications: CertificateApplicationsTable;
 }
 

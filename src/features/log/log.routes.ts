@@ -39,7 +39,8 @@ export const logPlugin = fp(
     const withKey = <T extends object>(head: T) => ({ ...head, publicKey: service.publicJwk });
 
     const everyMs = config.logSthIntervalSeconds * 1000;
-    if (everyMs > 0) {
+    // Once per server (the first worker); publishing is safe anyway: it takes the append lock and keeps one head per size.
+    if (everyMs > 0 && root.runsBackgroundJobs) {
       const timer = setInterval(() => {
         service.publishIfGrown().then(
           (h) => h && root.log.info({ treeSize: h.treeSize }, 'published a tree head of the transparency log'),

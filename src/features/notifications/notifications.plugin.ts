@@ -83,7 +83,10 @@ export const notificationsPlugin = fp(
       sendCode: email ? (address, message) => email.deliver(address, message) : undefined,
     });
     root.decorate('notifications', { contacts, worker, signer });
-    root.addHook('onListen', async () => worker.start());
+    // In the first worker only; several would still deliver each notice once (for update skip locked).
+    root.addHook('onListen', async () => {
+      if (root.runsBackgroundJobs) worker.start();
+    });
     root.addHook('onClose', async () => worker.stop());
 
     await root.register(async (scope) => {

@@ -63,7 +63,7 @@ export const misusePlugin = fp(
     root.decorate('violations', violations);
 
     const everyMs = config.usageComplianceIntervalMinutes * 60_000;
-    if (everyMs > 0) {
+    if (everyMs > 0 && root.runsBackgroundJobs) {
       const timer = setInterval(() => {
         alerts.complianceCheck().then(
           (r) => r.alertsCreated > 0 && root.log.info(r, 'compliance check raised alerts'),
