@@ -23,6 +23,7 @@ import * as m20261129_1810_idempotency_keys from './2026-11-29T18-10-idempotency
 import * as m20261129_1900_transparency_log from './2026-11-29T19-00-transparency-log.js';
 import * as m20261129_1200_rate_limit_counters from './2026-11-29T12-00-rate-limit-counters.js';
 import * as m20261130_0100_fraud_merge_chain from './2026-11-30T01-00-fraud-merge-chain.js';
+import * as m20261130_0200_fraud_connections from './2026-11-30T02-00-fraud-connections.js';
 
 /** Every migration, by ISO-dated name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-29T18-10-idempotency-keys': m20261129_1810_idempotency_keys,
   '2026-11-29T19-00-transparency-log': m20261129_1900_transparency_log,
   '2026-11-30T01-00-fraud-merge-chain': m20261130_0100_fraud_merge_chain,
+  '2026-11-30T02-00-fraud-connections': m20261130_0200_fraud_connections,
 };
