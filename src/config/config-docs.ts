@@ -53,6 +53,10 @@ const MEANINGS: Record<Setting, { meaning: string; default?: string }> = {
   mciTenge: { meaning: 'the MCI (monthly calculation index) in tenge per year, for fines: `year:tenge` separated by commas' },
   fraudOverCorrelationShare: { meaning: 'fraud linking: an identifier named in more than this share of all reports stops linking (over-correlating)' },
   fraudOverCorrelationMinReports: { meaning: '... once it is named in at least this many reports' },
+  fraudOverCorrelationMaxConnections: {
+    meaning:
+      'fraud linking: an identifier (named in at least the minimum above) whose reports also name more than this many distinct other identifiers that appear in other reports stops linking: a spoofed number everybody is called from touches many unrelated operations, while an operation\'s own number is named alongside its few others; counted again each time its report count doubles',
+  },
   fraudLookupsPerMinute: { meaning: 'fraud indicator look-ups allowed per API key and minute' },
   proofingCaptureRetentionDays: { meaning: 'days the ID photo and live frames of a remote certificate application are kept after it is decided; then they are deleted (the scores and the decision stay)' },
   proofingCapturePurgeIntervalMinutes: { meaning: 'how often pictures past their retention are deleted; 0: never by the server itself' },

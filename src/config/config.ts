@@ -62,6 +62,8 @@ export const ConfigSchema = Type.Object({
   fraudOverCorrelationShare: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.01 }),
   /** ... once it is named in at least this many reports. */
   fraudOverCorrelationMinReports: Type.Integer({ minimum: 2, default: 25 }),
+  /** ... or whose reports name more than this many distinct other identifiers that are in other reports too. */
+  fraudOverCorrelationMaxConnections: Type.Integer({ minimum: 1, default: 100 }),
   /** Indicator look-ups allowed per key and minute. */
   fraudLookupsPerMinute: Type.Integer({ minimum: 1, default: 600 }),
   /** Tenge per unit of the other currencies a loss may be reported in, "CODE:rate" separated by commas. */
@@ -121,6 +123,7 @@ export const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   QORGAU_MCI_TENGE: 'mciTenge',
   QORGAU_FRAUD_OVER_CORRELATION_SHARE: 'fraudOverCorrelationShare',
   QORGAU_FRAUD_OVER_CORRELATION_MIN_REPORTS: 'fraudOverCorrelationMinReports',
+  QORGAU_FRAUD_OVER_CORRELATION_MAX_CONNECTIONS: 'fraudOverCorrelationMaxConnections',
   QORGAU_FRAUD_LOOKUPS_PER_MINUTE: 'fraudLookupsPerMinute',
   QORGAU_FRAUD_KZT_RATES: 'fraudKztRates',
   QORGAU_PROOFING_CAPTURE_RETENTION_DAYS: 'proofingCaptureRetentionDays',

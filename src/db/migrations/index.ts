@@ -28,6 +28,7 @@ import * as m20261130_0100_ocsp_responses from './2026-11-30T01-00-ocsp-response
 import * as m20261129_1200_rate_limit_counters from './2026-11-29T12-00-rate-limit-counters.js';
 import * as m20261130_0100_fraud_merge_chain from './2026-11-30T01-00-fraud-merge-chain.js';
 import * as m20261130_0100_fraud_victim_age_group from './2026-11-30T01-00-fraud-victim-age-group.js';
+import * as m20261130_0200_fraud_connections from './2026-11-30T02-00-fraud-connections.js';
 
 /** Every migration, by ISO-dated name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T01-00-contact-language-verification': m20261130_0100_contact_language_verification,
   '2026-11-30T01-10-log-nodes': m20261130_0110_log_nodes,
   '2026-11-30T01-00-ocsp-responses': m20261130_0100_ocsp_responses,
+  '2026-11-30T02-00-fraud-connections': m20261130_0200_fraud_connections,
 };

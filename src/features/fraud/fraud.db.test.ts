@@ -361,6 +361,34 @@ describe('online-fraud reports, linking and look-up (/v1/fraud)', () => {
     }
   });
 
+  it('answers concurrent look-ups of one key in batches: the limit holds, every 200 is logged, the counter counts every one asked', async () => {
+    const limited = await buildTestApp({ fraudLookupsPerMinute: 5 });
+    try {
+      const bin = buildBin();
+      await limited.inject({ method: 'POST', url: '/v1/credit/lenders', headers: as(admin), payload: { bin, name: `Telecom ${bin}`, licence: 'bank' } });
+      const key = (await createLenderKey(limited.database.db, bin, ['fraud:lookup'])).key;
+      const minute = () => Math.floor(Date.now() / 60_000);
+      const started = minute();
+      const numbers = Array.from({ length: 12 }, () => `+7${buildKzMobile()}`);
+      const answers = await Promise.all(numbers.map((n) => limited.inject({ method: 'GET', url: `/v1/fraud/indicators/phone/${encodeURIComponent(n)}`, headers: as(key) })));
+      const ok = answers.filter((a) => a.statusCode === 200);
+      for (const a of answers) expect([200, 429]).toContain(a.statusCode);
+      for (const a of answers.filter((x) => x.statusCode === 429)) expect(a.json().code).toBe('FRAUD_LOOKUP_RATE_LIMITED');
+      // Five in a minute (ten if the minute turned while they ran).
+      if (minute() === started) expect(ok).toHaveLength(5);
+      else expect(ok.length).toBeLessThanOrEqual(10);
+      // Each answer is about the number asked, however the batch ordered them.
+      for (const [i, a] of answers.entries()) if (a.statusCode === 200) expect(a.json().value).toBe(numbers[i]);
+      const keyId = key.split('_')[1];
+      const logged = await sql<{ value: string }>`select value from fraud_lookups where key_id = ${keyId}`.execute(limited.database.db);
+      expect(logged.rows.map((r) => r.value).sort()).toEqual(ok.map((a) => a.json().value as string).sort());
+      const counter = await sql<{ total: number }>`select sum(count)::int as total from fraud_lookup_counters where key_id = ${keyId}`.execute(limited.database.db);
+      expect(counter.rows[0].total).toBe(12);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('exports high-risk identifiers as CSV and as a STIX 2.1 bundle', async () => {
     const domain = buildDomain();
     for (let i = 0; i < 3; i++) await created({ identifiers: [{ type: 'url', value: `https://${domain}/pay/${i}` }] });

@@ -85,7 +85,7 @@ export const fraudPlugin = fp(
     // Volunteers listed here by an admin, and those the injected port knows (trained by the literacy feature).
     const isVolunteer = async (hash: Buffer) => (await isListedVolunteer(database.db, hash)) || (options.isVolunteer ? await options.isVolunteer(hash) : false);
     const settings = {
-      policy: { overCorrelationShare: config.fraudOverCorrelationShare, overCorrelationMinReports: config.fraudOverCorrelationMinReports },
+      policy: { overCorrelationShare: config.fraudOverCorrelationShare, overCorrelationMinReports: config.fraudOverCorrelationMinReports, overCorrelationMaxConnections: config.fraudOverCorrelationMaxConnections },
       kztRates: parseKztRates(config.fraudKztRates),
     };
     const services: FraudServices = {

@@ -62,6 +62,8 @@ export interface FraudIdentifiersTable {
   over_correlating_at: Timestamp | null;
   cleared_at: Timestamp | null;
   cluster_id: BigId | null;
+  connection_count: number | null;
+  connections_checked_reports: ColumnType<number, number | undefined, number>;
 }
 
 export interface FraudReportIdentifiersTable {
