@@ -96,7 +96,7 @@ export class Indicators {
       }
     });
     if (!row.allowed) {
-      throw new AppError(429, 'FRAUD_LOOKUP_RATE_LIMITED', `This key made more than ${this.perMinute} look-ups this minute: wait for the next minute, or use the bulk export`, { retryAfterSeconds: 60 - now.getUTCSeconds() });
+      throw new AppError('rate_limited', 'FRAUD_LOOKUP_RATE_LIMITED', `This key made more than ${this.perMinute} look-ups this minute: wait for the next minute, or use the bulk export`, { retryAfterSeconds: 60 - now.getUTCSeconds() });
     }
     return this.answer(identifier, row, now);
   }
