@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, problemOf, type Problem } from './app-error.js';
+import { databaseFaultOf } from '../db/database-faults.js';
 
 /** Fastify's own error codes, mapped to our stable codes. */
 const FASTIFY_CODES: Record<string, { status: number; code: string; detail?: string }> = {
@@ -68,6 +69,13 @@ export function problemFor(error: FastifyError | AppError | Error, instance?: st
     status = mapped.status;
     code = mapped.code;
     detail = mapped.detail ?? error.message;
+  } else if (databaseFaultOf(error)) {
+    // The database is away, read-only or out of disk: the request may succeed later (503, not 500).
+    const fault = databaseFaultOf(error)!;
+    status = 503;
+    code = fault.code;
+    detail = fault.detail;
+    extras = { retryAfter: fault.retryAfter };
   } else if (isDataException(error)) {
     status = 400;
     code = UNVALIDATED_INPUT;
@@ -83,6 +91,7 @@ export function problemFor(error: FastifyError | AppError | Error, instance?: st
 function sendProblem(request: FastifyRequest, reply: FastifyReply, error: Error) {
   const problem = problemFor(error, request.url);
   if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+  if (problem.status === 503) reply.header('retry-after', String(typeof problem.retryAfter === 'number' ? problem.retryAfter : 2));
   else request.log.info({ code: problem.code, status: problem.status }, 'request refused');
   // Serialized here, not by the route's response schema: a route that answers 400 with DER
   // (OCSP, TSA) would otherwise turn the problem object into "[object Object]".

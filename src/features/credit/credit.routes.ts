@@ -63,7 +63,7 @@ export function createCreditServices(
   // pool of their own (Kysely's driver sends unnamed statements, planned every time).
   let pgPool: pg.Pool | undefined;
   if (database.kind === 'postgres' && config.databaseUrl && !config.databaseReadUrl && database.readDb === database.db) {
-    pgPool = new pg.Pool({ connectionString: config.databaseUrl, max: 8 });
+    pgPool = new pg.Pool({ connectionString: config.databaseUrl, max: 8, connectionTimeoutMillis: 5_000 });
     pgPool.on('error', () => {});
   }
   const checks = new CheckService(database, pseudonymizer, restrictions.repository, signer, { pgPool });
