@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -207,6 +207,51 @@ describe.skipIf(pgClusterMissing)('SIGKILL of the server in the middle of a chan
     expect(await revokedCount()).toBe(2);
     expect(await employed()).toBe(0);
     for (const serial of serials) expect(await logEntries('certificate.revoked', serial)).toBe(1);
+  }, 180_000);
+
+  it('an upload of affected persons killed while staging adds nobody; uploading the file again adds each person exactly once', async () => {
+    const as = { authorization: `Bearer ${operator}` };
+    const breach = buildBreach();
+    const iins = Array.from({ length: 80_000 }, buildIin);
+    const unique = new Set(iins).size;
+    const lines = (list: string[]) => list.map((iin) => JSON.stringify({ iin })).join('\n') + '\n';
+    const server = startServer(env);
+    const base = await server.ready;
+    expect((await fetch(`${base}/v1/breaches`, { method: 'POST', headers: { ...as, 'content-type': 'application/json' }, body: JSON.stringify(breach) })).status).toBe(201);
+
+    // The first 60,000 lines go up (more than one 50,000-row chunk, so staging begins), and the upload stays open.
+    const upload = httpRequest(`${base}/v1/breaches/${breach.id}/affected`, { method: 'POST', headers: { ...as, 'content-type': 'application/x-ndjson' } });
+    const uploadEnded = new Promise<string>((resolve) => {
+      upload.on('response', (res) => resolve(`answered ${res.statusCode}`));
+      upload.on('error', () => resolve('connection lost'));
+    });
+    upload.write(lines(iins.slice(0, 60_000)));
+    const stages = async () => (await cluster.query<{ n: number }>("select count(*)::int as n from pg_tables where tablename like 'import_stage_%'", 'qorgau'))[0].n;
+    for (let i = 0; i < 1500 && (await stages()) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await stages()).toBeGreaterThan(0);
+    const exited = new Promise((resolve) => server.child.once('exit', (_code, signal) => resolve(signal)));
+    server.child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    expect(await uploadEnded).toBe('connection lost');
+
+    const affected = async () =>
+      (await cluster.query<{ n: number }>('select count(*)::int as n from breach_affected a join breaches b on b.seq = a.breach_seq where b.id = $1', 'qorgau', [breach.id]))[0].n;
+    expect(await affected()).toBe(0);
+
+    const again = startServer(env);
+    try {
+      const base2 = await again.ready;
+      const whole = await fetch(`${base2}/v1/breaches/${breach.id}/affected`, { method: 'POST', headers: { ...as, 'content-type': 'application/x-ndjson' }, body: lines(iins) });
+      expect(whole.status, await whole.clone().text()).toBe(200);
+      expect(await whole.json()).toMatchObject({ accepted: unique });
+      const repeated = await fetch(`${base2}/v1/breaches/${breach.id}/affected`, { method: 'POST', headers: { ...as, 'content-type': 'application/x-ndjson' }, body: lines(iins.slice(0, 1000)) });
+      expect(repeated.status).toBe(200);
+    } finally {
+      await again.stop();
+    }
+    expect(await affected()).toBe(unique);
+    const count = await cluster.query<{ n: number }>('select affected_count::int as n from breaches where id = $1', 'qorgau', [breach.id]);
+    expect(count[0].n).toBe(unique);
   }, 180_000);
 
   it('the notification worker killed while delivering: after a restart every notice is delivered at least once and recorded once', async () => {
