@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/database.js';
+import type { Database } from '../../src/db/database.js';
 import { buildApp } from '../../src/http/app.js';
 import { LenderService } from '../../src/features/credit/index.js';
 import { getTestDatabase, getTestHierarchy, testDbKind } from '../helpers/test-database.js';
@@ -12,11 +12,13 @@ import { buildBin, buildBreach, buildIin, buildOperatorToken } from '../helpers/
  * 500 or a hang, and leave nothing half-written.
  *
  * Read-only is real: PostgreSQL's own default_transaction_read_only, which refuses every write
- * with SQLSTATE 25006 as a hot standby does (the replica test meets a real standby).
+ * with SQLSTATE 25006 as a hot standby does. Here on PGlite (its one session); on PostgreSQL the
+ * whole cluster is made read-only with ALTER SYSTEM, which only a throw-away cluster may suffer:
+ * test/resilience/postgres-restart.test.ts.
  * A full disk is simulated: a trigger raises PostgreSQL's own disk_full (SQLSTATE 53100) on the
  * tables written, because filling a real disk would need a small file system of its own to mount,
- * which a test machine does not always allow. The trigger fires only in sessions that set
- * qorgau.test_disk_full, so other tests sharing the database never meet it.
+ * which a test machine does not always allow. The trigger fires only while this test's flag row
+ * is set, so other tests sharing the database never meet it.
  */
 describe('the database refusing writes', () => {
   let shared: Database;
@@ -30,10 +32,12 @@ describe('the database refusing writes', () => {
     await lenders.create({ bin, name: 'Fault Test Bank', licence: 'bank' });
     lenderKey = (await lenders.createKey(bin)).key;
     operator = await buildOperatorToken(shared.db, 'registry-operator');
+    await sql`create table if not exists qorgau_test_disk_full (full_now boolean not null)`.execute(shared.db);
+    await sql`delete from qorgau_test_disk_full`.execute(shared.db);
     await sql`
       create or replace function qorgau_test_disk_full() returns trigger language plpgsql as $$
       begin
-        if current_setting('qorgau.test_disk_full', true) = 'on' then
+        if exists (select 1 from qorgau_test_disk_full where full_now) then
           raise exception 'could not extend file: No space left on device' using errcode = 'disk_full';
         end if;
         return new;
@@ -47,32 +51,22 @@ describe('the database refusing writes', () => {
   afterAll(async () => {
     for (const table of ['credit_inquiries', 'breaches']) await sql`drop trigger if exists qorgau_test_disk_full on ${sql.table(table)}`.execute(shared.db);
     await sql`drop function if exists qorgau_test_disk_full()`.execute(shared.db);
+    await sql`drop table if exists qorgau_test_disk_full`.execute(shared.db);
   });
 
-  /**
-   * An app whose every database session has `setting` on. PostgreSQL: a database of its own pool
-   * opened with the setting in its startup options. PGlite is one session, shared with the other
-   * tests of this worker: set, then reset after the test.
-   */
-  async function appWith(setting: 'default_transaction_read_only' | 'qorgau.test_disk_full', during: (app: FastifyInstance) => Promise<void>) {
-    const { config, databaseUrl } = await getTestDatabase();
-    const pki = await getTestHierarchy();
-    let database = shared;
-    if (testDbKind === 'postgres') {
-      const url = new URL(databaseUrl!);
-      url.searchParams.set('options', `-c ${setting}=on`);
-      database = await openDatabase({ databaseUrl: url.toString(), poolSize: 2 });
-    } else {
-      await sql`select set_config(${setting}, 'on', false)`.execute(shared.db);
-    }
-    const app = await buildApp({ config, database, logger: false, pki });
+  /** The fault on while `during` runs, on an app built (and writing its start-up rows) before it. */
+  async function appWith(fault: 'read-only' | 'disk-full', during: (app: FastifyInstance) => Promise<void>) {
+    const { config } = await getTestDatabase();
+    const app = await buildApp({ config, database: shared, logger: false, pki: await getTestHierarchy() });
+    await app.ready();
     try {
-      await app.ready();
+      if (fault === 'read-only') await sql`select set_config('default_transaction_read_only', 'on', false)`.execute(shared.db);
+      else await sql`insert into qorgau_test_disk_full values (true)`.execute(shared.db);
       await during(app);
     } finally {
+      if (fault === 'read-only') await sql`select set_config('default_transaction_read_only', 'off', false)`.execute(shared.db);
+      else await sql`delete from qorgau_test_disk_full`.execute(shared.db);
       await app.close();
-      if (database !== shared) await database.close();
-      else await sql`select set_config(${setting}, ${setting === 'default_transaction_read_only' ? 'off' : ''}, false)`.execute(shared.db);
     }
   }
 
@@ -83,9 +77,11 @@ describe('the database refusing writes', () => {
   const breachesNamed = async (name: string) => (await shared.db.selectFrom('breaches').select('id').where('title', '=', name).execute()).length;
 
   it.each([
-    ['default_transaction_read_only', 'DATABASE_READ_ONLY'],
-    ['qorgau.test_disk_full', 'DATABASE_DISK_FULL'],
-  ] as const)('with %s, answers writes 503 %s with Retry-After, still answers reads, and writes nothing', async (setting, code) => {
+    ['read-only', 'DATABASE_READ_ONLY'],
+    ['disk-full', 'DATABASE_DISK_FULL'],
+  ] as const)('%s: answers writes 503 %s with Retry-After, still answers reads, and writes nothing', async (setting, code) => {
+    // PGlite is one session, so a session setting makes it read-only; PostgreSQL's pool is many (see above).
+    if (setting === 'read-only' && testDbKind === 'postgres') return;
     const name = `fault ${code} ${buildIin()}`;
     await appWith(setting, async (app) => {
       const refused = await createBreach(app, name);

@@ -7,7 +7,8 @@ import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { Pseudonymizer } from '../../src/privacy/pseudonym.js';
 import { LenderService, RestrictionService } from '../../src/features/credit/index.js';
-import { buildBin, buildIin } from '../helpers/factories.js';
+import { buildBin, buildBreach, buildIin } from '../helpers/factories.js';
+import { createApiToken } from '../../src/auth/api-tokens.js';
 import { startServer } from '../helpers/server-process.js';
 import { PgCluster, pgClusterMissing } from '../helpers/pg-cluster.js';
 
@@ -22,6 +23,7 @@ describe.skipIf(pgClusterMissing)('PostgreSQL restarted during a lender-check lo
   let url: string;
   let env: Record<string, string>;
   let lenderKey: string;
+  let operator: string;
   const iins = Array.from({ length: 40 }, buildIin);
 
   beforeAll(async () => {
@@ -45,6 +47,7 @@ describe.skipIf(pgClusterMissing)('PostgreSQL restarted during a lender-check lo
       const bin = buildBin();
       await lenders.create({ bin, name: 'Restart Test Bank', licence: 'bank' });
       lenderKey = (await lenders.createKey(bin)).key;
+      operator = (await createApiToken(database.db, 'restart-test', 'registry-operator')).token;
       const pseudonymizer = new Pseudonymizer(key);
       for (const iin of iins.slice(0, 8)) {
         await new RestrictionService(database).placeVoluntary(pseudonymizer.of(iin), { products: ['bank_loan'], channels: ['online'] });
@@ -135,4 +138,42 @@ describe.skipIf(pgClusterMissing)('PostgreSQL restarted during a lender-check lo
       await server.stop();
     }
   }, 180_000);
+
+  it('a cluster turned read-only under a running server answers writes 503 DATABASE_READ_ONLY, reads 200, and takes writes again after', async () => {
+    const server = startServer(env);
+    const base = await server.ready;
+    const check = () =>
+      fetch(`${base}/v1/credit/checks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${lenderKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ iin: iins[0], product: 'bank_loan', channel: 'online' }),
+      });
+    const createBreach = () =>
+      fetch(`${base}/v1/breaches`, { method: 'POST', headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' }, body: JSON.stringify(buildBreach()) });
+    try {
+      expect((await check()).status).toBe(200);
+      // The whole cluster refuses writes (SQLSTATE 25006), as an operator freezes it or a demoted primary does; sessions pick it up on reload.
+      await cluster.query('alter system set default_transaction_read_only = on');
+      await cluster.query('select pg_reload_conf()');
+      await new Promise((r) => setTimeout(r, 500));
+      const refusedCheck = await check();
+      expect(refusedCheck.status).toBe(503);
+      expect(refusedCheck.headers.get('retry-after')).toBeTruthy();
+      expect(await refusedCheck.json()).toMatchObject({ code: 'CHECK_NOT_RECORDED', reason: 'DATABASE_READ_ONLY' });
+      const refusedWrite = await createBreach();
+      expect(refusedWrite.status).toBe(503);
+      expect(await refusedWrite.json()).toMatchObject({ code: 'DATABASE_READ_ONLY' });
+      expect((await fetch(`${base}/v1/breaches`)).status).toBe(200);
+    } finally {
+      await cluster.query('alter system reset default_transaction_read_only');
+      await cluster.query('select pg_reload_conf()');
+    }
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await check()).status).toBe(200);
+      expect((await createBreach()).status).toBe(201);
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
 });
