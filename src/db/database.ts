@@ -57,18 +57,31 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  */
 const CONNECT_TIMEOUT_MS = 5_000;
 
-async function openPostgres(url: string, readUrl: string | undefined, poolSize: number, readMaxLagSeconds: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  pool.on('error', () => {
-    // An idle client lost its server; the pool replaces it. Queries in flight see their own error.
+/**
+ * A pool that survives its server going away. node-postgres emits a lost socket as an 'error'
+ * event on the client, and a client checked out of the pool has no listener for it, so a
+ * PostgreSQL restart under load would end the whole process with an unhandled 'error'. Each
+ * client gets a listener of its own: the query in flight fails with the error (a 503 at the
+ * edge), and the pool discards the broken client when it is released.
+ */
+export function resilientPool(config: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool({ connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...config });
+  // An idle client lost its server; the pool replaces it.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
   });
+  return pool;
+}
+
+async function openPostgres(url: string, readUrl: string | undefined, poolSize: number, readMaxLagSeconds: number): Promise<Database> {
+  const pool = resilientPool({ connectionString: url, max: poolSize });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let readPool: pg.Pool | undefined;
   let readDb = db;
   let replica: ReplicaLag | undefined;
   if (readUrl) {
-    const replicaPool = new pg.Pool({ connectionString: readUrl, max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-    replicaPool.on('error', () => {});
+    const replicaPool = resilientPool({ connectionString: readUrl, max: poolSize });
     readPool = replicaPool;
     const lag = new ReplicaLag({ primary: pool, replica: replicaPool, maxLagSeconds: readMaxLagSeconds });
     replica = lag;
