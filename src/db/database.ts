@@ -55,7 +55,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  * A request waits this long for a connection, then fails as DATABASE_UNAVAILABLE (503) instead
  * of hanging while the server is away; node-postgres waits for ever by default.
  */
-const CONNECT_TIMEOUT_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * A pool that survives its server going away. node-postgres emits a lost socket as an 'error'
