@@ -23,6 +23,7 @@ async function main() {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     databaseReadUrl: config.databaseReadUrl,
+    readMaxLagSeconds: config.databaseReadMaxLagSeconds,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
   });

@@ -19,6 +19,10 @@ const MEANINGS: Record<Setting, { meaning: string; default?: string }> = {
   dataDir: { meaning: 'the embedded database, keys and tokens' },
   databaseUrl: { meaning: 'PostgreSQL (node-postgres); without it the embedded PGlite', default: 'unset' },
   databaseReadUrl: { meaning: 'a read replica for lender checks, public pages and OCSP', default: 'the primary' },
+  databaseReadMaxLagSeconds: {
+    meaning:
+      'how far behind (seconds) the replica may be and still answer reads; further behind, or when its lag cannot be measured, reads go to the primary (its lag is `qorgau_database_replica_lag_seconds` in `/metrics`)',
+  },
   databasePoolSize: { meaning: 'database connections per worker process' },
   caDir: { meaning: 'a CA made by `qorgau ca init`', default: 'a development CA made in `$QORGAU_DATA_DIR/pki` on first start' },
   caPassphraseFile: { meaning: 'the file with the passphrase (or PKCS#11 PIN) of the CA in `QORGAU_CA_DIR`, kept apart from it', default: 'required with `QORGAU_CA_DIR`' },

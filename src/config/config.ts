@@ -26,6 +26,8 @@ export const ConfigSchema = Type.Object({
   databaseUrl: Type.Optional(Type.String({ minLength: 1 })),
   /** A read replica for the read-heavy paths; the primary serves them when unset. */
   databaseReadUrl: Type.Optional(Type.String({ minLength: 1 })),
+  /** Seconds a replica may lag before lender checks and certificate status read the primary instead. */
+  databaseReadMaxLagSeconds: Type.Number({ minimum: 0, maximum: 3600, default: 1 }),
   databasePoolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   /** A CA made by `qorgau ca init`; without it `npm start` makes and uses a development CA in dataDir/pki. */
   caDir: Type.Optional(Type.String({ minLength: 1 })),
@@ -104,6 +106,7 @@ export const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   QORGAU_DATA_DIR: 'dataDir',
   DATABASE_URL: 'databaseUrl',
   DATABASE_READ_URL: 'databaseReadUrl',
+  DATABASE_READ_MAX_LAG_SECONDS: 'databaseReadMaxLagSeconds',
   DATABASE_POOL_SIZE: 'databasePoolSize',
   QORGAU_PSEUDONYM_KEY_FILE: 'pseudonymKeyFile',
   QORGAU_CA_DIR: 'caDir',

@@ -417,4 +417,7 @@ export const ERROR_CODES: Record<string, ErrorCode> = {
   CONTACT_CODE_ATTEMPTS_EXHAUSTED: { kind: 'rate_limited', area: 'notifications', meaning: 'The confirmation code was typed wrong too many times: ask for a new one' },
   CONTACT_CODE_WRONG: { kind: 'unprocessable', area: 'notifications', meaning: 'The confirmation code is wrong (the detail says how many tries are left)' },
   CONTACT_CODE_RATE_LIMITED: { kind: 'rate_limited', area: 'notifications', meaning: 'Too many codes asked for this address or person: wait (Retry-After) and ask again' },
+  DATABASE_UNAVAILABLE: { kind: 'unavailable', area: 'db', meaning: 'The database cannot be reached just now (restarting or failing over); nothing was changed: retry after Retry-After seconds' },
+  DATABASE_READ_ONLY: { kind: 'unavailable', area: 'db', meaning: 'The database accepts reads only just now (a standby, or set read-only for maintenance); nothing was changed: retry later' },
+  DATABASE_DISK_FULL: { kind: 'unavailable', area: 'db', meaning: 'The database is out of disk space; nothing was changed: the operators are alerted, retry later' },
 };

@@ -24,6 +24,7 @@ export function kindOfStatus(status: number): ErrorKind {
   const kind = (Object.keys(HTTP_STATUS_OF_KIND) as ErrorKind[]).find((k) => HTTP_STATUS_OF_KIND[k] === status);
   return kind ?? (status >= 500 ? 'unavailable' : 'malformed');
 }
+import { databaseFaultOf } from '../db/database-faults.js';
 
 /** Fastify's own error codes, mapped to our stable codes. */
 export const FASTIFY_CODES: Record<string, { status: number; code: string; detail?: string }> = {
@@ -90,6 +91,13 @@ export function problemFor(error: FastifyError | AppError | Error, instance?: st
     status = mapped.status;
     code = mapped.code;
     detail = mapped.detail ?? error.message;
+  } else if (databaseFaultOf(error)) {
+    // The database is away, read-only or out of disk: the request may succeed later (503, not 500).
+    const fault = databaseFaultOf(error)!;
+    status = 503;
+    code = fault.code;
+    detail = fault.detail;
+    extras = { retryAfter: fault.retryAfter };
   } else if (isDataException(error)) {
     status = 400;
     code = UNVALIDATED_INPUT;
@@ -107,6 +115,7 @@ function sendProblem(request: FastifyRequest, reply: FastifyReply, error: Error)
   // A 5xx's own text and its cause (a database's words) go to the log only: pino's err serializer
   // joins the causes' messages and stacks, and scrubs IINs (log-privacy.ts).
   if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+  if (problem.status === 503) reply.header('retry-after', String(typeof problem.retryAfter === 'number' ? problem.retryAfter : 2));
   else request.log.info({ code: problem.code, status: problem.status }, 'request refused');
   // A refusal that says how long to wait says it in the standard header too (RFC 9110 10.2.3).
   if (typeof problem.retryAfterSeconds === 'number' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(problem.retryAfterSeconds));

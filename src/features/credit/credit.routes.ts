@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config/config.js';
-import type { Database } from '../../db/database.js';
+import { resilientPool, type Database } from '../../db/database.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import type { RegistryService } from '../registry/index.js';
 import { LENDER_SCOPES, type LenderScope } from './lender-keys.js';
@@ -65,8 +65,7 @@ export function createCreditServices(
   // pool of their own (Kysely's driver sends unnamed statements, planned every time).
   let pgPool: pg.Pool | undefined;
   if (database.kind === 'postgres' && config.databaseUrl && !config.databaseReadUrl && database.readDb === database.db) {
-    pgPool = new pg.Pool({ connectionString: config.databaseUrl, max: 8 });
-    pgPool.on('error', () => {});
+    pgPool = resilientPool({ connectionString: config.databaseUrl, max: 8 });
   }
   const checks = new CheckService(database, pseudonymizer, restrictions.repository, signer, { pgPool });
   return { restrictions, policy, lenders: new LenderService(database), checks, signer, close: async () => pgPool?.end() };
