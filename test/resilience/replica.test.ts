@@ -154,12 +154,12 @@ describe.skipIf(pgClusterMissing)('a streaming replica and two instances', () =>
     const me = async (url: string, request: Record<string, unknown>) =>
       a.inject({ method: 'POST', url, headers: { cookie }, payload: { document: await signedRequest(a, person, request) } });
     expect((await me('/v1/me/restrictions', { action: 'restriction.place', ...BOTH })).statusCode).toBe(201);
-    const denied = await eventually(() => check(b, person.iin), (r) => r.json().decision === 'deny', 2_000);
+    const denied = await eventually(() => check(b, person.iin), (r) => r.json().decision === 'deny', 15_000);
     expect(denied.value.json().decision).toBe('deny');
 
     const lift = await me('/v1/me/lifts', { action: 'restriction.lift', restrictionId: null, scope: 'entire' });
     expect(lift.statusCode, lift.body).toBe(201);
-    const allowed = await eventually(() => check(b, person.iin), (r) => r.json().decision === 'allow', 2_000);
+    const allowed = await eventually(() => check(b, person.iin), (r) => r.json().decision === 'allow', 15_000);
     expect(allowed.value.json().decision, `B's check after ${allowed.ms} ms`).toBe('allow');
     // Every check answered has its inquiry on the primary.
     expect(await inquiryOnPrimary(denied.value.json().checkId)).toBe('deny');
