@@ -39,7 +39,7 @@ describe('qorgau keygen', () => {
   it('refuses a weak password before making any key', async () => {
     const dir = path.join(tempDir(), 'keys');
     await expect(createKeyRequest({ dir, person: buildPerson(), idDocumentNumber: '045123456', password: 'password1234' })).rejects.toMatchObject({
-      status: 422,
+      kind: 'unprocessable',
       code: 'PASSWORD_TOO_WEAK',
       extras: { reasons: [expect.stringContaining('too easy to guess')], suggestions: expect.arrayContaining([expect.any(String)]) },
     });

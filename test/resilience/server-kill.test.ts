@@ -277,7 +277,7 @@ describe.skipIf(pgClusterMissing)('SIGKILL of the server in the middle of a chan
     try {
       const persons = Array.from({ length: 20 }, () => randomBytes(32));
       for (const person of persons) {
-        await database.db.insertInto('notification_contacts').values({ id: randomUUID(), person_hash: person, channel: 'webhook', address: hookUrl }).execute();
+        await database.db.insertInto('notification_contacts').values({ id: randomUUID(), person_hash: person, channel: 'webhook', address: hookUrl, verified_at: new Date() }).execute();
       }
       await enqueueNotifications(database.db, 'restriction.created', new Date(), persons.map((personHash) => ({ personHash, payload: { restrictionId: randomUUID() } })));
       const ids = (
