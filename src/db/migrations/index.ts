@@ -21,6 +21,7 @@ import * as m20261129_1500_literacy from './2026-11-29T15-00-literacy.js';
 import * as m20261129_1800_breach_day_precision from './2026-11-29T18-00-breach-day-precision.js';
 import * as m20261129_1810_idempotency_keys from './2026-11-29T18-10-idempotency-keys.js';
 import * as m20261129_1900_transparency_log from './2026-11-29T19-00-transparency-log.js';
+import * as m20261130_0100_head_applications from './2026-11-30T01-00-head-applications.js';
 import * as m20261129_1200_rate_limit_counters from './2026-11-29T12-00-rate-limit-counters.js';
 
 /** Every migration, by ISO-dated name; Kysely applies them in name order. */
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-29T18-00-breach-day-precision': m20261129_1800_breach_day_precision,
   '2026-11-29T18-10-idempotency-keys': m20261129_1810_idempotency_keys,
   '2026-11-29T19-00-transparency-log': m20261129_1900_transparency_log,
+  '2026-11-30T01-00-head-applications': m20261130_0100_head_applications,
 };

@@ -2,16 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
-import type { CertificateHoldings, EmployeeAuthorization, EmployeeAuthorizations, EmployeeRole } from '../ca/index.js';
+import type { CertificateHoldings, EmployeeAuthorization, EmployeeAuthorizations, EmployeeRole, ProvenHead } from '../ca/index.js';
 import type { AuthorizationCreateInput, AuthorizationViewType } from './employees.schema.js';
 import type { Employment } from './employees.service.js';
-import { toEmployment } from './employees.service.js';
+import { EmploymentService, toEmployment } from './employees.service.js';
 
 const DAY = 86_400_000;
 
 /** The roles an employee certificate carries, from the employment record. */
 export function rolesOf(employment: Employment): EmployeeRole[] {
   const roles: EmployeeRole[] = ['employee'];
+  // Recorded only from a proof of headship: a head who lost their pair is authorized a new one with the role.
+  if (employment.roles.firstHead) roles.push('first-head');
   if (employment.roles.maySign) roles.push('may-sign');
   if (employment.roles.maySignFinancial) roles.push('may-sign-financial');
   if (employment.roles.hr) roles.push('hr');
@@ -194,6 +196,15 @@ export class EmployeeCertificates implements EmployeeAuthorizations {
       .insertInto('employee_certificate_requests')
       .values({ pair_id: issued.pairId, bin: authorization.bin, iin: authorization.iin, employment_id: Number(used.employment_id), roles: authorization.roles, requested_by: used.authorized_by })
       .execute();
+  }
+
+  async organizationName(bin: string): Promise<string | null> {
+    const row = await this.db.selectFrom('enrolled_organizations').select('name').where('bin', '=', bin).executeTakeFirst();
+    return row?.name ?? null;
+  }
+
+  recordHead(trx: Transaction<DB>, head: ProvenHead): Promise<void> {
+    return new EmploymentService(this.db).recordHead(trx, head);
   }
 
   async employedNow(bin: string, iin: string, trx?: Transaction<DB>): Promise<boolean> {

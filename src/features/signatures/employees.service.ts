@@ -12,7 +12,7 @@ export interface Employment {
   givenName: string | null;
   patronymic: string | null;
   position: string;
-  roles: { maySign: boolean; maySignFinancial: boolean; hr: boolean };
+  roles: { maySign: boolean; maySignFinancial: boolean; hr: boolean; firstHead: boolean };
   startedAt: Date;
   /** null while employed (no end recorded). */
   endedAt: Date | null;
@@ -21,8 +21,28 @@ export interface Employment {
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
+/** The position recorded for a head when Qorgau records them (enrolment, a head's pair); HR may change the words. */
+export const FIRST_HEAD_POSITION = 'first head';
+
+/**
+ * The first-head role of a record after an update. It is set only from a proof of headship (the
+ * head's pair or enrolment), never by a request: nobody, HR included, makes a person the head. A
+ * head (or an admin) may take it off a record, for instance the previous head's; HR may not.
+ */
+function firstHeadAfter(bin: string, now: boolean, asked: boolean | undefined, actor: { isHead: boolean }): boolean {
+  if (asked === undefined || asked === now) return now;
+  if (asked) {
+    throw AppError.forbidden(
+      'FIRST_HEAD_NEEDS_PROOF',
+      `The first-head role comes only with a proof of headship of ${bin}: the person applies for the head's pair with the registration extract number or a certificate already carrying the role`,
+    );
+  }
+  if (!actor.isHead) throw AppError.forbidden('ORG_HEAD_ROLE_REQUIRED', `Only the first head of ${bin} (or an admin) may take the first-head role off a record`);
+  return false;
+}
+
 const COLUMNS = [
-  'id', 'bin', 'iin', 'surname', 'given_name', 'patronymic', 'position', 'may_sign', 'may_sign_financial', 'hr', 'started_at', 'ended_at', 'end_reason',
+  'id', 'bin', 'iin', 'surname', 'given_name', 'patronymic', 'position', 'may_sign', 'may_sign_financial', 'hr', 'first_head', 'started_at', 'ended_at', 'end_reason',
 ] as const;
 
 /** The latest spell of employment of `iin` in `bin`, newest first (lock it with `.forUpdate()` before changing it). */
@@ -32,7 +52,7 @@ function latestEmploymentQuery(executor: Executor, bin: string, iin: string) {
 
 type Row = {
   id: number | string; bin: string; iin: string; surname: string | null; given_name: string | null; patronymic: string | null; position: string;
-  may_sign: boolean; may_sign_financial: boolean; hr: boolean; started_at: Date; ended_at: Date | null; end_reason: string | null;
+  may_sign: boolean; may_sign_financial: boolean; hr: boolean; first_head: boolean; started_at: Date; ended_at: Date | null; end_reason: string | null;
 };
 
 export function toEmployment(r: Row): Employment {
@@ -44,7 +64,7 @@ export function toEmployment(r: Row): Employment {
     givenName: r.given_name,
     patronymic: r.patronymic,
     position: r.position,
-    roles: { maySign: r.may_sign, maySignFinancial: r.may_sign_financial, hr: r.hr },
+    roles: { maySign: r.may_sign, maySignFinancial: r.may_sign_financial, hr: r.hr, firstHead: r.first_head },
     startedAt: new Date(r.started_at),
     endedAt: r.ended_at ? new Date(r.ended_at) : null,
     endReason: r.end_reason,
@@ -117,7 +137,7 @@ export class EmploymentService {
    * Records or updates the current spell of employment. A person whose last spell has ended
    * starts a new one (a re-hire); the end of a spell is set only by termination.
    */
-  async upsert(bin: string, iin: string, input: EmployeeUpsertInput): Promise<{ employment: Employment; created: boolean }> {
+  async upsert(bin: string, iin: string, input: EmployeeUpsertInput, actor: { isHead: boolean } = { isHead: false }): Promise<{ employment: Employment; created: boolean }> {
     const now = new Date();
     const startedAt = input.startDate ? new Date(`${input.startDate}T00:00:00Z`) : now;
     if (Number.isNaN(startedAt.getTime())) throw AppError.badRequest('EMPLOYMENT_START_DATE', `"${input.startDate}" is not a date`);
@@ -125,12 +145,15 @@ export class EmploymentService {
     const names = { surname: input.surname?.trim() ?? null, given_name: input.givenName?.trim() ?? null, patronymic: input.patronymic?.trim() || null };
     return this.db.transaction().execute(async (trx) => {
       const latest = await latestEmploymentQuery(trx, bin, iin).forUpdate().executeTakeFirst();
-      if (latest && (latest.ended_at === null || latest.ended_at > now)) {
+      const current = latest && (latest.ended_at === null || latest.ended_at > now) ? latest : undefined;
+      const firstHead = firstHeadAfter(bin, current?.first_head ?? false, input.roles?.firstHead, actor);
+      if (current && latest) {
         const row = await trx
           .updateTable('employments')
           .set({
             position: input.position.trim(),
             ...roles,
+            first_head: firstHead,
             surname: names.surname ?? latest.surname,
             given_name: names.given_name ?? latest.given_name,
             patronymic: input.patronymic !== undefined ? names.patronymic : latest.patronymic,
@@ -152,6 +175,36 @@ export class EmploymentService {
         .executeTakeFirstOrThrow();
       return { employment: toEmployment(row), created: true };
     });
+  }
+
+  /**
+   * A head's pair was issued on a proof of headship: the organization records the person as its
+   * first head, on their current employment or a new one (a new head taking over), in the issuing
+   * transaction. Before enrolment there is nothing to record: enrolment records the head.
+   */
+  async recordHead(trx: Transaction<DB>, head: { bin: string; iin: string; surname: string; givenName: string; patronymic: string | null }): Promise<void> {
+    const enrolled = await trx.selectFrom('enrolled_organizations').select('bin').where('bin', '=', head.bin).executeTakeFirst();
+    if (!enrolled) return;
+    const now = new Date();
+    const current = await trx
+      .selectFrom('employments')
+      .select(['id'])
+      .where('bin', '=', head.bin)
+      .where('iin', '=', head.iin)
+      .where('started_at', '<=', now)
+      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]))
+      .orderBy('started_at', 'desc')
+      .limit(1)
+      .forUpdate()
+      .executeTakeFirst();
+    if (current) {
+      await trx.updateTable('employments').set({ first_head: true, updated_at: now }).where('id', '=', current.id).execute();
+      return;
+    }
+    await trx
+      .insertInto('employments')
+      .values({ bin: head.bin, iin: head.iin, position: FIRST_HEAD_POSITION, first_head: true, surname: head.surname, given_name: head.givenName, patronymic: head.patronymic, started_at: now, ended_by: null, end_reason: null })
+      .execute();
   }
 
   /**

@@ -6,6 +6,7 @@ import { checkBin } from '../../identifiers/bin.js';
 import { checkIin } from '../../identifiers/iin.js';
 import { actorLabel, type OrgActor } from './organizations.auth.js';
 import type { EnrolmentInput, OrganizationViewType } from './organizations.schema.js';
+import { FIRST_HEAD_POSITION } from './employees.service.js';
 import { createHrCredential, listHrCredentials, revokeHrCredential } from './organizations.credentials.js';
 
 /** What an actor wants to do with an organization. */
@@ -35,13 +36,33 @@ export class OrganizationsService {
     if (actor.kind === 'person' && !(actor.bin === input.bin && actor.roles.includes('first-head'))) {
       throw AppError.forbidden('ORG_ENROL_FORBIDDEN', `Only the first head of ${input.bin}, signed in with an employee certificate carrying that BIN, may enrol it`);
     }
-    const inserted = await this.db
-      .insertInto('enrolled_organizations')
-      .values({ bin: input.bin, name: input.name.trim(), enrolled_by: actorLabel(actor) })
-      .onConflict((oc) => oc.column('bin').doNothing())
-      .returning('bin')
-      .executeTakeFirst();
-    if (!inserted) throw AppError.conflict('ORG_ALREADY_ENROLLED', `Organization ${input.bin} is already enrolled`);
+    await this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('enrolled_organizations')
+        .values({ bin: input.bin, name: input.name.trim(), enrolled_by: actorLabel(actor) })
+        .onConflict((oc) => oc.column('bin').doNothing())
+        .returning('bin')
+        .executeTakeFirst();
+      if (!inserted) throw AppError.conflict('ORG_ALREADY_ENROLLED', `Organization ${input.bin} is already enrolled`);
+      // The head who enrols is the organization's first employee record: in the staff list, under termination and staff sync like anyone.
+      if (actor.kind === 'person') {
+        await trx
+          .insertInto('employments')
+          .values({
+            bin: input.bin,
+            iin: actor.iin,
+            position: FIRST_HEAD_POSITION,
+            first_head: true,
+            surname: actor.names.surname,
+            given_name: actor.names.givenName,
+            patronymic: actor.names.patronymic,
+            started_at: new Date(),
+            ended_by: null,
+            end_reason: null,
+          })
+          .execute();
+      }
+    });
     return this.view(input.bin);
   }
 
@@ -91,10 +112,38 @@ export class OrganizationsService {
     }
     if (actor.bin !== bin) throw AppError.forbidden('ORG_FORBIDDEN', `Your certificate is not one of ${bin}'s employees: you cannot administer it`);
     const allowed = action === 'manage-credentials' ? ['first-head'] : ['first-head', 'hr'];
-    if (!actor.roles.some((r) => allowed.includes(r))) {
+    if (!(await this.rolesOf(actor, bin)).some((r) => allowed.includes(r))) {
       throw AppError.forbidden('ORG_ROLE_REQUIRED', `This needs a certificate with the role ${allowed.join(' or ')} of ${bin}`);
     }
     return name;
+  }
+
+  /**
+   * What a person may do for the organization: the roles their certificate of the BIN carries,
+   * and those the organization's record of their current employment gives (HR granted by the
+   * head, the first head recorded at enrolment), so a role granted later needs no new pair.
+   * The record counts only with a certificate of the same BIN: it adds roles, never a BIN.
+   */
+  async rolesOf(actor: OrgActor, bin: string): Promise<string[]> {
+    if (actor.kind !== 'person' || actor.bin !== bin) return [];
+    const now = new Date();
+    const record = await this.db
+      .selectFrom('employments')
+      .select(['hr', 'first_head'])
+      .where('bin', '=', bin)
+      .where('iin', '=', actor.iin)
+      .where('started_at', '<=', now)
+      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]))
+      .executeTakeFirst();
+    const roles = new Set(actor.roles);
+    if (record?.hr) roles.add('hr');
+    if (record?.first_head) roles.add('first-head');
+    return [...roles];
+  }
+
+  /** Whether the actor acts as the organization's first head (or is an admin operator). */
+  async isHead(actor: OrgActor, bin: string): Promise<boolean> {
+    return actor.kind === 'operator' || (await this.rolesOf(actor, bin)).includes('first-head');
   }
 
   createCredential(bin: string, name: string) {

@@ -135,6 +135,9 @@ async function orgsRoutes(root: FastifyInstance) {
     schema: {
       tags: ['signatures'],
       summary: 'Record or update an employment (position, roles, start date); a person whose employment ended is re-hired as a new record',
+      description:
+        'Roles granted here (hr) take effect at once for Qorgau\'s organization routes, without a new certificate pair: a person signed in with a certificate of this BIN acts with ' +
+        'the roles of their certificate and of their current record. The first-head role is never granted here (403 FIRST_HEAD_NEEDS_PROOF): it comes from a proof of headship.',
       security: orgSecurity,
       params: EmployeeParams,
       body: EmployeeUpsert,
@@ -142,9 +145,10 @@ async function orgsRoutes(root: FastifyInstance) {
     },
   }, async (request, reply) => {
     const { bin, iin } = request.params;
-    await organizations.authorize(actorOf(request), bin);
+    const actor = actorOf(request);
+    await organizations.authorize(actor, bin);
     requireValidIin(iin);
-    const { employment: e, created } = await employment.upsert(bin, iin, request.body);
+    const { employment: e, created } = await employment.upsert(bin, iin, request.body, { isHead: await organizations.isHead(actor, bin) });
     return reply.status(created ? 201 : 200).send(presentEmployment(e));
   });
 

@@ -32,7 +32,7 @@ export class ApplicationsRepository {
   async pendingReview(limit: number) {
     return this.readDb
       .selectFrom('certificate_applications')
-      .select(['id', 'holder', 'iin', 'id_document_number', 'surname', 'given_name', 'patronymic', 'organization', 'bin', 'review_reason', 'created_at'])
+      .select(['id', 'holder', 'iin', 'id_document_number', 'surname', 'given_name', 'patronymic', 'organization', 'bin', 'review_reason', 'registration_extract', 'proof', 'created_at'])
       .where('status', '=', 'pending_review')
       .orderBy('created_at')
       .limit(limit)
