@@ -285,7 +285,7 @@ export class CertificateApplicationService {
       if (headship.registrationExtract === undefined) {
         throw AppError.unprocessable(
           'HEADSHIP_NOT_CHECKED',
-          `Application ${id} claims the first head of ${row.bin}: check registration extract ${row.registration_extract} in the business registry (it must name IIN ${row.iin} as the head of ${row.bin}), then approve with "registrationExtract": "${row.registration_extract}"`,
+          `Application ${id} claims the first head of ${row.bin}: check registration extract ${row.registration_extract} in the business registry (it must name the applicant in the review queue as the head of ${row.bin}), then approve with "registrationExtract": "${row.registration_extract}"`,
         );
       }
       if (normalizeRegistrationExtract(headship.registrationExtract) !== row.registration_extract) {
