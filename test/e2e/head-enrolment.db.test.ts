@@ -72,7 +72,7 @@ describe('a company head enrols their organization, no administrator involved', 
 
     // The certificate carries the first-head role and the BIN, read by OpenSSL, not by our parser.
     const head = await holderOf(app, id, application);
-    const text = openssl(['x509', '-inform', 'DER', '-noout', '-text', '-nameopt', 'utf8,sep_multiline'], head.issued.auth.der).stdout;
+    const text = openssl(['x509', '-inform', 'DER', '-noout', '-text', '-nameopt', 'RFC2253,-esc_msb'], head.issued.auth.der).stdout;
     expect(text).toContain(kz_role_firstHead);
     expect(text).toContain(`BIN${bin}`);
     expect(text).toContain(`IIN${x.iin}`);
@@ -125,7 +125,7 @@ describe('a company head enrols their organization, no administrator involved', 
     expect(applied.statusCode, applied.body).toBe(201);
     expect(applied.json()).toMatchObject({ status: 'issued', headship: 'certificate', roles: ['first-head', 'may-sign'] });
     const head = await holderOf(app, applied.json().id, application);
-    const subject = openssl(['x509', '-inform', 'DER', '-noout', '-subject', '-nameopt', 'utf8,sep_multiline'], head.issued.auth.der).stdout;
+    const subject = openssl(['x509', '-inform', 'DER', '-noout', '-subject', '-nameopt', 'RFC2253,-esc_msb'], head.issued.auth.der).stdout;
     // The name comes from the national CA's certificate, not from what the applicant typed.
     expect(subject).toContain('ТОО «Ұлттық бас»');
     const enrolled = await app.inject({ method: 'POST', url: '/v1/orgs', headers: { cookie: await signIn(app, head) }, payload: { bin, name: 'ТОО «Ұлттық бас»' } });
