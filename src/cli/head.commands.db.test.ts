@@ -66,9 +66,18 @@ describe('qorgau org head: a company head enrols their organization from the com
     expect(applied.stdout).toContain('waiting for an operator to check the registration extract');
     const id = (await import('node:fs')).readFileSync(path.join(out, 'application-id.txt'), 'utf8').trim();
 
+    // The CA operator, from their own command line: the queue says what to check; approval takes the number checked.
     const token = await buildOperatorToken(app.database.db, 'ca-operator');
-    const approved = await app.inject({ method: 'POST', url: `/v1/pki/applications/${id}/approve`, headers: { authorization: `Bearer ${token}` }, payload: { registrationExtract: extract } });
-    expect(approved.statusCode, approved.body).toBe(200);
+    const operator = ['--url', baseUrl, '--token', token];
+    const queue = await qorgau(['ca', 'queue', ...operator]);
+    expect(queue.code, queue.stderr).toBe(0);
+    expect(queue.stdout).toContain(`${id}\t`);
+    expect(queue.stdout).toContain(`head of ${bin} (ТОО «CLI»): check extract ${extract}; identity proven by signature`);
+    const unchecked = await qorgau(['ca', 'approve', id, ...operator]);
+    expect(unchecked.stderr).toContain('[HEADSHIP_NOT_CHECKED]');
+    const approved = await qorgau(['ca', 'approve', id, '--registration-extract', extract, ...operator]);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toContain('issued (roles first-head)');
 
     const finished = await qorgau(['keygen', 'finish', '--dir', out, '--password-file', passwordFile, '--url', baseUrl]);
     expect(finished.code, finished.stderr).toBe(0);

@@ -18,6 +18,7 @@ import { registerSignCommands } from './sign.commands.js';
 import { registerCreditCommands } from './credit.commands.js';
 import { registerLoginCommands } from './login.commands.js';
 import { registerOrgCommands } from './orgs.commands.js';
+import { registerReviewCommands } from './review.commands.js';
 import { registerCertVerifyCommand } from './cert-verify.command.js';
 import { registerFraudCommands } from './fraud.commands.js';
 import { registerAuditCommands } from './audit.commands.js';
@@ -135,6 +136,7 @@ withServerOptions(
 registerOperatorCommands(program);
 registerProtectionCommands(program);
 registerPkiCommands(program);
+registerReviewCommands(program);
 registerRevocationCommands(program);
 registerSignCommands(program);
 registerCreditCommands(program);
