@@ -9,7 +9,7 @@ import { buildTestHierarchy, issuePerson, tempDir, type TestEntity, type TestPer
 import { certifyPerson, signIn, type CertifiedPerson } from '../helpers/person-sessions.js';
 import { holderOf, hireAndCertify, signedHeadApplication, type HeadSigner } from '../helpers/organizations.js';
 import { openssl } from '../helpers/openssl.js';
-import { AutomaticProofing, OperatorReviewProofing } from '../../src/features/ca/index.js';
+import { AutomaticProofing, buildCrl, CrlEntriesWriter, OperatorReviewProofing } from '../../src/features/ca/index.js';
 import { kz_role_firstHead, kz_role_hr, kz_role_legalEntity, kz_role_maySign } from '../../src/pkix/oids.js';
 
 /**
@@ -18,7 +18,8 @@ import { kz_role_firstHead, kz_role_hr, kz_role_legalEntity, kz_role_maySign } f
  * national-CA certificate already carrying the role), enrols, and grants HR, themselves included.
  * Then the identity bar, tried as an attacker: who can obtain a first-head pair naming X for B?
  */
-describe('a company head enrols their organization, no administrator involved', () => {
+// Each step signs and verifies real CMS and issues real pairs: slow on a loaded machine, never timed.
+describe('a company head enrols their organization, no administrator involved', { timeout: 600_000 }, () => {
   let app: FastifyInstance;
   let operatorToken: string;
   let nca: { issuing: TestEntity };
@@ -37,10 +38,12 @@ describe('a company head enrols their organization, no administrator involved', 
     const trust = path.join(dataDir, 'pki', 'trust');
     mkdirSync(trust, { recursive: true });
     writeFileSync(path.join(trust, 'nca.cer'), nca.issuing.der);
+    // Its CRL beside it, as the national CA publishes one: without it no status, and no certificate of it is accepted.
+    writeFileSync(path.join(trust, 'nca.crl'), await buildCrl(nca.issuing, { crlNumber: 1, thisUpdate: new Date(Date.now() - 60_000), nextUpdate: new Date(Date.now() + 86_400_000), entries: new CrlEntriesWriter() }));
     app = await buildTestApp({ dataDir });
     app.certificateApplications!.proofing = new OperatorReviewProofing();
     operatorToken = await buildOperatorToken(app.database.db, 'ca-operator');
-  });
+  }, 600_000);
   afterAll(async () => app?.close());
 
   it('end to end: apply with the registry extract, an operator checks it, sign in, enrol, hire, grant HR to an employee and to oneself', async () => {
