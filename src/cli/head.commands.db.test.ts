@@ -33,10 +33,10 @@ describe('qorgau org head: a company head enrols their organization from the com
     app.certificateApplications!.proofing = new OperatorReviewProofing();
     baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
     dir = tempDir('qorgau-head-cli-');
-  });
+  }, 600_000);
   afterAll(async () => app?.close());
 
-  it('apply (confirmed), an operator checks the extract, finish, enrol, grant HR to oneself', { timeout: 180_000 }, async () => {
+  it('apply (confirmed), an operator checks the extract, finish, enrol, grant HR to oneself', { timeout: 600_000 }, async () => {
     const x = await certifyPerson(app);
     const passwordFile = writeTemp(dir, 'password', `${password}\n`);
     const individual = writeTemp(dir, 'individual-auth.p12', await buildPkcs12({
