@@ -198,8 +198,9 @@ export class EmployeeCertificates implements EmployeeAuthorizations {
       .execute();
   }
 
-  async organizationName(bin: string): Promise<string | null> {
-    const row = await this.db.selectFrom('enrolled_organizations').select('name').where('bin', '=', bin).executeTakeFirst();
+  async organizationName(bin: string, trx?: Transaction<DB>): Promise<string | null> {
+    // Inside the issuing transaction when given: the embedded database has one connection.
+    const row = await (trx ?? this.db).selectFrom('enrolled_organizations').select('name').where('bin', '=', bin).executeTakeFirst();
     return row?.name ?? null;
   }
 

@@ -366,7 +366,7 @@ export class CertificateApplicationService {
       }
     }
     // An enrolled organization's certificates carry the name it is enrolled under.
-    if (headRoles) organization = (await this.authorizations().organizationName(row.bin!)) ?? organization;
+    if (headRoles) organization = (await this.authorizations().organizationName(row.bin!, trx)) ?? organization;
     const employeeRoles = authorization?.roles ?? headRoles;
     const pair = await this.issuer.issuePair(
       {

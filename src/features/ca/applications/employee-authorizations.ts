@@ -30,7 +30,7 @@ export interface EmployeeAuthorizations {
   /** Whether (BIN, IIN) is employed now (an employee pair is renewed only then). */
   employedNow(bin: string, iin: string, trx?: Transaction<DB>): Promise<boolean>;
   /** The enrolled organization's name (the O of its employees' certificates), or null when not enrolled. */
-  organizationName(bin: string): Promise<string | null>;
+  organizationName(bin: string, trx?: Transaction<DB>): Promise<string | null>;
   /**
    * A head's pair was issued on a proof of headship, in `trx`: an enrolled organization records
    * the person as its first head (a new head taking over); nothing before enrolment.
