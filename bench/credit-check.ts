@@ -21,7 +21,7 @@ import type net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
-import { startChildServer } from './child-server.js';
+import { BENCH_WORKERS, schedulingPolicy, serveClustered, startChildServer } from './child-server.js';
 import { machineLine, median } from './machine.js';
 import { createBenchDatabase, dropBenchDatabase } from './revocation-setup.js';
 
@@ -36,6 +36,10 @@ const SELF = fileURLToPath(import.meta.url);
 // ---- servers (child processes) --------------------------------------------------
 
 async function serveOurs(url: string, work: string) {
+  await serveClustered(BENCH_WORKERS, (first) => serveOursProcess(url, work, first));
+}
+
+async function serveOursProcess(url: string, work: string, first: boolean): Promise<number> {
   const { loadConfig } = await import('../src/config/config.js');
   const { openDatabase } = await import('../src/db/database.js');
   const { buildApp } = await import('../src/http/app.js');
@@ -52,18 +56,22 @@ async function serveOurs(url: string, work: string) {
     QORGAU_RATE_LIMIT_CREDENTIAL_FAILURES: '1000000000/1m',
   });
   const database = await openDatabase({ databaseUrl: url, poolSize: config.databasePoolSize });
-  const app = await buildApp({ config, database });
+  const app = await buildApp({ config, database, backgroundJobs: first });
   process.once('SIGTERM', () => process.exit(0));
   await app.listen({ port: 0, host: '127.0.0.1' });
-  process.stdout.write(`listening ${(app.server.address() as net.AddressInfo).port}\n`);
+  return (app.server.address() as net.AddressInfo).port;
 }
 
+/** The same number of processes as ours (BENCH_WORKERS), so the ratio compares like with like. */
 async function serveBare() {
-  const app = Fastify({ logger: false });
-  const answer = { decision: 'allow', restrictions: [], checkId: '00000000-0000-4000-8000-000000000000', checkedAt: '2026-11-24T00:00:00.000Z' };
-  app.post('/v1/credit/checks', async () => answer);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  process.stdout.write(`listening ${(app.server.address() as net.AddressInfo).port}\n`);
+  await serveClustered(BENCH_WORKERS, async () => {
+    const app = Fastify({ logger: false });
+    const answer = { decision: 'allow', restrictions: [], checkId: '00000000-0000-4000-8000-000000000000', checkedAt: '2026-11-24T00:00:00.000Z' };
+    app.post('/v1/credit/checks', async () => answer);
+    process.once('SIGTERM', () => process.exit(0));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return (app.server.address() as net.AddressInfo).port;
+  });
 }
 
 function startServer(args: string[]): Promise<{ proc: ChildProcess; port: number }> {
@@ -128,6 +136,17 @@ async function load(port: number, key: string, iins: string[], seconds: number, 
 
 // ---- set-up ----------------------------------------------------------------------
 
+/** The database's cumulative counters for this database (pg_stat_database, pg_stat_user_tables): no extension needed. */
+async function databaseWork(database: { db: import('kysely').Kysely<any> }) {
+  const r = await sql<{ transactions: string; inquiries: string; counters: string; scans: string }>`
+    select (select xact_commit + xact_rollback from pg_stat_database where datname = current_database())::text as transactions,
+           (select n_tup_ins from pg_stat_user_tables where relname = 'credit_inquiries')::text as inquiries,
+           (select n_tup_ins + n_tup_upd from pg_stat_user_tables where relname = 'rate_limit_counters')::text as counters,
+           (select coalesce(idx_scan, 0) from pg_stat_user_tables where relname = 'restrictions')::text as scans`.execute(database.db);
+  const row = r.rows[0];
+  return { transactions: Number(row.transactions), inquiriesInserted: Number(row.inquiries), countersWritten: Number(row.counters), restrictionScans: Number(row.scans) };
+}
+
 async function main() {
   const { makeIin } = await import('../src/identifiers/iin.js');
   const { Pseudonymizer } = await import('../src/privacy/pseudonym.js');
@@ -138,6 +157,7 @@ async function main() {
   console.log(machineLine());
   console.log(`load average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`persons: ${PERSONS}, restricted: ${RESTRICTED_SHARE * 100}%, ${ROUNDS} rounds x ${SECONDS} s per target, ${CONNECTIONS} connections`);
+  console.log(`processes per target: ${BENCH_WORKERS} (BENCH_WORKERS; node:cluster, scheduling ${schedulingPolicy()})`);
 
   const work = mkdtempSync(path.join(tmpdir(), 'qorgau-bench-credit-'));
   const key = randomBytes(32);
@@ -183,6 +203,8 @@ async function main() {
       // Warm-up of both (JIT, pools), not counted.
       await load(bare.port, lenderKey, iins, 2);
       await load(ours.port, lenderKey, iins, 2, checkIds);
+      const before = await databaseWork(database);
+      const answeredBefore = checkIds.length;
       for (let r = 0; r < ROUNDS; r++) {
         const b = await load(bare.port, lenderKey, iins, SECONDS);
         const o = await load(ours.port, lenderKey, iins, SECONDS, checkIds);
@@ -192,6 +214,21 @@ async function main() {
           `round ${r + 1}: bare ${b.perSecond.toFixed(0)}/s p99 ${b.p99} ms | checks ${o.perSecond.toFixed(0)}/s p50 ${o.p50} ms p99 ${o.p99} ms (non-2xx ${o.non2xx}, errors ${o.errors}) | ratio ${(o.perSecond / b.perSecond).toFixed(2)} | load ${os.loadavg()[0].toFixed(2)}`,
         );
       }
+      // Load-independent evidence of where a check's time goes: the database's own counters per answered check.
+      await new Promise((r) => setTimeout(r, 1500));
+      const after = await databaseWork(database);
+      const answered = checkIds.length - answeredBefore;
+      const per = (k: keyof typeof after) => ((after[k] - before[k]) / Math.max(answered, 1)).toFixed(2);
+      console.log(
+        `per answered check (${answered} in the measured rounds): transactions ${per('transactions')} (each autocommit statement is one), ` +
+          `inquiry rows inserted ${per('inquiriesInserted')}, rate-limit counter rows written ${per('countersWritten')}, restriction index scans ${per('restrictionScans')}`,
+      );
+      const groups = await sql<{ groups: number; mean: number; p50: number; p90: number; max: number }>`
+        select count(*)::int as groups, avg(n)::float8 as mean, percentile_cont(0.5) within group (order by n)::float8 as p50,
+               percentile_cont(0.9) within group (order by n)::float8 as p90, max(n)::int as max
+          from (select checked_at, count(*) as n from credit_inquiries group by checked_at) g`.execute(database.db);
+      const g = groups.rows[0];
+      console.log(`groups formed (inquiries sharing one checkedAt, one statement each): ${g.groups}, size mean ${g.mean.toFixed(1)}, p50 ${g.p50}, p90 ${g.p90}, max ${g.max}`);
     } finally {
       await stop(bare.proc);
       await stop(ours.proc);

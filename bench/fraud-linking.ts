@@ -46,7 +46,7 @@ async function main() {
 
   const { database } = await createBenchDatabase(DB_NAME);
   const db = database.db;
-  const policy = { overCorrelationShare: 0.01, overCorrelationMinReports: 25 };
+  const policy = { overCorrelationShare: 0.01, overCorrelationMinReports: 25, overCorrelationMaxConnections: 100 };
   try {
     // ---- generate (not measured as linking) ---------------------------------------------
     const t0 = performance.now();
@@ -114,10 +114,24 @@ async function main() {
                (select max(report_count)::int from fraud_clusters) as largest,
                (select count(*)::int from fraud_identifiers where over_correlating_at is not null) as flagged`.execute(db)
     ).rows[0];
-    const sound = check.unclustered === 0 && check.in_merged === 0 && check.split_identifiers === 0 && check.total === REPORTS;
+    // The five "everybody" numbers must be flagged (once each is in enough reports to judge),
+    // and no operation's own identifier may be: the point of the over-correlation rules.
+    const everybody = (
+      await sql<{ value: string; reports: number; flagged: boolean; reason: string | null }>`
+        select i.value, i.report_count as reports, i.over_correlating_at is not null as flagged,
+               (select state_reason from fraud_report_identifiers m where m.identifier_id = i.id and m.state = 'over_correlating' limit 1) as reason
+          from fraud_identifiers i where i.kind = 'phone' and i.value like '+7727%' order by i.value`.execute(db)
+    ).rows;
+    const judgeable = everybody.filter((e) => e.reports >= policy.overCorrelationMinReports);
+    const everybodyFlagged = judgeable.filter((e) => e.flagged).length;
+    const othersFlagged = check.flagged - everybody.filter((e) => e.flagged).length;
+    const sound =
+      check.unclustered === 0 && check.in_merged === 0 && check.split_identifiers === 0 && check.total === REPORTS && everybodyFlagged === judgeable.length && othersFlagged === 0;
     console.log(
-      `linking: ${REPORTS} reports in ${seconds(linkingMs)} s (${Math.round(REPORTS / (linkingMs / 1000))} reports/s) | clusters ${check.clusters}, of which ${check.multi} with 2+ reports, largest ${check.largest} | over-correlating flagged ${check.flagged} (${flagged} by the batches) | consistent: ${sound ? 'yes' : `NO ${JSON.stringify(check)}`}`,
+      `linking: ${REPORTS} reports in ${seconds(linkingMs)} s (${Math.round(REPORTS / (linkingMs / 1000))} reports/s) | clusters ${check.clusters}, of which ${check.multi} with 2+ reports, largest ${check.largest} | over-correlating flagged ${check.flagged} (${flagged} by the batches): "everybody" numbers ${everybodyFlagged} of ${judgeable.length} judgeable (${everybody.length} in all), operations' own ${othersFlagged} | consistent: ${sound ? 'yes' : `NO ${JSON.stringify({ ...check, everybodyFlagged, judgeable: judgeable.length, othersFlagged })}`}`,
     );
+    const reason = everybody.find((e) => e.reason)?.reason;
+    if (reason) console.log(`  reason stored on a flagged link: ${reason}`);
 
     // ---- one more report at a time (measured) -------------------------------------------------
     const pseudonymizer = new Pseudonymizer(randomBytes(32));

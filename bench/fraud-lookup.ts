@@ -131,12 +131,26 @@ async function main() {
     const bare = await startChildServer(SELF, ['serve-bare']);
     const ours = await startChildServer(SELF, ['serve-ours', url, work]);
     const results: { bare: LoadResult[]; ours: LoadResult[] } = { bare: [], ours: [] };
+    // Transactions committed in the bench database (each statement outside a transaction is one):
+    // per look-up, what a look-up costs PostgreSQL, the key check (cached for a second) and the
+    // server's background work (outbox, sweepers) included.
+    const commits = async () => Number((await sql<{ n: string }>`select xact_commit::text as n from pg_stat_database where datname = current_database()`.execute(database.db)).rows[0].n);
+    // Writes of the look-up counter rows: one per look-up statement (before batching, one per look-up).
+    const counterWrites = async () => Number((await sql<{ n: string }>`select (n_tup_ins + n_tup_upd)::text as n from pg_stat_user_tables where relname = 'fraud_lookup_counters'`.execute(database.db)).rows[0]?.n ?? 0);
+    let commitsInRounds = 0;
+    let statementsInRounds = 0;
     try {
       await load(bare.port, key, 2);
       await load(ours.port, key, 2);
       for (let r = 0; r < ROUNDS; r++) {
         const b = await load(bare.port, key, SECONDS);
+        const before = await commits();
+        const writesBefore = await counterWrites();
         const o = await load(ours.port, key, SECONDS);
+        // The statistics collector reports with a delay of up to a second (PostgreSQL 15+: at transaction end, flushed at most once a second).
+        await new Promise((r) => setTimeout(r, 1500));
+        commitsInRounds += (await commits()) - before - 2;
+        statementsInRounds += (await counterWrites()) - writesBefore;
         results.bare.push(b);
         results.ours.push(o);
         console.log(
@@ -163,6 +177,8 @@ async function main() {
           answered200InRounds: ok,
           lookupLogRows: answered,
           countedByRateLimiter: counted,
+          lookupStatementsPerLookup: Number((statementsInRounds / Math.max(1, ok)).toFixed(3)),
+          transactionsPerLookup: Number((commitsInRounds / Math.max(1, ok)).toFixed(3)),
           loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
         },
         null,

@@ -23,7 +23,7 @@ import { machineLine, median } from './machine.js';
 import { benchHierarchy, createBenchDatabase, databaseUrl, dropBenchDatabase } from './revocation-setup.js';
 import { makeIin } from '../src/identifiers/iin.js';
 import { certificateParts } from '../src/features/ca/index.js';
-import * as der from '../src/der/tlv.js';
+import * as der from '../src/der/writer.js';
 
 const EMPLOYEES = Number(process.env.BENCH_TERMINATION_EMPLOYEES ?? 100_000);
 const RUNS = Number(process.env.BENCH_TERMINATION_RUNS ?? 200);
@@ -45,7 +45,7 @@ function startServer(spec: object): Promise<{ proc: ChildProcess; port: number }
 function ocspRequest(issuerDer: Buffer, serial: string): Buffer {
   const parts = certificateParts(issuerDer);
   const certId = der.sequence(
-    der.sequence(der.objectIdentifier('1.3.14.3.2.26'), der.derNull()),
+    der.sequence(der.objectIdentifier('1.3.14.3.2.26'), der.nullValue()),
     der.octetString(createHash('sha1').update(parts.subject).digest()),
     der.octetString(createHash('sha1').update(parts.subjectPublicKey).digest()),
     der.tlv(der.TAG.INTEGER, Buffer.from(serial, 'hex')),

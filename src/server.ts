@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, ConfigError } from './config/config.js';
 import { openDatabase, DatabaseInUseError } from './db/database.js';
@@ -9,33 +10,52 @@ import { ensureDevHierarchy, loadCaHierarchy } from './features/ca/index.js';
 import { readPassphraseFile } from './features/ca/index.js';
 import { ensureDemoPeople } from './demo/demo-people.js';
 
-/** `npm start`: migrate, then serve the API. With no DATABASE_URL, the embedded PGlite in ./data. */
+/**
+ * `npm start`: migrate, then serve the API. With no DATABASE_URL, the embedded PGlite in ./data.
+ * With QORGAU_WORKERS above 1 (the default on PostgreSQL: one per core) this process is the
+ * primary of a node:cluster and the workers serve; see serveWithWorkers.
+ */
 async function main() {
   const config = loadConfig();
+  if (cluster.isPrimary && config.workers > 1) return serveWithWorkers(config.workers);
+  // Worker 0 (or the only process) migrates, makes missing keys and runs the background jobs.
+  const first = cluster.isPrimary || process.env.QORGAU_WORKER_INDEX === '0';
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     databaseReadUrl: config.databaseReadUrl,
+    readMaxLagSeconds: config.databaseReadMaxLagSeconds,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
   });
-  await migrateToLatest(database.db);
+  if (first) await migrateToLatest(database.db);
   const bootstrapFile = database.kind === 'pglite' ? await ensureBootstrapToken(database.db, config.dataDir) : null;
   const pki = config.caDir
     ? await loadCaHierarchy(config.caDir, await readPassphraseFile(config.caPassphraseFile!))
     : await ensureDevHierarchy(config.dataDir, config.publicUrl);
-  if (!config.caDir && database.kind === 'postgres') {
+  if (!config.caDir && database.kind === 'postgres' && first) {
     process.stderr.write(`qorgau: warning: using the development CA in ${config.dataDir}/pki; set QORGAU_CA_DIR and QORGAU_CA_PASSPHRASE_FILE for a CA made by "qorgau ca init"\n`);
   }
-  const app = await buildApp({ config, database, pki });
+  if (!config.noticeKeyFile && database.kind === 'postgres' && first) {
+    process.stderr.write(`qorgau: warning: webhook notices are signed with a key made in ${config.dataDir}/notifications; set QORGAU_NOTICE_KEY_FILE so that every instance signs with the same key\n`);
+  }
+  const app = await buildApp({ config, database, pki, backgroundJobs: first });
+  let closing = false;
   const shutdown = async (signal: string) => {
+    // Ctrl-C reaches a worker twice (from the terminal and from the primary): the first one counts.
+    if (closing) return;
+    closing = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
     await database.close();
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ port: config.port, host: config.host });
+  if (cluster.isWorker) {
+    process.send?.({ qorgau: 'listening' });
+    if (!first) return;
+  }
   const port = (app.server.address() as AddressInfo | null)?.port ?? config.port;
   const url = config.port === 0 ? `http://localhost:${port}` : config.publicUrl;
   const where = database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}/pglite` : 'PostgreSQL';
@@ -54,6 +74,61 @@ async function main() {
       process.stderr.write(`qorgau: warning: the demo people could not be made (${(err as Error).message}); the server runs without them\n`);
     }
   }
+}
+
+/**
+ * The primary of a cluster serves nothing itself. Worker 0 starts first and alone (it
+ * migrates, makes the development CA and any missing signing keys), then the others,
+ * which share its listening socket. A worker that dies is replaced with the same index,
+ * so exactly one runs the background jobs. SIGTERM or SIGINT stop every worker (each
+ * finishes its requests and closes its pool) before the primary exits.
+ */
+async function serveWithWorkers(count: number): Promise<void> {
+  let stopping = false;
+  const indexOf = new Map<number, number>();
+  const fork = (index: number) =>
+    new Promise<void>((resolve, reject) => {
+      const worker = cluster.fork({ QORGAU_WORKER_INDEX: String(index) });
+      indexOf.set(worker.id, index);
+      worker.on('message', (message: { qorgau?: string }) => {
+        if (message?.qorgau === 'listening') resolve();
+      });
+      worker.once('exit', (code, signal) => {
+        indexOf.delete(worker.id);
+        reject(new Error(`worker ${index} exited (${signal ?? code}) before it listened`));
+        if (stopping) return;
+        process.stderr.write(`qorgau: worker ${index} exited (${signal ?? code}); starting another\n`);
+        // A replacement that cannot start is tried again every second; the others keep serving meanwhile.
+        setTimeout(() => void fork(index).catch(() => {}), 1000).unref();
+      });
+    });
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.isDead()) return resolve();
+            w.once('exit', () => resolve());
+            w.process.kill(signal);
+          }),
+      ),
+    );
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  try {
+    await fork(0);
+  } catch (err) {
+    stopping = true;
+    process.stderr.write(`qorgau: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  await Promise.all(Array.from({ length: count - 1 }, (_, i) => fork(i + 1)));
+  process.stderr.write(`qorgau: ${count} worker processes serve the API (QORGAU_WORKERS)\n`);
 }
 
 main().catch((err) => {

@@ -3,12 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../errors/app-error.js';
 import { createApiToken, listApiTokens, revokeApiToken, TOKEN_ROLES } from './api-tokens.js';
+import { problems } from '../schemas/problem.js';
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 const operator = [{ operatorToken: [] }];
 
 const Role = Type.Union(TOKEN_ROLES.map((r) => Type.Literal(r)));

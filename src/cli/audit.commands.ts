@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { topLevelCommand } from './commands.js';
 import { LogService, verifyConsistency, verifyLog, verifyTreeHeadJws } from '../features/log/index.js';
 import { withCliContext } from './context.js';
 
@@ -36,7 +37,7 @@ export async function watchOnce(url: string, stateFile: string | undefined, fetc
 }
 
 export function registerAuditCommands(program: Command): void {
-  const audit = program.command('audit').description('the transparency log: verify it from the database, or watch a deployment from outside');
+  const audit = topLevelCommand(program, 'audit');
   audit
     .command('verify')
     .description('recompute the log from the database, check every published tree head and the consistency between them; exit 1 naming the first entry that differs')

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { topLevelCommand } from './commands.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { OnlineRevocation, PathInputError, readCertificateBlocks, readCrlBlocks, trustFolderMaterial, validatePath, type PathCertificate, type PathCrl, type PathValidationReport } from '../features/trust/index.js';
@@ -104,7 +105,7 @@ function output(report: PathValidationReport, opts: VerifyOptions): number {
 }
 
 export function registerCertVerifyCommand(program: Command): void {
-  const cert = program.commands.find((c) => c.name() === 'cert') ?? program.command('cert').description('certificates');
+  const cert = program.commands.find((c) => c.name() === 'cert') ?? topLevelCommand(program, 'cert');
   cert
     .command('verify <cert>')
     .description(

@@ -1,15 +1,17 @@
 import { Option, type Command } from 'commander';
+import { topLevelCommand } from './commands.js';
 import { readFile } from 'node:fs/promises';
 import { AppError } from '../errors/app-error.js';
 import { verifyCheckAnswer, type CheckAnswer } from '../client/check-answer.js';
 import { LenderService, type LenderLicence } from '../features/credit/index.js';
 import { withCliContext } from './context.js';
 import { LENDER_SCOPES, type LenderScope } from '../features/credit/index.js';
+import { request } from './http.js';
 import { callServer, resolveServer, withServerOptions, type ServerOptions } from './server-client.js';
 
 /** `qorgau lender create|list` and `qorgau lender key create|revoke`, in the database or (with --url) through a running server. */
 export function registerCreditCommands(program: Command): void {
-  const lender = program.command('lender').description('lenders (banks and microfinance organizations) that check for credit restrictions');
+  const lender = topLevelCommand(program, 'lender');
   withServerOptions(
     lender
       .command('create')
@@ -57,7 +59,7 @@ export function registerCreditCommands(program: Command): void {
     console.log(`key ${id} revoked`);
   });
 
-  const credit = program.command('credit').description('credit protection, as a lender sees it');
+  const credit = topLevelCommand(program, 'credit');
   credit
     .command('verify-answer <answer>')
     .description("check that a lender-check answer (the JSON of POST /v1/credit/checks, a file or - for standard input) was signed by the registry: the JWS over the Merkle root, the answer's audit path, and the signed text")
@@ -83,9 +85,7 @@ export function registerCreditCommands(program: Command): void {
       let keys: { keys: [] };
       if (opts.key) keys = json(await read(opts.key, 'key file'), 'key file');
       else if (opts.url) {
-        const response = await fetch(`${opts.url.replace(/\/+$/, '')}/v1/credit/signing-key`).catch((err: Error) => {
-          throw new AppError(503, 'SERVER_UNREACHABLE', `Cannot reach ${opts.url}: ${err.message}`);
-        });
+        const response = await request(`${opts.url.replace(/\/+$/, '')}/v1/credit/signing-key`);
         keys = json(await response.text(), 'signing key');
       } else throw AppError.badRequest('SIGNING_KEY_REQUIRED', 'Say where the registry key comes from: --url https://registry (or QORGAU_URL), or --key jwks.json');
       const verdict = await verifyCheckAnswer(answer, keys);

@@ -28,10 +28,10 @@ export async function signedEmployeeApplication(options: {
   }
   const identity = signerIdentityOf(certificate);
   if (identity.organization?.bin) {
-    throw AppError.badRequest('APPLICATION_NOT_INDIVIDUAL_CERTIFICATE', "This .p12 holds an organization's employee certificate; sign with your own individual AUTH certificate");
+    throw AppError.unprocessable('APPLICATION_NOT_INDIVIDUAL_CERTIFICATE', "This .p12 holds an organization's employee certificate; sign with your own individual AUTH certificate");
   }
   if (identity.iin?.value !== options.iin) {
-    throw AppError.badRequest('APPLICATION_SIGNER_MISMATCH', `This .p12 names IIN ${identity.iin?.value ?? '(none)'}, not ${options.iin}: each person applies for their own certificates`);
+    throw AppError.unprocessable('APPLICATION_SIGNER_MISMATCH', `This .p12 names IIN ${identity.iin?.value ?? '(none)'}, not ${options.iin}: each person applies for their own certificates`);
   }
   const content = canonicalJson({
     action: 'employee-certificate.apply',
@@ -60,7 +60,7 @@ export function headshipOf(p12: Buffer, password: string, bin: string): { iin: s
   const identity = signerIdentityOf(certificate);
   if (!identity.organization?.bin) return { iin: identity.iin?.value, proves: 'identity' };
   if (identity.organization.bin.value !== bin || !identity.roles.includes('first-head')) {
-    throw AppError.badRequest(
+    throw AppError.unprocessable(
       'HEADSHIP_NOT_PROVEN',
       `This .p12 is an employee certificate of ${identity.organization.bin.value} without the first-head role for ${bin}: sign with your individual AUTH certificate and give --registration-extract, or with a certificate already carrying the first-head role of ${bin}`,
     );

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { topLevelCommand } from './commands.js';
 import { AppError } from '../errors/app-error.js';
 import { Pseudonymizer } from '../privacy/pseudonym.js';
 import { notifyThroughOutbox, parseWarningCsv, WarningList } from '../features/fraud/index.js';
@@ -7,7 +8,7 @@ import { withCliContext } from './context.js';
 
 /** `qorgau fraud warning-list import|list`. */
 export function registerFraudCommands(program: Command): void {
-  const fraud = program.command('fraud').description('online-fraud reports and their linking');
+  const fraud = topLevelCommand(program, 'fraud');
   const list = fraud.command('warning-list').description("legitimate identifiers (banks' official numbers and sites): marked in reports, never linked");
   list
     .command('import <file>')
@@ -17,13 +18,13 @@ export function registerFraudCommands(program: Command): void {
       try {
         text = readFileSync(file, 'utf8');
       } catch {
-        throw new AppError(400, 'FILE_NOT_FOUND', `Cannot read ${file}`);
+        throw new AppError('malformed', 'FILE_NOT_FOUND', `Cannot read ${file}`);
       }
       let entries;
       try {
         entries = parseWarningCsv(text);
       } catch (err) {
-        throw new AppError(400, 'WARNING_LIST_MALFORMED', `${file}: ${(err as Error).message}`);
+        throw new AppError('malformed', 'WARNING_LIST_MALFORMED', `${file}: ${(err as Error).message}`);
       }
       await withCliContext(async (ctx) => {
         const result = await new WarningList(ctx.database, new Pseudonymizer(ctx.config.pseudonymKey), notifyThroughOutbox).import(entries, `file:${file.split('/').pop()}`);

@@ -1,30 +1,12 @@
 import { Option, type Command } from 'commander';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { AppError } from '../errors/app-error.js';
 import type { KeyAlgorithm } from '../pkix/key-signer.js';
 import { headshipOf, signedHeadApplication } from './employee-application.js';
 import { login, type SavedSession } from './login.commands.js';
-
-/**
- * `qorgau org head apply|enrol|grant-hr`: a company head enrols their organization without an
- * administrator. Each step says what it will do and asks before doing it (`--yes` for scripts),
- * and ends with the next step's command.
- */
-async function readInput(file: string, what: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (err) {
-    throw AppError.badRequest('FILE_NOT_FOUND', `Cannot read the ${what} ${file}: ${(err as Error).message}`);
-  }
-}
-
-async function passwordFrom(file: string): Promise<string> {
-  const password = (await readInput(file, 'password file')).toString('utf8').split(/\r?\n/, 1)[0];
-  if (!password) throw AppError.badRequest('PASSWORD_EMPTY', `The password file ${file} is empty`);
-  return password;
-}
+import { readInput, readPasswordFile, requestJson } from './http.js';
 
 /** Shows what will happen and asks; without a terminal, only --yes goes on. */
 async function confirm(plan: string, yes: boolean | undefined, question: string): Promise<void> {
@@ -37,29 +19,14 @@ async function confirm(plan: string, yes: boolean | undefined, question: string)
   if (!/^y(es)?$/i.test(answer.trim())) throw AppError.badRequest('NOT_CONFIRMED', 'Nothing was done');
 }
 
-async function send<T>(url: string, init: { method: string; body?: unknown; cookie?: string }): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: init.method,
-      headers: { ...(init.cookie ? { cookie: init.cookie } : {}), ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-  } catch (err) {
-    throw new AppError(503, 'SERVER_UNREACHABLE', `Cannot reach ${url}: ${(err as Error).message}`);
-  }
-  const text = await response.text();
-  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!response.ok) {
-    const problem = (parsed ?? {}) as { code?: string; detail?: string };
-    throw new AppError(response.status, problem.code ?? 'HTTP_ERROR', problem.detail ?? `${url} answered HTTP ${response.status}`);
-  }
-  return parsed as T;
+/** Through the CLI's one HTTP client: an unreachable server and a problem document read the same as in every command. */
+function send<T>(url: string, init: { method: string; body?: unknown; cookie?: string }): Promise<T> {
+  return requestJson<T>(url, init);
 }
 
 /** Signs in with the head's AUTH .p12 (the pair Qorgau issued, or a national-CA head certificate). */
 async function signedIn(opts: { p12: string; passwordFile: string; url: string }): Promise<SavedSession> {
-  return login({ p12: await readInput(opts.p12, 'PKCS#12 file'), password: await passwordFrom(opts.passwordFile), url: opts.url });
+  return login({ p12: await readInput(opts.p12, 'PKCS#12 file'), password: await readPasswordFile(opts.passwordFile), url: opts.url });
 }
 
 const urlOption = () => new Option('--url <url>', 'the Qorgau server, e.g. https://qorgau.kz').env('QORGAU_URL').makeOptionMandatory();
@@ -70,6 +37,11 @@ interface ApplyOptions {
   out: string; passwordFile: string; url: string; algorithm: KeyAlgorithm; yes?: boolean;
 }
 
+/**
+ * `qorgau org head apply|enrol|grant-hr`: a company head enrols their organization without an
+ * administrator. Each step says what it will do and asks before doing it (`--yes` for scripts),
+ * and ends with the next step's command.
+ */
 export function registerHeadCommands(org: Command): void {
   const head = org.command('head').description("a company head's own steps: apply for the first-head pair, enrol the organization, grant HR (no administrator needed)");
 
@@ -98,22 +70,22 @@ export function registerHeadCommands(org: Command): void {
       // Loaded when used, so `qorgau --help` stays fast.
       const { createKeyRequest } = await import('../client/keygen.js');
       const base = opts.url.replace(/\/+$/, '');
-      const password = await passwordFrom(opts.passwordFile);
+      const password = await readPasswordFile(opts.passwordFile);
       let proof: string;
       let signer: { p12: Buffer; password: string } | undefined;
       if (opts.signedWith) {
-        signer = { p12: await readInput(opts.signedWith, 'PKCS#12 file'), password: opts.signedWithPasswordFile ? await passwordFrom(opts.signedWithPasswordFile) : password };
+        signer = { p12: await readInput(opts.signedWith, 'PKCS#12 file'), password: opts.signedWithPasswordFile ? await readPasswordFile(opts.signedWithPasswordFile) : password };
         const shows = headshipOf(signer.p12, signer.password, opts.bin);
-        if (shows.iin !== opts.iin) throw AppError.badRequest('APPLICATION_SIGNER_MISMATCH', `${opts.signedWith} names IIN ${shows.iin ?? '(none)'}, not ${opts.iin}: each person applies for their own pair`);
+        if (shows.iin !== opts.iin) throw AppError.unprocessable('APPLICATION_SIGNER_MISMATCH', `${opts.signedWith} names IIN ${shows.iin ?? '(none)'}, not ${opts.iin}: each person applies for their own pair`);
         if (shows.proves === 'identity' && !opts.registrationExtract) {
-          throw AppError.badRequest('HEADSHIP_PROOF_REQUIRED', `${opts.signedWith} proves who you are, not that you head ${opts.bin}: add --registration-extract <number>`);
+          throw AppError.unprocessable('HEADSHIP_PROOF_REQUIRED', `${opts.signedWith} proves who you are, not that you head ${opts.bin}: add --registration-extract <number>`);
         }
         proof = shows.proves === 'headship'
           ? `your certificate already carries the first-head role for ${opts.bin}: the pair is issued at once`
           : `your signature proves who you are; an operator checks registration extract ${opts.registrationExtract} in the business registry`;
       } else {
         if (!opts.registrationExtract || !opts.idDocument) {
-          throw AppError.badRequest('HEADSHIP_PROOF_REQUIRED', 'Give --signed-with <your auth.p12>, or both --id-document and --registration-extract (an operator then checks you and the extract)');
+          throw AppError.unprocessable('HEADSHIP_PROOF_REQUIRED', 'Give --signed-with <your auth.p12>, or both --id-document and --registration-extract (an operator then checks you and the extract)');
         }
         proof = `an operator checks your ID document and registration extract ${opts.registrationExtract}`;
       }
@@ -179,7 +151,7 @@ export function registerHeadCommands(org: Command): void {
       const session = await signedIn(opts);
       const route = `${session.url}/v1/orgs/${opts.bin}/employees/${opts.iin}`;
       const record = await send<{ position: string; surname: string | null; givenName: string | null; employed: boolean; roles: { maySign: boolean; maySignFinancial: boolean; hr: boolean } }>(route, { method: 'GET', cookie: session.cookie });
-      if (!record.employed) throw AppError.conflict('EMPLOYMENT_ENDED', `${opts.iin} is not employed by ${opts.bin} now: record the employment first`);
+      if (!record.employed) throw AppError.notFound('EMPLOYEE_NOT_EMPLOYED', `${opts.iin} is not employed by ${opts.bin} now: record the employment first (PUT /v1/orgs/${opts.bin}/employees/${opts.iin})`);
       const who = [record.surname, record.givenName].filter(Boolean).join(' ') || opts.iin;
       await confirm(
         opts.remove ? `${who} (${record.position}) will no longer be HR of ${opts.bin}.` : `${who} (${record.position}) becomes HR of ${opts.bin}: they may record employees, authorize their certificates and end employments. Their certificate stays as it is.`,

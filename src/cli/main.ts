@@ -1,160 +1,37 @@
-import { Command, Option } from 'commander';
-import { createReadStream, statSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import { Command } from 'commander';
 import { AppError } from '../errors/app-error.js';
-import { ConfigError } from '../config/config.js';
-import { DatabaseInUseError } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
-import { createApiToken, listApiTokens, revokeApiToken, TOKEN_ROLES, type TokenRole } from '../auth/api-tokens.js';
-import { Pseudonymizer } from '../privacy/pseudonym.js';
-import { RegistryService } from '../features/registry/index.js';
-import { openCliContext, withCliContext } from './context.js';
-import { registerProtectionCommands } from './protection.commands.js';
-import { callServer, registerOperatorCommands, resolveServer, withServerOptions, type ServerOptions } from './server-client.js';
-import { startProgress } from './progress.js';
-import { registerPkiCommands } from './pki.commands.js';
-import { registerRevocationCommands } from './revocation.commands.js';
-import { registerSignCommands } from './sign.commands.js';
-import { registerCreditCommands } from './credit.commands.js';
-import { registerLoginCommands } from './login.commands.js';
-import { registerOrgCommands } from './orgs.commands.js';
-import { registerReviewCommands } from './review.commands.js';
-import { registerCertVerifyCommand } from './cert-verify.command.js';
-import { registerFraudCommands } from './fraud.commands.js';
-import { registerAuditCommands } from './audit.commands.js';
+import { EXIT_CODE_OF_KIND } from '../errors/exit-codes.js';
+import { COMMANDS, describeCommands, registerCommands } from './commands.js';
 
-const program = new Command()
-  .name('qorgau')
-  .description('Qorgau command line: database, operator tokens and the registry of compromised data.\nConfiguration comes from the environment (DATABASE_URL, QORGAU_DATA_DIR, QORGAU_PSEUDONYM_KEY_FILE).')
-  .showHelpAfterError();
+function newProgram(): Command {
+  return new Command()
+    .name('qorgau')
+    .description('Qorgau command line: database, operator tokens and the registry of compromised data.\nConfiguration comes from the environment (DATABASE_URL, QORGAU_DATA_DIR, QORGAU_PSEUDONYM_KEY_FILE).')
+    .showHelpAfterError();
+}
 
-program
-  .command('migrate')
-  .description('apply the database migrations')
-  .action(async () => {
-    await withCliContext(async (ctx) => {
-      const result = await migrateToLatest(ctx.database.db);
-      const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
-      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
-    });
-  });
-
-const token = program.command('token').description('operator API tokens (with --url, through a running server; without, in the database)');
-withServerOptions(
-  token
-    .command('create')
-    .description('create a token and print it once (only its hash is stored)')
-    .addOption(new Option('--role <role>', 'what the token may do').choices([...TOKEN_ROLES]).makeOptionMandatory())
-    .option('--name <name>', 'who or what holds it', 'operator'),
-).action(async (opts: { role: TokenRole; name: string } & ServerOptions) => {
-  const server = resolveServer(opts);
-  const created = server
-    ? await callServer<{ id: string; token: string }>(server, '/v1/admin/tokens', { body: { role: opts.role, name: opts.name } })
-    : await withCliContext((ctx) => createApiToken(ctx.database.db, opts.name, opts.role));
-  process.stderr.write(`token ${created.id} (${opts.role}, ${opts.name}) created; it is shown once:\n`);
-  console.log(created.token);
-});
-withServerOptions(token.command('list').description('list tokens (never their secrets)')).action(async (opts: ServerOptions) => {
-  const server = resolveServer(opts);
-  const rows = server
-    ? (await callServer<{ items: { id: string; role: string; name: string; createdAt: string; revokedAt: string | null }[] }>(server, '/v1/admin/tokens')).items
-    : (await withCliContext((ctx) => listApiTokens(ctx.database.db))).map((t) => ({ ...t, createdAt: new Date(t.created_at).toISOString(), revokedAt: t.revoked_at }));
-  for (const t of rows) console.log([t.id, t.role, t.name, t.createdAt, t.revokedAt ? 'revoked' : 'active'].join('\t'));
-});
-withServerOptions(token.command('revoke <id>').description('revoke a token by its id')).action(async (id: string, opts: ServerOptions) => {
-  const server = resolveServer(opts);
-  if (server) await callServer(server, `/v1/admin/tokens/${encodeURIComponent(id)}/revoke`, { method: 'POST' });
-  else
-    await withCliContext(async (ctx) => {
-      if (!(await revokeApiToken(ctx.database.db, id))) throw new AppError(404, 'TOKEN_NOT_FOUND', `No active token ${id}`);
-    });
-  console.log(`token ${id} revoked`);
-});
-
-const breach = program.command('breach').description('breaches of the registry');
-withServerOptions(
-  breach
-    .command('import <breach-id> <file>')
-    .description('import the persons affected by a draft breach from a CSV (header "iin") or NDJSON file of any size; safe to re-run. With --url the file is streamed to the running server (up to QORGAU_IMPORT_MAX_BYTES); without, straight into the database (no size limit; the server must be stopped on the embedded database)')
-    .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'ndjson']))
-    .option('--chunk-rows <n>', 'rows per COPY into the stage', (v) => Number.parseInt(v, 10), 50_000),
-).action(async (breachId: string, file: string, opts: { format?: 'csv' | 'ndjson'; chunkRows: number } & ServerOptions) => {
-    let size: number;
-    try {
-      size = statSync(file).size;
-    } catch {
-      throw new AppError(400, 'FILE_NOT_FOUND', `Cannot read ${file}`);
-    }
-    const format = opts.format ?? (/\.(nd)?jsonl?$/i.test(file) ? 'ndjson' : /\.csv$/i.test(file) ? 'csv' : undefined);
-    if (!format) throw new AppError(400, 'FORMAT_UNKNOWN', `Cannot tell the format of ${file} from its name; pass --format csv or --format ndjson`);
-    const server = resolveServer(opts);
-    if (server) {
-      const progress = startProgress(`upload ${breachId}`, size, 'bytes');
-      const file_ = createReadStream(file, { highWaterMark: 1 << 20 });
-      // Counted as fetch pulls it, so the bar shows what the server has taken, not what was read ahead.
-      const stream = Readable.from(
-        (async function* () {
-          let sent = 0;
-          for await (const chunk of file_) {
-            progress.update((sent += (chunk as Buffer).length));
-            yield chunk as Buffer;
-          }
-        })(),
-      );
-      try {
-        const report = await callServer(server, `/v1/breaches/${encodeURIComponent(breachId)}/affected`, {
-          stream,
-          contentType: format === 'csv' ? 'text/csv' : 'application/x-ndjson',
-        });
-        progress.stop();
-        console.log(JSON.stringify(report, null, 2));
-      } finally {
-        progress.stop();
-      }
-      return;
-    }
-    const ctx = await openCliContext();
-    const registry = new RegistryService(ctx.database, new Pseudonymizer(ctx.config.pseudonymKey));
-    const progress = startProgress(`import ${breachId}`, size, 'bytes');
-    try {
-      const report = await registry.importAffected(breachId, format, createReadStream(file, { highWaterMark: 1 << 20 }), {
-        chunkRows: opts.chunkRows,
-        sourceName: `cli:${file}`,
-        onProgress: (p) => {
-          progress.update(p.bytes, { phase: p.phase, staged: p.staged, invalid: p.invalid });
-          if (p.phase === 'merging') process.stderr.write(`\nmerging ${p.staged} staged persons into breach ${breachId} in one transaction...\n`);
-        },
-      });
-      progress.stop();
-      console.log(JSON.stringify(report, null, 2));
-    } finally {
-      progress.stop();
-      await ctx.close();
-    }
-  });
-
-registerOperatorCommands(program);
-registerProtectionCommands(program);
-registerPkiCommands(program);
-registerReviewCommands(program);
-registerRevocationCommands(program);
-registerSignCommands(program);
-registerCreditCommands(program);
-registerLoginCommands(program);
-registerOrgCommands(program);
-registerCertVerifyCommand(program);
-registerFraudCommands(program);
-registerAuditCommands(program);
+/** The top-level commands an argument list names: `qorgau keygen ...`, `qorgau help keygen`. */
+function commandsNamed(argv: string[]): string[] {
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const named = words[0] === 'help' ? words[1] : words[0];
+  return named && COMMANDS[named] ? [named] : [];
+}
 
 export async function runCli(argv: string[]): Promise<void> {
+  const program = newProgram();
+  const named = commandsNamed(argv);
+  // Only the command asked for is imported; bare help lists every command without importing one.
+  if (named.length > 0) await registerCommands(program, named);
+  else describeCommands(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof AppError) {
       process.stderr.write(`qorgau: ${err.message} [${err.code}]\n`);
       if (Array.isArray(err.extras.invalidLines)) process.stderr.write(JSON.stringify(err.extras, null, 2) + '\n');
-      process.exitCode = 1;
-    } else if (err instanceof ConfigError || err instanceof DatabaseInUseError) {
+      process.exitCode = EXIT_CODE_OF_KIND[err.kind];
+    } else if (err instanceof Error && (err.name === 'ConfigError' || err.name === 'DatabaseInUseError')) {
+      // By name: importing their modules (the database drivers) would slow every command's start.
       process.stderr.write(`qorgau: ${err.message}\n`);
       process.exitCode = 2;
     } else {

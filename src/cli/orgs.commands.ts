@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { topLevelCommand } from './commands.js';
 import { CertificateHoldings } from '../features/ca/index.js';
 import { EmploymentService } from '../features/signatures/index.js';
 import { OrganizationsService, requireValidIin } from '../features/signatures/index.js';
@@ -13,7 +14,7 @@ const CLI_ACTOR = { kind: 'operator', tokenId: 'cli', name: 'cli' } as const;
 
 /** `qorgau org enrol|show|employees|authorize|terminate` and `qorgau org credential create|list|revoke`. */
 export function registerOrgCommands(program: Command): void {
-  const org = program.command('org').description("organizations enrolled for their employees' e-signatures");
+  const org = topLevelCommand(program, 'org');
   registerHeadCommands(org);
   org
     .command('enrol')

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { topLevelCommand } from './commands.js';
 import path from 'node:path';
 import { initCa } from '../features/ca/index.js';
 import type { KeyAlgorithm } from '../pkix/key-signer.js';
@@ -7,40 +8,27 @@ import { AppError } from '../errors/app-error.js';
 import { createKeyRequest, finishKeyRequest } from '../client/keygen.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { signedEmployeeApplication } from './employee-application.js';
+import { request } from './http.js';
 
 /** Reads a password file (first line); the password never appears in argv or the shell history. */
 async function readPasswordFile(file: string): Promise<string> {
   try {
     return await readPassphraseFile(file);
   } catch (err) {
-    if (err instanceof AppError) throw new AppError(err.status, err.code.replace('PASSPHRASE', 'PASSWORD'), err.message.replace('passphrase', 'password'));
+    if (err instanceof AppError) throw new AppError(err.kind, err.code.replace('PASSPHRASE', 'PASSWORD'), err.message.replace('passphrase', 'password'));
     throw err;
   }
-}
-
-async function fetchOk(url: string, init?: RequestInit): Promise<Response> {
-  let response: Response;
-  try {
-    response = await fetch(url, init);
-  } catch (err) {
-    throw new AppError(503, 'SERVER_UNREACHABLE', `Cannot reach ${url}: ${(err as Error).message}`);
-  }
-  if (!response.ok) {
-    const problem = (await response.json().catch(() => ({}))) as { code?: string; detail?: string };
-    throw new AppError(response.status, problem.code ?? 'SERVER_ERROR', problem.detail ?? `${url} answered ${response.status}`);
-  }
-  return response;
 }
 
 /** Downloads the issued pair and the CA chain of an application. */
 async function downloadIssued(server: string, applicationId: string) {
   const base = server.replace(/\/+$/, '');
-  const view = (await (await fetchOk(`${base}/v1/pki/applications/${applicationId}`)).json()) as { status: string; decisionReason?: string; reviewReason?: string };
+  const view = (await (await request(`${base}/v1/pki/applications/${applicationId}`)).json()) as { status: string; decisionReason?: string; reviewReason?: string };
   if (view.status !== 'issued') {
     const why = view.status === 'rejected' ? `rejected: ${view.decisionReason}` : `waiting for review${view.reviewReason ? ` (${view.reviewReason})` : ''}`;
-    throw new AppError(409, 'APPLICATION_NOT_ISSUED', `Application ${applicationId} is ${why}; run "qorgau keygen finish" again once it is issued`);
+    throw new AppError('conflict', 'APPLICATION_NOT_ISSUED', `Application ${applicationId} is ${why}; run "qorgau keygen finish" again once it is issued`);
   }
-  const get = async (url: string) => Buffer.from(await (await fetchOk(url)).arrayBuffer());
+  const get = async (url: string) => Buffer.from(await (await request(url)).arrayBuffer());
   return {
     auth: await get(`${base}/v1/pki/applications/${applicationId}/certificates/auth`),
     sign: await get(`${base}/v1/pki/applications/${applicationId}/certificates/sign`),
@@ -50,7 +38,7 @@ async function downloadIssued(server: string, applicationId: string) {
 
 /** `qorgau ca ...` and `qorgau keygen`: the commands of the certification authority. */
 export function registerPkiCommands(program: Command): void {
-  const ca = program.command('ca').description('the certification authority');
+  const ca = topLevelCommand(program, 'ca');
   ca.command('init')
     .description('key ceremony: create the root CA, issuing CA, OCSP signer and TSA keys (encrypted at rest) and certificates, and a ceremony record')
     .requiredOption('--dir <dir>', 'folder for the keys, certificates and ceremony.json (must not hold a CA yet)')
@@ -83,7 +71,7 @@ export function registerPkiCommands(program: Command): void {
       console.log(`${entity}: new certificate serial ${result.serial}, valid until ${result.notAfter.toISOString()}; the old one is kept as ${result.retired}`);
     });
 
-  const keygen = program.command('keygen').description('make your AUTH and SIGN keys and CSRs here, then your .p12 files once the certificates are issued');
+  const keygen = topLevelCommand(program, 'keygen');
   keygen
     .command('request', { isDefault: true })
     .description('generate two key pairs and their CSRs (the keys never leave this machine); optionally submit the application')
@@ -131,11 +119,7 @@ export function registerPkiCommands(program: Command): void {
         console.log(`application: ${signed ? path.join(opts.out, 'signed-application.json') : files.application} (POST it to ${route})`);
         return;
       }
-      const response = await fetchOk(`${opts.submit.replace(/\/+$/, '')}${route}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(signed ?? application),
-      });
+      const response = await request(`${opts.submit.replace(/\/+$/, '')}${route}`, { body: signed ?? application });
       const view = (await response.json()) as { id: string; status: string; reviewReason?: string };
       await writeFile(path.join(opts.out, 'application-id.txt'), `${view.id}\n`);
       console.log(`application ${view.id}: ${view.status}${view.reviewReason ? ` (${view.reviewReason})` : ''}`);

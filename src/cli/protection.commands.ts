@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
+import { topLevelCommand } from './commands.js';
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { AppError } from '../errors/app-error.js';
 import { CertificateInfo } from '../pkix/certificate.js';
@@ -8,20 +9,13 @@ import { readPkcs12, signerFromPrivateKey } from '../client/pkcs12.js';
 import { signCms } from '../client/sign.js';
 import { canonicalJson, purposeOf, signerIdentityOf } from '../features/trust/index.js';
 import type { SavedSession } from './login.commands.js';
+import { readInput, readPasswordFile, requestJson } from './http.js';
 
 /**
  * A person's own protection from the command line: `qorgau protection place|lift|cancel|show`
  * and `qorgau me ...`. The request is built here, shown in plain words, signed with the
  * person's SIGN key from their .p12 and sent with the session saved by `qorgau login --save`.
  */
-async function readInput(file: string, what: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (err) {
-    throw AppError.badRequest('FILE_NOT_FOUND', `Cannot read the ${what} ${file}: ${(err as Error).message}`);
-  }
-}
-
 interface SessionOptions {
   session: string;
 }
@@ -44,32 +38,14 @@ async function loadSession(file: string): Promise<SavedSession> {
   }
 }
 
-async function callAsPerson<T>(session: SavedSession, route: string, body?: unknown): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(`${session.url}${route}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { cookie: session.cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (err) {
-    throw new AppError(503, 'SERVER_UNREACHABLE', `Cannot reach ${session.url}: ${(err as Error).message}`);
-  }
-  const text = await response.text();
-  const parsed = text ? JSON.parse(text) : undefined;
-  if (!response.ok) {
-    const problem = (parsed ?? {}) as { code?: string; detail?: string };
-    const hint = response.status === 401 ? ' (sign in again with "qorgau login ... --save FILE")' : '';
-    throw new AppError(response.status, problem.code ?? 'HTTP_ERROR', (problem.detail ?? `HTTP ${response.status}`) + hint);
-  }
-  return parsed as T;
+function callAsPerson<T>(session: SavedSession, route: string, body?: unknown): Promise<T> {
+  return requestJson<T>(`${session.url}${route}`, { body, cookie: session.cookie, unauthorizedHint: ' (sign in again with "qorgau login ... --save FILE")' });
 }
 
 /** Builds, shows, signs (SIGN key) and sends one request; the signed document can be kept with --out. */
 async function signAndSend<T>(opts: SigningOptions, route: string, build: (iin: string) => Record<string, unknown>, describe: (doc: Record<string, unknown>) => string): Promise<T> {
   const session = await loadSession(opts.session);
-  const password = (await readInput(opts.passwordFile, 'password file')).toString('utf8').split(/\r?\n/, 1)[0];
-  if (!password) throw AppError.badRequest('PASSWORD_EMPTY', `The password file ${opts.passwordFile} is empty`);
+  const password = await readPasswordFile(opts.passwordFile);
   const p12 = readPkcs12(await readInput(opts.p12, 'PKCS#12 file'), password);
   const certificate = CertificateInfo.parse(p12.certificate);
   if (purposeOf(certificate) !== 'SIGN') {
@@ -132,7 +108,7 @@ interface Lift {
 }
 
 export function registerProtectionCommands(program: Command): void {
-  const protection = program.command('protection').description('your own credit protection: restrictions on loans and microcredits, and lifts');
+  const protection = topLevelCommand(program, 'protection');
 
   protection
     .command('show')
@@ -202,7 +178,7 @@ export function registerProtectionCommands(program: Command): void {
       console.log(`lift ${lift.id} ${lift.status}: your protection stays`);
     });
 
-  const me = program.command('me').description('what Qorgau holds about you (signed in with "qorgau login --save FILE")');
+  const me = topLevelCommand(program, 'me');
   for (const [name, route, description] of [
     ['breaches', '/v1/me/breaches', 'published breaches that include your data'],
     ['inquiries', '/v1/me/inquiries', 'every lender check of your IIN: who, when, for what, and the answer'],

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { AppError } from '../errors/app-error.js';
+import { topLevelCommand } from './commands.js';
 import { callServer, resolveServer, withServerOptions, type ServerOptions } from './server-client.js';
 
 interface ReviewItem {
@@ -25,7 +26,8 @@ const target = (opts: ServerOptions) => {
  * head's application is approved only with the registration extract number the operator checked.
  */
 export function registerReviewCommands(program: Command): void {
-  const ca = program.commands.find((c) => c.name() === 'ca') ?? program.command('ca');
+  // Beside the CA's other commands (pki.commands.ts, loaded first for "ca").
+  const ca = program.commands.find((c) => c.name() === 'ca') ?? topLevelCommand(program, 'ca');
   withServerOptions(ca.command('queue').description('applications waiting for an operator, oldest first (heads show the registration extract to check)')).action(async (opts: ServerOptions) => {
     const { items } = await callServer<{ items: ReviewItem[] }>(target(opts), '/v1/pki/review-queue');
     for (const i of items) {

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { topLevelCommand } from './commands.js';
 import { REVOCATION_REASONS } from '../pkix/crl-reason.js';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -14,13 +15,13 @@ const actor = () => `cli:${process.env.USER ?? 'unknown'}`;
 async function hierarchyFrom(opts: { caDir?: string; passphraseFile?: string }, dataDir: string): Promise<CaHierarchy> {
   const dir = opts.caDir ?? path.join(dataDir, 'pki');
   const passphraseFile = opts.passphraseFile ?? path.join(dir, (await import('../features/ca/index.js')).DEV_PASSPHRASE_FILE);
-  if (!existsSync(passphraseFile)) throw AppError.badRequest('CA_NOT_FOUND', `No CA passphrase file at ${passphraseFile}: give --ca-dir and --passphrase-file`);
+  if (!existsSync(passphraseFile)) throw AppError.notFound('CA_NOT_FOUND', `No CA passphrase file at ${passphraseFile}: give --ca-dir and --passphrase-file`);
   return (await import('../features/ca/index.js')).loadCaHierarchy(dir, await (await import('../features/ca/index.js')).readPassphraseFile(passphraseFile));
 }
 
 /** `qorgau cert revoke|release-hold` and `qorgau crl publish`. */
 export function registerRevocationCommands(program: Command): void {
-  const cert = program.command('cert').description('issued certificates');
+  const cert = topLevelCommand(program, 'cert');
   cert
     .command('revoke <serial>')
     .description('revoke a certificate (and its AUTH/SIGN partner unless --no-pair)')
@@ -58,9 +59,7 @@ export function registerRevocationCommands(program: Command): void {
       }
     });
 
-  program
-    .command('crl')
-    .description('certificate revocation lists')
+  topLevelCommand(program, 'crl')
     .command('publish')
     .description('build, sign and store a full CRL now (the server also does so after revocations and on a schedule)')
     .option('--issuer <name>', 'issuing CA name', 'issuing')

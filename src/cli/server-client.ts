@@ -1,9 +1,11 @@
 import { Option, type Command } from 'commander';
+import { topLevelCommand } from './commands.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { requestJson } from './http.js';
 import { AppError } from '../errors/app-error.js';
 
 /**
@@ -68,40 +70,14 @@ export interface ServerCall {
   contentType?: string;
 }
 
-/** Calls the server; a problem document comes back as the AppError it describes. */
-export async function callServer<T>(target: ServerTarget, route: string, call: ServerCall = {}): Promise<T> {
-  const headers: Record<string, string> = { authorization: `Bearer ${target.token}`, accept: 'application/json' };
-  let body: string | Readable | undefined;
-  if (call.stream) {
-    headers['content-type'] = call.contentType ?? 'application/octet-stream';
-    body = call.stream;
-  } else if (call.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(call.body);
-  }
-  let response: Response;
-  try {
-    response = await fetch(`${target.url}${route}`, {
-      method: call.method ?? (body === undefined ? 'GET' : 'POST'),
-      headers,
-      body: body as BodyInit | undefined,
-      ...(call.stream ? { duplex: 'half' } : {}),
-    } as RequestInit);
-  } catch (err) {
-    throw new AppError(503, 'SERVER_UNREACHABLE', `Cannot reach ${target.url}: ${(err as Error).message}. Is the server running (npm start)?`);
-  }
-  const text = await response.text();
-  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!response.ok) {
-    const problem = (parsed ?? {}) as { code?: string; detail?: string };
-    throw new AppError(response.status, problem.code ?? 'HTTP_ERROR', problem.detail ?? `The server answered HTTP ${response.status}`);
-  }
-  return parsed as T;
+/** Calls the server as an operator; a problem document comes back as the AppError it describes. */
+export function callServer<T>(target: ServerTarget, route: string, call: ServerCall = {}): Promise<T> {
+  return requestJson<T>(`${target.url}${route}`, { ...call, bearer: target.token });
 }
 
 /** `qorgau operator login|logout`: remember a server and its operator token for later commands. */
 export function registerOperatorCommands(program: Command): void {
-  const operator = program.command('operator').description('remember the server and operator token that day-to-day commands use');
+  const operator = topLevelCommand(program, 'operator');
   operator
     .command('login')
     .description(`check a token against a running server and save both (${savedLoginFile()})`)

@@ -1,21 +1,7 @@
 import { Option, type Command } from 'commander';
-import { readFile, writeFile } from 'node:fs/promises';
-import { AppError } from '../errors/app-error.js';
-
-async function readInput(file: string, what: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (err) {
-    throw AppError.badRequest('FILE_NOT_FOUND', `Cannot read the ${what} ${file}: ${(err as Error).message}`);
-  }
-}
-
-/** The password is the file's first line, so it never shows in argv or the shell history. */
-async function readPasswordFile(file: string): Promise<string> {
-  const password = (await readInput(file, 'password file')).toString('utf8').split(/\r?\n/, 1)[0];
-  if (!password) throw AppError.badRequest('PASSWORD_EMPTY', `The password file ${file} is empty`);
-  return password;
-}
+import { topLevelCommand } from './commands.js';
+import { writeFile } from 'node:fs/promises';
+import { readInput, readPasswordFile, requestJson } from './http.js';
 
 interface SignOptions {
   p12: string;
@@ -28,12 +14,7 @@ interface SignOptions {
 
 /** `qorgau sign`: CMS SignedData with a person's .p12, as the national CA's own clients make it; `qorgau verify` asks a server. */
 export function registerSignCommands(program: Command): void {
-  program
-    .command('sign')
-    .description(
-      'sign a document with a PKCS#12 (.p12) key: CMS SignedData (DER) with SHA-256, signing-time and signing-certificate-v2; ' +
-        'optionally detached and time-stamped. Reads modern (AES) and the national CA\'s legacy (3DES/RC2) .p12 files.',
-    )
+  topLevelCommand(program, 'sign')
     .requiredOption('--p12 <file>', 'the signer\'s PKCS#12 file')
     .requiredOption('--password-file <file>', 'file whose first line is the .p12 password')
     .requiredOption('--in <file>', 'the document to sign')
@@ -67,12 +48,7 @@ export function registerSignCommands(program: Command): void {
       );
     });
 
-  program
-    .command('verify')
-    .description(
-      'verify a CMS signature with a Qorgau server (POST /v1/signatures/verify) and print its report; ' +
-        'exit status 0 valid, 1 invalid or error, 3 indeterminate',
-    )
+  topLevelCommand(program, 'verify')
     .requiredOption('--in <file>', 'the signature (.p7s, DER or PEM)')
     .option('--data <file>', 'the signed document, for a detached signature')
     .addOption(new Option('--url <url>', 'the Qorgau server').env('QORGAU_URL').default(process.env.QORGAU_PUBLIC_URL ?? 'http://localhost:8080'))
@@ -85,14 +61,7 @@ export function registerSignCommands(program: Command): void {
         ...(opts.data ? { data: (await readInput(opts.data, 'document')).toString('base64') } : {}),
       };
       const url = `${opts.server!.replace(/\/+$/, '')}/v1/signatures/verify`;
-      let response: Response;
-      try {
-        response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      } catch (err) {
-        throw new AppError(503, 'SERVER_UNREACHABLE', `Cannot reach ${url}: ${(err as Error).message}`);
-      }
-      const answer = (await response.json().catch(() => ({}))) as { result?: string; code?: string; detail?: string };
-      if (!response.ok) throw new AppError(response.status, answer.code ?? 'SERVER_ERROR', answer.detail ?? `${url} answered ${response.status}`);
+      const answer = await requestJson<{ result?: string }>(url, { body });
       console.log(JSON.stringify(answer, null, 2));
       process.exitCode = answer.result === 'valid' ? 0 : answer.result === 'indeterminate' ? 3 : 1;
     });

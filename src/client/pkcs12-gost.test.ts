@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors/app-error.js';
-import { explicit, nullValue, objectIdentifier, octetString, sequence, smallInteger } from '../der/der.js';
+import { explicit, nullValue, objectIdentifier, octetString, sequence, smallInteger } from '../der/writer.js';
 import { pkcs12Kdf, readPkcs12 } from './pkcs12.js';
 
 /*

@@ -1,6 +1,6 @@
 import { createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, pbkdf2Sync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { fromBerSafely } from '../der/der.js';
+import { fromBerSafely } from '../der/ber.js';
 import { AppError } from '../errors/app-error.js';
 import type { KeyAlgorithm } from '../pkix/key-signer.js';
 import {

@@ -15,20 +15,20 @@ export async function requestTimeStamp(url: string, data: Uint8Array, fetchImpl:
   try {
     response = await fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: new Uint8Array(query) });
   } catch (err) {
-    throw new AppError(502, 'TSA_UNREACHABLE', `The time-stamp authority at ${url} cannot be reached: ${(err as Error).message}`);
+    throw new AppError('upstream', 'TSA_UNREACHABLE', `The time-stamp authority at ${url} cannot be reached: ${(err as Error).message}`);
   }
   const body = Buffer.from(await response.arrayBuffer());
   let reply: ReturnType<typeof parseTimeStampResponse>;
   try {
     reply = parseTimeStampResponse(body);
   } catch {
-    throw new AppError(502, 'TSA_BAD_ANSWER', `The time-stamp authority at ${url} answered HTTP ${response.status} without a TimeStampResp`);
+    throw new AppError('upstream', 'TSA_BAD_ANSWER', `The time-stamp authority at ${url} answered HTTP ${response.status} without a TimeStampResp`);
   }
-  if (reply.status > 1 || !reply.token) throw new AppError(502, 'TSA_REJECTED', `The time-stamp authority refused: ${reply.text ?? `status ${reply.status}`}`);
+  if (reply.status > 1 || !reply.token) throw new AppError('upstream', 'TSA_REJECTED', `The time-stamp authority refused: ${reply.text ?? `status ${reply.status}`}`);
   const token = parseSignedData(reply.token);
   const info = parseTstInfo(token.eContent ?? Buffer.alloc(0));
   if (!info.hashedMessage.equals(hashedMessage) || !info.nonce || info.nonce.toString('hex').replace(/^0+/, '') !== nonce.toString('hex').replace(/^0+/, '')) {
-    throw new AppError(502, 'TSA_BAD_ANSWER', 'The time-stamp token is not for this request (imprint or nonce differ)');
+    throw new AppError('upstream', 'TSA_BAD_ANSWER', 'The time-stamp token is not for this request (imprint or nonce differ)');
   }
   return reply.token;
 }

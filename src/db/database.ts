@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { DB } from './types.js';
+import { ReplicaLag } from './replica-lag.js';
 
 /** A session for bulk work: plain SQL and COPY on one connection held for its duration. */
 export interface BulkSession {
@@ -20,8 +21,13 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** The primary: every write and every read that must see its own writes. */
   db: Kysely<DB>;
-  /** A replica for read-heavy paths (lender checks, public pages, OCSP); the primary when none is configured. */
+  /**
+   * A replica for read-heavy paths (lender checks, public pages, OCSP); the primary when none is
+   * configured, or while the replica is further behind than the configured bound or cannot be asked.
+   */
   readDb: Kysely<DB>;
+  /** The replica's measured lag, when DATABASE_READ_URL is set. */
+  replica?: ReplicaLag;
   withBulkSession<T>(fn: (session: BulkSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -34,32 +40,61 @@ export interface DatabaseOptions {
   databaseReadUrl?: string;
   dataDir?: string;
   poolSize?: number;
+  /** Seconds a replica may lag before reads that decide go to the primary (default 1). */
+  readMaxLagSeconds?: number;
   /** An in-memory PGlite (tests); ignored with databaseUrl. */
   inMemory?: boolean;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.databaseReadUrl, options.poolSize ?? 10);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.databaseReadUrl, options.poolSize ?? 10, options.readMaxLagSeconds ?? 1);
   return openPGlite(options.inMemory ? undefined : path.join(options.dataDir ?? './data', 'pglite'));
 }
 
-async function openPostgres(url: string, readUrl: string | undefined, poolSize: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  pool.on('error', () => {
-    // An idle client lost its server; the pool replaces it. Queries in flight see their own error.
+/**
+ * A request waits this long for a connection, then fails as DATABASE_UNAVAILABLE (503) instead
+ * of hanging while the server is away; node-postgres waits for ever by default.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * A pool that survives its server going away. node-postgres emits a lost socket as an 'error'
+ * event on the client, and a client checked out of the pool has no listener for it, so a
+ * PostgreSQL restart under load would end the whole process with an unhandled 'error'. Each
+ * client gets a listener of its own: the query in flight fails with the error (a 503 at the
+ * edge), and the pool discards the broken client when it is released.
+ */
+export function resilientPool(config: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool({ connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...config });
+  // An idle client lost its server; the pool replaces it.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
   });
+  return pool;
+}
+
+async function openPostgres(url: string, readUrl: string | undefined, poolSize: number, readMaxLagSeconds: number): Promise<Database> {
+  const pool = resilientPool({ connectionString: url, max: poolSize });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let readPool: pg.Pool | undefined;
   let readDb = db;
+  let replica: ReplicaLag | undefined;
   if (readUrl) {
-    readPool = new pg.Pool({ connectionString: readUrl, max: poolSize });
-    readPool.on('error', () => {});
-    readDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: readPool }) });
+    const replicaPool = resilientPool({ connectionString: readUrl, max: poolSize });
+    readPool = replicaPool;
+    const lag = new ReplicaLag({ primary: pool, replica: replicaPool, maxLagSeconds: readMaxLagSeconds });
+    replica = lag;
+    lag.start();
+    // Each read takes its connection from the replica while it is current enough, else from the primary.
+    const routed = { connect: () => (lag.current ? replicaPool : pool).connect(), end: async () => {} };
+    readDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: routed as unknown as pg.Pool }) });
   }
   return {
     kind: 'postgres',
     db,
     readDb,
+    replica,
     async withBulkSession(fn) {
       const client = await pool.connect();
       try {
@@ -77,8 +112,10 @@ async function openPostgres(url: string, readUrl: string | undefined, poolSize: 
       }
     },
     async close() {
-      await db.destroy();
+      await replica?.stop();
       if (readPool) await readDb.destroy();
+      await readPool?.end();
+      await db.destroy();
     },
   };
 }

@@ -53,6 +53,8 @@ const TOKENS: { file: string; role: TokenRole; who: string }[] = [
   { file: 'operator.token', role: 'registry-operator', who: 'registry operator (breaches)' },
   { file: 'ca-operator.token', role: 'ca-operator', who: 'CA operator (application review queue)' },
   { file: 'inspector.token', role: 'inspector', who: 'inspector (misuse alerts, violations)' },
+  { file: 'investigator.token', role: 'investigator', who: 'fraud investigator (clusters, link graph)' },
+  { file: 'literacy-operator.token', role: 'literacy-operator', who: 'literacy operator (question bank, centers, volunteers)' },
 ];
 
 const password = () => `demo-${randomBytes(4).toString('hex')}`;
@@ -118,6 +120,11 @@ export async function ensureDemoPeople(app: FastifyInstance, dataDir: string): P
   if (!lenderKey) throw new Error('the demo lender key could not be made');
   await writeFile(path.join(dir, 'lender.key'), `${lenderKey.key}\n`, { mode: 0o600 });
   lines.push(`lender: ТОО «МФО Demo Credit», BIN ${LENDER_BIN}; API key in lender.key`, '');
+  // The fraud look-up for banks and telecoms uses a key of the same kind with the scope fraud:lookup.
+  const lookupKey = (await call('POST', `/v1/credit/lenders/${LENDER_BIN}/keys?scope=fraud:lookup`, {})) as { key: string } | null;
+  if (!lookupKey) throw new Error('the demo fraud look-up key could not be made');
+  await writeFile(path.join(dir, 'fraud-lookup.key'), `${lookupKey.key}\n`, { mode: 0o600 });
+  lines.push('fraud-lookup.key: API key of the same lender with the scope fraud:lookup (fraud look-up)', '');
 
   await call('POST', '/v1/orgs', { bin: DEMO_BIN, name: ORG_NAME });
   for (const demo of DEMO_PEOPLE.filter((d) => d.person.bin === DEMO_BIN)) {

@@ -2,10 +2,32 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, problemOf, type Problem } from './app-error.js';
+import { AppError, problemOf, type ErrorKind, type Problem } from './app-error.js';
+
+/** The one place an error kind becomes an HTTP status. */
+export const HTTP_STATUS_OF_KIND: Record<ErrorKind, number> = {
+  malformed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media: 415,
+  unprocessable: 422,
+  rate_limited: 429,
+  upstream: 502,
+  unavailable: 503,
+};
+
+/** The kind a status stands for, for a problem document read back from a server (the CLI). */
+export function kindOfStatus(status: number): ErrorKind {
+  const kind = (Object.keys(HTTP_STATUS_OF_KIND) as ErrorKind[]).find((k) => HTTP_STATUS_OF_KIND[k] === status);
+  return kind ?? (status >= 500 ? 'unavailable' : 'malformed');
+}
+import { databaseFaultOf } from '../db/database-faults.js';
 
 /** Fastify's own error codes, mapped to our stable codes. */
-const FASTIFY_CODES: Record<string, { status: number; code: string; detail?: string }> = {
+export const FASTIFY_CODES: Record<string, { status: number; code: string; detail?: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'INVALID_CONTENT_LENGTH' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is larger than this route accepts' },
@@ -19,7 +41,7 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; detail?: str
 };
 
 /** A stable code for any other 4xx the framework or a library raises, by status. */
-const CODES_BY_STATUS: Record<number, string> = {
+export const CODES_BY_STATUS: Record<number, string> = {
   400: 'BAD_REQUEST',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
@@ -53,7 +75,8 @@ export function problemFor(error: FastifyError | AppError | Error, instance?: st
   let extras: Record<string, unknown> = {};
   const fe = error as FastifyError;
   if (error instanceof AppError) {
-    ({ status, code } = error);
+    status = HTTP_STATUS_OF_KIND[error.kind];
+    code = error.code;
     detail = error.message;
     extras = error.extras;
   } else if (fe.validation) {
@@ -68,6 +91,13 @@ export function problemFor(error: FastifyError | AppError | Error, instance?: st
     status = mapped.status;
     code = mapped.code;
     detail = mapped.detail ?? error.message;
+  } else if (databaseFaultOf(error)) {
+    // The database is away, read-only or out of disk: the request may succeed later (503, not 500).
+    const fault = databaseFaultOf(error)!;
+    status = 503;
+    code = fault.code;
+    detail = fault.detail;
+    extras = { retryAfter: fault.retryAfter };
   } else if (isDataException(error)) {
     status = 400;
     code = UNVALIDATED_INPUT;
@@ -82,8 +112,13 @@ export function problemFor(error: FastifyError | AppError | Error, instance?: st
 
 function sendProblem(request: FastifyRequest, reply: FastifyReply, error: Error) {
   const problem = problemFor(error, request.url);
+  // A 5xx's own text and its cause (a database's words) go to the log only: pino's err serializer
+  // joins the causes' messages and stacks, and scrubs IINs (log-privacy.ts).
   if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+  if (problem.status === 503) reply.header('retry-after', String(typeof problem.retryAfter === 'number' ? problem.retryAfter : 2));
   else request.log.info({ code: problem.code, status: problem.status }, 'request refused');
+  // A refusal that says how long to wait says it in the standard header too (RFC 9110 10.2.3).
+  if (typeof problem.retryAfterSeconds === 'number' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(problem.retryAfterSeconds));
   // Serialized here, not by the route's response schema: a route that answers 400 with DER
   // (OCSP, TSA) would otherwise turn the problem object into "[object Object]".
   return reply.status(problem.status).type('application/problem+json; charset=utf-8').serializer(JSON.stringify).send(problem);
@@ -110,6 +145,21 @@ export const problemServerOptions: Pick<FastifyServerOptions, 'frameworkErrors' 
     );
   },
 };
+
+/**
+ * Codes the HTTP layer answers by itself (framework and socket errors, validation, the last line
+ * for unexpected errors), with their status: listed in docs/errors.md beside ERROR_CODES.
+ */
+export const EDGE_CODES: { code: string; status: number; meaning: string }[] = [
+  { code: 'VALIDATION_FAILED', status: 400, meaning: 'The request does not match the route\'s schema; `errors` lists each field and what is wrong' },
+  { code: UNVALIDATED_INPUT, status: 400, meaning: 'A value is malformed or out of range for the database (a last line: the route should have refused it first)' },
+  ...Object.values(FASTIFY_CODES).map(({ code, status, detail }) => ({ code, status, meaning: detail ?? 'The framework refused the request (the detail says why)' })),
+  ...Object.entries(CODES_BY_STATUS).map(([status, code]) => ({ code, status: Number(status), meaning: 'Another refusal by the framework or a library, by its status' })),
+  { code: 'HEADERS_TOO_LARGE', status: 431, meaning: 'The request line and headers are too large' },
+  { code: 'REQUEST_TIMEOUT', status: 408, meaning: 'The request was not received in time' },
+  { code: 'MALFORMED_HTTP', status: 400, meaning: 'The request is not valid HTTP/1.1' },
+  { code: 'INTERNAL', status: 500, meaning: 'An unexpected error; it is logged, and its text never reaches the client' },
+].filter((entry, index, all) => all.findIndex((e) => e.code === entry.code && e.status === entry.status) === index);
 
 /** Renders every error as RFC 9457 application/problem+json; nothing else reaches a client. */
 export const problemPlugin = fp(

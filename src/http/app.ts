@@ -17,21 +17,21 @@ import { withPrivateSerializers } from './log-privacy.js';
 import { tokenRoutes } from '../auth/tokens.routes.js';
 import { idempotencyPlugin } from './idempotency.plugin.js';
 import { registryRoutes } from '../features/registry/index.js';
-import { createCreditServices, creditRoutes } from '../features/credit/index.js';
+import { createCreditServices, creditRoutes, LenderKeyAuthenticator, looksLikeLenderKey } from '../features/credit/index.js';
 import { RegistryService } from '../features/registry/index.js';
 import type { CaHierarchy } from '../features/ca/index.js';
 import { revocationRoutes } from '../features/ca/index.js';
 import { pkiRoutes } from '../features/ca/index.js';
 import { signaturesPlugin } from '../features/trust/index.js';
 import { tsaPlugin } from '../features/ca/index.js';
-import { signinPlugin } from '../features/signin/index.js';
+import { ownCaCertificateCheck, SessionStore, signinPlugin } from '../features/signin/index.js';
 import { notificationsPlugin } from '../features/notifications/index.js';
 import { meRoutes } from '../features/credit/index.js';
 import { logPlugin } from '../features/log/index.js';
 import { orgsPlugin } from '../features/signatures/index.js';
 import { misusePlugin } from '../features/signatures/index.js';
 import { certificatesVerifyRoutes } from '../features/trust/index.js';
-import { fraudPlugin } from '../features/fraud/index.js';
+import { fraudByRegionAgeGroup, fraudPlugin } from '../features/fraud/index.js';
 import { literacyPlugin } from '../features/literacy/index.js';
 import { portalPlugin } from './portal.plugin.js';
 
@@ -43,6 +43,12 @@ declare module 'fastify' {
     registry: RegistryService;
     /** The CA hierarchy, when the app signs (server: always; tests: when given). */
     pki?: CaHierarchy;
+    /**
+     * Whether this process runs the background jobs (notification delivery, CRL and tree-head
+     * publishing, the compliance check, sweeps): true in one worker of a server, so they run
+     * once per server and not once per worker.
+     */
+    runsBackgroundJobs: boolean;
   }
 }
 
@@ -51,6 +57,8 @@ export interface AppOptions {
   database: Database;
   logger?: FastifyServerOptions['logger'];
   pki?: CaHierarchy;
+  /** False in every worker process but the first (QORGAU_WORKERS); true by default. */
+  backgroundJobs?: boolean;
 }
 
 /** QORGAU_TRUST_PROXY: "" none, "true" every hop, a hop count, or addresses/CIDRs (comma separated). */
@@ -65,7 +73,7 @@ function trustProxyOf(setting: string): boolean | string[] | ((address: string, 
  * The one application, for the server and for tests (`app.inject`): infrastructure
  * plugins first, then services, then feature routes.
  */
-export async function buildApp({ config, database, logger, pki }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, database, logger, pki, backgroundJobs = true }: AppOptions): Promise<FastifyInstance> {
   const pseudonymizer = new Pseudonymizer(config.pseudonymKey);
   const app = Fastify({
     logger: withPrivateSerializers(logger, config.logLevel, pseudonymizer),
@@ -83,6 +91,7 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
         instance.decorate('database', database);
         instance.decorate('pseudonymizer', pseudonymizer);
         instance.decorate('pki', pki);
+        instance.decorate('runsBackgroundJobs', backgroundJobs);
       },
       { name: 'database' },
     ),
@@ -111,7 +120,14 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
     transformStaticCSP: (header) => header.replace("frame-ancestors 'self'", "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, ''),
   });
   await app.register(observabilityPlugin);
-  await app.register(authPlugin);
+  // Authentication reads sessions and lender keys through ports: the features own their tables.
+  await app.register(authPlugin, {
+    personSessions: (scope) => new SessionStore(scope.database.db, undefined, ownCaCertificateCheck(scope.database.db, scope.pki)),
+    lenderKeys: (scope) => {
+      const keys = new LenderKeyAuthenticator(scope.database.db);
+      return { looksLike: looksLikeLenderKey, authenticate: (key) => keys.authenticate(key) };
+    },
+  });
   await app.register(rateLimitsPlugin);
   await app.register(tokenRoutes);
   await app.register(idempotencyPlugin);
@@ -133,7 +149,9 @@ export async function buildApp({ config, database, logger, pki }: AppOptions): P
   await app.register(logPlugin);
   // A digital volunteer trained by the literacy feature may report fraud on a victim's behalf (looked up when asked).
   await app.register(fraudPlugin, { isVolunteer: (person: Buffer) => app.literacy.isTrainedVolunteer(person) });
-  await app.register(literacyPlugin);
+  // The literacy index is joined with fraud statistics by region and age group; the composition root
+  // passes fraud's aggregate in, so neither feature imports the other.
+  await app.register(literacyPlugin, { fraudStatsByRegionAge: (period: string) => fraudByRegionAgeGroup(database, period) });
   await app.register(portalPlugin);
   return app;
 }

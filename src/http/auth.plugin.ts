@@ -3,10 +3,21 @@ import fp from 'fastify-plugin';
 import { AppError } from '../errors/app-error.js';
 import { personalSessionRequired } from '../errors/personal-session.js';
 import { authHook, moveAuthHooksToOnRequest } from '../auth/auth-hooks.js';
+import { bearerCredential } from '../auth/bearer.js';
 import { authenticateApiToken, type Principal, type TokenRole } from '../auth/api-tokens.js';
-import { cookieValue, ownCaCertificateCheck, SESSION_COOKIE, SessionStore, type PersonPrincipal } from '../features/signin/index.js';
-import { LenderKeyAuthenticator, looksLikeLenderKey, type LenderPrincipal, type LenderScope } from '../features/credit/index.js';
-import { installOrgAuth } from '../features/signatures/index.js';
+import { cookieValue, SESSION_COOKIE, type PersonPrincipal } from '../features/signin/index.js';
+import type { LenderPrincipal, LenderScope } from '../features/credit/index.js';
+
+/**
+ * What the features that own a credential lend to authentication, wired by buildApp(): the auth
+ * plugin knows how a credential is presented and refused, never the tables behind it.
+ */
+export interface AuthPorts {
+  /** The person a session cookie's token opens (signin's SessionStore), or null. */
+  personSessions(app: FastifyInstance): { find(token: string): Promise<PersonPrincipal | null> };
+  /** The lender a key opens (credit's lender keys), or null; `looksLike` spares the database a token of another kind. */
+  lenderKeys(app: FastifyInstance): { looksLike(key: string): boolean; authenticate(key: string): Promise<LenderPrincipal | null> };
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,6 +31,8 @@ declare module 'fastify' {
     requirePerson(options?: { personal?: string }): preHandlerAsyncHookHandler;
     /** A preHandler that admits only a lender API key holding the scope (sets request.lender). */
     requireLenderScope(scope: LenderScope): preHandlerAsyncHookHandler;
+    /** The session a cookie's token opens, for guards of other credentials (organizations' actors). */
+    personSessions: ReturnType<AuthPorts['personSessions']>;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -29,17 +42,20 @@ declare module 'fastify' {
 }
 
 /**
- * All authentication lives here. Today: operator API tokens (Bearer). E-signature
- * sign-in for people plugs in here later, behind the same `principal`.
+ * All authentication of people, operators and lenders: how each credential is presented, read
+ * and refused, as guards routes name (they run at onRequest, before any body is read). The
+ * features that own sessions and lender keys lend them through `AuthPorts`; organizations add
+ * their actors (HR systems) on top with the same hooks (signatures/organizations.auth.ts).
  */
-export const authPlugin = fp(
-  async function auth(app: FastifyInstance) {
+export const authPlugin = fp<AuthPorts>(
+  async function auth(app: FastifyInstance, ports: AuthPorts) {
     app.decorateRequest('principal', null);
     app.decorateRequest('person', null);
+    app.decorateRequest('lender', null);
     // Routes name their guard as a preHandler; it runs at onRequest, before any body is read.
     app.addHook('onRoute', moveAuthHooksToOnRequest);
-    const sessions = new SessionStore(app.database.db, undefined, ownCaCertificateCheck(app.database.db, app.pki));
-    installOrgAuth(app, sessions);
+    const sessions = ports.personSessions(app);
+    app.decorate('personSessions', sessions);
 
     app.decorate('requirePerson', function requirePerson(options: { personal?: string } = {}): preHandlerAsyncHookHandler {
       return authHook(async function (request) {
@@ -53,26 +69,17 @@ export const authPlugin = fp(
     });
 
     async function identify(request: FastifyRequest): Promise<Principal> {
-      const header = request.headers.authorization;
-      if (!header) throw AppError.unauthorized('AUTH_REQUIRED', 'This route needs an API token: send "Authorization: Bearer <token>"');
-      const [scheme, token] = header.split(' ', 2);
-      if (scheme?.toLowerCase() !== 'bearer' || !token) {
-        throw AppError.unauthorized('AUTH_SCHEME', 'Use "Authorization: Bearer <token>"');
-      }
-      const principal = await authenticateApiToken(app.database.db, token.trim());
+      const token = bearerCredential(request.headers.authorization, 'an API token');
+      const principal = await authenticateApiToken(app.database.db, token);
       if (!principal) throw AppError.unauthorized('AUTH_INVALID_TOKEN', 'The API token is unknown, malformed or revoked');
       return principal;
     }
 
-    app.decorateRequest('lender', null);
-    const lenderKeys = new LenderKeyAuthenticator(app.database.db);
+    const lenderKeys = ports.lenderKeys(app);
     app.decorate('requireLenderScope', function requireLenderScope(scope: LenderScope): preHandlerAsyncHookHandler {
       return authHook(async function (request) {
-        const header = request.headers.authorization;
-        if (!header) throw AppError.unauthorized('AUTH_REQUIRED', 'This route needs a lender API key: send "Authorization: Bearer <key>"');
-        const [scheme, key] = header.split(' ', 2);
-        if (scheme?.toLowerCase() !== 'bearer' || !key) throw AppError.unauthorized('AUTH_SCHEME', 'Use "Authorization: Bearer <key>"');
-        const lender = looksLikeLenderKey(key.trim()) ? await lenderKeys.authenticate(key.trim()) : null;
+        const key = bearerCredential(request.headers.authorization, 'a lender API key', 'key');
+        const lender = lenderKeys.looksLike(key) ? await lenderKeys.authenticate(key) : null;
         if (!lender) throw AppError.unauthorized('AUTH_INVALID_KEY', 'The lender API key is unknown, malformed or revoked');
         if (!lender.scopes.includes(scope)) throw AppError.forbidden('AUTH_SCOPE', `This route needs a key with the scope ${scope}`);
         request.lender = lender;

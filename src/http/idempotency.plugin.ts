@@ -102,6 +102,7 @@ export const idempotencyPlugin = fp(
 
     // Answers are kept for a day; older ones are dropped now and then.
     const sweep = setInterval(() => {
+      if (!app.runsBackgroundJobs) return;
       db.deleteFrom('idempotency_keys').where('created_at', '<', sql<Date>`now() - make_interval(hours => ${KEEP_HOURS})`).execute().catch((err) => app.log.warn({ err }, 'idempotency sweep failed'));
     }, 3_600_000);
     sweep.unref();

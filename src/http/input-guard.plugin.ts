@@ -80,7 +80,7 @@ export const inputGuardPlugin = fp(
           throw AppError.badRequest('BODY_REQUIRED', `This route needs a request body: send ${declared.join(' or ')}`);
         }
         if (!type || !declared.includes(type)) {
-          throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `Send the body as ${declared.join(' or ')}${type ? `, not ${type}` : ''}`);
+          throw new AppError('unsupported_media', 'UNSUPPORTED_MEDIA_TYPE', `Send the body as ${declared.join(' or ')}${type ? `, not ${type}` : ''}`);
         }
       }
       walk(request.params, 'params', { text: (text, where) => checkText(text, where, CONTROL_IN_TEXT) });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from '@sinclair/typebox';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { sql } from 'kysely';
 
 declare module 'fastify' {
@@ -28,6 +28,25 @@ export const observabilityPlugin = fp(
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       registers: [registry],
     });
+    const replica = app.database.replica;
+    if (replica) {
+      new Gauge({
+        name: 'qorgau_database_replica_lag_seconds',
+        help: 'How far the read replica is behind the primary (NaN while unknown)',
+        registers: [registry],
+        collect() {
+          this.set(replica.lagSeconds ?? Number.NaN);
+        },
+      });
+      new Gauge({
+        name: 'qorgau_database_replica_current',
+        help: '1 while the replica is within DATABASE_READ_MAX_LAG_SECONDS and answers reads, 0 while reads go to the primary',
+        registers: [registry],
+        collect() {
+          this.set(replica.current ? 1 : 0);
+        },
+      });
+    }
     app.decorate('metrics', registry);
     app.addHook('onResponse', async (request, reply) => {
       const route = request.routeOptions.url ?? 'unmatched';

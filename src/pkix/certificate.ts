@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { X509Certificate as NodeX509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { fromBerSafely } from '../der/der.js';
+import { fromBerSafely } from '../der/ber.js';
 import * as x509 from '@peculiar/x509';
 import { AppError } from '../errors/app-error.js';
 import { id_ce_basicConstraints, id_ce_certificatePolicies, id_ce_extKeyUsage, id_ce_keyUsage, id_ce_subjectKeyIdentifier } from './oids.js';

@@ -1,5 +1,5 @@
 import * as asn1js from 'asn1js';
-import { fromBerSafely } from '../der/der.js';
+import { fromBerSafely } from '../der/ber.js';
 import { AppError } from '../errors/app-error.js';
 import { id_signedData } from './oids.js';
 
@@ -43,7 +43,7 @@ export interface ParsedSignedData {
 
 export class CmsFormatError extends AppError {
   constructor(code: 'CMS_MALFORMED' | 'CMS_NOT_SIGNED_DATA' | 'CMS_NO_SIGNER', message: string) {
-    super(400, code, message);
+    super('malformed', code, message);
   }
 }
 

@@ -23,7 +23,7 @@ import {
   smallInteger,
   time,
   tlv,
-} from '../der/der.js';
+} from '../der/writer.js';
 import { issuerAndSerialOf } from './certificate.js';
 
 /** What CMS signing needs of a key: the KeySigner contract (SHA-256, DER/PKCS#1 signature bytes). */

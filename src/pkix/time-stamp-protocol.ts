@@ -3,7 +3,6 @@ import { id_sha256, id_sha384, id_sha512 } from './oids.js';
 import {
   algorithmIdentifier,
   booleanValue,
-  fromBerSafely,
   explicit,
   generalizedTime,
   namedBits,
@@ -14,7 +13,8 @@ import {
   tlv,
   unsignedInteger,
   utf8String,
-} from '../der/der.js';
+} from '../der/writer.js';
+import { fromBerSafely } from '../der/ber.js';
 
 /** Hashes a TSA accepts in a message imprint, with their lengths. SHA-1 is refused (RFC 3161 allows it; it is broken). */
 export const IMPRINT_HASHES: Record<string, { name: 'sha256' | 'sha384' | 'sha512'; length: number }> = {

@@ -1,4 +1,5 @@
 import { webcrypto } from 'node:crypto';
+import { sequence, unsignedInteger } from '../der/writer.js';
 import type { KeyAlgorithm, KeySigner } from './key-signer.js';
 
 const subtle = webcrypto.subtle;
@@ -16,20 +17,10 @@ export const KEY_PARAMS: Record<KeyAlgorithm, { generate: EcKeyGenParams | RsaHa
   },
 };
 
-/** DER INTEGER of an unsigned big-endian value. */
-function derInteger(bytes: Uint8Array): Buffer {
-  let start = 0;
-  while (start < bytes.length - 1 && bytes[start] === 0) start++;
-  let value = Buffer.from(bytes.subarray(start));
-  if (value[0] & 0x80) value = Buffer.concat([Buffer.from([0]), value]);
-  return Buffer.concat([Buffer.from([0x02, value.length]), value]);
-}
-
 /** WebCrypto gives ECDSA signatures as r || s; X.509 and CMS want ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }. */
 export function ecdsaRawToDer(raw: Uint8Array): Buffer {
   const half = raw.length / 2;
-  const body = Buffer.concat([derInteger(raw.subarray(0, half)), derInteger(raw.subarray(half))]);
-  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+  return sequence(unsignedInteger(raw.subarray(0, half)), unsignedInteger(raw.subarray(half)));
 }
 
 /** A KeySigner over a WebCrypto key pair: what the encrypted-file signer uses once decrypted, and tests use directly. */

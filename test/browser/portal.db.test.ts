@@ -313,9 +313,7 @@ describe.skipIf(browserTestsSkipped)('the portal in a real browser', () => {
     await employee.context().close();
   });
 
-  // Skipped until made deterministic: in full runs it waits on an <option> the page keeps hidden
-  // (30 s timeout) and, for contacts, counts rows left by the previous language. Issue 10's note says so.
-  it.skip('shows the inspector the misuse alerts, the fine schedule and the statistics in tenge', { timeout: 300_000 }, async () => {
+  it('shows the inspector the misuse alerts, the fine schedule and the statistics in tenge', { timeout: 300_000 }, async () => {
     const m = ru;
     const page = await open('ru');
     await page.goto(server.url + '/inspector');
@@ -323,41 +321,276 @@ describe.skipIf(browserTestsSkipped)('the portal in a real browser', () => {
     await page.getByRole('button', { name: m.office.use }).click();
     await page.getByRole('heading', { name: m.inspector.alerts }).waitFor();
     await page.getByRole('heading', { name: m.inspector.schedule }).waitFor();
-    await page.getByText(m.inspector.category_large).first().waitFor();
+    // The category is looked for in the schedule's cells: an alert card's <select> holds the same
+    // words in an <option>, which is never visible, and waiting on it timed out whenever an alert existed.
+    await page.getByTestId('fine-schedule').getByRole('cell', { name: m.inspector.category_large, exact: true }).first().waitFor();
     await expectAccessible(page, 'inspector');
     await screenshot(page, 'inspector-ru');
     await page.context().close();
   });
 
-  it.skip('lets a citizen add and remove a notification address and see their certificates, in each language', { timeout: 300_000 }, async () => {
+  it('lets a citizen add and remove a notification address and see their certificates, in each language', { timeout: 300_000 }, async () => {
     const citizen = server.demo.citizen;
     for (const lang of ['kk', 'ru', 'en'] as const) {
       const m = LANGUAGES[lang];
       const page = await open(lang);
       await signIn(page, lang, citizen);
       const menu = page.getByRole('navigation', { name: m.app.nav });
-      await menu.getByRole('link', { name: m.nav.contacts }).click();
+      // Exact: in Kazakh "My fraud reports" also contains the word of "Notifications".
+      await menu.getByRole('link', { name: m.nav.contacts, exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: m.contacts.title }).waitFor();
+      const contacts = page.getByTestId('contacts');
+      // Start from no contacts, whatever an earlier language or test left, so the counts below are this language's own.
+      await expect.poll(() => page.getByText(m.contacts.none).or(contacts).first().isVisible()).toBe(true);
+      while ((await contacts.getByRole('button').count()) > 0) {
+        const before = await contacts.getByRole('button').count();
+        await contacts.getByRole('button').first().click();
+        await expect.poll(() => contacts.getByRole('button').count()).toBeLessThan(before);
+      }
       // Without an SMTP server configured the server sends notices by webhook only.
       const address = `https://notices.example.kz/aigul/${lang}`;
       await page.getByLabel(m.contacts.channel).selectOption('webhook');
       await page.getByLabel(m.contacts.address).fill(address);
       await page.getByRole('button', { name: m.contacts.add }).click();
-      const contacts = page.getByTestId('contacts');
-      // The address shows in the list and in the confirmation that it was added.
-      await contacts.getByText(address).first().waitFor();
+      // The address shows in the list once it was added (the field is emptied then).
+      await expect.poll(() => page.getByLabel(m.contacts.address).inputValue()).toBe('');
+      // The address itself (the remove button also names it, for screen readers).
+      await contacts.locator('strong').getByText(address, { exact: true }).waitFor();
+      expect(await contacts.getByRole('listitem').count()).toBe(1);
       await expectAccessible(page, `contacts (${lang})`);
       await contacts.getByRole('button', { name: `${m.contacts.remove} ${address}` }).click();
-      await expect.poll(() => contacts.getByText(address).count()).toBe(0);
+      await expect.poll(() => contacts.locator('strong').getByText(address, { exact: true }).count()).toBe(0);
 
-      await menu.getByRole('link', { name: m.nav.certificates }).click();
+      await menu.getByRole('link', { name: m.nav.certificates, exact: true }).click();
       const certificates = page.getByTestId('certificates');
       await certificates.getByRole('heading', { name: m.certificates.kind_auth }).waitFor();
       await certificates.getByRole('heading', { name: m.certificates.kind_sign }).waitFor();
-      expect(await certificates.getByText(m.certificates.status_good).count()).toBe(2);
+      // Exactly the status badge: in English "Valid" is also the start of "Valid until", which made this count 4.
+      await expect.poll(() => certificates.getByText(m.certificates.status_good, { exact: true }).count()).toBe(2);
       await expectAccessible(page, `certificates (${lang})`);
       await screenshot(page, `certificates-${lang}`);
       await page.context().close();
     }
   });
-});
 
+  /** A Kazakh mobile number nobody else in this run names, as 10 national digits. */
+  const freshMobile = () => `747${String(Math.floor(Math.random() * 10_000_000)).padStart(7, '0')}`;
+
+  it('takes a fraud report: plain-word checks of identifiers, anonymous with a tracking code, signed by a citizen, and "you are not alone"', { timeout: 300_000 }, async () => {
+    const citizen = server.demo.citizen;
+    const national = freshMobile();
+
+    // Anonymous, in Russian: a wrong IBAN is explained in plain words before anything is sent.
+    {
+      const m = ru;
+      const page = await open('ru');
+      await page.getByRole('navigation', { name: m.app.nav }).getByRole('link', { name: m.more.reportFraud }).click();
+      await page.getByRole('heading', { level: 1, name: m.fraud.title }).waitFor();
+      await page.getByLabel(m.fraud.region).selectOption('astana');
+      await page.getByLabel(m.fraud.identifierType).first().selectOption('iban');
+      await page.getByLabel(m.fraud.identifierValue).first().fill('KZ00 125K ZT00 0000 0001');
+      await page.getByLabel(m.fraud.narrative).click();
+      await page.getByTestId('identifier-check').first().getByText(m.fraud.problem_FRAUD_IBAN_INVALID).waitFor();
+      await expectAccessible(page, 'fraud report with a refused identifier (ru)');
+      await page.getByLabel(m.fraud.identifierType).first().selectOption('phone');
+      await page.getByLabel(m.fraud.identifierValue).first().fill(`8 ${national.slice(0, 3)} ${national.slice(3, 6)} ${national.slice(6, 8)} ${national.slice(8)}`);
+      await page.getByLabel(m.fraud.narrative).fill('Позвонили «из службы безопасности банка» и попросили код из SMS.');
+      await page.getByTestId('identifier-check').first().getByText(m.fraud.identifierOk.replace('{{display}}', `+7${national}`)).waitFor();
+      await page.getByLabel(m.fraud.amount).fill('120000');
+      // Without sign-in a contact is needed: the form says so instead of sending.
+      await page.getByRole('button', { name: m.fraud.submit }).click();
+      await page.getByTestId('fraud-problem').getByText(m.fraud.fixErrors).waitFor();
+      await page.getByLabel(m.fraud.contact).fill('+7 701 000 00 00');
+      await page.getByRole('button', { name: m.fraud.submit }).click();
+      await page.getByTestId('fraud-sent').waitFor();
+      expect(await page.getByTestId('fraud-sent').textContent()).toContain(m.fraud.unsignedStatement);
+      expect((await page.getByTestId('tracking-code').textContent())?.trim()).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+      await page.getByTestId('fraud-status').getByText(m.fraudStatus.alone).waitFor();
+      await expectAccessible(page, 'fraud report sent (ru)');
+      await screenshot(page, 'fraud-report-sent-ru');
+      await page.context().close();
+    }
+
+    // The demo citizen, in Kazakh, signs a report naming the same number written another way.
+    {
+      const m = kk;
+      const page = await open('kk');
+      await signIn(page, 'kk', citizen);
+      await page.goto(server.url + '/fraud/report');
+      await page.getByRole('heading', { level: 1, name: m.fraud.title }).waitFor();
+      await page.getByLabel(m.fraud.region).selectOption('almaty-city');
+      await page.getByLabel(m.fraud.ageGroup).selectOption('65+');
+      await page.getByLabel(m.fraud.identifierValue).first().fill(`+7 (${national.slice(0, 3)}) ${national.slice(3, 6)}-${national.slice(6, 8)}-${national.slice(8)}`);
+      await page.getByLabel(m.fraud.narrative).fill('Банк атынан қоңырау шалып, SMS кодын сұрады.');
+      await page.getByLabel(m.fraud.amount).fill('50000');
+      await page.getByLabel(m.fraud.sign).check();
+      await page.getByLabel(m.sign.keyFile).setInputFiles(citizen.sign);
+      await page.getByLabel(m.sign.password).fill(citizen.password);
+      await expectAccessible(page, 'fraud report, signed (kk)');
+      await page.getByRole('button', { name: m.fraud.submit }).click();
+      await page.getByTestId('fraud-sent').waitFor();
+      expect(await page.getByTestId('fraud-sent').textContent()).toContain(m.fraud.signedStatement);
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: m.fraud.downloadSigned }).click();
+      expect((await download).suggestedFilename()).toBe('qorgau-fraud-report.p7s');
+      await page.context().close();
+    }
+
+    // In English, "My fraud reports" shows the signed report, linked with the anonymous one.
+    {
+      const m = en;
+      const page = await open('en');
+      await signIn(page, 'en', citizen);
+      await page.getByRole('navigation', { name: m.app.nav }).getByRole('link', { name: m.more.myFraud }).click();
+      const mine = page.getByTestId('my-fraud-reports').getByTestId('fraud-status').filter({ hasText: m.fraudStatus.signed }).first();
+      await mine.getByText(m.fraudStatus.notAlone.replace('{{count}}', '1').replace('{{kinds}}', m.fraud.kind_phone)).waitFor();
+      expect(await mine.textContent()).toContain(m.fraudStatus.status_linked);
+      await expectAccessible(page, 'my fraud reports (en)');
+      await screenshot(page, 'my-fraud-reports-en');
+      await page.context().close();
+    }
+  });
+
+  it("shows an investigator the case's link graph: clicking a link tells what it is based on; warning-listed numbers are marked", { timeout: 300_000 }, async () => {
+    const investigator = server.token('investigator.token');
+    const call = async (method: string, url: string, body?: unknown, token?: string) => {
+      const response = await fetch(server.url + url, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      expect(response.status, `${method} ${url}: ${await response.clone().text()}`).toBeLessThan(300);
+      return response.json();
+    };
+    // A bank's real number, which fraudsters spoof: on the warning list it is marked, never linked.
+    const bankNumber = `+7${freshMobile()}`;
+    await call('POST', '/v1/fraud/warning-list', { entries: [{ type: 'phone', value: bankNumber, owner: 'Demo Bank' }] }, investigator);
+    const phone = `+7${freshMobile()}`;
+    const site = `https://kaspi-bonus-${Date.now().toString(36)}.kz/pay`;
+    const base = { occurredAt: new Date(Date.now() - 86_400_000).toISOString(), region: 'karaganda', channel: 'call', scheme: 'fake_bank_or_police_call', currency: 'KZT', paymentMethod: 'card_transfer', contact: 'victim@example.kz' };
+    const amounts = [111_111, 222_222, 333_334];
+    await call('POST', '/v1/fraud/reports', { report: { ...base, amount: amounts[0], identifiers: [{ type: 'phone', value: phone }, { type: 'phone', value: bankNumber }], narrative: 'First victim.' } });
+    await call('POST', '/v1/fraud/reports', { report: { ...base, amount: amounts[1], identifiers: [{ type: 'phone', value: phone.replace('+7', '8') }, { type: 'url', value: site }], narrative: 'Second victim.' } });
+    await call('POST', '/v1/fraud/reports', { report: { ...base, amount: amounts[2], identifiers: [{ type: 'url', value: site.replace('https://', 'http://www.') }], narrative: 'Third victim.' } });
+    const clusters = (await call('GET', '/v1/fraud/clusters?sort=losses&limit=500', undefined, investigator)) as { id: string; totalLossKzt: number }[];
+    const cluster = clusters.find((c) => c.totalLossKzt === amounts.reduce((a, b) => a + b, 0))!;
+    expect(cluster).toBeDefined();
+
+    const m = en;
+    const page = await open('en');
+    await page.goto(server.url + '/investigator');
+    await page.getByLabel(m.investigator.token).fill(investigator);
+    await page.getByRole('button', { name: m.office.use }).click();
+    await page.getByRole('button', { name: m.investigator.open.replace('{{id}}', cluster.id) }).click();
+    await page.getByRole('heading', { name: m.investigator.case.replace('{{id}}', cluster.id), exact: true }).waitFor();
+    const graph = page.getByTestId('link-graph');
+    await graph.locator('canvas').first().waitFor();
+    await expect.poll(() => graph.evaluate((el) => (el as HTMLElement & { cy?: { edges: () => { length: number } } }).cy?.edges().length ?? 0)).toBe(5);
+
+    // A real click on the middle of the line from the first report to the shared phone number.
+    // The mouse clicks where the page is on screen: bring the graph into view first.
+    await graph.scrollIntoViewIfNeeded();
+    const box = (await graph.boundingBox())!;
+    const point = await graph.evaluate((el, e164) => {
+      type Edge = { data: (k: string) => string; target: () => { data: (k: string) => string }; renderedMidpoint: () => { x: number; y: number } };
+      const cy = (el as HTMLElement & { cy: { edges: () => Edge[] & { toArray: () => Edge[] } } }).cy;
+      const edge = cy.edges().toArray().find((x) => x.target().data('label') === e164)!;
+      return edge.renderedMidpoint();
+    }, phone);
+    await page.mouse.click(box.x + point.x, box.y + point.y);
+    const why = page.getByTestId('link-why');
+    await why.getByText(m.investigator.whyIdentifier.replace('{{kind}}', m.fraud.kind_phone).replace('{{display}}', phone)).waitFor();
+    // Both reports that name it, each as its victim wrote it.
+    expect(await why.getByRole('listitem').count()).toBe(2);
+    expect(await why.textContent()).toContain(phone.replace('+7', '8'));
+    expect(await why.textContent()).toContain(m.fraudStatus.state_linked);
+    await screenshot(page, 'investigator-graph-en');
+
+    // The keyboard way to the same answer, for the spoofed bank number: marked, not linked.
+    await page.getByTestId('identifiers').getByRole('button', { name: `${m.investigator.why} ${bankNumber}` }).click();
+    await why.getByText(m.investigator.warningListed.replace('{{owner}}', 'Demo Bank')).waitFor();
+    expect(await why.getByRole('listitem').count()).toBe(1);
+
+    // Why are the first and the third report together? Through the phone and then the site.
+    await page.getByLabel(m.investigator.pairA).selectOption({ label: 'R1' });
+    await page.getByLabel(m.investigator.pairB).selectOption({ label: 'R3' });
+    await page.getByRole('button', { name: m.investigator.pairSubmit }).click();
+    await page.getByTestId('pair-why').waitFor();
+    await expectAccessible(page, 'investigator');
+    await page.context().close();
+  });
+
+  it('takes a literacy assessment of every item type, then shows the public index with its map, intervals and suppressed regions', { timeout: 300_000 }, async () => {
+    // One assessment in the browser, in Kazakh, answering each kind of question.
+    {
+      const m = kk;
+      const page = await open('kk');
+      await page.getByRole('navigation', { name: m.app.nav }).getByRole('link', { name: m.more.assessment }).click();
+      await page.getByLabel(m.assessment.region).selectOption('astana');
+      await page.getByLabel(m.assessment.ageGroup).selectOption('65+');
+      await page.getByLabel(m.assessment.sex_female).check();
+      await expectAccessible(page, 'assessment start (kk)');
+      await page.getByRole('button', { name: m.assessment.start }).click();
+      const seen = new Set<string>();
+      for (let n = 1; ; n++) {
+        const question = page.getByTestId('question');
+        const heading = await page.getByTestId('question-heading').textContent();
+        const type = (await question.getAttribute('data-item-type'))!;
+        seen.add(type);
+        if (type === 'single') await question.getByRole('radio').first().check();
+        if (type === 'multiple') await question.getByRole('checkbox').first().check();
+        if (type === 'ordering') await question.getByRole('button', { name: stem(m.assessment.moveDown) }).first().click();
+        if (type === 'spot-the-scam') await question.getByRole('radio', { name: m.assessment.scam, exact: true }).check();
+        if (n === 1 || (type !== 'single' && !seen.has(`${type}:checked`))) {
+          seen.add(`${type}:checked`);
+          await expectAccessible(page, `question ${n} (${type}, kk)`);
+        }
+        const next = question.getByRole('button', { name: m.assessment.next });
+        if ((await next.count()) === 0) break;
+        await next.click();
+        await expect.poll(() => page.getByTestId('question-heading').textContent()).not.toBe(heading);
+      }
+      for (const k of [...seen]) if (k.endsWith(':checked')) seen.delete(k);
+      expect([...seen].sort()).toEqual(['multiple', 'ordering', 'single', 'spot-the-scam']);
+      await page.getByRole('button', { name: m.assessment.finish }).click();
+      const result = page.getByTestId('literacy-result');
+      await result.getByRole('heading', { level: 1, name: m.assessment.resultTitle }).waitFor();
+      expect(await result.getByRole('row').count()).toBe(6);
+      expect(await result.textContent()).toContain(stem(m.assessment.bandText.split('{{low}}')[1] ?? ''));
+      await expectAccessible(page, 'assessment result (kk)');
+      await screenshot(page, 'literacy-result-kk');
+      await page.context().close();
+    }
+
+    // 34 more results in Astana through the API, so that Astana has enough to be shown; other regions do not.
+    for (let i = 0; i < 34; i++) {
+      const started = await (await fetch(`${server.url}/v1/literacy/assessments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'ru', region: 'astana', ageGroup: ['25-34', '45-54', '65+'][i % 3], sex: i % 2 ? 'male' : 'female' }) })).json();
+      const answers = (started.items as { id: string; type: string; options?: string[] }[]).map((item, k) =>
+        item.type === 'single' ? { itemId: item.id, choice: (i + k) % (item.options?.length ?? 1) }
+        : item.type === 'multiple' ? { itemId: item.id, choices: [(i + k) % (item.options?.length ?? 1)] }
+        : item.type === 'ordering' ? { itemId: item.id, order: (item.options ?? []).map((_, j) => j) }
+        : { itemId: item.id, verdict: (i + k) % 3 ? 'scam' : 'genuine' },
+      );
+      const submitted = await fetch(`${server.url}/v1/literacy/assessments/${started.id}/answers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers }) });
+      expect(submitted.status).toBe(200);
+    }
+
+    const m = en;
+    const page = await open('en');
+    await page.getByRole('navigation', { name: m.app.nav }).getByRole('link', { name: m.more.index }).click();
+    await page.getByRole('heading', { level: 1, name: m.index.title }).waitFor();
+    const table = page.getByTestId('index-table');
+    const astana = table.getByRole('row').filter({ hasText: 'Astana' });
+    await astana.waitFor();
+    // Astana has an estimate with its interval; a region without results says so instead of a figure.
+    await expect.poll(async () => (await astana.getByRole('cell').nth(0).textContent())?.trim()).toMatch(/^\d+(\.\d)?$/);
+    expect(await astana.getByRole('cell').nth(1).textContent()).toMatch(/^\d+(\.\d)?–\d+(\.\d)?$/);
+    const ulytau = table.getByRole('row').filter({ hasText: 'Ulytau' });
+    expect(await ulytau.getByRole('cell').nth(0).textContent()).toBe(m.index.suppressed);
+    expect(await page.getByTestId('tile-map').locator('[data-region="astana"]').getAttribute('data-suppressed')).toBe('false');
+    expect(await page.getByTestId('tile-map').locator('[data-region="ulytau"]').getAttribute('data-suppressed')).toBe('true');
+    await page.getByTestId('national').waitFor();
+    await page.getByTestId('region-chart').locator('svg').first().waitFor();
+    await page.getByLabel(m.index.measure_scamResistance).check();
+    await page.getByTestId('fraud-join').waitFor();
+    await expectAccessible(page, 'literacy index (en)');
+    await screenshot(page, 'literacy-index-en');
+    await page.context().close();
+  });
+});

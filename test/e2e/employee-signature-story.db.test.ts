@@ -35,7 +35,7 @@ describe('an employee quits and her e-signature is passed to a new worker', () =
     // The HR officer is on the staff list with the HR role, and hears about alerts by webhook.
     const hrRecord = await app.inject({ method: 'PUT', url: `/v1/orgs/${org.bin}/employees/${org.hr.iin}`, headers: hrHeaders, payload: { position: 'HR officer', roles: { hr: true }, startDate: '2024-01-15' } });
     expect(hrRecord.statusCode, hrRecord.body).toBe(201);
-    await app.notifications.contacts.add(app.pseudonymizer.of(org.hr.iin), 'webhook', 'https://hr.example.kz/qorgau');
+    await app.notifications.contacts.add(app.pseudonymizer.of(org.hr.iin), 'webhook', 'https://hr.example.kz/qorgau', 'en');
     await app.inject({ method: 'POST', url: '/v1/inspectors/contacts', headers: inspector, payload: { channel: 'webhook', address: 'https://inspection.example.kz/qorgau' } });
 
     // Hired; HR authorizes a pair; she makes the keys on her laptop and applies, signing with her personal certificate.
@@ -58,7 +58,7 @@ describe('an employee quits and her e-signature is passed to a new worker', () =
       authKey: application.authKey,
       signKey: application.signKey,
     };
-    await app.notifications.contacts.add(app.pseudonymizer.of(aigerim.iin), 'webhook', 'https://aigerim.example.kz/qorgau');
+    await app.notifications.contacts.add(app.pseudonymizer.of(aigerim.iin), 'webhook', 'https://aigerim.example.kz/qorgau', 'en');
 
     // She works: signs in and signs a payment order from her laptop.
     const ownDevice = { 'x-device-id': 'aigerim-laptop' };

@@ -125,6 +125,21 @@ function sharedCounterTests(name: string, extra: () => Record<string, string>) {
       expect((await check(a, keys[0], buildIin())).statusCode, 'another key is not limited').toBe(200);
     });
 
+    it('counts a burst of concurrent checks exactly: a key over its limit lets through no more than the limit', async () => {
+      const admin = { authorization: `Bearer ${adminToken}` };
+      const bin = buildBin();
+      await a.inject({ method: 'POST', url: '/v1/credit/lenders', headers: admin, payload: { bin, name: 'Burst Bank', licence: 'bank' } });
+      const key = (await a.inject({ method: 'POST', url: `/v1/credit/lenders/${bin}/keys`, headers: admin })).json().key;
+      // Ten checks at once on two instances: the counters group them, yet exactly 3 (the limit) pass.
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          inject(i % 2 ? a : b, address(), { method: 'POST', url: '/v1/credit/checks', headers: { authorization: `Bearer ${key}` }, payload: { iin: buildIin(), product: 'bank_loan', channel: 'online', amount: 1000 } }),
+        ),
+      );
+      expect(answers.filter((r) => r.statusCode === 200)).toHaveLength(3);
+      for (const refused of answers.filter((r) => r.statusCode !== 200)) expectLimited(refused, 'RATE_LIMITED_LENDER_CHECKS');
+    });
+
     it('keeps no raw IIN in the counters', async () => {
       const { database } = await getTestDatabase();
       const iin = buildIin();

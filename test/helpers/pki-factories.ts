@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { buildBin, buildIin } from './factories.js';
 import { personSubject, type PersonSubject } from '../../src/features/ca/index.js';
 import { buildCsr, generateSubjectKeys } from '../../src/client/csr-builder.js';
@@ -90,4 +90,30 @@ export function applicationBody(person: PersonSubject, csrs: { authCsr: Buffer; 
     signCsr: csrs.signCsr.toString('base64'),
     ...overrides,
   };
+}
+
+// --- Remote identity proofing ----------------------------------------------------
+
+/** Bytes a JPEG reader recognizes (SOI marker), with random content so that no two frames are alike. */
+export function buildJpeg(size = 2048): Buffer {
+  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(size), Buffer.from([0xff, 0xd9])]);
+}
+
+/** The body of POST /v1/pki/applications/{id}/capture answering a challenge, with fresh pictures. */
+export function captureBody(challenge: { prompts: string[]; code: string }) {
+  return {
+    code: challenge.code,
+    idPhoto: buildJpeg(4096).toString('base64'),
+    frames: challenge.prompts.map((prompt) => ({ prompt, image: buildJpeg().toString('base64') })),
+  };
+}
+
+/** Asks for a liveness challenge and answers it, as the portal does with the camera. */
+export async function giveCapture(app: { inject: (o: object) => Promise<{ statusCode: number; body: string; json: () => any }> }, applicationId: string) {
+  const challenge = await app.inject({ method: 'POST', url: `/v1/pki/applications/${applicationId}/liveness-challenge` });
+  if (challenge.statusCode !== 201) throw new Error(`liveness challenge: ${challenge.statusCode} ${challenge.body}`);
+  const body = captureBody(challenge.json());
+  const capture = await app.inject({ method: 'POST', url: `/v1/pki/applications/${applicationId}/capture`, payload: body });
+  if (capture.statusCode !== 201) throw new Error(`capture: ${capture.statusCode} ${capture.body}`);
+  return body;
 }

@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } fr
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { algorithmIdentifier, booleanValue, explicit, namedBits, objectIdentifier, octetString, sequence, setOf, smallInteger, time, tlv } from '../../src/der/der.js';
+import { algorithmIdentifier, booleanValue, explicit, namedBits, objectIdentifier, octetString, sequence, setOf, smallInteger, time, tlv } from '../../src/der/writer.js';
 import { openssl } from './openssl.js';
 
 /**

@@ -10,7 +10,7 @@ import * as x509 from '@peculiar/x509';
 import { WebCryptoSigner } from '../../src/pkix/webcrypto-signer.js';
 import type { CaEntity, CaHierarchy } from '../../src/features/ca/index.js';
 import { certificateParts } from '../../src/features/ca/index.js';
-import * as der from '../../src/der/tlv.js';
+import * as der from '../../src/der/writer.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -173,7 +173,7 @@ export function buildOcspRequest(issuerDer: Buffer, serial: string, options: { h
   const parts = certificateParts(issuerDer);
   const hashOid = hash === 'sha1' ? '1.3.14.3.2.26' : '2.16.840.1.101.3.4.2.1';
   const certId = der.sequence(
-    der.sequence(der.objectIdentifier(hashOid), der.derNull()),
+    der.sequence(der.objectIdentifier(hashOid), der.nullValue()),
     der.octetString(createHash(hash).update(parts.subject).digest()),
     der.octetString(createHash(hash).update(parts.subjectPublicKey).digest()),
     der.tlv(der.TAG.INTEGER, Buffer.from(serial, 'hex')),

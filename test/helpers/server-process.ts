@@ -21,5 +21,5 @@ export function startServer(env: Record<string, string>) {
     child.kill('SIGTERM');
     if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
   };
-  return { ready, output, stop };
+  return { child, ready, output, stop, pid: child.pid!, exited: () => child.exitCode };
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactElement } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from './api';
 import { LANGUAGES } from './i18n';
@@ -17,8 +17,19 @@ import { Operator } from './screens/Operator';
 import { Lender } from './screens/Lender';
 import { Organization } from './screens/Organization';
 import { Inspector } from './screens/Inspector';
+import { Apply } from './screens/Apply';
+import { CertificateReview } from './screens/CertificateReview';
+import { FollowReport, MyFraudReports, ReportFraud } from './screens/fraud/ReportFraud';
+import { Lookup } from './screens/fraud/Lookup';
+import { Assessment } from './screens/literacy/Assessment';
+import { Volunteer } from './screens/literacy/Volunteer';
 
 const LARGE_TEXT_KEY = 'qorgau.largeText';
+
+// The graph and chart libraries are loaded only by the screens that draw with them, so that a
+// citizen on a slow phone does not download them to sign in.
+const Investigator = lazy(() => import('./screens/fraud/Investigator').then((m) => ({ default: m.Investigator })));
+const IndexPage = lazy(() => import('./screens/literacy/IndexPage').then((m) => ({ default: m.IndexPage })));
 
 function Screen({ path }: { path: string }) {
   const { session } = useSession();
@@ -26,9 +37,19 @@ function Screen({ path }: { path: string }) {
   if (company) return <Company bin={company[1]} />;
   if (path === '/breaches') return <PublicBreaches />;
   if (path === '/signin') return <SignIn />;
+  if (path === '/apply' || path === '/apply/new') return <Apply key={path} />;
+  const application = /^\/apply\/([0-9a-f-]{36})$/.exec(path);
+  if (application) return <Apply id={application[1]} />;
+  if (path === '/operator/certificates') return <CertificateReview />;
   if (path === '/operator') return <Operator />;
   if (path === '/lender') return <Lender />;
   if (path === '/inspector') return <Inspector />;
+  if (path === '/fraud/report') return session === undefined ? null : <><ReportFraud /><FollowReport /></>;
+  if (path === '/investigator') return <Investigator />;
+  if (path === '/fraud/lookup') return <Lookup />;
+  if (path === '/literacy/test') return <Assessment />;
+  if (path === '/literacy/index') return <IndexPage />;
+  if (path === '/literacy/volunteer') return <Volunteer />;
   if (path === '/org') return session === undefined ? null : <Organization />;
   const personal: Record<string, () => ReactElement> = {
     '/me/breaches': () => <MyBreaches />,
@@ -37,6 +58,7 @@ function Screen({ path }: { path: string }) {
     '/me/documents': () => <Documents />,
     '/me/certificates': () => <Certificates />,
     '/me/contacts': () => <Contacts />,
+    '/me/fraud': () => <MyFraudReports />,
   };
   if (personal[path]) return session === null ? <SignIn /> : session === undefined ? null : personal[path]();
   return <Home />;
@@ -93,6 +115,9 @@ export function App() {
       <nav aria-label={t('app.nav')} className="menu">
         <ul>
           <li><Link to="/breaches">{t('nav.breaches')}</Link></li>
+          <li><Link to="/fraud/report">{t('more.reportFraud')}</Link></li>
+          <li><Link to="/literacy/test">{t('more.assessment')}</Link></li>
+          <li><Link to="/literacy/index">{t('more.index')}</Link></li>
           {session?.holder === 'employee' ? <li><Link to="/org">{t('nav.organization')}</Link></li> : null}
           {session ? (
             <>
@@ -103,19 +128,26 @@ export function App() {
               <li><Link to="/me/documents">{t('nav.documents')}</Link></li>
               <li><Link to="/me/certificates">{t('nav.certificates')}</Link></li>
               <li><Link to="/me/contacts">{t('nav.contacts')}</Link></li>
+              <li><Link to="/me/fraud">{t('more.myFraud')}</Link></li>
+              <li><Link to="/literacy/volunteer">{t('more.volunteer')}</Link></li>
             </>
           ) : null}
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>
-        <Screen path={path} />
+        <Suspense fallback={<p role="status">{t('app.loading')}</p>}>
+          <Screen path={path} />
+        </Suspense>
       </main>
       <footer className="foot">
         <nav aria-label={t('app.professional')}>
           <ul>
             <li><Link to="/operator">{t('nav.operator')}</Link></li>
+            <li><Link to="/operator/certificates">{t('review.nav')}</Link></li>
             <li><Link to="/lender">{t('nav.lender')}</Link></li>
             <li><Link to="/inspector">{t('nav.inspector')}</Link></li>
+            <li><Link to="/investigator">{t('more.investigator')}</Link></li>
+            <li><Link to="/fraud/lookup">{t('more.lookup')}</Link></li>
             <li><a href="/docs">API</a></li>
           </ul>
         </nav>

@@ -110,6 +110,9 @@ export interface Contact {
   id: string;
   channel: 'email' | 'webhook';
   address: string;
+  language: 'kk' | 'ru' | 'en';
+  /** False for an e-mail address until its code is confirmed. */
+  verified: boolean;
   createdAt: string;
 }
 

@@ -21,8 +21,15 @@ import * as m20261129_1500_literacy from './2026-11-29T15-00-literacy.js';
 import * as m20261129_1800_breach_day_precision from './2026-11-29T18-00-breach-day-precision.js';
 import * as m20261129_1810_idempotency_keys from './2026-11-29T18-10-idempotency-keys.js';
 import * as m20261129_1900_transparency_log from './2026-11-29T19-00-transparency-log.js';
-import * as m20261130_0100_head_applications from './2026-11-30T01-00-head-applications.js';
+import * as m20261130_0100_proofing_captures from './2026-11-30T01-00-proofing-captures.js';
+import * as m20261130_0100_contact_language_verification from './2026-11-30T01-00-contact-language-verification.js';
+import * as m20261130_0110_log_nodes from './2026-11-30T01-10-log-nodes.js';
+import * as m20261130_0100_ocsp_responses from './2026-11-30T01-00-ocsp-responses.js';
+import * as m20261130_0210_head_applications from './2026-11-30T02-10-head-applications.js';
 import * as m20261129_1200_rate_limit_counters from './2026-11-29T12-00-rate-limit-counters.js';
+import * as m20261130_0100_fraud_merge_chain from './2026-11-30T01-00-fraud-merge-chain.js';
+import * as m20261130_0100_fraud_victim_age_group from './2026-11-30T01-00-fraud-victim-age-group.js';
+import * as m20261130_0200_fraud_connections from './2026-11-30T02-00-fraud-connections.js';
 
 /** Every migration, by ISO-dated name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -49,5 +56,13 @@ export const migrations: Record<string, Migration> = {
   '2026-11-29T18-00-breach-day-precision': m20261129_1800_breach_day_precision,
   '2026-11-29T18-10-idempotency-keys': m20261129_1810_idempotency_keys,
   '2026-11-29T19-00-transparency-log': m20261129_1900_transparency_log,
-  '2026-11-30T01-00-head-applications': m20261130_0100_head_applications,
+  '2026-11-30T01-00-fraud-merge-chain': m20261130_0100_fraud_merge_chain,
+  '2026-11-30T01-00-proofing-captures': m20261130_0100_proofing_captures,
+  '2026-11-30T01-00-fraud-victim-age-group': m20261130_0100_fraud_victim_age_group,
+  '2026-11-30T01-00-contact-language-verification': m20261130_0100_contact_language_verification,
+  '2026-11-30T01-10-log-nodes': m20261130_0110_log_nodes,
+  '2026-11-30T01-00-ocsp-responses': m20261130_0100_ocsp_responses,
+  '2026-11-30T02-00-fraud-connections': m20261130_0200_fraud_connections,
+  // After main's migrations: a database already migrated to 02-00 would refuse an earlier, unapplied name.
+  '2026-11-30T02-10-head-applications': m20261130_0210_head_applications,
 };

@@ -9,6 +9,10 @@ import {
   ApplicationParams,
   ApplicationView,
   ApproveBody,
+  CaptureBody,
+  CaptureForReviewView,
+  CaptureReceipt,
+  LivenessChallenge,
   CertificateFormatQuery,
   CertificateKindParams,
   RejectBody,
@@ -23,6 +27,9 @@ import type { CaEntity } from './authority/hierarchy.js';
 import { recordHierarchyCertificates } from './authority/hierarchy-records.js';
 import { expiringCertificates, ROLLOVER_ENTITIES } from './authority/rollover.js';
 import { Gauge } from 'prom-client';
+import { ProofingCaptures } from './applications/proofing-captures.js';
+import { FaceMatchTestDouble } from './applications/face-match.js';
+import { problems } from '../../schemas/problem.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,11 +40,6 @@ declare module 'fastify' {
   }
 }
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 /** DER bodies: a Buffer for TypeScript, a binary string for OpenAPI. Fastify sends Buffers as they are. */
 const binary = (description: string) => Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description });
 const operator = [{ operatorToken: [] }];
@@ -64,7 +66,20 @@ export const pkiRoutes = fp(
       // Asked at request time: the organizations plugin registers after this one.
       () => app.employeeAuthorizations ?? noEmployeeAuthorizations,
     );
+    // No face-match service exists here: the test double stands in and marks its score as such (face-match.ts).
+    const captures = new ProofingCaptures(app.database.db, app.config.pseudonymKey, new FaceMatchTestDouble());
+    applications.captures = captures;
     app.decorate('certificateApplications', applications);
+    // The pictures are kept while the application waits and for the retention period after the decision, then deleted.
+    const purge = async () => {
+      const purged = await captures.purgeDecided(app.config.proofingCaptureRetentionDays);
+      if (purged > 0) app.log.info({ purged }, 'deleted the pictures of decided certificate applications past their retention');
+    };
+    if (app.config.proofingCapturePurgeIntervalMinutes > 0) {
+      const timer = setInterval(() => void purge().catch((err) => app.log.error({ err }, 'purging proofing captures failed')), app.config.proofingCapturePurgeIntervalMinutes * 60_000);
+      timer.unref();
+      root.addHook('onClose', async () => clearInterval(timer));
+    }
     await recordHierarchyCertificates(app.database.db, hierarchy);
     // Rolled over with "qorgau ca rollover" (OCSP signer, TSA) or a new ceremony (CAs) before it is too late.
     for (const e of expiringCertificates(hierarchy)) {
@@ -156,6 +171,49 @@ export const pkiRoutes = fp(
       return reply.type('application/pkix-cert').header('content-disposition', `attachment; filename="${request.params.kind}.cer"`).send(der);
     });
 
+    app.post('/v1/pki/applications/:id/liveness-challenge', {
+      schema: {
+        tags: ['pki'],
+        summary: 'Start the live capture of remote identity proofing: prompts to follow in front of the camera, and a code',
+        description:
+          'For an application waiting for review. A new challenge replaces an unanswered one and lasts 10 minutes. ' +
+          'Refusals: 404 APPLICATION_NOT_FOUND; 409 APPLICATION_NOT_PENDING, CAPTURE_ALREADY_GIVEN, CAPTURE_NOT_NEEDED.',
+        params: ApplicationParams,
+        response: { 201: LivenessChallenge, ...problems(400, 404, 409) },
+      },
+    }, async (request, reply) => reply.status(201).send(await captures.challenge(request.params.id)));
+
+    app.post('/v1/pki/applications/:id/capture', {
+      bodyLimit: 8 * 1024 * 1024,
+      schema: {
+        tags: ['pki'],
+        summary: 'Give the live capture (one camera frame per prompt, in order) and a photo of the ID document',
+        description:
+          'Answers the liveness challenge; given once. The pictures are stored encrypted for the operator and deleted after the retention period once the application is decided. ' +
+          'The face-match score is computed by the configured provider; none is connected here, so it is a test double\'s (docs/ca.md). ' +
+          'Refusals: 400 CAPTURE_MALFORMED; 409 CAPTURE_NO_CHALLENGE, CAPTURE_CHALLENGE_EXPIRED, CAPTURE_ALREADY_GIVEN, CAPTURE_REPLAYED (a frame already given for an application), APPLICATION_NOT_PENDING; ' +
+          '413 CAPTURE_TOO_LARGE; 415 CAPTURE_NOT_AN_IMAGE; 422 CAPTURE_CODE_MISMATCH, CAPTURE_PROMPTS_MISMATCH, CAPTURE_FRAMES_IDENTICAL.',
+        params: ApplicationParams,
+        body: CaptureBody,
+        response: { 201: CaptureReceipt, ...problems(400, 404, 409, 413, 415, 422) },
+      },
+    }, async (request, reply) => reply.status(201).send(await captures.capture(request.params.id, request.body)));
+
+    app.get('/v1/pki/applications/:id/capture', {
+      preHandler: caOperator,
+      schema: {
+        tags: ['pki'],
+        summary: "The applicant's ID photo and live frames, with the face-match score, for the operator's review",
+        description: 'The score is marked testDouble: true while no face-match service is connected. 404 CAPTURE_NOT_FOUND, CAPTURE_PURGED (deleted after the retention period).',
+        security: operator,
+        params: ApplicationParams,
+        response: { 200: CaptureForReviewView, ...problems(400, 401, 403, 404) },
+      },
+    }, async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return captures.forReview(request.params.id);
+    });
+
     app.get('/v1/pki/review-queue', {
       preHandler: caOperator,
       schema: { tags: ['pki'], summary: 'Applications waiting for an operator, oldest first', security: operator, querystring: ReviewQueueQuery, response: { 200: ReviewQueue, ...problems(400, 401, 403) } },
@@ -170,7 +228,9 @@ export const pkiRoutes = fp(
         description:
           "A company head's application (it carries a registration extract number) is approved only with the extract number the operator checked in the business registry " +
           '(422 HEADSHIP_NOT_CHECKED, REGISTRATION_EXTRACT_MISMATCH) and may carry the roles of the head\'s pair (first-head, the default, plus may-sign, may-sign-financial). ' +
-          'Any other application takes no roles (422 HEADSHIP_PROOF_MISSING): an employee\'s roles come from the organization\'s authorization.',
+          'Any other application takes no roles (422 HEADSHIP_PROOF_MISSING): an employee\'s roles come from the organization\'s authorization. ' +
+          'A remote approval (the default) needs the live capture and ID photo of the application (409 PROOFING_CAPTURE_MISSING otherwise); ' +
+          'an in-person approval records that the operator saw the person and the document.',
         security: operator,
         params: ApplicationParams,
         body: ApproveBody,

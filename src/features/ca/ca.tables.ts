@@ -52,6 +52,20 @@ export interface CrlsTable {
   created_at: TimestampDefault;
 }
 
+/** Pre-signed OCSP answers (requests without a nonce), one per certificate; served only while the status they state is current. */
+export interface OcspResponsesTable {
+  issuer: string;
+  serial: string;
+  /** The status signed: null good, else the revocation time and reason. */
+  revoked_at: Timestamp | null;
+  revocation_reason: string | null;
+  this_update: Timestamp;
+  next_update: Timestamp;
+  /** ResponseData DER as signed (RFC 6960 4.2.1). */
+  tbs_response_data: Buffer;
+  signature: Buffer;
+}
+
 export type ApplicationStatus = 'pending_review' | 'rejected' | 'issued';
 
 /** Remote certificate applications (CSR pair, identity-proofing decision, the pair issued). */
@@ -91,10 +105,39 @@ export interface CertificateApplicationsTable {
   updated_at: TimestampDefault;
 }
 
+/**
+ * The liveness challenge and capture of a remote application. `images` is AES-256-GCM sealed
+ * (proofing-capture-seal.ts) and set to null once purged; the scores stay as the record.
+ */
+export interface ProofingCapturesTable {
+  application_id: string;
+  /** JSON array of the prompts, in the order given. */
+  prompts: string;
+  code: string;
+  challenge_expires_at: Timestamp;
+  captured_at: Timestamp | null;
+  images: Buffer | null;
+  face_match_score: number | null;
+  face_match_provider: string | null;
+  liveness: string | null;
+  purged_at: Timestamp | null;
+  created_at: TimestampDefault;
+}
+
+/** SHA-256 of every live frame accepted: a frame seen once is never accepted again. */
+export interface ProofingCaptureFramesTable {
+  sha256: Buffer;
+  application_id: string;
+  created_at: TimestampDefault;
+}
+
 export interface CaTables {
+  proofing_captures: ProofingCapturesTable;
+  proofing_capture_frames: ProofingCaptureFramesTable;
   certificates: CertificatesTable;
   certificate_revocation_events: CertificateRevocationEventsTable;
   crls: CrlsTable;
+  ocsp_responses: OcspResponsesTable;
   certificate_applications: CertificateApplicationsTable;
 }
 

@@ -30,7 +30,7 @@ describe('lint before signing', () => {
     const person = buildPerson();
     const request = { profile: PROFILES['individual-auth'], person: { ...person, iin: breakCheckDigit(person.iin) }, subjectPublicKeyInfo: buildSubjectKey().spki };
     await expect(signWithProfile(request, { entity: hierarchy.issuing }, publicUrl)).rejects.toMatchObject({
-      status: 422,
+      kind: 'unprocessable',
       code: 'SUBJECT_IIN_INVALID_CHECKSUM',
       message: expect.stringContaining('check digit'),
     });
@@ -49,17 +49,17 @@ describe('lint before signing', () => {
 
   it('refuses a CN longer than 64 characters (ub-common-name)', async () => {
     const request = { profile: PROFILES['individual-sign'], person: buildPerson({ surname: 'Қ'.repeat(40), givenName: 'Ә'.repeat(30) }), subjectPublicKeyInfo: buildSubjectKey().spki };
-    await expect(signWithProfile(request, { entity: hierarchy.issuing }, publicUrl)).rejects.toMatchObject({ status: 422, code: 'SUBJECT_CN_TOO_LONG' });
+    await expect(signWithProfile(request, { entity: hierarchy.issuing }, publicUrl)).rejects.toMatchObject({ kind: 'unprocessable', code: 'SUBJECT_CN_TOO_LONG' });
   });
 
   it("refuses a validity outside the issuer's", async () => {
     const request = { profile: PROFILES['individual-auth'], person: buildPerson(), subjectPublicKeyInfo: buildSubjectKey().spki, validityDays: 40 * 365 };
-    await expect(signWithProfile(request, { entity: hierarchy.issuing }, publicUrl)).rejects.toMatchObject({ status: 422, code: 'VALIDITY_OUTSIDE_ISSUER' });
+    await expect(signWithProfile(request, { entity: hierarchy.issuing }, publicUrl)).rejects.toMatchObject({ kind: 'unprocessable', code: 'VALIDITY_OUTSIDE_ISSUER' });
   });
 
   it('refuses keys the profile does not allow', async () => {
     const request = { profile: PROFILES['individual-auth'], person: buildPerson(), subjectPublicKeyInfo: buildSubjectKey('ECDSA-P384').spki };
-    await expect(signWithProfile(request, { entity: hierarchy.issuing }, publicUrl)).rejects.toMatchObject({ status: 422, code: 'KEY_CURVE_NOT_ALLOWED' });
+    await expect(signWithProfile(request, { entity: hierarchy.issuing }, publicUrl)).rejects.toMatchObject({ kind: 'unprocessable', code: 'KEY_CURVE_NOT_ALLOWED' });
   });
 
   it('finds missing and wrong extensions in a tampered template', () => {

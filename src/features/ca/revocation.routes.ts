@@ -7,13 +7,10 @@ import { CertificateStatusReader } from './revocation/certificate-status.js';
 import { CertificateStatusCache } from './revocation/certificate-status-cache.js';
 import { CrlPublisher, type CrlPublisherOptions } from './revocation/crl-publisher.js';
 import { OcspResponder, ocspErrorResponse, type OcspAnswer } from './revocation/ocsp-responder.js';
+import { PresignedOcsp } from './revocation/ocsp-presigned.js';
 import { CrlParams, ReleaseBody, ReleaseResult, RevocationResult, RevokeBody, SerialParams } from './revocation/revocation.schema.js';
+import { problems } from '../../schemas/problem.js';
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 const operator = [{ operatorToken: [] }];
 /** DER bodies: a Buffer for TypeScript, a binary string for OpenAPI. Fastify sends Buffers as they are. */
 const binary = (description: string) => Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description });
@@ -27,6 +24,8 @@ export interface RevocationRoutesOptions {
   statusCache?: { primaryUrl: string } | false;
   /** How often each issuer's CRL is checked and re-signed if needed; 0 turns the schedule off. */
   crlCheckIntervalMs?: number;
+  /** How often a pass signs the OCSP answers missing or due for refresh (in the process running background jobs); 0 turns it off. */
+  ocspPresignIntervalMs?: number;
 }
 
 /** A base64 OCSP request from a GET path (RFC 6960 A.1), URL-encoded or not. */
@@ -62,13 +61,59 @@ export async function revocationRoutes(root: FastifyInstance, options: Revocatio
   // On PostgreSQL certificate status is held in memory (every revoked certificate, good ones up to a
   // cap) and kept in step through LISTEN/NOTIFY (docs/decisions/0003); the embedded PGlite is
   // in-process and answers a look-up in a fraction of a millisecond.
+  // The primary's view, for signing the new answer of a certificate just revoked or released.
+  const primaryStatus = new CertificateStatusReader(database.db);
   const cache = primaryUrl
-    ? new CertificateStatusCache({ primaryUrl, db: database.db, issuers: [issuing], fallback: reader, onError: (err) => app.log.warn({ err }, 'certificate status cache') })
+    ? new CertificateStatusCache({
+        primaryUrl,
+        db: database.db,
+        issuers: [issuing],
+        fallback: reader,
+        onError: (err) => app.log.warn({ err }, 'certificate status cache'),
+        onChange: (issuer, serials) => issuer === issuing && resign(serials),
+      })
     : undefined;
   const responder = await OcspResponder.create({ issuer: hierarchy.issuing, signer: hierarchy.ocspSigner, status: cache ?? reader });
+  const presigned = new PresignedOcsp({
+    db: database.db,
+    readDb: database.readDb,
+    issuer: issuing,
+    kind: database.kind,
+    responder,
+    validityMs: app.config.ocspValidityHours * 3_600_000,
+  });
+  responder.usePresigned(presigned);
+  // Called on a revocation's NOTIFY (or, without the cache, by the route that revoked): only after start.
+  function resign(serials: string[]) {
+    presigned.forget(serials);
+    // One process per server signs the new answers at once; the others only forget theirs.
+    if (app.runsBackgroundJobs) {
+      presigned.produceFor(serials, (serial) => primaryStatus.status(issuing, serial)).catch((err) => app.log.warn({ err }, 'pre-signing OCSP answers after a revocation failed'));
+    }
+  }
+  const presignEvery = options.ocspPresignIntervalMs ?? 10 * 60_000;
+  let presignTimer: NodeJS.Timeout | undefined;
+  let presignPass: Promise<unknown> = Promise.resolve();
+  let closing = false;
+  const presignAll = () => {
+    presignPass = presigned.produce(undefined, () => closing).then(
+      (signed) => signed > 0 && app.log.info({ issuer: issuing, signed }, 'pre-signed OCSP answers'),
+      (err) => app.log.warn({ err }, 'pre-signing OCSP answers failed'),
+    );
+  };
   const interval = options.crlCheckIntervalMs ?? 15_000;
   app.addHook('onReady', async () => {
-    if (interval > 0) publisher.start(interval);
+    // The schedule runs in one worker; a revocation served by any worker still asks for a new CRL at once (insertCrl keeps one per number).
+    if (interval > 0 && app.runsBackgroundJobs) publisher.start(interval);
+    // Answers are signed ahead of need, once per server (and across instances one pass at a time: an advisory lock).
+    // Every interval (the first one too: answers stored by a previous run are valid for hours, and a
+    // certificate without one gets it signed and stored by its first request meanwhile).
+    if (presignEvery > 0 && app.runsBackgroundJobs) {
+      presignTimer = setTimeout(function pass() {
+        presignAll();
+        presignTimer = setTimeout(pass, presignEvery).unref();
+      }, presignEvery).unref();
+    }
     if (cache) {
       // Serve once the cache is live, or after a while from the database (correct, only slower)
       // while it keeps loading or reconnecting.
@@ -83,6 +128,9 @@ export async function revocationRoutes(root: FastifyInstance, options: Revocatio
   });
   app.addHook('onClose', async () => {
     publisher.stop();
+    closing = true;
+    clearTimeout(presignTimer);
+    await presignPass;
     await cache?.close();
     await publisher.idle();
   });
@@ -110,6 +158,7 @@ export async function revocationRoutes(root: FastifyInstance, options: Revocatio
       actor: `token:${request.principal?.name ?? 'unknown'}`,
     });
     publisher.requestPublish(issuer);
+    if (issuer === issuing && !cache) resign(revoked.map((r) => r.serial));
     return {
       revoked: revoked.map((r) => ({ ...r, revokedAt: r.revokedAt.toISOString(), invalidityDate: r.invalidityDate?.toISOString() ?? null })),
     };
@@ -134,6 +183,7 @@ export async function revocationRoutes(root: FastifyInstance, options: Revocatio
       actor: `token:${request.principal?.name ?? 'unknown'}`,
     });
     publisher.requestPublish(issuer);
+    if (issuer === issuing && !cache) resign(released);
     return { released };
   });
 
@@ -160,6 +210,26 @@ export async function revocationRoutes(root: FastifyInstance, options: Revocatio
     return reply.status(answer.httpStatus).type('application/ocsp-response').header('cache-control', 'no-cache').send(answer.body);
   }
 
+  /**
+   * RFC 5019 6.2: a pre-signed answer to a GET may be kept by a CDN until its nextUpdate (here at
+   * most QORGAU_OCSP_MAX_AGE_SECONDS, which bounds how long a revocation stays hidden behind a
+   * cache); one signed for a nonce is this request's alone.
+   */
+  function sendCacheableOcsp(request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply, answer: OcspAnswer) {
+    const cacheable = answer.presigned;
+    if (!cacheable) return sendOcsp(reply, answer);
+    const left = Math.floor((cacheable.nextUpdate.getTime() - Date.now()) / 1000);
+    const maxAge = Math.max(0, Math.min(left, app.config.ocspMaxAgeSeconds));
+    reply
+      .type('application/ocsp-response')
+      .header('cache-control', `max-age=${maxAge}, public, no-transform, must-revalidate`)
+      .header('last-modified', cacheable.thisUpdate.toUTCString())
+      .header('expires', cacheable.nextUpdate.toUTCString())
+      .header('etag', cacheable.etag);
+    if (request.headers['if-none-match'] === cacheable.etag) return reply.status(304).send();
+    return reply.status(200).send(answer.body);
+  }
+
   // RFC 6960 A.1: POST carries the DER request; anything that fails to parse still gets an OCSPResponse.
   app.addContentTypeParser('application/ocsp-request', { parseAs: 'buffer', bodyLimit: 16 * 1024 }, (_request, body, done) => done(null, body));
 
@@ -181,12 +251,13 @@ export async function revocationRoutes(root: FastifyInstance, options: Revocatio
     schema: {
       tags: ['pki'],
       summary: 'OCSP responder (RFC 6960), base64 DER request in the path',
+      description: 'Without a nonce (RFC 5019), the pre-signed answer, with Cache-Control max-age (until nextUpdate, at most QORGAU_OCSP_MAX_AGE_SECONDS), ETag, Last-Modified and Expires; If-None-Match gives 304.',
       produces: ['application/ocsp-response'],
-      response: { 200: OcspBody, 400: OcspBody, 503: OcspBody },
+      response: { 200: OcspBody, 304: Type.Null({ description: 'Not modified (If-None-Match)' }), 400: OcspBody, 503: OcspBody },
     },
   }, async (request, reply) => {
     const der = decodeGetRequest((request.params as { '*': string })['*']);
     if (!der) return sendOcsp(reply, { status: 'malformedRequest', httpStatus: 400, body: ocspErrorResponse('malformedRequest') });
-    return sendOcsp(reply, await responder.respond(der));
+    return sendCacheableOcsp(request, reply, await responder.respond(der));
   });
 }

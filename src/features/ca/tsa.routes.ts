@@ -5,12 +5,8 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../errors/app-error.js';
 import type { CaHierarchy } from './authority/hierarchy.js';
 import { TimeStampAuthority } from './tsa/time-stamp-authority.js';
+import { problems } from '../../schemas/problem.js';
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 /** DER bodies: a Buffer for TypeScript, a binary string for OpenAPI. Fastify sends Buffers as they are. */
 const binary = (description: string) => Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description });
 /**
@@ -56,8 +52,8 @@ async function tsaRoutes(scope: FastifyInstance, tsa: TimeStampAuthority | undef
       response: { 200: binary('DER TimeStampResp, status granted'), 400: binary('DER TimeStampResp, status rejection'), ...problems(413, 415, 503) },
     },
   }, async (request, reply) => {
-    if (!tsa) throw new AppError(503, 'TSA_UNAVAILABLE', 'This instance has no CA hierarchy, so no time-stamp authority');
-    if (!Buffer.isBuffer(request.body)) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `Send ${TSA_QUERY}`);
+    if (!tsa) throw new AppError('unavailable', 'TSA_UNAVAILABLE', 'This instance has no CA hierarchy, so no time-stamp authority');
+    if (!Buffer.isBuffer(request.body)) throw new AppError('unsupported_media', 'UNSUPPORTED_MEDIA_TYPE', `Send ${TSA_QUERY}`);
     const answer = await tsa.respond(request.body);
     if (!answer.granted) request.log.info({ failure: answer.failure, reason: answer.reason }, 'time-stamp request rejected');
     return reply.status(answer.granted ? 200 : 400).type(TSA_REPLY).send(answer.response);

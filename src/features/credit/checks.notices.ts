@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { deliverableContacts } from '../notifications/index.js';
 import type { DeniedChecksSql } from './checks.repository.js';
 
 /**
@@ -14,4 +15,4 @@ export const deniedCheckNotices: DeniedChecksSql = (denied) => sql`
                             'product', d.product, 'channel', d.channel, 'checkedAt', d.checked_at_iso),
          d.checked_at, d.checked_at
   from ${denied} d
-  join notification_contacts c on c.person_hash = d.person_hash and c.removed_at is null`;
+  join ${deliverableContacts} c on c.person_hash = d.person_hash`;

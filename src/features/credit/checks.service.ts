@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
+import { databaseFaultOf } from '../../db/database-faults.js';
 import type { LenderPrincipal } from './lender-keys.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { requireValidIin } from '../registry/index.js';
@@ -184,7 +185,10 @@ export class CheckService {
         decide(await this.repository.checkAndRecord(db, requests, checkedAt, listeners));
       }
     } catch (err) {
-      throw new AppError(503, 'CHECK_NOT_RECORDED', `The check could not be recorded, so no answer is given; retry (${(err as Error).message.slice(0, 200)})`);
+      // The database's own words (SQL, constraint and table names) are for the server's log, not lenders.
+      const fault = databaseFaultOf(err);
+      if (fault) throw new AppError('unavailable', 'CHECK_NOT_RECORDED', `The check could not be recorded, so no answer is given. ${fault.detail}`, { reason: fault.code, retryAfter: fault.retryAfter }, { cause: err });
+      throw AppError.unavailable('CHECK_NOT_RECORDED', 'The check could not be recorded, so no answer is given; retry in a moment', { cause: err });
     }
 
     const at = checkedAt.toISOString();

@@ -1,5 +1,4 @@
-import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
-import { leafHash as logLeafHash, rootFromInclusionProof, treeWithPaths } from '../log/index.js';
+import { leafHash as logLeafHash, treeWithPaths } from '../log/index.js';
 import { Es256Key, type Es256PublicJwk } from '../../auth/es256-key.js';
 
 /**
@@ -12,11 +11,6 @@ export function leafHash(data: string): Buffer {
 
 export function merkleTree(leaves: Buffer[]): { root: Buffer; paths: Buffer[][] } {
   return treeWithPaths(leaves);
-}
-
-/** Recomputes the root from a leaf, its index, the tree size and its audit path (RFC 9162 2.1.3.2). */
-export function rootFromPath(leaf: Buffer, index: number, size: number, auditPath: Buffer[]): Buffer | null {
-  return rootFromInclusionProof(leaf, index, size, auditPath);
 }
 
 /**
@@ -39,13 +33,4 @@ export class RegistrySigner {
   signJws(payload: object): string {
     return this.key.signCompact(JSON.stringify(payload));
   }
-}
-
-/** Verifies a compact ES256 JWS against a public JWK; returns its payload, or null. */
-export function verifyJws(jws: string, jwk: JsonWebKey): Record<string, unknown> | null {
-  const [header, payload, signature] = jws.split('.');
-  if (!header || !payload || !signature) return null;
-  const key = createPublicKey({ key: jwk, format: 'jwk' });
-  const ok = verify('sha256', Buffer.from(`${header}.${payload}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
-  return ok ? JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) : null;
 }

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { buildTestApp, getTestDatabase } from '../../../test/helpers/test-database.js';
 import { buildBin, buildBreach, buildIin, buildOperatorToken } from '../../../test/helpers/factories.js';
-import { leafHash, rootFromPath, verifyJws } from './checks.signing.js';
+import { compactVerify, importJWK, type JWK } from 'jose';
+import { rootOfInclusion } from '../../client/check-answer.js';
 import type { Database } from '../../db/database.js';
 
 let app: FastifyInstance;
@@ -12,6 +14,22 @@ let operator: string;
 let admin: string;
 const as = (token: string) => ({ authorization: `Bearer ${token}` });
 const DAY = 86_400_000;
+
+/**
+ * Checks an answer's signature with code that is not the server's: jose verifies the ES256 JWS
+ * (and its protected header), and the lender's RFC 9162 inclusion check (src/client, itself
+ * tested against the RFC 6962 reference vectors) leads from the signed answer to the root.
+ */
+async function verifiedRoot(signature: { jws: string; kid: string; signedAnswer: string; leafIndex: number; treeSize: number; auditPath: string[] }, jwk: JWK) {
+  const verified = await compactVerify(signature.jws, await importJWK(jwk, 'ES256'), { algorithms: ['ES256'] });
+  expect(verified.protectedHeader).toEqual({ alg: 'ES256', kid: jwk.kid, typ: 'qorgau-check-batch+jwt' });
+  expect(signature.kid).toBe(jwk.kid);
+  const payload = JSON.parse(new TextDecoder().decode(verified.payload)) as { root: string; size: number };
+  expect(payload.size).toBe(signature.treeSize);
+  const rootOf = (signedAnswer: string) =>
+    rootOfInclusion(createHash('sha256').update(Buffer.concat([Buffer.from([0]), Buffer.from(signedAnswer, 'utf8')])).digest(), signature.leafIndex, signature.treeSize, signature.auditPath.map((h) => Buffer.from(h, 'base64url')))?.toString('base64url');
+  return { signedRoot: payload.root, rootOf };
+}
 
 beforeAll(async () => {
   app = await buildTestApp();
@@ -161,13 +179,12 @@ describe('lender checks', () => {
 
       const signed = JSON.parse(answer.signature.signedAnswer);
       expect(signed).toMatchObject({ checkId: answer.checkId, iin, decision, lenderBin: bin, checkedAt: answer.checkedAt });
-      const payload = verifyJws(answer.signature.jws, jwks.keys[0]);
-      expect(payload).not.toBeNull();
-      const root = rootFromPath(leafHash(answer.signature.signedAnswer), answer.signature.leafIndex, answer.signature.treeSize, answer.signature.auditPath.map((h: string) => Buffer.from(h, 'base64url')));
-      expect(root?.toString('base64url')).toBe(payload!.root);
+      const { signedRoot, rootOf } = await verifiedRoot(answer.signature, jwks.keys[0]);
+      expect(rootOf(answer.signature.signedAnswer)).toBe(signedRoot);
       // A tampered answer does not verify.
       const forged = answer.signature.signedAnswer.replace(`"decision":"${decision}"`, `"decision":"${decision === 'deny' ? 'allow' : 'deny'}"`);
-      expect(rootFromPath(leafHash(forged), answer.signature.leafIndex, answer.signature.treeSize, answer.signature.auditPath.map((h: string) => Buffer.from(h, 'base64url')))?.toString('base64url')).not.toBe(payload!.root);
+      expect(forged).not.toBe(answer.signature.signedAnswer);
+      expect(rootOf(forged)).not.toBe(signedRoot);
     }
   });
 
@@ -183,9 +200,8 @@ describe('lender checks', () => {
     expect(rows).toHaveLength(30);
     const jwk = (await app.inject('/v1/credit/signing-key')).json().keys[0];
     for (const a of answers) {
-      const payload = verifyJws(a.signature.jws, jwk)!;
-      const root = rootFromPath(leafHash(a.signature.signedAnswer), a.signature.leafIndex, a.signature.treeSize, a.signature.auditPath.map((h: string) => Buffer.from(h, 'base64url')));
-      expect(root!.toString('base64url')).toBe(payload.root);
+      const { signedRoot, rootOf } = await verifiedRoot(a.signature, jwk);
+      expect(rootOf(a.signature.signedAnswer)).toBe(signedRoot);
     }
   });
 
@@ -243,6 +259,24 @@ describe('lender checks', () => {
     // Keys are cached for a second at most; the cache here is fresh for this key only if used before.
     expect((await check(key, payload)).statusCode).toBe(401);
     expect((await app.inject({ method: 'POST', url: '/v1/credit/lenders', headers: as(operator), payload: { bin: buildBin(), name: 'x', licence: 'bank' } })).statusCode).toBe(403);
+  });
+
+  it('answers a check the database could not record with 503 and none of the database\'s words', async () => {
+    const { key } = await buildLender();
+    const restricted = buildIin();
+    await app.credit.restrictions.placeVoluntary(app.pseudonymizer.of(restricted), { products: ['bank_loan'], channels: ['online'] });
+    // A statement that fails in the database, in the transaction that records the check.
+    const listeners = (app.credit.checks as unknown as { deniedSql: unknown[] }).deniedSql;
+    app.credit.checks.onDeniedSql((denied) => sql`insert into qorgau_canary_missing_table select check_id from ${denied} d`);
+    try {
+      const res = await check(key, { iin: restricted, product: 'bank_loan', channel: 'online' });
+      expect(res.statusCode, res.body).toBe(503);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toMatchObject({ status: 503, code: 'CHECK_NOT_RECORDED' });
+      expect(res.body).not.toMatch(/canary|relation|insert|select|does not exist|42P01|sql/i);
+    } finally {
+      listeners.pop();
+    }
   });
 
   it("lets a lender read only its own checks", async () => {

@@ -1,3 +1,4 @@
+import { logExpiredRestrictions } from './restriction-expiry.js';
 import { IdempotencyHeaders } from '../../schemas/idempotency.js';
 import path from 'node:path';
 import pg from 'pg';
@@ -5,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config/config.js';
-import type { Database } from '../../db/database.js';
+import { resilientPool, type Database } from '../../db/database.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import type { RegistryService } from '../registry/index.js';
 import { LENDER_SCOPES, type LenderScope } from './lender-keys.js';
@@ -27,6 +28,7 @@ import { LenderCreate, LenderKeyCreated, LenderParams, LenderView } from './lend
 import { PolicyService } from './policy.service.js';
 import { PolicyCreate, PolicyView } from './policy.schema.js';
 import { RestrictionService } from './restrictions.service.js';
+import { problems } from '../../schemas/problem.js';
 
 /** The services of credit protection, decorated on the app as `app.credit`. */
 export interface CreditServices {
@@ -63,18 +65,12 @@ export function createCreditServices(
   // pool of their own (Kysely's driver sends unnamed statements, planned every time).
   let pgPool: pg.Pool | undefined;
   if (database.kind === 'postgres' && config.databaseUrl && !config.databaseReadUrl && database.readDb === database.db) {
-    pgPool = new pg.Pool({ connectionString: config.databaseUrl, max: 8 });
-    pgPool.on('error', () => {});
+    pgPool = resilientPool({ connectionString: config.databaseUrl, max: 8 });
   }
   const checks = new CheckService(database, pseudonymizer, restrictions.repository, signer, { pgPool });
   return { restrictions, policy, lenders: new LenderService(database), checks, signer, close: async () => pgPool?.end() };
 }
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 const operator = [{ operatorToken: [] }];
 const LENDER = 'Needs a lender API key with the scope credit:check: "Authorization: Bearer qlk_..." (qorgau lender key create).';
 
@@ -83,6 +79,21 @@ export async function creditRoutes(root: FastifyInstance) {
   app.addSchema(RestrictionSchema);
   const { checks, policy, lenders, signer } = app.credit;
   root.addHook('onClose', async () => app.credit.close());
+  // Restrictions that run out are logged by a sweep while the server runs (tests call it themselves).
+  const sweepMs = root.config.logExpiryIntervalSeconds * 1000;
+  let sweep: NodeJS.Timeout | undefined;
+  if (sweepMs > 0) {
+    root.addHook('onListen', async () => {
+      sweep = setInterval(() => {
+        logExpiredRestrictions(root.database.db, new Date()).then(
+          (n) => n > 0 && root.log.info({ expired: n }, 'logged restrictions that ran out'),
+          (err) => root.log.error({ err }, 'logging expired restrictions failed'),
+        );
+      }, sweepMs);
+      sweep.unref();
+    });
+    root.addHook('onClose', async () => clearInterval(sweep));
+  }
   const lender = app.requireLenderScope('credit:check');
   const policyWriter = app.requireRole('registry-operator');
   const admin = app.requireRole('admin');

@@ -44,6 +44,11 @@ export interface RestrictionsTable {
   ended_at: Timestamp | null;
 }
 
+/** How far restrictions ended by policy (`until`) have been written to the transparency log: one row. */
+export interface RestrictionExpiryLogTable {
+  logged_until: Timestamp;
+}
+
 export interface LendersTable {
   bin: string;
   name: string;
@@ -87,6 +92,7 @@ export interface CreditLoanReportsTable {
 export interface CreditTables {
   credit_policies: CreditPoliciesTable;
   restrictions: RestrictionsTable;
+  restriction_expiry_log: RestrictionExpiryLogTable;
   lenders: LendersTable;
   lender_api_keys: LenderApiKeysTable;
   credit_inquiries: CreditInquiriesTable;

@@ -10,3 +10,4 @@ export { PolicyService } from './policy.service.js';
 export { RestrictionService } from './restrictions.service.js';
 export { LenderKeyAuthenticator, looksLikeLenderKey, LENDER_SCOPES, createLenderKey } from './lender-keys.js';
 export type { LenderPrincipal, LenderScope } from './lender-keys.js';
+export { logExpiredRestrictions } from './restriction-expiry.js';

@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Channel, Product } from './checks.schema.js';
 
-const Product = Type.Union([Type.Literal('bank_loan'), Type.Literal('microcredit')]);
-const Channel = Type.Union([Type.Literal('online'), Type.Literal('in_person')]);
 const Common = {
   iin: Type.String({ pattern: '^[0-9]{12}$' }),
   nonce: Type.String({ minLength: 8, maxLength: 128 }),

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { Channel, Product } from './checks.schema.js';
 import { AppError } from '../../errors/app-error.js';
 import { Breach } from '../registry/index.js';
 import { decodeCmsText } from '../trust/index.js';
@@ -10,6 +11,7 @@ import { LiftService } from './lifts.service.js';
 import { LiftParams, LiftView, SignedRequestBody } from './lifts.schema.js';
 import { enqueueBreachRestrictionNotices } from './restriction-notices.js';
 import { deniedCheckNotices } from './checks.notices.js';
+import { problems } from '../../schemas/problem.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -17,16 +19,9 @@ declare module 'fastify' {
   }
 }
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 const person = [{ personSession: [] }];
 
 const { $id: _breachId, ...BreachShape } = Breach;
-const Product = Type.Union([Type.Literal('bank_loan'), Type.Literal('microcredit')]);
-const Channel = Type.Union([Type.Literal('online'), Type.Literal('in_person')]);
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const MyRestriction = Type.Object(
   {

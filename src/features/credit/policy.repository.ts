@@ -1,3 +1,5 @@
+import { appendManyToLog } from '../log/index.js';
+import { isoUtc } from './restriction-expiry.js';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../db/types.js';
 import type { PolicyRule } from './credit.tables.js';
@@ -56,14 +58,28 @@ export class PolicyRepository {
     );
     // The pseudonym sort of ten million rows fits in memory with this, instead of spilling to disk.
     await sql`set local work_mem = '256MB'`.execute(trx);
-    const result = await sql`
+    const placed = sql`
       insert into restrictions (person_hash, kind, products, channels, since, until, reason, breach_id, policy_version)
       select p.person_hash, 'protective', rule.products, rule.channels, ${breach.since}::timestamptz,
              ${breach.since}::timestamptz + make_interval(days => rule.days), 'breach', ${breach.id}::text, ${policy.version}::int
       from ${persons} as p
       cross join (values ${rules}) as rule(all_of, any_of, products, channels, days)
       where p.categories @> rule.all_of and (cardinality(rule.any_of) = 0 or p.categories && rule.any_of)
-      order by p.person_hash`.execute(trx);
-    return Number(result.numAffectedRows ?? 0n);
+      order by p.person_hash
+      returning id, person_hash, products, channels, since, until, breach_id, policy_version`;
+    // Each person's restriction is a transparency-log entry about them, written by the same
+    // statement that places it (a CTE), in the publishing transaction: no row is read twice.
+    const { count } = await appendManyToLog(
+      trx,
+      'restriction.placed',
+      sql`
+        select person_hash as subject,
+               jsonb_build_object('restrictionId', id::text, 'kind', 'protective', 'products', to_jsonb(products), 'channels', to_jsonb(channels),
+                                  'since', ${isoUtc('since')}, 'until', ${isoUtc('until')}, 'breachId', breach_id, 'policyVersion', policy_version) as details,
+               id::text as sort_key
+        from placed`,
+      { with: sql`placed as (${placed})` },
+    );
+    return count;
   }
 }

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Channel, Product } from './checks.schema.js';
 
 const Category = Type.String({ pattern: '^[a-z][a-z0-9_]{1,39}$' });
 
@@ -7,8 +8,8 @@ export const PolicyRuleSchema = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 100 }),
     all: Type.Array(Category, { maxItems: 20, description: 'The breach must include every one of these categories' }),
     any: Type.Array(Category, { maxItems: 20, description: 'and at least one of these (empty: none needed)' }),
-    products: Type.Array(Type.Union([Type.Literal('bank_loan'), Type.Literal('microcredit')]), { minItems: 1, uniqueItems: true }),
-    channels: Type.Array(Type.Union([Type.Literal('online'), Type.Literal('in_person')]), { minItems: 1, uniqueItems: true }),
+    products: Type.Array(Product, { minItems: 1, uniqueItems: true }),
+    channels: Type.Array(Channel, { minItems: 1, uniqueItems: true }),
     days: Type.Integer({ minimum: 1, maximum: 3650, description: 'How long the protective restriction lasts from publication' }),
   },
   { additionalProperties: false },

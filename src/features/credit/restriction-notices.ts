@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
-import { enqueueNotifications } from '../notifications/index.js';
+import { deliverableContacts, enqueueNotifications } from '../notifications/index.js';
 import type { DeniedCheck } from './checks.service.js';
 
 /**
@@ -16,7 +16,7 @@ export async function enqueueBreachRestrictionNotices(trx: Kysely<DB>, breach: {
                               'channels', to_jsonb(r.channels), 'since', r.since, 'until', r.until),
            r.id::text, ${breach.publishedAt}::timestamptz, ${breach.publishedAt}::timestamptz
     from restrictions r
-    join notification_contacts c on c.person_hash = r.person_hash and c.removed_at is null
+    join ${deliverableContacts} c on c.person_hash = r.person_hash
     where r.breach_id = ${breach.id} and r.kind = 'protective'`.execute(trx);
 }
 

@@ -28,13 +28,13 @@ export function checkAttachments(attachments: { fileName: string; mediaType: str
     }
     // Measure before decoding: base64 is 4 characters per 3 bytes.
     if (Math.floor((text.length * 3) / 4) - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0) > ATTACHMENT_MAX_BYTES) {
-      throw new AppError(413, 'FRAUD_ATTACHMENT_TOO_LARGE', `Attachment ${index + 1} is larger than ${ATTACHMENT_MAX_BYTES / 1024 / 1024} MiB: send a smaller picture or a shorter document`, { attachment: index });
+      throw new AppError('too_large', 'FRAUD_ATTACHMENT_TOO_LARGE', `Attachment ${index + 1} is larger than ${ATTACHMENT_MAX_BYTES / 1024 / 1024} MiB: send a smaller picture or a shorter document`, { attachment: index });
     }
     const content = Buffer.from(text, 'base64');
     if (content.length === 0) throw AppError.badRequest('FRAUD_ATTACHMENT_EMPTY', `Attachment ${index + 1} is empty`, { attachment: index });
     const actual = sniff(content);
     if (actual !== a.mediaType) {
-      throw new AppError(415, 'FRAUD_ATTACHMENT_TYPE', `Attachment ${index + 1} is not a ${a.mediaType} file${actual ? ` (it looks like ${actual})` : ''}: PNG, JPEG, PDF and plain text are accepted`, { attachment: index });
+      throw new AppError('unsupported_media', 'FRAUD_ATTACHMENT_TYPE', `Attachment ${index + 1} is not a ${a.mediaType} file${actual ? ` (it looks like ${actual})` : ''}: PNG, JPEG, PDF and plain text are accepted`, { attachment: index });
     }
     return { id: randomUUID(), fileName: a.fileName.replace(/[\u0000-\u001f\u007f/\\]/g, '_'), mediaType: actual, sha256: createHash('sha256').update(content).digest('hex'), content };
   });

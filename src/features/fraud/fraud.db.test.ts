@@ -361,6 +361,34 @@ describe('online-fraud reports, linking and look-up (/v1/fraud)', () => {
     }
   });
 
+  it('answers concurrent look-ups of one key in batches: the limit holds, every 200 is logged, the counter counts every one asked', async () => {
+    const limited = await buildTestApp({ fraudLookupsPerMinute: 5 });
+    try {
+      const bin = buildBin();
+      await limited.inject({ method: 'POST', url: '/v1/credit/lenders', headers: as(admin), payload: { bin, name: `Telecom ${bin}`, licence: 'bank' } });
+      const key = (await createLenderKey(limited.database.db, bin, ['fraud:lookup'])).key;
+      const minute = () => Math.floor(Date.now() / 60_000);
+      const started = minute();
+      const numbers = Array.from({ length: 12 }, () => `+7${buildKzMobile()}`);
+      const answers = await Promise.all(numbers.map((n) => limited.inject({ method: 'GET', url: `/v1/fraud/indicators/phone/${encodeURIComponent(n)}`, headers: as(key) })));
+      const ok = answers.filter((a) => a.statusCode === 200);
+      for (const a of answers) expect([200, 429]).toContain(a.statusCode);
+      for (const a of answers.filter((x) => x.statusCode === 429)) expect(a.json().code).toBe('FRAUD_LOOKUP_RATE_LIMITED');
+      // Five in a minute (ten if the minute turned while they ran).
+      if (minute() === started) expect(ok).toHaveLength(5);
+      else expect(ok.length).toBeLessThanOrEqual(10);
+      // Each answer is about the number asked, however the batch ordered them.
+      for (const [i, a] of answers.entries()) if (a.statusCode === 200) expect(a.json().value).toBe(numbers[i]);
+      const keyId = key.split('_')[1];
+      const logged = await sql<{ value: string }>`select value from fraud_lookups where key_id = ${keyId}`.execute(limited.database.db);
+      expect(logged.rows.map((r) => r.value).sort()).toEqual(ok.map((a) => a.json().value as string).sort());
+      const counter = await sql<{ total: number }>`select sum(count)::int as total from fraud_lookup_counters where key_id = ${keyId}`.execute(limited.database.db);
+      expect(counter.rows[0].total).toBe(12);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('exports high-risk identifiers as CSV and as a STIX 2.1 bundle', async () => {
     const domain = buildDomain();
     for (let i = 0; i < 3; i++) await created({ identifiers: [{ type: 'url', value: `https://${domain}/pay/${i}` }] });
@@ -416,10 +444,60 @@ describe('online-fraud reports, linking and look-up (/v1/fraud)', () => {
     expect((await app.inject({ method: 'GET', url: '/v1/fraud/statistics?by=victim' })).statusCode).toBe(400);
   });
 
+  it('checks an identifier as a report would, before the report is sent, storing nothing', async () => {
+    const before = await counts();
+    const check = (type: string, value: string) => app.inject({ method: 'POST', url: '/v1/fraud/identifiers/check', payload: { type, value } });
+    const national = buildKzMobile();
+    const phone = await check('phone', phoneForms(national)[0]);
+    expect(phone.statusCode, phone.body).toBe(200);
+    expect(phone.json()).toEqual({ kind: 'phone', display: `+7${national}`, country: 'KZ' });
+    const pan = buildCard();
+    const card = await check('card', pan.replace(/(.{4})/g, '$1 ').trim());
+    expect(card.statusCode).toBe(200);
+    // Only BIN and last 4 come back, never the number or its keyed hash.
+    expect(card.json()).toEqual({ kind: 'card', display: `${pan.slice(0, 6)}${'*'.repeat(pan.length - 10)}${pan.slice(-4)}` });
+    const wrongDigit = pan.slice(0, -1) + String((Number(pan.slice(-1)) + 1) % 10);
+    const refusals: [string, string, string][] = [
+      ['card', wrongDigit, 'FRAUD_CARD_CHECK_FAILED'],
+      ['iban', 'KZ00125KZT0000000001', 'FRAUD_IBAN_INVALID'],
+      ['phone', '12', 'FRAUD_PHONE_INVALID'],
+      ['url', 'https://example.kz/<script>alert(1)</script>', 'FRAUD_URL_SCRIPT'],
+    ];
+    for (const [type, value, code] of refusals) {
+      const response = await check(type, value);
+      expect(response.statusCode, value).toBe(422);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.json().code).toBe(code);
+    }
+    expect((await check('fax', '123')).statusCode).toBe(400);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('counts reports by region and age group for the literacy index, leaving out small cells', async () => {
+    // 2025-Q1 in Mangystau: 6 reports of people aged 65+, 3 of people aged 55-64, 2 with no age group.
+    const day = (d: number) => new Date(Date.UTC(2025, 0, 10 + d, 9)).toISOString();
+    for (let i = 0; i < 6; i++) await created({ region: 'mangystau', ageGroup: '65+', occurredAt: day(i), amount: 100_000 + i });
+    for (let i = 0; i < 3; i++) await created({ region: 'mangystau', ageGroup: '55-64', occurredAt: day(i) });
+    for (let i = 0; i < 2; i++) await created({ region: 'mangystau', occurredAt: day(i) });
+    // Outside the quarter: the first of April.
+    await created({ region: 'mangystau', ageGroup: '65+', occurredAt: new Date(Date.UTC(2025, 3, 1, 0, 0, 1)).toISOString() });
+    expect((await report({ ageGroup: '90+' as never })).statusCode).toBe(400);
+
+    const response = await app.inject({ method: 'GET', url: '/v1/literacy/index/fraud?period=2025-Q1' });
+    expect(response.statusCode, response.body).toBe(200);
+    const rows = response.json().rows as { region: string; ageGroup: string; population: number; fraudReports: number | null; fraudLossesKzt: number | null; fraudReportsPer100k: number | null }[];
+    const old = rows.find((r) => r.region === 'mangystau' && r.ageGroup === '65+')!;
+    expect(old.fraudReports).toBe(6);
+    expect(old.fraudLossesKzt).toBe(6 * 100_000 + (0 + 1 + 2 + 3 + 4 + 5));
+    expect(old.fraudReportsPer100k).toBeCloseTo((6 / old.population) * 100_000, 0);
+    // Three reports are a small cell: not shown.
+    expect(rows.find((r) => r.region === 'mangystau' && r.ageGroup === '55-64')!.fraudReports).toBeNull();
+  });
+
   it('documents every fraud route in OpenAPI', async () => {
     const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
     const paths = Object.keys(spec.paths).filter((p) => p.startsWith('/v1/fraud'));
-    expect(paths).toEqual(expect.arrayContaining(['/v1/fraud/reports', '/v1/fraud/indicators/{type}/{value}', '/v1/fraud/indicators/export', '/v1/fraud/clusters', '/v1/fraud/statistics', '/v1/fraud/appeals']));
+    expect(paths).toEqual(expect.arrayContaining(['/v1/fraud/reports', '/v1/fraud/indicators/{type}/{value}', '/v1/fraud/indicators/export', '/v1/fraud/clusters', '/v1/fraud/statistics', '/v1/fraud/appeals', '/v1/fraud/identifiers/check']));
     for (const p of paths) for (const op of Object.values(spec.paths[p]) as { responses: Record<string, unknown> }[]) expect(Object.keys(op.responses).length).toBeGreaterThan(1);
   });
 });

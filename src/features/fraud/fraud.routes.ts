@@ -13,6 +13,7 @@ import { Investigation, type Investigator } from './investigation.service.js';
 import type { IsVolunteer, NotifyStatus, SignedStatements } from './ports.js';
 import { addVolunteer, isListedVolunteer } from './reports.repository.js';
 import { FraudReports, parseKztRates } from './reports.service.js';
+import { INDICATOR_KINDS, normalizeIdentifier } from './identifiers.js';
 import {
   AppealInput,
   AppealView,
@@ -23,6 +24,8 @@ import {
   ClusterIdParams,
   ClusterSummary,
   CreateReportBody,
+  Enum,
+  IdentifierInput,
   Indicator,
   IndicatorParams,
   LinkReason,
@@ -35,6 +38,7 @@ import {
 } from './schema.js';
 import { fraudStatistics } from './statistics.js';
 import { WarningList } from './warning-list.js';
+import { problems } from '../../schemas/problem.js';
 
 export interface FraudServices {
   reports: FraudReports;
@@ -59,11 +63,6 @@ export interface FraudPluginOptions {
   clock?: () => Date;
 }
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 const investigator = [{ operatorToken: [] }];
 const lookupKey = [{ operatorToken: [] }];
 const TrackingHeader = Type.Object({ 'x-tracking-code': Type.Optional(Type.String({ maxLength: 100, description: 'The tracking code shown when the report or appeal was made' })) });
@@ -86,7 +85,7 @@ export const fraudPlugin = fp(
     // Volunteers listed here by an admin, and those the injected port knows (trained by the literacy feature).
     const isVolunteer = async (hash: Buffer) => (await isListedVolunteer(database.db, hash)) || (options.isVolunteer ? await options.isVolunteer(hash) : false);
     const settings = {
-      policy: { overCorrelationShare: config.fraudOverCorrelationShare, overCorrelationMinReports: config.fraudOverCorrelationMinReports },
+      policy: { overCorrelationShare: config.fraudOverCorrelationShare, overCorrelationMinReports: config.fraudOverCorrelationMinReports, overCorrelationMaxConnections: config.fraudOverCorrelationMaxConnections },
       kztRates: parseKztRates(config.fraudKztRates),
     };
     const services: FraudServices = {
@@ -131,6 +130,26 @@ export const fraudPlugin = fp(
         const personHash = await optionalPerson(request, reply);
         reply.status(201);
         return services.reports.reportFraud(request.body, { personHash });
+      });
+
+      app.post('/v1/fraud/identifiers/check', {
+        schema: {
+          tags: ['fraud'],
+          summary: "Check one of the fraudster's identifiers before reporting: the form it will be linked on, or why it is refused",
+          description:
+            'The same normalization as a report (nothing is stored or logged): a phone to E.164, an IBAN checked, a card Luhn-checked and shown as BIN and last 4 only, a URL reduced to its registrable domain. ' +
+            'Refusals are the report\'s: 422 FRAUD_PHONE_INVALID, FRAUD_IBAN_INVALID, FRAUD_CARD_CHECK_FAILED, FRAUD_CARD_INVALID, FRAUD_URL_SCRIPT, FRAUD_URL_SCHEME, FRAUD_URL_INVALID, FRAUD_HANDLE_INVALID, FRAUD_WALLET_INVALID.',
+          body: IdentifierInput,
+          response: {
+            200: Type.Object({ kind: Enum(INDICATOR_KINDS), display: Type.String({ description: 'What the report will show (a card: BIN and last 4)' }), country: Type.Optional(Type.String()) }),
+            ...problems(400, 422),
+          },
+        },
+      }, async (request) => {
+        // Nothing is stored, so a card needs no keyed hash: only its BIN and last 4 go back.
+        const result = normalizeIdentifier(request.body.type, request.body.value, { cardHash: () => '' });
+        if (!result.ok) throw AppError.unprocessable(result.code, result.message);
+        return { kind: result.identifier.kind, display: result.identifier.display, ...(result.identifier.country ? { country: result.identifier.country } : {}) };
       });
 
       app.get('/v1/fraud/reports/mine', {

@@ -45,6 +45,8 @@ export interface FraudReportsTable {
   status_changed_at: TimestampDefault;
   cluster_id: BigId | null;
   received_at: TimestampDefault;
+  /** The victim's age group, when told (joined with the literacy index by region and age group). */
+  victim_age_group: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface FraudIdentifiersTable {
@@ -60,6 +62,8 @@ export interface FraudIdentifiersTable {
   over_correlating_at: Timestamp | null;
   cleared_at: Timestamp | null;
   cluster_id: BigId | null;
+  connection_count: number | null;
+  connections_checked_reports: ColumnType<number, number | undefined, number>;
 }
 
 export interface FraudReportIdentifiersTable {

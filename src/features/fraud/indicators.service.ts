@@ -1,4 +1,4 @@
-import { createHash, randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { AppError } from '../../errors/app-error.js';
@@ -6,8 +6,8 @@ import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { normalizeIdentifier, type IdentifierInputType, type IndicatorKind } from './identifiers.js';
 import { cardHasher } from './reports.service.js';
 
-/** Counter rows per key and minute (see the migration). */
-const COUNTER_SHARDS = 8;
+/** The most look-ups of one key answered by one statement. */
+const MAX_BATCH = 256;
 
 export type RiskLevel = 'none' | 'low' | 'medium' | 'high';
 
@@ -45,7 +45,15 @@ interface IndicatorRow {
   cleared: boolean | null;
   owner: string | null;
   cluster_count: number | null;
-  used: number;
+  allowed: boolean;
+}
+
+type Normalized = ReturnType<Indicators['normalize']>;
+
+interface Pending {
+  identifier: Normalized;
+  resolve: (answer: { row: IndicatorRow; now: Date }) => void;
+  reject: (err: unknown) => void;
 }
 
 /**
@@ -66,36 +74,84 @@ export class Indicators {
     return result.identifier;
   }
 
+  /** Look-ups of one key waiting for the statement in flight to finish, by key. */
+  private readonly waiting = new Map<string, Pending[]>();
+
   /**
-   * One statement counts the key's use in this minute, logs the look-up and reads the
-   * indicator, so a look-up is one round trip to PostgreSQL.
+   * Look-ups of one key are answered in batches: while one statement of the key is in flight,
+   * the look-ups arriving meanwhile wait and go together in the next. One statement per batch
+   * counts the batch against the key's minute (one counter row, updated once per batch instead
+   * of once per look-up: concurrent look-ups of one key no longer queue on its lock), logs every
+   * answered look-up and reads the indicators; a 200 leaves only after that statement committed.
+   * An idle key's look-up goes at once, as a batch of one.
    */
   async lookup(keyId: string, type: IdentifierInputType, raw: string) {
     const identifier = this.normalize(type, raw);
-    const now = this.clock();
-    const window = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-    const shard = randomInt(COUNTER_SHARDS);
-    // This look-up's shard as written, plus the other shards as last committed: the key's use this minute.
-    const result = await sql<IndicatorRow>`
-      with mine as (
-        insert into fraud_lookup_counters as c (key_id, window_start, shard, count) values (${keyId}, ${window}, ${shard}, 1)
-        on conflict (key_id, window_start, shard) do update set count = c.count + 1
-        returning count),
-      used as (
-        select (select count from mine) + coalesce((select sum(count) from fraud_lookup_counters where key_id = ${keyId} and window_start = ${window} and shard <> ${shard}), 0) as count),
-      i as (select * from fraud_identifiers where kind = ${identifier.kind} and value = ${identifier.value}),
-      logged as (insert into fraud_lookups (key_id, at, kind, value, found) select ${keyId}, ${now}, ${identifier.kind}, ${identifier.display}, exists (select 1 from i))
-      select i.id::text as id, ${identifier.kind} as kind, ${identifier.value} as value, i.display, i.report_count, i.total_loss_kzt, i.first_seen, i.last_seen,
-             i.over_correlating_at is not null as over_correlating, i.cleared_at is not null as cleared, w.owner,
-             (select count(distinct r.cluster_id)::int from fraud_report_identifiers m join fraud_reports r on r.seq = m.report_seq where m.identifier_id = i.id) as cluster_count,
-             (select count from used)::int as used
-        from (select 1) one
-        left join i on true
-        left join fraud_warning_list w on w.kind = ${identifier.kind} and w.value = ${identifier.value}`.execute(this.database.db);
-    const row = result.rows[0];
-    if (row.used > this.perMinute) {
-      throw new AppError(429, 'FRAUD_LOOKUP_RATE_LIMITED', `This key made more than ${this.perMinute} look-ups this minute: wait for the next minute, or use the bulk export`, { retryAfterSeconds: 60 - now.getUTCSeconds() });
+    const { row, now } = await new Promise<{ row: IndicatorRow; now: Date }>((resolve, reject) => {
+      const queue = this.waiting.get(keyId);
+      if (queue) queue.push({ identifier, resolve, reject });
+      else {
+        this.waiting.set(keyId, [{ identifier, resolve, reject }]);
+        void this.drain(keyId);
+      }
+    });
+    if (!row.allowed) {
+      throw new AppError('rate_limited', 'FRAUD_LOOKUP_RATE_LIMITED', `This key made more than ${this.perMinute} look-ups this minute: wait for the next minute, or use the bulk export`, { retryAfterSeconds: 60 - now.getUTCSeconds() });
     }
+    return this.answer(identifier, row, now);
+  }
+
+  /** Answers the key's waiting look-ups, batch after batch, until none wait. */
+  private async drain(keyId: string): Promise<void> {
+    const queue = this.waiting.get(keyId)!;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      const now = this.clock();
+      try {
+        const rows = await this.lookupBatch(keyId, batch.map((p) => p.identifier), now);
+        batch.forEach((p, i) => p.resolve({ row: rows[i], now }));
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      }
+    }
+    this.waiting.delete(keyId);
+  }
+
+  /**
+   * One statement for a batch of one key's look-ups: adds the batch to the key's counter for the
+   * minute; the first (limit - count before) look-ups are answered, logged and read, the rest refused.
+   * The counter counts every look-up asked, the log every one answered: with nothing refused they agree.
+   */
+  private async lookupBatch(keyId: string, identifiers: Normalized[], now: Date): Promise<IndicatorRow[]> {
+    const window = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+    const n = identifiers.length;
+    const ords = identifiers.map((_, i) => i + 1);
+    const result = await sql<IndicatorRow & { ord: number }>`
+      with q as (select * from unnest(${ords}::int[], ${identifiers.map((i) => i.kind)}::text[], ${identifiers.map((i) => i.value)}::text[], ${identifiers.map((i) => i.display)}::text[]) as q(ord, kind, value, shown)),
+      mine as (
+        insert into fraud_lookup_counters as c (key_id, window_start, shard, count) values (${keyId}, ${window}, 0, ${n}::int)
+        on conflict (key_id, window_start, shard) do update set count = c.count + excluded.count
+        returning count),
+      -- Rows of other shards exist only from before batching (one counter row per key and minute since).
+      before as (
+        select (select count from mine) - ${n}::int + coalesce((select sum(count) from fraud_lookup_counters where key_id = ${keyId} and window_start = ${window} and shard <> 0), 0) as count),
+      allowed as (select q.* from q where q.ord <= ${this.perMinute}::int - (select count from before)),
+      found as (select a.ord, i.* from allowed a left join fraud_identifiers i on i.kind = a.kind and i.value = a.value),
+      logged as (
+        insert into fraud_lookups (key_id, at, kind, value, found)
+        select ${keyId}, ${now}, a.kind, a.shown, f.id is not null from allowed a join found f on f.ord = a.ord order by a.ord)
+      select q.ord, f.ord is not null as allowed, f.id::text as id, q.kind, q.value, f.display, f.report_count, f.total_loss_kzt, f.first_seen, f.last_seen,
+             f.over_correlating_at is not null as over_correlating, f.cleared_at is not null as cleared, w.owner,
+             case when f.id is not null then
+               (select count(distinct r.cluster_id)::int from fraud_report_identifiers m join fraud_reports r on r.seq = m.report_seq where m.identifier_id = f.id) end as cluster_count
+        from q
+        left join found f on f.ord = q.ord
+        left join fraud_warning_list w on w.kind = q.kind and w.value = q.value
+       order by q.ord`.execute(this.database.db);
+    return result.rows;
+  }
+
+  private answer(identifier: Normalized, row: IndicatorRow, now: Date) {
     const reports = row.report_count ?? 0;
     const lossKzt = Number(row.total_loss_kzt ?? 0);
     const lastSeen = row.last_seen ? new Date(row.last_seen) : null;

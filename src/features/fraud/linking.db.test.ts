@@ -82,6 +82,68 @@ describe('over-correlating identifiers', () => {
   });
 });
 
+describe('identifiers that tie many separate operations together', () => {
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    // The share rule is out of the way (100%); an identifier is judged from 3 reports on, by its connections (more than 4).
+    app = await buildTestApp({ fraudOverCorrelationMinReports: 3, fraudOverCorrelationShare: 1, fraudOverCorrelationMaxConnections: 4 });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const created = async (identifiers: ReportInputType['identifiers']) => {
+    const response = await app.inject({ method: 'POST', url: '/v1/fraud/reports', payload: { report: buildReport({ identifiers }) } });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json() as { id: string; identifiers: { state: string }[] };
+  };
+  const clustersOf = async (ids: string[]) =>
+    (await sql<{ c: string }>`select distinct cluster_id::text as c from fraud_reports where id = any(${ids}::uuid[])`.execute(app.database.db)).rows.map((r) => r.c);
+  const phone = () => ({ type: 'phone' as const, value: `+7${buildKzMobile()}` });
+
+  it('flags a spoofed number named in the reports of six unrelated operations, and keeps the operations apart', async () => {
+    const spoofed = phone();
+    const operations: string[][] = [];
+    for (let op = 0; op < 6; op++) {
+      const own = phone();
+      const site = { type: 'url' as const, value: `https://${buildDomain()}/pay` };
+      const a = await created([own, site]);
+      const b = await created([own, spoofed]);
+      operations.push([a.id, b.id]);
+    }
+    // Counted at 3 reports (3 connections: not yet), again at 6 (6 connections, more than 4): flagged.
+    const links = await sql<{ state: string; reason: string }>`
+      select m.state, m.state_reason as reason from fraud_report_identifiers m join fraud_identifiers i on i.id = m.identifier_id
+       where i.kind = 'phone' and i.value = ${spoofed.value}`.execute(app.database.db);
+    expect(links.rows).toHaveLength(6);
+    for (const l of links.rows) {
+      expect(l.state).toBe('over_correlating');
+      expect(l.reason).toMatch(/named in 6 reports together with 6 other identifiers .*more than 4.*separate cases/);
+    }
+    for (const reports of operations) expect(await clustersOf(reports)).toHaveLength(1);
+    expect(await clustersOf(operations.flat())).toHaveLength(6);
+  });
+
+  it('still links a large operation through its own numbers, however many reports name them', async () => {
+    // One operation: four identifiers of its own, each report naming two of them and a number of its own victim's call log.
+    const ownIdentifiers = [phone(), phone(), phone(), { type: 'url' as const, value: `https://${buildDomain()}/login` }];
+    const ids: string[] = [];
+    for (let i = 0; i < 14; i++) {
+      const report = await created([ownIdentifiers[i % 4], ownIdentifiers[(i + 1 + (i % 3)) % 4], phone()]);
+      expect(report.identifiers.every((x) => x.state === 'linked')).toBe(true);
+      ids.push(report.id);
+    }
+    expect(await clustersOf(ids)).toHaveLength(1);
+    const flagged = await sql<{ n: number }>`
+      select count(*)::int as n from fraud_identifiers i where i.over_correlating_at is not null
+         and i.id in (select identifier_id from fraud_report_identifiers m join fraud_reports r on r.seq = m.report_seq where r.id = any(${ids}::uuid[]))`.execute(app.database.db);
+    expect(flagged.rows[0].n).toBe(0);
+    const counted = await sql<{ n: number }>`select max(connection_count)::int as n from fraud_identifiers where value = ${ownIdentifiers[0].value}`.execute(app.database.db);
+    expect(counted.rows[0].n).toBe(3);
+  });
+});
+
 describe('reports arriving at the same moment', () => {
   it('end in one cluster when they share identifiers, however they interleave', async () => {
     const app = await buildTestApp();

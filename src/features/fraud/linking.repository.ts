@@ -16,6 +16,8 @@ export interface LinkPolicy {
   overCorrelationShare: number;
   /** ... once it is in at least this many reports (a share of a handful of reports means nothing). */
   overCorrelationMinReports: number;
+  /** ... or once its reports name more than this many distinct other identifiers that are in other reports too. */
+  overCorrelationMaxConnections: number;
 }
 
 export interface StatusChange {
@@ -95,8 +97,9 @@ async function applyJoins(db: Kysely<DB>, moves: [string, string][], merges: [st
       from totals t left join regions g on g.target = t.target
      where c.id = t.target`.execute(db);
   if (merges.length > 0) {
-    await sql`update fraud_reports r set cluster_id = g.target from unnest(${olds}::bigint[], ${mergeTargets}::bigint[]) as g(old, target) where r.cluster_id = g.old`.execute(db);
-    await sql`update fraud_identifiers i set cluster_id = g.target from unnest(${olds}::bigint[], ${mergeTargets}::bigint[]) as g(old, target) where i.cluster_id = g.old`.execute(db);
+    // The redundant "= any(olds)" lets the planner use the cluster index instead of a scan.
+    await sql`update fraud_reports r set cluster_id = g.target from unnest(${olds}::bigint[], ${mergeTargets}::bigint[]) as g(old, target) where r.cluster_id = g.old and r.cluster_id = any(${olds}::bigint[])`.execute(db);
+    await sql`update fraud_identifiers i set cluster_id = g.target from unnest(${olds}::bigint[], ${mergeTargets}::bigint[]) as g(old, target) where i.cluster_id = g.old and i.cluster_id = any(${olds}::bigint[])`.execute(db);
     await sql`update fraud_cluster_notes n set cluster_id = g.target from unnest(${olds}::bigint[], ${mergeTargets}::bigint[]) as g(old, target) where n.cluster_id = g.old`.execute(db);
     // A cluster under investigation keeps that status when an open one joins it, and the other way round.
     await sql`
@@ -105,7 +108,10 @@ async function applyJoins(db: Kysely<DB>, moves: [string, string][], merges: [st
         assignee = coalesce(c.assignee, o.assignee)
       from unnest(${olds}::bigint[], ${mergeTargets}::bigint[]) as g(old, target) join fraud_clusters o on o.id = g.old
       where c.id = g.target`.execute(db);
-    await sql`update fraud_clusters c set merged_into = g.target, report_count = 0, total_loss_kzt = 0, updated_at = now() from unnest(${olds}::bigint[], ${mergeTargets}::bigint[]) as g(old, target) where c.id = g.old or c.merged_into = g.old`.execute(db);
+    // Two statements, each on its own index: one "c.id = g.old or c.merged_into = g.old" could
+    // use neither and scanned every cluster per merge.
+    await sql`update fraud_clusters c set merged_into = g.target, report_count = 0, total_loss_kzt = 0, updated_at = now() from unnest(${olds}::bigint[], ${mergeTargets}::bigint[]) as g(old, target) where c.id = g.old`.execute(db);
+    await sql`update fraud_clusters c set merged_into = g.target, updated_at = now() from unnest(${olds}::bigint[], ${mergeTargets}::bigint[]) as g(old, target) where c.merged_into = g.old and c.merged_into = any(${olds}::bigint[])`.execute(db);
   }
   if (moves.length > 0) {
     await sql`update fraud_reports r set cluster_id = t.target from unnest(${moveSeqs}::bigint[], ${moveTargets}::bigint[]) as t(seq, target) where r.seq = t.seq`.execute(db);
@@ -124,26 +130,61 @@ async function newClusters(db: Kysely<DB>, count: number): Promise<string[]> {
 }
 
 /**
+ * Counts the connections of the batch's identifiers that are due a count: named in at least the
+ * minimum of reports, and in at least twice as many as when last counted. A connection is a
+ * distinct other identifier, still linking and named in another report too, that one of its
+ * reports names: what the identifier would glue together. The count is kept on the identifier.
+ */
+async function countConnections(db: Kysely<DB>, seqs: string[], policy: LinkPolicy): Promise<void> {
+  await sql`
+    with due as (
+      select i.id, i.report_count from fraud_identifiers i
+       where i.id in (select identifier_id from fraud_report_identifiers where report_seq = any(${seqs}::bigint[]))
+         and i.over_correlating_at is null and i.cleared_at is null
+         and i.report_count >= ${policy.overCorrelationMinReports} and i.report_count >= 2 * i.connections_checked_reports),
+    counted as (
+      select d.id, d.report_count,
+             (select count(distinct o.identifier_id)::int
+                from fraud_report_identifiers m
+                join fraud_report_identifiers o on o.report_seq = m.report_seq and o.identifier_id <> m.identifier_id
+                join fraud_identifiers y on y.id = o.identifier_id
+               where m.identifier_id = d.id and o.state = 'linked' and y.report_count >= 2) as connections
+        from due d)
+    update fraud_identifiers i set connection_count = c.connections, connections_checked_reports = c.report_count
+      from counted c where i.id = c.id`.execute(db);
+}
+
+/**
  * Flags the batch's identifiers that became too common to link on, takes back the links they
- * made, and splits the clusters they were holding together.
+ * made, and splits the clusters they were holding together. Two rules: a share of all reports
+ * (everybody names it), and connections (its reports name the identifiers of many other
+ * operations: a spoofed number glues unrelated cases even at a small share of a million reports).
  */
 async function flagOverCorrelating(db: Kysely<DB>, seqs: string[], policy: LinkPolicy): Promise<{ flagged: string[]; changes: StatusChange[] }> {
   const share = policy.overCorrelationShare;
+  await countConnections(db, seqs, policy);
   const flagged = await sql<{ id: string; cluster_id: string | null }>`
     with f as (
       select i.id, i.cluster_id from fraud_identifiers i
        where i.id in (select identifier_id from fraud_report_identifiers where report_seq = any(${seqs}::bigint[]))
          and i.over_correlating_at is null and i.cleared_at is null and i.report_count >= ${policy.overCorrelationMinReports}
-         and i.report_count > ${share}::float8 * (select report_count from fraud_totals where id = 1)
+         and (i.report_count > ${share}::float8 * (select report_count from fraud_totals where id = 1)
+              or i.connection_count > ${policy.overCorrelationMaxConnections})
        for update)
     update fraud_identifiers i set over_correlating_at = now(), cluster_id = null from f where i.id = f.id
     returning f.id::text as id, f.cluster_id::text as cluster_id`.execute(db);
   if (flagged.rows.length === 0) return { flagged: [], changes: [] };
   const flaggedIds = flagged.rows.map((r) => r.id);
+  // The reason investigators and the identifier's owner read: which rule, with the figures.
   await sql`
     update fraud_report_identifiers m
        set state = 'over_correlating',
-           state_reason = 'named in ' || i.report_count || ' of ' || t.report_count || ' reports (more than ' || ${(share * 100).toString()} || '%): too common to link reports on'
+           state_reason = case
+             when i.report_count > ${share}::float8 * t.report_count
+               then 'named in ' || i.report_count || ' of ' || t.report_count || ' reports (more than ' || ${(share * 100).toString()} || '%): too common to link reports on'
+             else 'named in ' || i.report_count || ' reports together with ' || i.connection_count || ' other identifiers that are in other reports too (more than '
+                  || ${policy.overCorrelationMaxConnections}::int || '): it ties together many separate cases, as a spoofed or widely shared number does, so it does not link them'
+           end
       from fraud_identifiers i, fraud_totals t
      where i.id = m.identifier_id and t.id = 1 and m.identifier_id = any(${flaggedIds}::bigint[]) and m.state = 'linked'`.execute(db);
   const clusters = [...new Set(flagged.rows.map((r) => r.cluster_id).filter((c): c is string => c !== null))];

@@ -13,6 +13,7 @@ export interface NewReport {
   contact: string | null;
   occurredAt: Date;
   region: string;
+  ageGroup: string | null;
   channel: string;
   scheme: string;
   amount: number;
@@ -36,10 +37,10 @@ export async function insertReport(db: Kysely<DB>, report: NewReport): Promise<{
     await sql<{ seq: string }>`
       with counted as (update fraud_totals set report_count = report_count + 1 where id = 1)
       insert into fraud_reports (id, tracking_hash, reporter_kind, victim_hash, volunteer_hash, contact, occurred_at, region, channel, scheme,
-                                 amount, currency, loss_kzt, payment_method, narrative, signed_document_id)
+                                 amount, currency, loss_kzt, payment_method, narrative, signed_document_id, victim_age_group)
       values (${report.id}::uuid, ${report.trackingHash}, ${report.reporterKind}, ${report.victimHash}, ${report.volunteerHash}, ${report.contact},
               ${report.occurredAt}::timestamptz, ${report.region}, ${report.channel}, ${report.scheme}, ${report.amount}::numeric, ${report.currency},
-              ${report.lossKzt}::numeric, ${report.paymentMethod}, ${report.narrative}, ${report.signedDocumentId}::uuid)
+              ${report.lossKzt}::numeric, ${report.paymentMethod}, ${report.narrative}, ${report.signedDocumentId}::uuid, ${report.ageGroup})
       returning seq::text as seq`.execute(db)
   ).rows[0];
   let identifiers: { id: string; kind: string; display: string; state: LinkState }[] = [];

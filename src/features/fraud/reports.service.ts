@@ -136,6 +136,7 @@ export class FraudReports {
         contact: report.contact ?? null,
         occurredAt,
         region: report.region,
+        ageGroup: report.ageGroup ?? null,
         channel: report.channel,
         scheme: report.scheme,
         amount: report.amount,

@@ -1,5 +1,6 @@
 import { FormatRegistry, Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 import { KZ_REGIONS } from '../../identifiers/regions.js';
+import { AGE_GROUPS } from '../../identifiers/age-groups.js';
 import { IDENTIFIER_INPUT_TYPES, INDICATOR_KINDS } from './identifiers.js';
 
 /** A string from a fixed list. */
@@ -39,6 +40,7 @@ export const ReportInput = Type.Object(
   {
     occurredAt: Type.String({ format: 'date-time', description: 'When it happened' }),
     region: Enum(KZ_REGIONS, 'Where the victim lives (region code)'),
+    ageGroup: Type.Optional(Enum(AGE_GROUPS, "The victim's age group (optional): fraud is counted by region and age group beside the digital literacy index")),
     channel: Enum(CHANNELS),
     scheme: Enum(SCHEMES),
     amount: Type.Number({ minimum: 0, maximum: 1e12, description: 'Amount lost (0 if nothing was lost)' }),

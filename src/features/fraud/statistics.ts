@@ -39,3 +39,23 @@ export async function fraudStatistics(database: Database, by: keyof typeof KEYS,
     total: { reports: small ? null : reports, lossKzt: small ? null : loss, solvedShare: small || reports === 0 ? null : Math.round((solved / reports) * 1000) / 1000 },
   };
 }
+
+/**
+ * Reports and losses of a calendar quarter ("2026-Q4", by when the fraud happened, in UTC as the
+ * literacy index counts its quarters) by the victim's region and age group, for the join with
+ * the digital literacy index. Only reports that say the age group count; cells of fewer than
+ * MINIMUM_CELL reports are left out, as in the public statistics (the join then shows no figure).
+ */
+export async function fraudByRegionAgeGroup(database: Database, period: string) {
+  const match = /^(\d{4})-Q([1-4])$/.exec(period);
+  if (!match) return [];
+  const start = new Date(Date.UTC(Number(match[1]), (Number(match[2]) - 1) * 3, 1));
+  const end = new Date(Date.UTC(Number(match[1]), Number(match[2]) * 3, 1));
+  const rows = await sql<{ region: string; age_group: string; reports: number; loss: string }>`
+    select region, victim_age_group as age_group, count(*)::int as reports, sum(loss_kzt) as loss
+      from fraud_reports
+     where victim_age_group is not null and occurred_at >= ${start.toISOString()}::timestamptz and occurred_at < ${end.toISOString()}::timestamptz
+     group by 1, 2
+    having count(*) >= ${MINIMUM_CELL}`.execute(database.db);
+  return rows.rows.map((r) => ({ region: r.region, ageGroup: r.age_group, reports: r.reports, lossesKzt: Number(r.loss) }));
+}

@@ -85,7 +85,7 @@ export class AssessmentService {
       throw AppError.badRequest('LITERACY_LOCATION_PARTIAL', 'Send both latitude and longitude, or neither');
     }
     const latest = await this.bank.latestPublished();
-    if (!latest) throw new AppError(503, 'LITERACY_BANK_EMPTY', 'No question bank is published yet; try again later');
+    if (!latest) throw new AppError('unavailable', 'LITERACY_BANK_EMPTY', 'No question bank is published yet; try again later');
     const items = pickItems(await this.bank.servable(latest.version));
     const id = randomUUID();
     await this.assessments.insert({

@@ -28,7 +28,7 @@ export class BankService {
 
   async createDraft(note: string, createdBy: string): Promise<number> {
     const base = await this.repository.latestPublished();
-    if (!base) throw AppError.conflict('LITERACY_BANK_EMPTY', 'No published version to start a draft from');
+    if (!base) throw AppError.conflict('LITERACY_NO_PUBLISHED_VERSION', 'No published version to start a draft from');
     return this.repository.createDraft(base.version, note, createdBy);
   }
 

@@ -11,8 +11,8 @@ export type Language = (typeof LANGUAGES)[number];
 export const ITEM_TYPES = ['single', 'multiple', 'ordering', 'spot-the-scam'] as const;
 export type ItemType = (typeof ITEM_TYPES)[number];
 
-export const AGE_GROUPS = ['15-24', '25-34', '35-44', '45-54', '55-64', '65+'] as const;
-export type AgeGroup = (typeof AGE_GROUPS)[number];
+// Shared with the fraud feature's reports (the index is joined with fraud statistics by age group).
+export { AGE_GROUPS, type AgeGroup } from '../../identifiers/age-groups.js';
 
 export const SEXES = ['female', 'male'] as const;
 export type Sex = (typeof SEXES)[number];

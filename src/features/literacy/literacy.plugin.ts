@@ -16,6 +16,7 @@ import { periodsWithResults, populationTable, replacePopulation } from './index.
 import { AGE_GROUPS, SEXES, type Answer, type ItemDefinition } from './items.js';
 import { presentCenter, presentItemForOperator, presentResult, presentServedItem, presentStatistic, presentVolunteer } from './presenter.js';
 import * as S from './schema.js';
+import { problems } from '../../schemas/problem.js';
 import { AREA_WEIGHTS } from './scoring.js';
 import { VolunteersService, type SignDocument } from './volunteers.service.js';
 
@@ -88,7 +89,7 @@ export const literacyPlugin = fp(
             'Anonymous or signed in (session cookie). Declare region, age group and sex (they place the result in the index). ' +
             'Answers the items of the latest published bank version in the chosen language; the version is fixed for this assessment.',
           body: S.StartBody,
-          response: { 201: S.StartedView, ...S.problems(400, 401, 503) },
+          response: { 201: S.StartedView, ...problems(400, 401, 503) },
         },
       }, async (request, reply) => {
         const started = await assessments.start(request.body, request.person?.personHash ?? null);
@@ -110,12 +111,12 @@ export const literacyPlugin = fp(
             'An answer to an item of another bank version, an option that does not exist or an ordering that is not a permutation is refused (422) and nothing is saved.',
           params: S.IdParams,
           body: S.SubmitBody,
-          response: { 200: S.ResultView, ...S.problems(400, 404, 409, 422) },
+          response: { 200: S.ResultView, ...problems(400, 404, 409, 422) },
         },
       }, async (request) => presentResult(await assessments.submit(request.params.id, request.body.answers as Answer[])));
 
       app.get('/v1/literacy/assessments/:id/result', {
-        schema: { tags, summary: 'The result of a submitted assessment', params: S.IdParams, response: { 200: S.ResultView, ...S.problems(404, 409) } },
+        schema: { tags, summary: 'The result of a submitted assessment', params: S.IdParams, response: { 200: S.ResultView, ...problems(404, 409) } },
       }, async (request) => presentResult(await assessments.result(request.params.id)));
 
       // ── The index (public) ───────────────────────────────────────────────────────
@@ -127,7 +128,7 @@ export const literacyPlugin = fp(
             'Per level (cell = region × age group × sex; region-age; region; age-group; sex; national): the share at least basic in all five areas, ' +
             'the graded score and scam resistance, post-stratified to the population table, with 95% intervals and sample sizes. Groups below the minimum size are suppressed.',
           querystring: S.IndexQuery,
-          response: { 200: S.IndexView, ...S.problems(400) },
+          response: { 200: S.IndexView, ...problems(400) },
         },
       }, async (request) => {
         const level = (request.query.level ?? 'region') as IndexLevel;
@@ -139,7 +140,7 @@ export const literacyPlugin = fp(
       }, async () => periodsWithResults(db));
 
       app.get('/v1/literacy/index/compare', {
-        schema: { tags, summary: 'Change of the index between two quarters, with 95% intervals of the change', querystring: S.CompareQuery, response: { 200: S.CompareView, ...S.problems(400) } },
+        schema: { tags, summary: 'Change of the index between two quarters, with 95% intervals of the change', querystring: S.CompareQuery, response: { 200: S.CompareView, ...problems(400) } },
       }, async (request) => {
         const level = (request.query.level ?? 'region') as IndexLevel;
         return { from: request.query.from, to: request.query.to, level, groups: await index.compare(request.query.from, request.query.to, level) };
@@ -151,7 +152,7 @@ export const literacyPlugin = fp(
           summary: 'The index by region and age group beside fraud reports there',
           description: 'Fraud figures come from the fraud feature through an injected port; without it they are null.',
           querystring: S.PeriodQuery,
-          response: { 200: S.FraudJoinView, ...S.problems(400) },
+          response: { 200: S.FraudJoinView, ...problems(400) },
         },
       }, async (request) => ({ period: request.query.period, rows: await index.withFraud(request.query.period) }));
 
@@ -173,7 +174,7 @@ export const literacyPlugin = fp(
           summary: 'Replace the population table (every region × age group × sex once)',
           security: operator,
           body: S.PopulationBody,
-          response: { 204: { type: 'null' }, ...S.problems(400, 401, 403, 422) },
+          response: { 204: { type: 'null' }, ...problems(400, 401, 403, 422) },
         },
       }, async (request, reply) => {
         const seen = new Set<string>();
@@ -194,7 +195,7 @@ export const literacyPlugin = fp(
       // ── Question bank (operators) ────────────────────────────────────────────────
       app.get('/v1/literacy/bank/versions', {
         preHandler: literacyOperator,
-        schema: { tags, summary: 'Bank versions', security: operator, response: { 200: Type.Array(S.VersionView), ...S.problems(401, 403) } },
+        schema: { tags, summary: 'Bank versions', security: operator, response: { 200: Type.Array(S.VersionView), ...problems(401, 403) } },
       }, async () =>
         (await bank.repository.listVersions()).map((v) => ({
           version: v.version,
@@ -217,13 +218,13 @@ export const literacyPlugin = fp(
           summary: 'Start a draft version from the latest published one',
           security: operator,
           body: S.DraftBody,
-          response: { 201: Type.Object({ version: Type.Integer() }), ...S.problems(400, 401, 403, 409) },
+          response: { 201: Type.Object({ version: Type.Integer() }), ...problems(400, 401, 403, 409) },
         },
       }, async (request, reply) => reply.status(201).send({ version: await bank.createDraft(request.body.note, request.principal!.name) }));
 
       app.get('/v1/literacy/bank/versions/:version/items', {
         preHandler: literacyOperator,
-        schema: { tags, summary: 'Items of a version, with solutions and review state', security: operator, params: S.VersionParams, response: { 200: Type.Array(S.ItemAdminView), ...S.problems(401, 403, 404) } },
+        schema: { tags, summary: 'Items of a version, with solutions and review state', security: operator, params: S.VersionParams, response: { 200: Type.Array(S.ItemAdminView), ...problems(401, 403, 404) } },
       }, async (request) => {
         if (!(await bank.repository.findVersion(request.params.version))) throw AppError.notFound('LITERACY_VERSION_NOT_FOUND', `There is no bank version ${request.params.version}`);
         return (await bank.repository.items(request.params.version)).map(presentItemForOperator);
@@ -238,7 +239,7 @@ export const literacyPlugin = fp(
           security: operator,
           params: S.ItemParams,
           body: S.ItemBody,
-          response: { 204: { type: 'null' }, ...S.problems(400, 401, 403, 404, 409, 422) },
+          response: { 204: { type: 'null' }, ...problems(400, 401, 403, 404, 409, 422) },
         },
       }, async (request, reply) => {
         await bank.putItem(request.params.version, { key: request.params.key, ...request.body } as unknown as ItemDefinition);
@@ -247,7 +248,7 @@ export const literacyPlugin = fp(
 
       app.post('/v1/literacy/bank/versions/:version/items/:key/review', {
         preHandler: literacyOperator,
-        schema: { tags, summary: 'Approve or reject an item of a draft', security: operator, params: S.ItemParams, body: S.ReviewBody, response: { 204: { type: 'null' }, ...S.problems(400, 401, 403, 404, 409) } },
+        schema: { tags, summary: 'Approve or reject an item of a draft', security: operator, params: S.ItemParams, body: S.ReviewBody, response: { 204: { type: 'null' }, ...problems(400, 401, 403, 404, 409) } },
       }, async (request, reply) => {
         await bank.review(request.params.version, request.params.key, request.body.decision, request.body.note ?? null, request.principal!.name);
         return reply.status(204).send();
@@ -255,7 +256,7 @@ export const literacyPlugin = fp(
 
       app.post('/v1/literacy/bank/versions/:version/items/:key/retire', {
         preHandler: literacyOperator,
-        schema: { tags, summary: 'Retire an item: no longer served; results that used it keep it', security: operator, params: S.ItemParams, response: { 204: { type: 'null' }, ...S.problems(401, 403, 404) } },
+        schema: { tags, summary: 'Retire an item: no longer served; results that used it keep it', security: operator, params: S.ItemParams, response: { 204: { type: 'null' }, ...problems(401, 403, 404) } },
       }, async (request, reply) => {
         await bank.retire(request.params.version, request.params.key);
         return reply.status(204).send();
@@ -263,7 +264,7 @@ export const literacyPlugin = fp(
 
       app.post('/v1/literacy/bank/versions/:version/publish', {
         preHandler: literacyOperator,
-        schema: { tags, summary: 'Publish a draft: new assessments use it', security: operator, params: S.VersionParams, response: { 204: { type: 'null' }, ...S.problems(401, 403, 404, 409) } },
+        schema: { tags, summary: 'Publish a draft: new assessments use it', security: operator, params: S.VersionParams, response: { 204: { type: 'null' }, ...problems(401, 403, 404, 409) } },
       }, async (request, reply) => {
         await bank.publish(request.params.version);
         return reply.status(204).send();
@@ -276,7 +277,7 @@ export const literacyPlugin = fp(
           summary: 'Item statistics from results: difficulty (p-value) and discrimination (point-biserial)',
           security: operator,
           params: S.VersionParams,
-          response: { 200: Type.Array(S.ItemStatisticView), ...S.problems(401, 403, 404) },
+          response: { 200: Type.Array(S.ItemStatisticView), ...problems(401, 403, 404) },
         },
       }, async (request) => {
         if (!(await bank.repository.findVersion(request.params.version))) throw AppError.notFound('LITERACY_VERSION_NOT_FOUND', `There is no bank version ${request.params.version}`);
@@ -286,11 +287,11 @@ export const literacyPlugin = fp(
       // ── Centers and sessions ─────────────────────────────────────────────────────
       app.post('/v1/literacy/centers', {
         preHandler: literacyOperator,
-        schema: { tags, summary: 'Register a digital literacy center', security: operator, body: S.CenterBody, response: { 201: S.CenterView, ...S.problems(400, 401, 403) } },
+        schema: { tags, summary: 'Register a digital literacy center', security: operator, body: S.CenterBody, response: { 201: S.CenterView, ...problems(400, 401, 403) } },
       }, async (request, reply) => reply.status(201).send(presentCenter(await centers.create(request.body))));
 
       app.get('/v1/literacy/centers', {
-        schema: { tags, summary: 'Centers, by region or nearest to a point', querystring: S.CentersQuery, response: { 200: Type.Array(S.CenterView), ...S.problems(400) } },
+        schema: { tags, summary: 'Centers, by region or nearest to a point', querystring: S.CentersQuery, response: { 200: Type.Array(S.CenterView), ...problems(400) } },
       }, async (request) => (await centers.list(request.query)).map(presentCenter));
 
       const presentSession = (s: { id: string; center_id: string; topic: string; language: string; starts_at: Date; capacity: number; enrolled: number; attended: number }) => ({
@@ -306,26 +307,26 @@ export const literacyPlugin = fp(
 
       app.post('/v1/literacy/centers/:id/sessions', {
         preHandler: literacyOperator,
-        schema: { tags, summary: 'Schedule a session at a center', security: operator, params: S.IdParams, body: S.SessionBody, response: { 201: S.SessionView, ...S.problems(400, 401, 403, 404) } },
+        schema: { tags, summary: 'Schedule a session at a center', security: operator, params: S.IdParams, body: S.SessionBody, response: { 201: S.SessionView, ...problems(400, 401, 403, 404) } },
       }, async (request, reply) => reply.status(201).send(presentSession(await centers.addSession(request.params.id, request.body))));
 
       app.get('/v1/literacy/centers/:id/sessions', {
-        schema: { tags, summary: 'Sessions of a center with seats taken', params: S.IdParams, response: { 200: Type.Array(S.SessionView), ...S.problems(404) } },
+        schema: { tags, summary: 'Sessions of a center with seats taken', params: S.IdParams, response: { 200: Type.Array(S.SessionView), ...problems(404) } },
       }, async (request) => (await centers.sessions(request.params.id)).map(presentSession));
 
       app.post('/v1/literacy/sessions/:id/enrolments', {
         preHandler: requirePerson,
-        schema: { tags, summary: 'Enrol in a session (signed in)', security: person, params: S.IdParams, response: { 201: S.EnrolmentView, ...S.problems(401, 404, 409) } },
+        schema: { tags, summary: 'Enrol in a session (signed in)', security: person, params: S.IdParams, response: { 201: S.EnrolmentView, ...problems(401, 404, 409) } },
       }, async (request, reply) => reply.status(201).send(await centers.enrol(request.params.id, request.person!.personHash)));
 
       app.get('/v1/literacy/sessions/:id/enrolments', {
         preHandler: literacyOperator,
-        schema: { tags, summary: 'Enrolments of a session (center staff)', security: operator, params: S.IdParams, response: { 200: S.EnrolmentsView, ...S.problems(401, 403) } },
+        schema: { tags, summary: 'Enrolments of a session (center staff)', security: operator, params: S.IdParams, response: { 200: S.EnrolmentsView, ...problems(401, 403) } },
       }, async (request) => (await centers.repository.enrolmentsOf(request.params.id)).map((e) => ({ id: e.id, enrolledAt: iso(e.enrolled_at)!, attended: e.attended })));
 
       app.post('/v1/literacy/sessions/:id/attendance', {
         preHandler: literacyOperator,
-        schema: { tags, summary: 'Record attendance (all or nothing)', security: operator, params: S.IdParams, body: S.AttendanceBody, response: { 200: S.EnrolmentsView, ...S.problems(400, 401, 403, 422) } },
+        schema: { tags, summary: 'Record attendance (all or nothing)', security: operator, params: S.IdParams, body: S.AttendanceBody, response: { 200: S.EnrolmentsView, ...problems(400, 401, 403, 422) } },
       }, async (request) =>
         (await centers.recordAttendance(request.params.id, request.body.enrolmentIds, request.body.attended)).map((e) => ({ id: e.id, enrolledAt: iso(e.enrolled_at)!, attended: e.attended })),
       );
@@ -333,7 +334,7 @@ export const literacyPlugin = fp(
       // ── Volunteers ───────────────────────────────────────────────────────────────
       app.post('/v1/literacy/volunteers', {
         preHandler: requirePerson,
-        schema: { tags, summary: 'Apply to be a digital volunteer (signed in)', security: person, body: S.VolunteerBody, response: { 201: S.VolunteerView, ...S.problems(400, 401, 409) } },
+        schema: { tags, summary: 'Apply to be a digital volunteer (signed in)', security: person, body: S.VolunteerBody, response: { 201: S.VolunteerView, ...problems(400, 401, 409) } },
       }, async (request, reply) => {
         const who = request.person!;
         return reply.status(201).send(presentVolunteer(await volunteers.apply(who.personHash, who.displayName, request.body)));
@@ -341,12 +342,12 @@ export const literacyPlugin = fp(
 
       app.get('/v1/literacy/volunteers/me', {
         preHandler: requirePerson,
-        schema: { tags, summary: 'Your volunteer training: modules, passing assessment, certificate', security: person, response: { 200: S.VolunteerView, ...S.problems(401, 404) } },
+        schema: { tags, summary: 'Your volunteer training: modules, passing assessment, certificate', security: person, response: { 200: S.VolunteerView, ...problems(401, 404) } },
       }, async (request) => presentVolunteer(await volunteers.status(request.person!.personHash)));
 
       app.post('/v1/literacy/volunteers/:id/modules/:module', {
         preHandler: literacyOperator,
-        schema: { tags, summary: 'Record a completed training module (center staff)', security: operator, params: S.ModuleParams, response: { 200: S.VolunteerView, ...S.problems(400, 401, 403, 404) } },
+        schema: { tags, summary: 'Record a completed training module (center staff)', security: operator, params: S.ModuleParams, response: { 200: S.VolunteerView, ...problems(400, 401, 403, 404) } },
       }, async (request) => presentVolunteer(await volunteers.recordModule(request.params.id, request.params.module, request.principal!.name)));
 
       app.post('/v1/literacy/volunteers/me/certificate', {
@@ -356,7 +357,7 @@ export const literacyPlugin = fp(
           summary: 'Receive the signed certificate of completion',
           description: 'After every training module and a passing assessment taken while signed in. The CMS is signed by the platform certificate issued by Qorgau\'s CA.',
           security: person,
-          response: { 201: S.CertificateView, ...S.problems(401, 404, 409, 503) },
+          response: { 201: S.CertificateView, ...problems(401, 404, 409, 503) },
         },
       }, async (request, reply) => {
         const issued = await volunteers.issueCertificate(request.person!.personHash);

@@ -13,12 +13,6 @@ import { INDEX_LEVELS } from './index.service.js';
 const Short = (max = 200) => Type.String({ minLength: 1, maxLength: max });
 const Uuid = Type.String({ format: 'uuid' });
 
-export const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-export const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
-
 export const IdParams = Type.Object({ id: Uuid });
 /** A bank version is a PostgreSQL integer: a larger number names no version and must not reach SQL. */
 const BankVersion = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../errors/app-error.js';
+import { HTTP_STATUS_OF_KIND } from '../../errors/http-errors.js';
 import { AREAS, itemProblems, LANGUAGES, type Answer, type ItemDefinition, type Text } from './items.js';
 import { creditFor, levelOf, scoreAssessment, wilsonInterval, type ScoredItem } from './scoring.js';
 import { SEED_BANK } from './seed-bank.js';
@@ -22,7 +23,7 @@ const codeOf = (fn: () => unknown) => {
   try {
     fn();
   } catch (err) {
-    return err instanceof AppError ? `${err.status} ${err.code}` : String(err);
+    return err instanceof AppError ? `${HTTP_STATUS_OF_KIND[err.kind]} ${err.code}` : String(err);
   }
   return 'no error';
 };
@@ -120,7 +121,7 @@ describe('credit for one answer (hand-worked)', () => {
         expect(c).toBeGreaterThanOrEqual(0);
         expect(c).toBeLessThanOrEqual(1);
       } catch (err) {
-        expect(err instanceof AppError && err.status === 422, String(err)).toBe(true);
+        expect(err instanceof AppError && HTTP_STATUS_OF_KIND[err.kind] === 422, String(err)).toBe(true);
         refused++;
       }
     }

@@ -98,7 +98,7 @@ export class VolunteersService {
    * POST /v1/signatures/verify or `openssl cms -verify` against Qorgau's root.
    */
   async issueCertificate(personHash: Buffer) {
-    if (!this.signDocument) throw new AppError(503, 'LITERACY_SIGNING_UNAVAILABLE', 'This instance has no CA to sign certificates of completion');
+    if (!this.signDocument) throw new AppError('unavailable', 'LITERACY_SIGNING_UNAVAILABLE', 'This instance has no CA to sign certificates of completion');
     const state = await this.status(personHash);
     if (state.remainingModules.length) {
       throw AppError.conflict('LITERACY_TRAINING_INCOMPLETE', `Complete these training modules at a center first: ${state.remainingModules.join(', ')}`);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
 import type { DB } from '../../db/types.js';
 import type { Es256PublicJwk } from '../../auth/es256-key.js';
-import { consistencyProof, leafHash, treeRoot, verifyConsistency } from './merkle.js';
+import { consistencyProof, leafHash, nodeHash, treeRoot, verifyConsistency } from './merkle.js';
 
 export interface VerifyReport {
   ok: boolean;
@@ -57,6 +57,29 @@ export async function verifyLog(db: Kysely<DB>, publicJwk: Es256PublicJwk): Prom
     }
     if (claimed !== position) bad(position, `entry ${position} says it is entry ${String(claimed)} (rows were reordered, inserted or deleted).`);
   });
+
+  // The stored subtree hashes the proofs are answered from: each must be the hash of its two
+  // children (from the stored leaf hashes, so that a changed entry is named above and not
+  // again here), and every complete subtree must be there. Only the first few are listed.
+  const nodeProblems: string[] = [];
+  const stored = await db.selectFrom('log_nodes').select(['level', 'idx', 'hash']).orderBy('level').orderBy('idx').execute();
+  const storedAt = new Map(stored.map((n) => [`${n.level}:${Number(n.idx)}`, Buffer.from(n.hash)]));
+  let level: Buffer[] = rows.map((r) => Buffer.from(r.leaf_hash));
+  for (let l = 1; level.length >= 2; l++) {
+    const next: Buffer[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(nodeHash(level[i], level[i + 1]));
+    next.forEach((hash, i) => {
+      const got = storedAt.get(`${l}:${i}`);
+      const first = i * 2 ** l;
+      if (!got) nodeProblems.push(`the stored subtree hash over entries ${first} to ${first + 2 ** l - 1} is missing: proofs over them cannot be answered.`);
+      else if (!got.equals(hash)) nodeProblems.push(`the stored subtree hash over entries ${first} to ${first + 2 ** l - 1} does not match the entries: proofs over them would be wrong.`);
+      storedAt.delete(`${l}:${i}`);
+    });
+    level = next;
+  }
+  for (const key of storedAt.keys()) nodeProblems.push(`a stored subtree hash (level:index ${key}) covers entries the log does not hold.`);
+  problems.push(...nodeProblems.slice(0, 5));
+  if (nodeProblems.length > 5) problems.push(`... and ${nodeProblems.length - 5} more stored subtree hashes that do not match.`);
 
   let previous: { size: number; root: Buffer } | null = null;
   for (const head of heads) {

@@ -1,18 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import { buildTestApp } from '../../../test/helpers/test-database.js';
-import { buildIin } from '../../../test/helpers/factories.js';
+import { buildBreach, buildIin, buildOperatorToken } from '../../../test/helpers/factories.js';
 import type { DB } from '../../db/types.js';
-import { RestrictionService } from '../credit/index.js';
+import { logExpiredRestrictions, RestrictionService } from '../credit/index.js';
 import { verifyTreeHeadJws, verifyLog } from './audit.verify.js';
-import { leafHash, verifyConsistency, verifyInclusion } from './merkle.js';
-import { appendToLog } from './log.service.js';
+import { consistencyProof, inclusionProof, leafHash, treeRoot, verifyConsistency, verifyInclusion } from './merkle.js';
+import { appendManyToLog, appendToLog, storeCompleteNodes } from './log.service.js';
 import { watchOnce } from '../../cli/audit.commands.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const unhex = (h: string) => Buffer.from(h, 'hex');
+
+/** What a forger who rewrites entries must also do: recompute every stored subtree hash from the leaf hashes. */
+async function rebuildNodes(db: Kysely<DB>) {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('log_nodes').execute();
+    const { n } = await trx.selectFrom('log_entries').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    if (Number(n) > 0) await storeCompleteNodes(trx, 0, Number(n) - 1);
+  });
+}
 
 /** Runs `tamper` and `verifyLog` inside a transaction that is rolled back, so the worker's log stays whole. */
 async function verifyAfter(db: Kysely<DB>, jwk: Parameters<typeof verifyLog>[1], tamper: (trx: Kysely<DB>) => Promise<unknown>) {
@@ -137,6 +146,105 @@ describe('transparency log', () => {
     }
   });
 
+  it('answers proofs and tree heads from stored subtree hashes, reading O(log n) rows, equal to proofs over every leaf', async () => {
+    const app = await buildTestApp();
+    try {
+      const db = app.database.db;
+      // Entries one at a time and many in one statement, so both ways of storing nodes are exercised.
+      for (let i = 0; i < 13; i++) await db.transaction().execute((trx) => appendToLog(trx, { kind: 'test.single', details: { i } }));
+      const bulk = await db.transaction().execute((trx) =>
+        appendManyToLog(trx, 'test.bulk', sql`select null::bytea as subject, jsonb_build_object('i', g) as details, lpad(g::text, 6, '0') as sort_key from generate_series(1, 77) g`),
+      );
+      expect(bulk.count).toBe(77);
+      await db.transaction().execute((trx) => appendToLog(trx, { kind: 'test.single', details: { i: 'after' } }));
+
+      // The independent side: every entry's text hashed here, the tree and proofs over all of them (checked against RFC 9162 vectors in merkle.test.ts).
+      const rows = await db.selectFrom('log_entries').select(['leaf_index', 'entry']).orderBy('leaf_index').execute();
+      rows.forEach((r, i) => expect(Number(r.leaf_index)).toBe(i));
+      const leaves = rows.map((r) => leafHash(r.entry));
+      const n = leaves.length;
+      const log = app.transparencyLog;
+      const bound = (size: number) => 2 * Math.ceil(Math.log2(Math.max(size, 2))) + 2;
+
+      const head = await log.publish();
+      expect(head.treeSize).toBe(n);
+      expect(head.rootHash).toBe(treeRoot(leaves).toString('hex'));
+      expect(log.lastRowsRead).toBeLessThanOrEqual(bound(n));
+
+      for (const [index, size] of [[0, n], [n - 1, n], [bulk.first, n], [bulk.first + 40, bulk.first + 77], [Math.floor(n / 2), n - 3], [5, 6]]) {
+        const proof = await log.inclusion(index, size);
+        expect(proof.auditPath, `${index} in ${size}`).toEqual(inclusionProof(leaves, index, size).map((b) => b.toString('hex')));
+        expect(proof.leafHash).toBe(leaves[index].toString('hex'));
+        expect(log.lastRowsRead, `${index} in ${size}`).toBeLessThanOrEqual(bound(size));
+      }
+      for (const [first, second] of [[1, n], [bulk.first, n], [bulk.first + 13, bulk.first + 64], [n - 1, n], [7, 8]]) {
+        expect(await log.consistency(first, second), `${first} to ${second}`).toEqual(consistencyProof(leaves, first, second).map((b) => b.toString('hex')));
+        expect(log.lastRowsRead).toBeLessThanOrEqual(bound(second) + 1);
+      }
+      // Bulk entries have the shape of single ones: their index, kind and details, hashed as stored.
+      const entry = JSON.parse(rows[bulk.first + 4].entry);
+      expect(entry).toMatchObject({ index: bulk.first + 4, kind: 'test.bulk', subject: null, details: { i: 5 } });
+      expect((await verifyLog(db, log.publicJwk)).problems).toEqual([]);
+
+      // A stored node changed behind the log's back is found by the audit.
+      const forgedNode = await verifyAfter(db, log.publicJwk, (trx) => sql`update log_nodes set hash = sha256(hash) where level = 2 and idx = 1`.execute(trx));
+      expect(forgedNode.ok).toBe(false);
+      expect(forgedNode.problems.join(' ')).toMatch(/stored subtree hash over entries 4 to 7 does not match/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("logs each person's restriction placed by a breach publication, set-based in the publishing transaction, and each expiry once", async () => {
+    const app = await buildTestApp();
+    try {
+      const db = app.database.db;
+      const operator = await buildOperatorToken(db, 'registry-operator');
+      const headers = { authorization: `Bearer ${operator}` };
+      const iins = Array.from({ length: 40 }, () => buildIin());
+      const breach = (await app.inject({ method: 'POST', url: '/v1/breaches', headers, payload: buildBreach({ dataCategories: ['iin', 'bank_card'] }) })).json();
+      const imported = await app.inject({ method: 'POST', url: `/v1/breaches/${breach.id}/affected`, headers: { ...headers, 'content-type': 'application/x-ndjson' }, payload: iins.map((iin) => JSON.stringify({ iin })).join('\n') });
+      expect(imported.statusCode, imported.body).toBeLessThan(300);
+      const published = await app.inject({ method: 'POST', url: `/v1/breaches/${breach.id}/publish`, headers });
+      expect(published.statusCode, published.body).toBe(200);
+
+      const restrictions = await db.selectFrom('restrictions').select(['id', 'person_hash', 'until']).where('breach_id', '=', breach.id).execute();
+      expect(restrictions.length).toBeGreaterThanOrEqual(iins.length);
+      const entries = await db.selectFrom('log_entries').selectAll().where('kind', '=', 'restriction.placed').where(sql<boolean>`entry like ${`%"breachId": "${breach.id}"%`}`).execute();
+      expect(entries).toHaveLength(restrictions.length);
+      const byRestriction = new Map(entries.map((e) => [JSON.parse(e.entry).details.restrictionId as string, e]));
+      for (const r of restrictions) {
+        const e = byRestriction.get(String(r.id))!;
+        expect(e, r.id).toBeDefined();
+        expect(e.subject).toBe(Buffer.from(r.person_hash).toString('hex'));
+        expect(Buffer.from(e.leaf_hash).equals(leafHash(e.entry))).toBe(true);
+        const parsed = JSON.parse(e.entry);
+        expect(parsed.index).toBe(Number(e.leaf_index));
+        expect(parsed.details).toMatchObject({ kind: 'protective', breachId: breach.id, until: new Date(r.until!).toISOString() });
+      }
+      for (const iin of iins) expect(JSON.stringify(entries)).not.toContain(iin);
+      // Each person proves their entry from /v1/me/log's inclusion path (here: through the service behind it).
+      await app.transparencyLog.publish();
+      const mine = await app.transparencyLog.entriesAbout(app.pseudonymizer.of(iins[0]));
+      const placed = mine.entries.find((e) => e.kind === 'restriction.placed')!;
+      expect(verifyInclusion(leafHash(placed.entry), placed.index, mine.treeHead.treeSize, placed.auditPath.map(unhex), unhex(mine.treeHead.rootHash))).toBe(true);
+
+      // Expiry: one restriction ended early (a full lift) is not "expired"; the others are logged once.
+      const ended = restrictions[0];
+      await db.updateTable('restrictions').set({ ended_at: new Date() }).where('id', '=', ended.id).execute();
+      const after = new Date(Math.max(...restrictions.map((r) => new Date(r.until!).getTime())) + 1000);
+      expect(await logExpiredRestrictions(db, after)).toBeGreaterThanOrEqual(restrictions.length - 1);
+      const expired = await db.selectFrom('log_entries').select(['entry', 'subject']).where('kind', '=', 'restriction.expired').execute();
+      const expiredIds = new Set(expired.map((e) => JSON.parse(e.entry).details.restrictionId));
+      for (const r of restrictions.slice(1)) expect(expiredIds.has(String(r.id)), String(r.id)).toBe(true);
+      expect(expiredIds.has(String(ended.id))).toBe(false);
+      expect(await logExpiredRestrictions(db, after)).toBe(0);
+      expect((await verifyLog(db, app.transparencyLog.publicJwk)).problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('audit watch follows a running deployment and alarms on a forged fork', async () => {
     const app = await buildTestApp({ logSthIntervalSeconds: 0 });
     try {
@@ -157,6 +265,7 @@ describe('transparency log', () => {
       const forged = original.replace(/"kind":"[^"]*"/, '"kind":"forged"');
       try {
         await db.updateTable('log_entries').set({ entry: forged, leaf_hash: leafHash(forged) }).where('leaf_index', '=', first.leaf_index).execute();
+        await rebuildNodes(db);
         await db.deleteFrom('log_tree_heads').execute();
         await restrictions.placeVoluntary(app.pseudonymizer.of(buildIin()), { products: ['bank_loan'], channels: ['online'] });
         await app.transparencyLog.publish();
@@ -165,6 +274,7 @@ describe('transparency log', () => {
         expect(alarm.message).toMatch(/^FORK/);
       } finally {
         await db.updateTable('log_entries').set({ entry: original, leaf_hash: leafHash(original) }).where('leaf_index', '=', first.leaf_index).execute();
+        await rebuildNodes(db);
         await db.deleteFrom('log_tree_heads').execute();
       }
     } finally {

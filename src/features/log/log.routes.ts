@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { LogService, setLogPseudonymizer } from './log.service.js';
+import { problems } from '../../schemas/problem.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -11,11 +12,6 @@ declare module 'fastify' {
   }
 }
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 const Hash = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256, hex' });
 const Size = Type.Integer({ minimum: 0, maximum: 2 ** 53 - 1 });
 const TreeHeadView = Type.Object(
@@ -43,7 +39,8 @@ export const logPlugin = fp(
     const withKey = <T extends object>(head: T) => ({ ...head, publicKey: service.publicJwk });
 
     const everyMs = config.logSthIntervalSeconds * 1000;
-    if (everyMs > 0) {
+    // Once per server (the first worker); publishing is safe anyway: it takes the append lock and keeps one head per size.
+    if (everyMs > 0 && root.runsBackgroundJobs) {
       const timer = setInterval(() => {
         service.publishIfGrown().then(
           (h) => h && root.log.info({ treeSize: h.treeSize }, 'published a tree head of the transparency log'),

@@ -1,8 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { Es256Key, type Es256PublicJwk } from '../../auth/es256-key.js';
 import { AppError } from '../../errors/app-error.js';
-import { consistencyProof, inclusionProof, leafHash, treeRoot } from './merkle.js';
+import { completeSubtrees, consistencyPlan, inclusionPlan, leafHash, rangeRoot, type LeafRange, type NodeId } from './merkle.js';
 
 /** What a feature records: a kind, the pseudonym of the person it is about (if any) and plain details without raw IINs. */
 export interface LogEntryInput {
@@ -58,7 +58,96 @@ export async function appendToLog(trx: Kysely<DB>, input: LogEntryInput): Promis
   const loggedAt = new Date();
   const entry = canonical({ index, kind: input.kind, subject, details: input.details, at: loggedAt.toISOString() });
   await trx.insertInto('log_entries').values({ leaf_index: index, kind: input.kind, subject, entry, leaf_hash: leafHash(entry), logged_at: loggedAt }).execute();
+  await storeCompleteNodes(trx, index, index);
   return index;
+}
+
+/**
+ * Appends one entry per row of `rows` in ONE statement, for changes made set-based (a breach's
+ * publication restricts millions of persons at once; expiries are swept together). `rows`
+ * selects `subject` (the pseudonym, bytea, or null), `details` (jsonb) and `sort_key` (text:
+ * the leaf order); `options.with` names the CTEs it reads. The entry text is built in SQL in the same shape appendToLog writes
+ * (top-level keys sorted; details in jsonb's own text form), and its leaf hash is SHA-256 in
+ * SQL, so the rows never travel to this process.
+ */
+export async function appendManyToLog(trx: Kysely<DB>, kind: string, rows: RawBuilder<unknown>, options: { with?: RawBuilder<unknown> } = {}): Promise<{ first: number; count: number }> {
+  if (!trx.isTransaction) throw new Error('appendManyToLog must run inside the transaction of the change it records');
+  await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
+  const { next } = await trx.selectFrom('log_entries').select(sql<string>`coalesce(max(leaf_index) + 1, 0)`.as('next')).executeTakeFirstOrThrow();
+  const first = Number(next);
+  const loggedAt = new Date();
+  // A data-modifying CTE (`with placed as (insert ... returning ...)`) lets the change and its
+  // entries be one statement: the rows are not read twice.
+  const prefix = options.with ? sql`with ${options.with} ` : sql``;
+  const result = await sql`${prefix}
+    insert into log_entries (leaf_index, kind, subject, entry, leaf_hash, logged_at)
+    select e.leaf_index, ${kind}, e.subject, e.entry, sha256(decode('00', 'hex') || convert_to(e.entry, 'UTF8')), ${loggedAt}::timestamptz
+    from (
+      select q.leaf_index, q.subject,
+             '{"at":' || to_json(${loggedAt.toISOString()}::text)::text || ',"details":' || q.details::text || ',"index":' || q.leaf_index
+               || ',"kind":' || to_json(${kind}::text)::text || ',"subject":' || coalesce(to_json(q.subject)::text, 'null') || '}' as entry
+      from (
+        select ${first}::bigint + row_number() over (order by s.sort_key) - 1 as leaf_index,
+               encode(s.subject, 'hex') as subject, s.details::jsonb as details
+        from (${rows}) as s
+      ) q
+    ) e`.execute(trx);
+  const count = Number(result.numAffectedRows ?? 0n);
+  if (count > 0) await storeCompleteNodes(trx, first, first + count - 1);
+  return { first, count };
+}
+
+/**
+ * Stores the hash of every complete subtree that the leaves `from`..`to` (just appended)
+ * complete, level by level, one set-based statement per level: a node of level L covers the
+ * 2^L leaves from index * 2^L, and never changes once complete. A proof then reads O(log n)
+ * of them instead of every leaf. Level 0 is the leaf hash in log_entries.
+ */
+export async function storeCompleteNodes(trx: Kysely<DB>, from: number, to: number): Promise<void> {
+  for (let level = 1; ; level++) {
+    const width = 2 ** level;
+    // Nodes of this level whose last leaf is among the new ones.
+    const lo = Math.ceil((from + 1) / width) - 1;
+    const hi = Math.floor((to + 1) / width) - 1;
+    if (lo > hi) return;
+    const children =
+      level === 1
+        ? sql`(select leaf_index as idx, leaf_hash as hash from log_entries where leaf_index between ${2 * lo} and ${2 * hi + 1})`
+        : sql`(select idx, hash from log_nodes where level = ${level - 1} and idx between ${2 * lo} and ${2 * hi + 1})`;
+    await sql`
+      insert into log_nodes (level, idx, hash)
+      select ${level}::smallint, l.idx / 2, sha256(decode('01', 'hex') || l.hash || r.hash)
+      from ${children} l join ${children} r on r.idx = l.idx + 1
+      where l.idx % 2 = 0`.execute(trx);
+  }
+}
+
+/** The hashes of these complete subtrees, in one query; `rows` counts what was read (O(log n) per proof). */
+async function readNodes(db: Kysely<DB>, nodes: NodeId[]): Promise<{ hashOf: (node: NodeId) => Buffer; rows: number }> {
+  const key = (n: NodeId) => `${n.level}:${n.index}`;
+  const unique = [...new Map(nodes.map((n) => [key(n), n])).values()];
+  const leaves = unique.filter((n) => n.level === 0).map((n) => String(n.index));
+  const inner = unique.filter((n) => n.level > 0);
+  const result = await sql<{ level: number; idx: string; hash: Buffer }>`
+    select 0 as level, leaf_index as idx, leaf_hash as hash from log_entries where leaf_index = any(${leaves}::bigint[])
+    union all
+    select n.level, n.idx, n.hash from log_nodes n
+    join unnest(${inner.map((n) => n.level)}::int[], ${inner.map((n) => String(n.index))}::bigint[]) as q(level, idx) on n.level = q.level and n.idx = q.idx`.execute(db);
+  const found = new Map(result.rows.map((r) => [`${Number(r.level)}:${Number(r.idx)}`, Buffer.from(r.hash)]));
+  return {
+    rows: result.rows.length,
+    hashOf: (n) => {
+      const hash = found.get(key(n));
+      if (!hash) throw new Error(`the transparency log lacks the subtree hash of level ${n.level}, index ${n.index}`);
+      return hash;
+    },
+  };
+}
+
+/** The subtree hashes of `ranges`, read from the stored nodes. */
+async function rangeHashes(db: Kysely<DB>, groups: LeafRange[][]): Promise<{ hashes: Buffer[][]; rows: number }> {
+  const { hashOf, rows } = await readNodes(db, groups.flat().flatMap(completeSubtrees));
+  return { hashes: groups.map((ranges) => ranges.map((r) => rangeRoot(r, hashOf))), rows };
 }
 
 export interface TreeHead {
@@ -94,31 +183,37 @@ export class LogService {
     return Es256Key.fromFile(file, 'qorgau-tree-head+jwt', 'transparency log');
   }
 
-  /** Leaf hashes of the first `size` entries (all when omitted), in leaf order. */
+  /** Leaf hashes of the first `size` entries (all when omitted), in leaf order (for the audit, which reads everything). */
   async leaves(size?: number): Promise<Buffer[]> {
     let q = this.db.selectFrom('log_entries').select('leaf_hash').orderBy('leaf_index');
     if (size !== undefined) q = q.where('leaf_index', '<', String(size));
     return (await q.execute()).map((r) => Buffer.from(r.leaf_hash));
   }
 
-  async size(): Promise<number> {
-    const { n } = await this.db.selectFrom('log_entries').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  /** Entries are numbered without gaps (appends are serialized), so the size is the last index + 1: one index probe, not a count. */
+  async size(db: Kysely<DB> = this.db): Promise<number> {
+    const { n } = await db.selectFrom('log_entries').select(sql<string>`coalesce(max(leaf_index) + 1, 0)`.as('n')).executeTakeFirstOrThrow();
     return Number(n);
   }
+
+  /** Rows read by the last proof or tree head (O(log n)); tests hold it against the bound. */
+  lastRowsRead = 0;
 
   /** Signs and stores a tree head over the whole log now (the same size twice gives the stored one). */
   async publish(): Promise<TreeHead> {
     return this.db.transaction().execute(async (trx) => {
       // Appends wait while the head is computed, so the size and root belong together.
       await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
-      const leaves = (await trx.selectFrom('log_entries').select('leaf_hash').orderBy('leaf_index').execute()).map((r) => Buffer.from(r.leaf_hash));
-      const existing = await trx.selectFrom('log_tree_heads').selectAll().where('tree_size', '=', String(leaves.length)).executeTakeFirst();
+      const size = await this.size(trx);
+      const existing = await trx.selectFrom('log_tree_heads').selectAll().where('tree_size', '=', String(size)).executeTakeFirst();
       if (existing) return headOf(existing);
-      const root = treeRoot(leaves);
+      const { hashes, rows } = await rangeHashes(trx, [[{ lo: 0, hi: size }]]);
+      this.lastRowsRead = rows;
+      const root = hashes[0][0];
       const timestamp = this.clock().toISOString();
-      const payload = { treeSize: leaves.length, rootHash: hex(root), timestamp };
+      const payload = { treeSize: size, rootHash: hex(root), timestamp };
       const jws = this.key.signCompact(JSON.stringify(payload));
-      await trx.insertInto('log_tree_heads').values({ tree_size: leaves.length, root_hash: root, published_at: timestamp, jws }).execute();
+      await trx.insertInto('log_tree_heads').values({ tree_size: size, root_hash: root, published_at: timestamp, jws }).execute();
       return { ...payload, signature: jws };
     });
   }
@@ -143,15 +238,18 @@ export class LogService {
     const size = await this.size();
     if (first > second) throw AppError.badRequest('log-sizes-out-of-order', `first (${first}) must not be larger than second (${second}).`);
     if (second > size) throw AppError.badRequest('log-size-too-large', `The log holds ${size} entries; ask for a size up to ${size}.`);
-    return consistencyProof(await this.leaves(second), first, second).map(hex);
+    const { hashes, rows } = await rangeHashes(this.db, [consistencyPlan(first, second)]);
+    this.lastRowsRead = rows;
+    return hashes[0].map(hex);
   }
 
   async inclusion(index: number, size: number): Promise<{ leafHash: string; auditPath: string[] }> {
     const total = await this.size();
     if (size > total) throw AppError.badRequest('log-size-too-large', `The log holds ${total} entries; ask for a size up to ${total}.`);
     if (index >= size) throw AppError.badRequest('log-index-out-of-range', `Entry ${index} is not in a tree of ${size} entries; ask for an index below the size.`);
-    const leaves = await this.leaves(size);
-    return { leafHash: hex(leaves[index]), auditPath: inclusionProof(leaves, index, size).map(hex) };
+    const { hashes, rows } = await rangeHashes(this.db, [[{ lo: index, hi: index + 1 }], inclusionPlan(index, size)]);
+    this.lastRowsRead = rows;
+    return { leafHash: hex(hashes[0][0]), auditPath: hashes[1].map(hex) };
   }
 
   /** Entries about the person with this pseudonym, each with its inclusion proof in the latest tree head. */
@@ -163,14 +261,11 @@ export class LogService {
       .where('subject', '=', subject.toString('hex'))
       .orderBy('leaf_index')
       .execute();
-    const leaves = await this.leaves(treeHead.treeSize);
+    const plans = rows.map((r) => (Number(r.leaf_index) < treeHead.treeSize ? inclusionPlan(Number(r.leaf_index), treeHead.treeSize) : []));
+    const { hashes } = await rangeHashes(this.db, plans);
     return {
       treeHead,
-      entries: rows.map((r) => {
-        const index = Number(r.leaf_index);
-        const auditPath = index < treeHead.treeSize ? inclusionProof(leaves, index, treeHead.treeSize).map(hex) : [];
-        return { index, kind: r.kind, entry: r.entry, leafHash: hex(Buffer.from(r.leaf_hash)), auditPath };
-      }),
+      entries: rows.map((r, i) => ({ index: Number(r.leaf_index), kind: r.kind, entry: r.entry, leafHash: hex(Buffer.from(r.leaf_hash)), auditPath: hashes[i].map(hex) })),
     };
   }
 }

@@ -21,7 +21,15 @@ export interface LogTreeHeadsTable {
   jws: string;
 }
 
+/** The hash of a complete subtree: 2^level leaves from idx * 2^level (level >= 1; level 0 is log_entries.leaf_hash). */
+export interface LogNodesTable {
+  level: number;
+  idx: BigIntColumn;
+  hash: Buffer;
+}
+
 export interface LogTables {
+  log_nodes: LogNodesTable;
   log_entries: LogEntriesTable;
   log_tree_heads: LogTreeHeadsTable;
 }

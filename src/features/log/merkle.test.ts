@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { consistencyProof, inclusionProof, leafHash, nodeHash, treeRoot, treeWithPaths, verifyConsistency, verifyInclusion } from './merkle.js';
+import { completeSubtrees, consistencyPlan, consistencyProof, inclusionPlan, inclusionProof, leafHash, nodeHash, rangeRoot, treeRoot, treeWithPaths, verifyConsistency, verifyInclusion, type NodeId } from './merkle.js';
 
 // The reference vectors of certificate-transparency-go's merkle tests (RFC 6962 / 9162 trees).
 const ENTRIES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((h) => Buffer.from(h, 'hex'));
@@ -94,6 +94,30 @@ describe('Merkle tree (RFC 9162)', () => {
       expect(root).toEqual(roots[n]);
       for (let i = 0; i < n; i++) expect(paths[i]).toEqual(inclusionProof(many, i, n));
     }
+  });
+
+  it('gives the same proofs from stored complete subtrees as from every leaf, reading O(log n) of them', () => {
+    // The store a log keeps: every complete subtree's hash, computed here by plain recursion over the leaves.
+    const store = (node: NodeId) => treeRoot(many, node.index * 2 ** node.level, (node.index + 1) * 2 ** node.level);
+    for (let n = 1; n <= 40; n++) {
+      const bound = 2 * Math.ceil(Math.log2(n)) + 1;
+      for (let i = 0; i < n; i++) {
+        const plan = inclusionPlan(i, n);
+        expect(plan.map((r) => rangeRoot(r, store)), `${i} in ${n}`).toEqual(inclusionProof(many, i, n));
+        expect(plan.flatMap(completeSubtrees).length).toBeLessThanOrEqual(bound);
+      }
+      for (let m = 0; m <= n; m++) {
+        const plan = consistencyPlan(m, n);
+        expect(plan.map((r) => rangeRoot(r, store)), `${m} to ${n}`).toEqual(consistencyProof(many, m, n));
+        expect(plan.flatMap(completeSubtrees).length).toBeLessThanOrEqual(bound + 1);
+      }
+      expect(rangeRoot({ lo: 0, hi: n }, store)).toEqual(roots[n]);
+    }
+    // And the reference vectors, from stored subtrees of the reference leaves.
+    const reference = (node: NodeId) => treeRoot(LEAVES, node.index * 2 ** node.level, (node.index + 1) * 2 ** node.level);
+    for (const v of INCLUSION) expect(inclusionPlan(v.index, v.size).map((r) => hex(rangeRoot(r, reference)))).toEqual(v.proof);
+    for (const v of CONSISTENCY) expect(consistencyPlan(v.first, v.second).map((r) => hex(rangeRoot(r, reference)))).toEqual(v.proof);
+    for (let n = 0; n <= 8; n++) expect(hex(rangeRoot({ lo: 0, hi: n }, reference))).toBe(ROOTS[n]);
   });
 
   it('refuses proofs for leaves or sizes outside the tree', () => {

@@ -39,50 +39,107 @@ function checkSize(leaves: readonly Buffer[], size: number): void {
   if (!Number.isSafeInteger(size) || size < 0 || size > leaves.length) throw new RangeError(`tree size ${size} is not between 0 and ${leaves.length}`);
 }
 
-/** PATH(m, D[size]): the audit path of leaf `index` in the tree of the first `size` leaves. */
-export function inclusionProof(leaves: readonly Buffer[], index: number, size: number): Buffer[] {
-  checkSize(leaves, size);
+/** A run of leaves [lo, hi) whose subtree hash a proof needs. */
+export interface LeafRange {
+  lo: number;
+  hi: number;
+}
+
+/**
+ * PATH(m, D[size]) as the leaf ranges whose subtree hashes make it, bottom first (RFC 9162
+ * 2.1.3.1). The proof itself is each range's MTH; keeping the plan apart lets the log answer
+ * from stored subtree hashes instead of every leaf.
+ */
+export function inclusionPlan(index: number, size: number): LeafRange[] {
+  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`tree size ${size} is not a size`);
   if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new RangeError(`leaf ${index} is not in a tree of ${size}`);
-  const path: Buffer[] = [];
+  const plan: LeafRange[] = [];
   const walk = (m: number, lo: number, hi: number): void => {
     const n = hi - lo;
     if (n === 1) return;
     const k = split(n);
     if (m < k) {
       walk(m, lo, lo + k);
-      path.push(treeRoot(leaves, lo + k, hi));
+      plan.push({ lo: lo + k, hi });
     } else {
       walk(m - k, lo + k, hi);
-      path.push(treeRoot(leaves, lo, lo + k));
+      plan.push({ lo, hi: lo + k });
     }
   };
   walk(index, 0, size);
-  return path;
+  return plan;
 }
 
-/** PROOF(first, D[second]): shows the tree of `first` leaves is a prefix of the tree of `second`. */
-export function consistencyProof(leaves: readonly Buffer[], first: number, second: number): Buffer[] {
-  checkSize(leaves, second);
+/** PROOF(first, D[second]) as leaf ranges (RFC 9162 2.1.4.1), in proof order. */
+export function consistencyPlan(first: number, second: number): LeafRange[] {
+  if (!Number.isSafeInteger(second) || second < 0) throw new RangeError(`tree size ${second} is not a size`);
   if (!Number.isSafeInteger(first) || first < 0 || first > second) throw new RangeError(`tree size ${first} is not between 0 and ${second}`);
   if (first === 0 || first === second) return [];
-  const proof: Buffer[] = [];
+  const plan: LeafRange[] = [];
   const sub = (m: number, lo: number, hi: number, whole: boolean): void => {
     const n = hi - lo;
     if (m === n) {
-      if (!whole) proof.push(treeRoot(leaves, lo, hi));
+      if (!whole) plan.push({ lo, hi });
       return;
     }
     const k = split(n);
     if (m <= k) {
       sub(m, lo, lo + k, whole);
-      proof.push(treeRoot(leaves, lo + k, hi));
+      plan.push({ lo: lo + k, hi });
     } else {
       sub(m - k, lo + k, hi, false);
-      proof.push(treeRoot(leaves, lo, lo + k));
+      plan.push({ lo, hi: lo + k });
     }
   };
   sub(first, 0, second, true);
-  return proof;
+  return plan;
+}
+
+/** A complete subtree: 2^level leaves starting at leaf index * 2^level. Level 0 is a leaf. */
+export interface NodeId {
+  level: number;
+  index: number;
+}
+
+/**
+ * The complete subtrees whose hashes give MTH of the leaves [lo, hi), left to right. In an RFC
+ * 9162 tree every range a proof names starts at a multiple of a power of two at least its
+ * length's largest power of two, so it is its length's binary digits, largest first.
+ */
+export function completeSubtrees(range: LeafRange): NodeId[] {
+  const nodes: NodeId[] = [];
+  let lo = range.lo;
+  let n = range.hi - range.lo;
+  while (n > 0) {
+    let level = 0;
+    while (2 ** (level + 1) <= n) level++;
+    if (lo % 2 ** level !== 0) throw new RangeError(`leaves ${range.lo}..${range.hi} are not a range of an RFC 9162 tree`);
+    nodes.push({ level, index: lo / 2 ** level });
+    lo += 2 ** level;
+    n -= 2 ** level;
+  }
+  return nodes;
+}
+
+/** MTH of a range from its complete subtrees' hashes (as completeSubtrees lists them): folded from the right. */
+export function rangeRoot(range: LeafRange, hashOf: (node: NodeId) => Buffer): Buffer {
+  const nodes = completeSubtrees(range);
+  if (nodes.length === 0) return treeRoot([]);
+  let root = hashOf(nodes[nodes.length - 1]);
+  for (let i = nodes.length - 2; i >= 0; i--) root = nodeHash(hashOf(nodes[i]), root);
+  return root;
+}
+
+/** PATH(m, D[size]): the audit path of leaf `index` in the tree of the first `size` leaves. */
+export function inclusionProof(leaves: readonly Buffer[], index: number, size: number): Buffer[] {
+  checkSize(leaves, size);
+  return inclusionPlan(index, size).map((r) => treeRoot(leaves, r.lo, r.hi));
+}
+
+/** PROOF(first, D[second]): shows the tree of `first` leaves is a prefix of the tree of `second`. */
+export function consistencyProof(leaves: readonly Buffer[], first: number, second: number): Buffer[] {
+  checkSize(leaves, second);
+  return consistencyPlan(first, second).map((r) => treeRoot(leaves, r.lo, r.hi));
 }
 
 const isHash = (b: unknown): b is Buffer => Buffer.isBuffer(b) && b.length === 32;

@@ -11,6 +11,8 @@ export interface NotificationMessage {
   id: string;
   event: string;
   occurredAt: string;
+  /** The language of subject and text (the contact's). */
+  language: string;
   subject: string;
   text: string;
   data: Record<string, unknown>;
@@ -50,7 +52,7 @@ export class WebhookChannel implements NotificationChannel {
   deliver(address: string, message: NotificationMessage): Promise<void> {
     const url = new URL(address);
     const body = Buffer.from(
-      JSON.stringify({ id: message.id, event: message.event, occurredAt: message.occurredAt, subject: message.subject, text: message.text, data: message.data }),
+      JSON.stringify({ id: message.id, event: message.event, occurredAt: message.occurredAt, language: message.language, subject: message.subject, text: message.text, data: message.data }),
     );
     const allowPrivate = this.options.allowPrivate ?? false;
     const lookup: LookupFunction = (hostname, options, callback) => {
@@ -114,8 +116,9 @@ export class EmailChannel implements NotificationChannel {
       from: this.from,
       to: address,
       subject: message.subject,
-      text: `${message.text}\n\n${JSON.stringify(message.data, null, 2)}\n`,
-      headers: { 'X-Qorgau-Notification-Id': message.id, 'X-Qorgau-Event': message.event },
+      // The details after the words, for whoever helps the person (support, a relative); none for a code's letter.
+      text: Object.keys(message.data).length > 0 ? `${message.text}\n\n${JSON.stringify(message.data, null, 2)}\n` : `${message.text}\n`,
+      headers: { 'X-Qorgau-Notification-Id': message.id, 'X-Qorgau-Event': message.event, 'Content-Language': message.language },
       messageId: `<${message.id}@notifications.qorgau.kz>`,
     });
   }

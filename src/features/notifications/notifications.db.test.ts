@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../../test/helpers/test-database.js';
 import { buildBin, buildBreach, buildOperatorToken } from '../../../test/helpers/factories.js';
 import { certifyPerson, signIn, signedRequest, type CertifiedPerson } from '../../../test/helpers/person-sessions.js';
+import { readMail } from '../../../test/helpers/mail.js';
 import { EmailChannel, isPrivateAddress, WebhookChannel } from './channels.js';
+import { CODE_RULES, ContactService } from './contacts.js';
 import { NotificationWorker } from './worker.js';
 
 interface Received {
@@ -77,14 +79,26 @@ describe('notifications: transactional outbox, worker, webhook and SMTP', () => 
   const outboxOf = (who: CertifiedPerson) =>
     app.database.db.selectFrom('notification_outbox').selectAll().where('person_hash', '=', app.pseudonymizer.of(who.iin)).orderBy('id').execute();
 
-  async function personWithContact(channel: 'webhook' | 'email') {
+  const mailsTo = (address: string) => mails.filter((m) => m.to.includes(address)).map((m) => readMail(m.raw));
+  /** The code in the last letter sent to `address` (six digits after "code"/"код"/"Кодыңыз"). */
+  const codeSentTo = (address: string) => {
+    const letters = mailsTo(address).filter((m) => m.headers['x-qorgau-event'] === 'contact.verification');
+    return /(\d{6})/.exec(letters[letters.length - 1]?.text ?? '')?.[1];
+  };
+  const newAddress = () => `p${Math.random().toString(36).slice(2)}@example.kz`;
+
+  async function personWithContact(channel: 'webhook' | 'email', language = 'en') {
     const person = await certifyPerson(app);
     const cookie = await signIn(app, person);
     const path = `/hook/${Math.random().toString(36).slice(2)}`;
-    const address = channel === 'webhook' ? `${webhookUrl}${path}` : `p${Math.random().toString(36).slice(2)}@example.kz`;
-    const added = await app.inject({ method: 'POST', url: '/v1/me/contacts', headers: { cookie }, payload: { channel, address } });
+    const address = channel === 'webhook' ? `${webhookUrl}${path}` : newAddress();
+    const added = await app.inject({ method: 'POST', url: '/v1/me/contacts', headers: { cookie }, payload: { channel, address, language } });
     expect(added.statusCode, added.body).toBe(201);
-    return { person, cookie, path, address };
+    if (channel === 'email') {
+      const confirmed = await app.inject({ method: 'POST', url: `/v1/me/contacts/${added.json().id}/confirm`, headers: { cookie }, payload: { code: codeSentTo(address) } });
+      expect(confirmed.statusCode, confirmed.body).toBe(200);
+    }
+    return { person, cookie, path, address, contactId: added.json().id as string };
   }
   const place = async (who: CertifiedPerson, cookie: string) => {
     const response = await app.inject({ method: 'POST', url: '/v1/me/restrictions', headers: { cookie }, payload: { document: await signedRequest(app, who, { action: 'restriction.place', ...BOTH }) } });
@@ -137,20 +151,154 @@ describe('notifications: transactional outbox, worker, webhook and SMTP', () => 
     expect(lifted.statusCode, lifted.body).toBe(201);
     const report = await worker().runOnce();
     expect(report.failed).toBe(0);
-    const mine = mails.filter((m) => m.to.includes(address));
-    const events = mine.map((m) => /X-Qorgau-Event: (\S+)/.exec(m.raw)?.[1]);
+    const mine = mailsTo(address);
+    const events = mine.map((m) => m.headers['x-qorgau-event']);
     // The "now in effect" notice waits for the cooling-off.
-    expect(events.sort()).toEqual(['contact.added', 'lift.requested', 'restriction.placed']);
-    const requested = mine.find((m) => m.raw.includes('X-Qorgau-Event: lift.requested'))!;
-    expect(requested.raw).toMatch(/Subject: Qorgau: you asked to lift a restriction/);
-    expect(requested.raw).toContain('cancel it before then');
-    expect(mine.every((m) => !m.raw.includes(person.iin))).toBe(true);
+    expect(events.sort()).toEqual(['contact.added', 'contact.verification', 'lift.requested', 'restriction.placed']);
+    const requested = mine.find((m) => m.headers['x-qorgau-event'] === 'lift.requested')!;
+    expect(requested.subject).toBe('Qorgau: you asked to lift a restriction');
+    expect(requested.text).toContain('cancel it before then');
+    expect(requested.headers['content-language']).toBe('en');
+    expect(mails.filter((m) => m.to.includes(address)).every((m) => !m.raw.includes(person.iin))).toBe(true);
 
     const effective = (await outboxOf(person)).find((r) => r.event === 'lift.effective')!;
     expect(effective.delivered_at).toBeNull();
     expect(new Date(effective.next_attempt_at).getTime()).toBe(Date.parse(lifted.json().effectiveAt));
     await worker({ clock: () => new Date(Date.parse(lifted.json().effectiveAt) + 1000) }).runOnce();
-    expect(mails.filter((m) => m.to.includes(address)).map((m) => /X-Qorgau-Event: (\S+)/.exec(m.raw)?.[1])).toContain('lift.effective');
+    expect(mailsTo(address).map((m) => m.headers['x-qorgau-event'])).toContain('lift.effective');
+  });
+
+  it('sends an e-mail contact nothing but its code until the code is confirmed, then notices in its language', async () => {
+    const person = await certifyPerson(app);
+    const cookie = await signIn(app, person);
+    const address = newAddress();
+    const added = await app.inject({ method: 'POST', url: '/v1/me/contacts', headers: { cookie, 'accept-language': 'ru-RU,ru;q=0.9,en;q=0.8' }, payload: { channel: 'email', address } });
+    expect(added.statusCode, added.body).toBe(201);
+    expect(added.json()).toMatchObject({ channel: 'email', address, language: 'ru', verified: false });
+    const [letter] = mailsTo(address);
+    expect(letter.subject).toBe('Qorgau: подтвердите адрес электронной почты');
+    expect(letter.headers['content-language']).toBe('ru');
+    const code = codeSentTo(address)!;
+    expect(code).toMatch(/^\d{6}$/);
+    expect(letter.text).toContain(`Ваш код: ${code}`);
+
+    // Unconfirmed: a change of protection writes no notice for it.
+    await place(person, cookie);
+    expect(await outboxOf(person)).toEqual([]);
+    // Hashed at rest: neither the code nor its plain SHA-256 is in the table.
+    const rows = await app.database.db.selectFrom('contact_verification_codes').selectAll().where('contact_id', '=', added.json().id).execute();
+    expect(rows).toHaveLength(1);
+    const { createHash } = await import('node:crypto');
+    expect(JSON.stringify(rows)).not.toContain(code);
+    expect(Buffer.from(rows[0].code_hash).equals(createHash('sha256').update(code).digest())).toBe(false);
+
+    const wrong = await app.inject({ method: 'POST', url: `/v1/me/contacts/${added.json().id}/confirm`, headers: { cookie }, payload: { code: code === '000000' ? '000001' : '000000' } });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.json()).toMatchObject({ code: 'CONTACT_CODE_WRONG', attemptsLeft: CODE_RULES.attempts - 1 });
+    const confirmed = await app.inject({ method: 'POST', url: `/v1/me/contacts/${added.json().id}/confirm`, headers: { cookie }, payload: { code } });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    expect(confirmed.json()).toMatchObject({ verified: true, language: 'ru' });
+    // Twice is harmless; the spent code does not come back.
+    expect((await app.inject({ method: 'POST', url: `/v1/me/contacts/${added.json().id}/confirm`, headers: { cookie }, payload: { code } })).statusCode).toBe(200);
+
+    await place(person, cookie);
+    await worker().runOnce();
+    const notices = mailsTo(address).filter((m) => m.headers['x-qorgau-event'] !== 'contact.verification');
+    expect(notices.map((m) => m.headers['x-qorgau-event']).sort()).toEqual(['contact.added', 'restriction.placed']);
+    expect(notices.find((m) => m.headers['x-qorgau-event'] === 'contact.added')!.subject).toBe('Qorgau: уведомления включены');
+    expect(notices.every((m) => m.headers['content-language'] === 'ru')).toBe(true);
+
+    // The person switches the contact to Kazakh.
+    const switched = await app.inject({ method: 'PATCH', url: `/v1/me/contacts/${added.json().id}`, headers: { cookie }, payload: { language: 'kk' } });
+    expect(switched.json().language).toBe('kk');
+    await place(person, cookie);
+    await worker().runOnce();
+    expect(mailsTo(address).at(-1)!.subject).toBe('Qorgau: несиеге тыйымыңыз күшіне енді');
+    expect((await app.inject({ method: 'PATCH', url: `/v1/me/contacts/${added.json().id}`, headers: { cookie }, payload: { language: 'de' } })).statusCode).toBe(400);
+  });
+
+  it('holds against an attacker: guessing codes, another person\'s contact, an old or spent code, floods', async () => {
+    const victim = await certifyPerson(app);
+    const victimCookie = await signIn(app, victim);
+    const attacker = await certifyPerson(app);
+    const attackerCookie = await signIn(app, attacker);
+    const address = newAddress();
+    const contact = (await app.inject({ method: 'POST', url: '/v1/me/contacts', headers: { cookie: victimCookie }, payload: { channel: 'email', address, language: 'en' } })).json();
+    const code = codeSentTo(address)!;
+    const confirm = (cookie: string, id: string, value: string) => app.inject({ method: 'POST', url: `/v1/me/contacts/${id}/confirm`, headers: { cookie }, payload: { code: value } });
+
+    // Someone else's contact, even with its right code, does not exist for the attacker.
+    expect((await confirm(attackerCookie, contact.id, code)).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: `/v1/me/contacts/${contact.id}/code`, headers: { cookie: attackerCookie } })).statusCode).toBe(404);
+    // The victim's code does not confirm the attacker's own contact for the same address (a code is bound to its contact).
+    const own = (await app.inject({ method: 'POST', url: '/v1/me/contacts', headers: { cookie: attackerCookie }, payload: { channel: 'email', address, language: 'en' } })).json();
+    expect((await confirm(attackerCookie, own.id, code)).json().code).toBe('CONTACT_CODE_WRONG');
+
+    // Guessing: five wrong tries spend the code; the right one then no longer works.
+    const guesses = Array.from({ length: CODE_RULES.attempts }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
+    for (const guess of guesses) expect((await confirm(victimCookie, contact.id, guess)).statusCode).toBe(422);
+    const exhausted = await confirm(victimCookie, contact.id, code);
+    expect(exhausted.statusCode).toBe(429);
+    expect(exhausted.json().code).toBe('CONTACT_CODE_ATTEMPTS_EXHAUSTED');
+    expect((await app.inject({ method: 'GET', url: '/v1/me/contacts', headers: { cookie: victimCookie } })).json()[0].verified).toBe(false);
+
+    // A new code at once is refused (once a minute), with Retry-After.
+    const again = await app.inject({ method: 'POST', url: `/v1/me/contacts/${contact.id}/code`, headers: { cookie: victimCookie } });
+    expect(again.statusCode).toBe(429);
+    expect(again.json().code).toBe('CONTACT_CODE_RATE_LIMITED');
+    expect(Number(again.headers['retry-after'])).toBeGreaterThan(0);
+
+    // Bad input is a problem document.
+    for (const payload of [{ code: 'abcdef' }, { code: '12345' }, {}]) {
+      const bad = await app.inject({ method: 'POST', url: `/v1/me/contacts/${contact.id}/confirm`, headers: { cookie: victimCookie }, payload });
+      expect(bad.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(bad.headers['content-type']).toContain('application/problem+json');
+    }
+    expect((await app.inject({ method: 'POST', url: '/v1/me/contacts/not-a-uuid/confirm', headers: { cookie: victimCookie }, payload: { code: '123456' } })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'POST', url: `/v1/me/contacts/${contact.id}/confirm`, payload: { code: '123456' } })).statusCode).toBe(401);
+
+    // With time (a service on a clock the test moves): a new code replaces the old; an old code expires.
+    const email = new EmailChannel(smtpUrl, 'Qorgau <no-reply@qorgau.test>');
+    let now = new Date(Date.now() + 2 * 60_000);
+    const { createHmac } = await import('node:crypto');
+    const service = new ContactService(app.database.db, {
+      clock: () => now,
+      codeKey: createHmac('sha256', app.config.pseudonymKey).update('qorgau contact confirmation codes').digest(),
+      sendCode: (to, message) => email.deliver(to, message),
+    });
+    const victimHash = app.pseudonymizer.of(victim.iin);
+    await service.sendCode(victimHash, contact.id);
+    const second = codeSentTo(address)!;
+    now = new Date(now.getTime() + (CODE_RULES.minutes * 60 + 1) * 1000);
+    await expect(service.confirm(victimHash, contact.id, second)).rejects.toMatchObject({ code: 'CONTACT_CODE_EXPIRED' });
+    await service.sendCode(victimHash, contact.id);
+    const third = codeSentTo(address)!;
+    if (third !== second) await expect(service.confirm(victimHash, contact.id, second)).rejects.toMatchObject({ code: 'CONTACT_CODE_WRONG' });
+    expect((await service.confirm(victimHash, contact.id, third)).verified).toBe(true);
+    await expect(service.sendCode(victimHash, contact.id)).rejects.toMatchObject({ code: 'CONTACT_ALREADY_VERIFIED' });
+
+    // Floods: an address gets at most five codes an hour, whoever asks.
+    const target = newAddress();
+    const statuses: number[] = [];
+    for (let i = 0; i < CODE_RULES.perAddressPerHour + 1; i++) {
+      const p = await certifyPerson(app);
+      const r = await app.inject({ method: 'POST', url: '/v1/me/contacts', headers: { cookie: await signIn(app, p) }, payload: { channel: 'email', address: target } });
+      statuses.push(r.statusCode);
+      if (r.statusCode === 429) expect(r.json()).toMatchObject({ code: 'CONTACT_CODE_RATE_LIMITED', contactId: expect.any(String) });
+    }
+    expect(statuses).toEqual([...Array(CODE_RULES.perAddressPerHour).fill(201), 429]);
+    expect(mailsTo(target)).toHaveLength(CODE_RULES.perAddressPerHour);
+    await email.close();
+  });
+
+  it('chooses the language of a new contact from the request, else Kazakh', async () => {
+    const person = await certifyPerson(app);
+    const cookie = await signIn(app, person);
+    const add = (headers: Record<string, string>, payload: Record<string, string>) => app.inject({ method: 'POST', url: '/v1/me/contacts', headers: { cookie, ...headers }, payload: { channel: 'webhook', address: `${webhookUrl}/lang/${Math.random()}`, ...payload } });
+    expect((await add({}, {})).json().language).toBe('kk');
+    expect((await add({ 'accept-language': 'de-DE, en;q=0.5, ru;q=0.7' }, {})).json().language).toBe('ru');
+    expect((await add({ 'accept-language': 'ru' }, { language: 'en' })).json().language).toBe('en');
+    expect((await add({}, { language: 'fr' })).statusCode).toBe(400);
   });
 
   it('redelivers after a worker crashes holding its claim (once the lease runs out)', async () => {
@@ -226,7 +374,9 @@ describe('notifications: transactional outbox, worker, webhook and SMTP', () => 
   });
 
   it('notifies the persons of a published breach of their protective restriction, in the publishing transaction', async () => {
-    const { person, path } = await personWithContact('webhook');
+    const { person, path, cookie } = await personWithContact('webhook');
+    // An e-mail contact not confirmed gets nothing, also from the set-based SQL of a publication.
+    const unconfirmed = (await app.inject({ method: 'POST', url: '/v1/me/contacts', headers: { cookie }, payload: { channel: 'email', address: newAddress() } })).json();
     const operator = await buildOperatorToken(app.database.db, 'registry-operator');
     const headers = { authorization: `Bearer ${operator}` };
     const breach = (await app.inject({ method: 'POST', url: '/v1/breaches', headers, payload: buildBreach({ dataCategories: ['iin', 'bank_card'] }) })).json();
@@ -235,7 +385,27 @@ describe('notifications: transactional outbox, worker, webhook and SMTP', () => 
     await worker().runOnce();
     const created = received.filter((r) => r.path === path && r.body.event === 'restriction.created');
     expect(created).toHaveLength(1);
+    expect((await outboxOf(person)).filter((r) => r.contact_id === unconfirmed.id)).toEqual([]);
     expect(created[0].body.data).toMatchObject({ breachId: breach.id, products: ['bank_loan', 'microcredit'] });
+  });
+
+  it('signs notices with the key file configured in QORGAU_NOTICE_KEY_FILE (made by OpenSSL)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = `${mkdtempSync(`${tmpdir()}/notice-key-`)}/key.pem`;
+    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file]);
+    const configured = await buildTestApp({ noticeKeyFile: file });
+    try {
+      const jwk = (await configured.inject({ method: 'GET', url: '/v1/notifications/signing-key' })).json();
+      const fromOpenssl = createPublicKey(execFileSync('openssl', ['pkey', '-in', file, '-pubout'])).export({ format: 'jwk' });
+      expect({ x: jwk.x, y: jwk.y }).toEqual({ x: fromOpenssl.x, y: fromOpenssl.y });
+      const jws = configured.notifications.signer.sign(Buffer.from('{"id":"n"}'));
+      const [header, payload, signature] = jws.split('.');
+      expect(verify('sha256', Buffer.from(`${header}.${payload}`), { key: createPublicKey(execFileSync('openssl', ['pkey', '-in', file, '-pubout'])), dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))).toBe(true);
+    } finally {
+      await configured.close();
+    }
   });
 
   it('refuses a contact on a channel the server cannot deliver', async () => {
@@ -277,7 +447,7 @@ describe('notifications: transactional outbox, worker, webhook and SMTP', () => 
   });
 
   it('does not let a webhook reach private addresses unless allowed', async () => {
-    const message = { id: 'qorgau-notice-test', event: 'contact.added', occurredAt: new Date().toISOString(), subject: 's', text: 't', data: {} };
+    const message = { id: 'qorgau-notice-test', event: 'contact.added', occurredAt: new Date().toISOString(), language: 'en', subject: 's', text: 't', data: {} };
     const guarded = new WebhookChannel({ timeoutMs: 5000 });
     for (const address of [`${webhookUrl}/private`, 'http://localhost:9/x', 'http://[::1]:9/x', 'http://169.254.169.254/latest/meta-data']) {
       await expect(guarded.deliver(address, message), address).rejects.toThrow(/private address/);

@@ -1,18 +1,20 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 
-/** What the person is told about. Payloads never hold an IIN. */
-export type NotificationEvent =
-  | 'restriction.placed'
-  | 'restriction.created'
-  | 'lift.requested'
-  | 'lift.effective'
-  | 'lift.cancelled'
-  | 'check.denied'
-  | 'contact.added'
-  | 'signature.alert'
-  | 'signature.new-device'
-  | 'fraud.report-status';
+/** What the person is told about. Payloads never hold an IIN. Every one has a text in kk, ru and en (messages.ts). */
+export const NOTIFICATION_EVENTS = [
+  'restriction.placed',
+  'restriction.created',
+  'lift.requested',
+  'lift.effective',
+  'lift.cancelled',
+  'check.denied',
+  'contact.added',
+  'signature.alert',
+  'signature.new-device',
+  'fraud.report-status',
+] as const;
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
 export interface OutboxEntry {
   personHash: Buffer;
@@ -24,6 +26,13 @@ export interface OutboxEntry {
   /** Not before this time (a lift's notice "now effective" waits for its cooling-off). */
   availableAt?: Date;
 }
+
+/**
+ * The contacts notices go to: not removed, and confirmed (an e-mail address whose owner typed
+ * the code; a webhook at once). Every statement that writes the outbox joins this, also those
+ * of other features that write notices set-based in their own SQL (credit's breach and check notices).
+ */
+export const deliverableContacts = sql`(select id, person_hash from notification_contacts where removed_at is null and verified_at is not null)`;
 
 /**
  * Writes the notices of a change in the caller's transaction (the transactional outbox): one
@@ -48,7 +57,8 @@ export async function enqueueNotification(db: Kysely<DB>, entry: OutboxEntry): P
           sql`${entry.availableAt ?? entry.at}::timestamptz`.as('next_attempt_at'),
         ])
         .where('c.person_hash', '=', entry.personHash)
-        .where('c.removed_at', 'is', null),
+        .where('c.removed_at', 'is', null)
+        .where('c.verified_at', 'is not', null),
     )
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0);
@@ -66,7 +76,7 @@ export async function enqueueNotifications(db: Kysely<DB>, event: NotificationEv
     insert into notification_outbox (person_hash, contact_id, event, payload, created_at, next_attempt_at)
     select c.person_hash, c.id, ${event}, q.payload::jsonb, ${at}::timestamptz, ${at}::timestamptz
     from unnest(${hashes}::text[], ${payloads}::text[]) as q(person_hash, payload)
-    join notification_contacts c on c.person_hash = decode(q.person_hash, 'hex') and c.removed_at is null`.execute(db);
+    join ${deliverableContacts} c on c.person_hash = decode(q.person_hash, 'hex')`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
 

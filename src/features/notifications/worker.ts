@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import type { NotificationChannel } from './channels.js';
-import { renderMessage } from './messages.js';
+import { renderMessage, type NoticeLanguage } from './messages.js';
 import type { ContactChannel } from './notifications.tables.js';
 
 export interface WorkerOptions {
@@ -23,6 +23,7 @@ export interface ClaimedNotice {
   attempts: number;
   channel: ContactChannel;
   address: string;
+  language: NoticeLanguage;
   contactRemoved: boolean;
 }
 
@@ -76,6 +77,7 @@ export class NotificationWorker {
       attempts: number;
       channel: ContactChannel;
       address: string;
+      language: NoticeLanguage;
       removed_at: Date | null;
     }>`
       update notification_outbox o
@@ -88,7 +90,7 @@ export class NotificationWorker {
         order by d.next_attempt_at, d.id
         limit ${this.batchSize}
         for update skip locked)
-      returning o.id, o.event, o.payload, o.created_at, o.attempts, c.channel, c.address, c.removed_at`.execute(this.db);
+      returning o.id, o.event, o.payload, o.created_at, o.attempts, c.channel, c.address, c.language, c.removed_at`.execute(this.db);
     return result.rows.map((r) => ({
       id: String(r.id),
       event: r.event,
@@ -97,6 +99,7 @@ export class NotificationWorker {
       attempts: Number(r.attempts),
       channel: r.channel,
       address: r.address,
+      language: r.language,
       contactRemoved: r.removed_at !== null,
     }));
   }
@@ -115,7 +118,7 @@ export class NotificationWorker {
         try {
           const channel = this.channels.get(notice.channel);
           if (!channel) throw new Error(`no ${notice.channel} channel is configured`);
-          await channel.deliver(notice.address, renderMessage(`qorgau-notice-${notice.id}`, notice.event, notice.createdAt, notice.payload));
+          await channel.deliver(notice.address, renderMessage(`qorgau-notice-${notice.id}`, notice.event, notice.createdAt, notice.payload, notice.language));
           await this.db.updateTable('notification_outbox').set({ delivered_at: this.clock(), locked_until: null, last_error: null }).where('id', '=', notice.id).execute();
           delivered++;
         } catch (err) {

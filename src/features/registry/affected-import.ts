@@ -147,7 +147,7 @@ async function* countingBytes(source: AsyncIterable<Buffer | string> | Iterable<
   for await (const piece of source) {
     counter.bytes += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
     if (maxBytes !== undefined && counter.bytes > maxBytes) {
-      throw new AppError(413, 'PAYLOAD_TOO_LARGE', `The upload is larger than ${maxBytes} bytes; import large files with "qorgau breach import"`);
+      throw new AppError('too_large', 'PAYLOAD_TOO_LARGE', `The upload is larger than ${maxBytes} bytes; import large files with "qorgau breach import"`);
     }
     yield piece;
   }

@@ -17,12 +17,8 @@ import {
   OrganizationUpsert,
   OrganizationView,
 } from './registry.schema.js';
+import { problems } from '../../schemas/problem.js';
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 const operator = [{ operatorToken: [] }];
 
 const UPLOAD_TYPES: Record<string, 'csv' | 'ndjson'> = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson' };
@@ -145,11 +141,11 @@ export async function registryRoutes(root: FastifyInstance) {
   }, async (request) => {
     const mediaType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const format = UPLOAD_TYPES[mediaType];
-    if (!format) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send text/csv or application/x-ndjson');
+    if (!format) throw new AppError('unsupported_media', 'UNSUPPORTED_MEDIA_TYPE', 'Send text/csv or application/x-ndjson');
     const limit = app.config.importMaxBytes;
     const declared = Number(request.headers['content-length'] ?? NaN);
     if (declared > limit) {
-      throw new AppError(413, 'PAYLOAD_TOO_LARGE', `The upload is larger than ${limit} bytes; import large files with "qorgau breach import"`);
+      throw new AppError('too_large', 'PAYLOAD_TOO_LARGE', `The upload is larger than ${limit} bytes; import large files with "qorgau breach import"`);
     }
     // importAffected checks the breach (404, 409) before it reads any of the body.
     return registry.importAffected(request.params.id, format, request.body as Readable, {

@@ -187,8 +187,10 @@ export class RegistryService {
     await this.database.db.transaction().execute(async (trx) => {
       const row = await new RegistryRepository(trx, trx).publishDraft(id, publishedAt);
       if (!row) throw AppError.conflict('BREACH_STATE_CHANGED', 'The breach changed state meanwhile; read it again and retry');
-      await appendToLog(trx, { kind: 'breach.published', details: { breachId: id, organizationBin: current.organization.bin } });
       for (const hook of this.publishHooks) await hook(trx, { id, seq: row.seq, publishedAt, affectedPersons: affectedPersonsOf(row.seq) });
+      // Last: the log's append lock is held until commit, and every revocation, restriction and lift on
+      // every instance waits for it; taken first, it was held through the hooks' millions of rows.
+      await appendToLog(trx, { kind: 'breach.published', details: { breachId: id, organizationBin: current.organization.bin } });
     });
     return this.getBreach(id, { publicOnly: false });
   }

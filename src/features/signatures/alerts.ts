@@ -1,9 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
 import { enqueueNotifications, type NotificationEvent } from '../notifications/index.js';
+import { AlertsRepository } from './alerts.repository.js';
+import { EmploymentsRepository } from './employments.repository.js';
 import { mergeCandidates, unrevokedAfterDepartureRule, type AlertCandidate } from './misuse-rules.js';
 import type { AlertRule, AlertStatus } from './usage.tables.js';
 
@@ -18,9 +20,6 @@ export const INSPECTORS_MAILBOX = createHash('sha256').update('qorgau:mailbox:in
 /** Notice events of this feature. */
 export const ALERT_RAISED: NotificationEvent = 'signature.alert';
 export const NEW_DEVICE: NotificationEvent = 'signature.new-device';
-
-/** Evidence kept per alert; a misuse seen thousands of times needs no more to be proven. */
-const MAX_EVIDENCE = 1000;
 
 export interface AlertView {
   id: string;
@@ -95,37 +94,17 @@ export class AlertService {
   async save(db: Executor, found: AlertCandidate[], at: Date): Promise<string[]> {
     const candidates = mergeCandidates(found);
     if (candidates.length === 0) return [];
-    const ids = candidates.map(() => randomUUID());
-    const rows = await sql<{ id: string; inserted: boolean }>`
-      insert into usage_alerts (id, rule, organization_bin, person_hash, certificate_serial, certificate_issuer, evidence_event_ids, score, details, dedupe_key, created_at, updated_at)
-      select q.id::uuid, q.rule, q.bin, decode(q.person, 'hex'), q.serial, q.issuer, string_to_array(q.evidence, ',')::bigint[], q.score, q.details::jsonb, q.dedupe_key, ${at}::timestamptz, ${at}::timestamptz
-      from unnest(${ids}::text[], ${candidates.map((c) => c.rule)}::text[], ${candidates.map((c) => c.organizationBin)}::text[], ${candidates.map((c) => c.personHash)}::text[],
-                  ${candidates.map((c) => c.serial)}::text[], ${candidates.map((c) => c.issuer)}::text[], ${candidates.map((c) => c.eventIds.join(','))}::text[],
-                  ${candidates.map((c) => c.score)}::real[], ${candidates.map((c) => JSON.stringify(c.details))}::text[], ${candidates.map((c) => c.dedupeKey)}::text[])
-        as q(id, rule, bin, person, serial, issuer, evidence, score, details, dedupe_key)
-      order by q.dedupe_key
-      on conflict (dedupe_key) do update set
-        evidence_event_ids = (usage_alerts.evidence_event_ids || array(select x from unnest(excluded.evidence_event_ids) x where x <> all(usage_alerts.evidence_event_ids)))[1:${MAX_EVIDENCE}],
-        score = greatest(usage_alerts.score, excluded.score),
-        updated_at = excluded.updated_at
-      returning id::text as id, (xmax = 0) as inserted`.execute(db);
-    const created = rows.rows.filter((r) => r.inserted).map((r) => r.id);
+    const rows = await new AlertsRepository(db).upsert(candidates.map((c) => ({ ...c, id: randomUUID() })), at);
+    const created = rows.filter((r) => r.inserted).map((r) => r.id);
     if (created.length > 0) await this.announce(db, created, at);
     return created;
   }
 
   /** Tells the organizations' admins (HR staff employed now) and the inspectors' mailbox about new alerts. */
   private async announce(db: Executor, alertIds: string[], at: Date): Promise<void> {
-    const alerts = await db.selectFrom('usage_alerts').select(['id', 'rule', 'organization_bin', 'certificate_serial']).where('id', 'in', alertIds).execute();
+    const alerts = await new AlertsRepository(db).summaries(alertIds);
     const bins = [...new Set(alerts.map((a) => a.organization_bin).filter((b): b is string => b !== null))];
-    const admins = bins.length === 0 ? [] : await db
-      .selectFrom('employments')
-      .select(['bin', 'iin'])
-      .where('bin', 'in', bins)
-      .where('hr', '=', true)
-      .where('started_at', '<=', at)
-      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', at)]))
-      .execute();
+    const admins = await new EmploymentsRepository(db).hrInForce(bins, at);
     const entries: { personHash: Buffer; payload: Record<string, unknown> }[] = [];
     for (const a of alerts) {
       const payload = { alertId: a.id, rule: a.rule, organizationBin: a.organization_bin, certificateSerial: a.certificate_serial };
@@ -136,15 +115,11 @@ export class AlertService {
   }
 
   async list(filter: AlertFilter): Promise<AlertView[]> {
-    let q = this.db.selectFrom('usage_alerts').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit ?? 50);
-    if (filter.organizationBin) q = q.where('organization_bin', '=', filter.organizationBin);
-    if (filter.rule) q = q.where('rule', '=', filter.rule);
-    if (filter.status) q = q.where('status', '=', filter.status);
-    return (await q.execute()).map(toAlertView);
+    return (await new AlertsRepository(this.db).list({ ...filter, limit: filter.limit ?? 50 })).map(toAlertView);
   }
 
   async get(id: string, db: Executor = this.db): Promise<AlertView> {
-    const row = /^[0-9a-f-]{36}$/i.test(id) ? await db.selectFrom('usage_alerts').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+    const row = /^[0-9a-f-]{36}$/i.test(id) ? await new AlertsRepository(db).byId(id) : undefined;
     if (!row) throw AppError.notFound('ALERT_NOT_FOUND', `No alert ${id}`);
     return toAlertView(row);
   }
@@ -152,7 +127,7 @@ export class AlertService {
   async dismiss(id: string): Promise<AlertView> {
     const alert = await this.get(id);
     if (alert.status !== 'new') throw AppError.conflict('ALERT_NOT_NEW', `The alert is ${alert.status}`);
-    await this.db.updateTable('usage_alerts').set({ status: 'dismissed', updated_at: this.now() }).where('id', '=', id).where('status', '=', 'new').execute();
+    await new AlertsRepository(this.db).moveFromNew(id, 'dismissed', this.now());
     return this.get(id);
   }
 
@@ -165,10 +140,7 @@ export class AlertService {
     return this.db.transaction().execute(async (trx) => {
       const findings = await unrevokedAfterDepartureRule(trx, now, this.options.complianceGraceHours);
       if (findings.length === 0) return { alertsCreated: 0, findings: 0 };
-      const uses = await sql<{ serial: string; ids: string[] }>`
-        select q.serial, array(select u.id::text from usage_events u where u.certificate_serial = q.serial and u.occurred_at >= q.ended_at order by u.id limit 100) as ids
-        from unnest(${findings.flatMap((f) => f.serials)}::text[], ${findings.flatMap((f) => f.serials.map(() => f.endedAt.toISOString()))}::timestamptz[]) as q(serial, ended_at)`.execute(trx);
-      const usesBySerial = new Map(uses.rows.map((u) => [u.serial, u.ids.map(String)]));
+      const usesBySerial = await new AlertsRepository(trx).usesSince(findings.flatMap((f) => f.serials.map((serial) => ({ serial, since: f.endedAt }))));
       const candidates: AlertCandidate[] = findings.map((f) => {
         const person = this.pseudonymizer.of(f.iin).toString('hex');
         return {

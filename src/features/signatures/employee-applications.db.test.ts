@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../../test/helpers/test-database.js';
 import { buildBin } from '../../../test/helpers/factories.js';
-import { applicationBody, buildCsrPair, buildPerson } from '../../../test/helpers/pki-factories.js';
+import { applicationBody, buildCsrPair, buildPerson, giveCapture } from '../../../test/helpers/pki-factories.js';
 import { AutomaticProofing, OperatorReviewProofing } from '../ca/index.js';
 import { CertificateInfo } from '../../pkix/certificate.js';
 import { signerIdentityOf } from '../trust/index.js';
@@ -71,6 +71,7 @@ describe('employee certificates and enrolled organizations', () => {
       expect(pending.json().status).toBe('pending_review');
       await app.inject({ method: 'DELETE', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificate-authorizations/${authorization.id}`, headers: hr });
       const operator = { authorization: `Bearer ${await adminToken(app)}` };
+      await giveCapture(app, pending.json().id);
       const approved = await app.inject({ method: 'POST', url: `/v1/pki/applications/${pending.json().id}/approve`, headers: operator, payload: {} });
       expect(approved.statusCode, approved.body).toBe(409);
       expect(approved.json().code).toBe('EMPLOYEE_AUTHORIZATION_GONE');

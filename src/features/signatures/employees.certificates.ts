@@ -6,6 +6,9 @@ import type { CertificateHoldings, EmployeeAuthorization, EmployeeAuthorizations
 import type { AuthorizationCreateInput, AuthorizationViewType } from './employees.schema.js';
 import type { Employment } from './employees.service.js';
 import { EmploymentService, toEmployment } from './employees.service.js';
+import { EmployeeAuthorizationsRepository } from './employee-authorizations.repository.js';
+import { EmploymentsRepository } from './employments.repository.js';
+import { OrganizationsRepository } from './organizations.repository.js';
 
 const DAY = 86_400_000;
 
@@ -56,26 +59,24 @@ function present(r: AuthorizationRow, now = new Date()): AuthorizationViewType {
  * EmployeeAuthorizations port) whether the (BIN, IIN) is authorized, and reports the pair issued.
  */
 export class EmployeeCertificates implements EmployeeAuthorizations {
+  private readonly employments: EmploymentsRepository;
+  private readonly authorizations: EmployeeAuthorizationsRepository;
+  private readonly organizations: OrganizationsRepository;
+
   constructor(
     private readonly db: Kysely<DB>,
     private readonly holdings: CertificateHoldings,
-  ) {}
+  ) {
+    this.employments = new EmploymentsRepository(db);
+    this.authorizations = new EmployeeAuthorizationsRepository(db);
+    this.organizations = new OrganizationsRepository(db);
+  }
 
   async authorize(bin: string, iin: string, input: AuthorizationCreateInput, authorizedBy: string): Promise<AuthorizationViewType> {
     return this.db.transaction().execute(async (trx) => {
       const now = new Date();
       // The employment row is locked: racing authorizations for one employee create one.
-      const row = await trx
-        .selectFrom('employments')
-        .selectAll()
-        .where('bin', '=', bin)
-        .where('iin', '=', iin)
-        .where('started_at', '<=', now)
-        .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]))
-        .orderBy('started_at', 'desc')
-        .limit(1)
-        .forUpdate()
-        .executeTakeFirst();
+      const row = await this.employments.inForce(bin, iin, now, { executor: trx, lock: true });
       if (!row) throw AppError.notFound('EMPLOYEE_NOT_EMPLOYED', `${iin} is not currently employed by ${bin}: record the employment first (PUT /v1/orgs/${bin}/employees/${iin})`);
       const active = await this.holdings.unrevokedOf(iin, bin, trx, now);
       if (active.length > 0) {
@@ -83,125 +84,70 @@ export class EmployeeCertificates implements EmployeeAuthorizations {
           serials: active.map((c) => c.serial),
         });
       }
-      // An authorization left to expire no longer holds the place of the open one.
-      await trx
-        .updateTable('employee_certificate_authorizations')
-        .set({ status: 'withdrawn', closed_at: now })
-        .where('bin', '=', bin)
-        .where('iin', '=', iin)
-        .where('status', '=', 'open')
-        .where('expires_at', '<=', now)
-        .execute();
-      const open = await trx
-        .selectFrom('employee_certificate_authorizations')
-        .select('id')
-        .where('bin', '=', bin)
-        .where('iin', '=', iin)
-        .where('status', '=', 'open')
-        .executeTakeFirst();
+      await this.authorizations.withdrawExpired(trx, bin, iin, now);
+      const open = await this.authorizations.openId(trx, bin, iin);
       if (open) {
-        throw AppError.conflict('EMPLOYEE_AUTHORIZATION_OPEN', `${iin} already has an open authorization (${open.id}): the employee applies under it, or withdraw it first`, { id: open.id });
+        throw AppError.conflict('EMPLOYEE_AUTHORIZATION_OPEN', `${iin} already has an open authorization (${open}): the employee applies under it, or withdraw it first`, { id: open });
       }
       const employment = toEmployment(row);
-      const inserted = await trx
-        .insertInto('employee_certificate_authorizations')
-        .values({
-          id: randomUUID(),
-          bin,
-          iin,
-          employment_id: employment.id,
-          roles: rolesOf(employment),
-          authorized_by: authorizedBy,
-          authorized_at: now,
-          expires_at: new Date(now.getTime() + (input.validDays ?? 7) * DAY),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const inserted = await this.authorizations.insert(trx, {
+        id: randomUUID(),
+        bin,
+        iin,
+        employment_id: employment.id,
+        roles: rolesOf(employment),
+        authorized_by: authorizedBy,
+        authorized_at: now,
+        expires_at: new Date(now.getTime() + (input.validDays ?? 7) * DAY),
+      });
       return present(inserted as AuthorizationRow, now);
     });
   }
 
   async withdraw(bin: string, iin: string, id: string): Promise<AuthorizationViewType> {
     const now = new Date();
-    const row = await this.db
-      .updateTable('employee_certificate_authorizations')
-      .set({ status: 'withdrawn', closed_at: now })
-      .where('id', '=', id)
-      .where('bin', '=', bin)
-      .where('iin', '=', iin)
-      .where('status', '=', 'open')
-      .returningAll()
-      .executeTakeFirst();
+    const row = await this.authorizations.withdraw(bin, iin, id, now);
     if (row) return present(row as AuthorizationRow, now);
-    const existing = await this.db.selectFrom('employee_certificate_authorizations').select('status').where('id', '=', id).where('bin', '=', bin).where('iin', '=', iin).executeTakeFirst();
-    if (!existing) throw AppError.notFound('AUTHORIZATION_NOT_FOUND', `No authorization ${id} for ${iin} at ${bin}`);
-    throw AppError.conflict('AUTHORIZATION_CLOSED', `Authorization ${id} is already ${existing.status}`);
+    const status = await this.authorizations.statusOf(bin, iin, id);
+    if (!status) throw AppError.notFound('AUTHORIZATION_NOT_FOUND', `No authorization ${id} for ${iin} at ${bin}`);
+    throw AppError.conflict('AUTHORIZATION_CLOSED', `Authorization ${id} is already ${status}`);
   }
 
   /** The employee's authorizations, newest first. */
   async authorizationsOf(bin: string, iin: string): Promise<AuthorizationViewType[]> {
     const now = new Date();
-    const rows = await this.db.selectFrom('employee_certificate_authorizations').selectAll().where('bin', '=', bin).where('iin', '=', iin).orderBy('authorized_at', 'desc').execute();
+    const rows = await this.authorizations.of(bin, iin);
     return rows.map((r) => present(r as AuthorizationRow, now));
   }
 
   /** Who authorized the pairs issued to the employee, newest first. */
   async requestsOf(bin: string, iin: string) {
-    const rows = await this.db
-      .selectFrom('employee_certificate_requests')
-      .select(['pair_id', 'roles', 'requested_by', 'requested_at'])
-      .where('bin', '=', bin)
-      .where('iin', '=', iin)
-      .orderBy('requested_at', 'desc')
-      .execute();
+    const rows = await this.authorizations.requestsOf(bin, iin);
     return rows.map((r) => ({ pairId: r.pair_id, roles: r.roles, requestedBy: r.requested_by, requestedAt: new Date(r.requested_at).toISOString() }));
   }
 
   // The EmployeeAuthorizations port, asked by the CA.
 
   async isEnrolled(bin: string): Promise<boolean> {
-    return (await this.db.selectFrom('enrolled_organizations').select('bin').where('bin', '=', bin).executeTakeFirst()) !== undefined;
+    return this.organizations.isEnrolled(bin);
   }
 
   async openFor(bin: string, iin: string, trx?: Transaction<DB>): Promise<EmployeeAuthorization | null> {
-    const now = new Date();
-    let query = (trx ?? this.db)
-      .selectFrom('employee_certificate_authorizations as a')
-      .innerJoin('employments as e', 'e.id', 'a.employment_id')
-      .innerJoin('enrolled_organizations as o', 'o.bin', 'a.bin')
-      .select(['a.id', 'a.bin', 'a.iin', 'a.roles', 'a.expires_at', 'o.name'])
-      .where('a.bin', '=', bin)
-      .where('a.iin', '=', iin)
-      .where('a.status', '=', 'open')
-      .where('a.expires_at', '>', now)
-      // Authorized for a current employment: a person who left is authorized no more.
-      .where('e.started_at', '<=', now)
-      .where((eb) => eb.or([eb('e.ended_at', 'is', null), eb('e.ended_at', '>', now)]));
-    if (trx) query = query.forUpdate();
-    const row = await query.executeTakeFirst();
+    const row = await this.authorizations.openFor(bin, iin, new Date(), trx);
     return row ? { id: row.id, bin: row.bin, iin: row.iin, organization: row.name, roles: row.roles as EmployeeRole[], expiresAt: new Date(row.expires_at) } : null;
   }
 
   async use(trx: Transaction<DB>, authorization: EmployeeAuthorization, issued: { applicationId: string; pairId: string }): Promise<void> {
-    const used = await trx
-      .updateTable('employee_certificate_authorizations')
-      .set({ status: 'used', closed_at: new Date(), application_id: issued.applicationId, pair_id: issued.pairId })
-      .where('id', '=', authorization.id)
-      .where('status', '=', 'open')
-      .returning(['employment_id', 'authorized_by'])
-      .executeTakeFirst();
+    const used = await this.authorizations.markUsed(trx, authorization.id, issued, new Date());
     if (!used) throw AppError.conflict('EMPLOYEE_AUTHORIZATION_GONE', 'The authorization was used or withdrawn meanwhile: ask HR to authorize again');
     // The organization's record of who had each pair made for whom.
-    await trx
-      .insertInto('employee_certificate_requests')
-      .values({ pair_id: issued.pairId, bin: authorization.bin, iin: authorization.iin, employment_id: Number(used.employment_id), roles: authorization.roles, requested_by: used.authorized_by })
-      .execute();
+    await this.authorizations.recordRequest(trx, { pair_id: issued.pairId, bin: authorization.bin, iin: authorization.iin, employment_id: Number(used.employment_id), roles: authorization.roles, requested_by: used.authorized_by });
   }
 
   async organizationName(bin: string, trx?: Transaction<DB>): Promise<string | null> {
     // Inside the issuing transaction when given: the embedded database has one connection.
-    const row = await (trx ?? this.db).selectFrom('enrolled_organizations').select('name').where('bin', '=', bin).executeTakeFirst();
-    return row?.name ?? null;
+    if (trx) return this.organizations.nameInTransaction(bin, trx);
+    return (await this.organizations.nameOf(bin)) ?? null;
   }
 
   recordHead(trx: Transaction<DB>, head: ProvenHead): Promise<void> {
@@ -209,15 +155,6 @@ export class EmployeeCertificates implements EmployeeAuthorizations {
   }
 
   async employedNow(bin: string, iin: string, trx?: Transaction<DB>): Promise<boolean> {
-    const now = new Date();
-    const row = await (trx ?? this.db)
-      .selectFrom('employments')
-      .select('id')
-      .where('bin', '=', bin)
-      .where('iin', '=', iin)
-      .where('started_at', '<=', now)
-      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]))
-      .executeTakeFirst();
-    return row !== undefined;
+    return this.employments.isInForce(bin, iin, new Date(), trx);
   }
 }

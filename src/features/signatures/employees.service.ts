@@ -1,7 +1,9 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
 import type { EmployeeUpsertInput, EmployeeViewType } from './employees.schema.js';
+import { EmploymentsRepository, type EmploymentRow } from './employments.repository.js';
+import { OrganizationsRepository } from './organizations.repository.js';
 
 /** One spell of employment of a person (by IIN) in an organization (by BIN). */
 export interface Employment {
@@ -41,21 +43,7 @@ function firstHeadAfter(bin: string, now: boolean, asked: boolean | undefined, a
   return false;
 }
 
-const COLUMNS = [
-  'id', 'bin', 'iin', 'surname', 'given_name', 'patronymic', 'position', 'may_sign', 'may_sign_financial', 'hr', 'first_head', 'started_at', 'ended_at', 'end_reason',
-] as const;
-
-/** The latest spell of employment of `iin` in `bin`, newest first (lock it with `.forUpdate()` before changing it). */
-function latestEmploymentQuery(executor: Executor, bin: string, iin: string) {
-  return executor.selectFrom('employments').select(COLUMNS).where('bin', '=', bin).where('iin', '=', iin).orderBy('started_at', 'desc').limit(1);
-}
-
-type Row = {
-  id: number | string; bin: string; iin: string; surname: string | null; given_name: string | null; patronymic: string | null; position: string;
-  may_sign: boolean; may_sign_financial: boolean; hr: boolean; first_head: boolean; started_at: Date; ended_at: Date | null; end_reason: string | null;
-};
-
-export function toEmployment(r: Row): Employment {
+export function toEmployment(r: EmploymentRow): Employment {
   return {
     id: Number(r.id),
     bin: r.bin,
@@ -93,33 +81,27 @@ export function presentEmployment(e: Employment, now = new Date()): EmployeeView
  * and never read the `employments` table themselves.
  */
 export class EmploymentService {
-  constructor(private readonly db: Kysely<DB>, private readonly readDb: Kysely<DB> = db) {}
+  private readonly employments: EmploymentsRepository;
+
+  constructor(private readonly db: Kysely<DB>, readDb: Kysely<DB> = db) {
+    this.employments = new EmploymentsRepository(db, readDb);
+  }
 
   /** The employment of `iin` in `bin` in force at `at` (started at or before, not ended by then), or null. */
   async employmentAt(bin: string, iin: string, at: Date, executor: Executor = this.db): Promise<Employment | null> {
-    const row = await executor
-      .selectFrom('employments')
-      .select(COLUMNS)
-      .where('bin', '=', bin)
-      .where('iin', '=', iin)
-      .where('started_at', '<=', at)
-      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', at)]))
-      .orderBy('started_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const row = await this.employments.inForce(bin, iin, at, { executor });
     return row ? toEmployment(row) : null;
   }
 
   /** The latest spell of employment of `iin` in `bin` (ended or not), or null if never employed there. */
   async latestEmployment(bin: string, iin: string, executor: Executor = this.db): Promise<Employment | null> {
-    const row = await latestEmploymentQuery(executor, bin, iin).executeTakeFirst();
+    const row = await this.employments.latest(bin, iin, { executor });
     return row ? toEmployment(row) : null;
   }
 
   /** Every spell of employment of a person, newest first (holder self-service). */
   async employmentsOf(iin: string): Promise<Employment[]> {
-    const rows = await this.readDb.selectFrom('employments').select(COLUMNS).where('iin', '=', iin).orderBy('started_at', 'desc').execute();
-    return rows.map(toEmployment);
+    return (await this.employments.ofPerson(iin)).map(toEmployment);
   }
 
   /**
@@ -127,10 +109,7 @@ export class EmploymentService {
    * for the compliance rule on certificates left unrevoked after an employee left.
    */
   async endedBefore(endedBefore: Date, endedAfter?: Date): Promise<Employment[]> {
-    let q = this.readDb.selectFrom('employments').select(COLUMNS).where('ended_at', 'is not', null).where('ended_at', '<=', endedBefore);
-    if (endedAfter) q = q.where('ended_at', '>', endedAfter);
-    const rows = await q.orderBy('ended_at').execute();
-    return rows.map(toEmployment);
+    return (await this.employments.endedBetween(endedBefore, endedAfter)).map(toEmployment);
   }
 
   /**
@@ -144,35 +123,26 @@ export class EmploymentService {
     const roles = { may_sign: input.roles?.maySign ?? false, may_sign_financial: input.roles?.maySignFinancial ?? false, hr: input.roles?.hr ?? false };
     const names = { surname: input.surname?.trim() ?? null, given_name: input.givenName?.trim() ?? null, patronymic: input.patronymic?.trim() || null };
     return this.db.transaction().execute(async (trx) => {
-      const latest = await latestEmploymentQuery(trx, bin, iin).forUpdate().executeTakeFirst();
+      const latest = await this.employments.latest(bin, iin, { executor: trx, lock: true });
       const current = latest && (latest.ended_at === null || latest.ended_at > now) ? latest : undefined;
       const firstHead = firstHeadAfter(bin, current?.first_head ?? false, input.roles?.firstHead, actor);
-      if (current && latest) {
-        const row = await trx
-          .updateTable('employments')
-          .set({
-            position: input.position.trim(),
-            ...roles,
-            first_head: firstHead,
-            surname: names.surname ?? latest.surname,
-            given_name: names.given_name ?? latest.given_name,
-            patronymic: input.patronymic !== undefined ? names.patronymic : latest.patronymic,
-            ...(input.startDate ? { started_at: startedAt } : {}),
-            updated_at: now,
-          })
-          .where('id', '=', latest.id)
-          .returning(COLUMNS)
-          .executeTakeFirstOrThrow();
+      if (current) {
+        const row = await this.employments.update(trx, current.id, {
+          position: input.position.trim(),
+          ...roles,
+          first_head: firstHead,
+          surname: names.surname ?? current.surname,
+          given_name: names.given_name ?? current.given_name,
+          patronymic: input.patronymic !== undefined ? names.patronymic : current.patronymic,
+          ...(input.startDate ? { started_at: startedAt } : {}),
+          updated_at: now,
+        });
         return { employment: toEmployment(row), created: false };
       }
       if (latest?.ended_at && startedAt < latest.ended_at) {
         throw AppError.conflict('EMPLOYMENT_OVERLAP', `The previous employment ended ${latest.ended_at.toISOString()}; a new one cannot start before that`);
       }
-      const row = await trx
-        .insertInto('employments')
-        .values({ bin, iin, position: input.position.trim(), ...roles, ...names, started_at: startedAt, ended_by: null, end_reason: null })
-        .returning(COLUMNS)
-        .executeTakeFirstOrThrow();
+      const row = await this.employments.insert(trx, { bin, iin, position: input.position.trim(), ...roles, ...names, started_at: startedAt, ended_by: null, end_reason: null });
       return { employment: toEmployment(row), created: true };
     });
   }
@@ -183,28 +153,18 @@ export class EmploymentService {
    * transaction. Before enrolment there is nothing to record: enrolment records the head.
    */
   async recordHead(trx: Transaction<DB>, head: { bin: string; iin: string; surname: string; givenName: string; patronymic: string | null }): Promise<void> {
-    const enrolled = await trx.selectFrom('enrolled_organizations').select('bin').where('bin', '=', head.bin).executeTakeFirst();
-    if (!enrolled) return;
+    // Everything inside the issuing transaction: the embedded database has one connection.
+    if (!(await new OrganizationsRepository(trx).isEnrolled(head.bin))) return;
     const now = new Date();
-    const current = await trx
-      .selectFrom('employments')
-      .select(['id'])
-      .where('bin', '=', head.bin)
-      .where('iin', '=', head.iin)
-      .where('started_at', '<=', now)
-      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]))
-      .orderBy('started_at', 'desc')
-      .limit(1)
-      .forUpdate()
-      .executeTakeFirst();
+    const current = await this.employments.inForce(head.bin, head.iin, now, { executor: trx, lock: true });
     if (current) {
-      await trx.updateTable('employments').set({ first_head: true, updated_at: now }).where('id', '=', current.id).execute();
+      await this.employments.update(trx, current.id, { first_head: true, updated_at: now });
       return;
     }
-    await trx
-      .insertInto('employments')
-      .values({ bin: head.bin, iin: head.iin, position: FIRST_HEAD_POSITION, first_head: true, surname: head.surname, given_name: head.givenName, patronymic: head.patronymic, started_at: now, ended_by: null, end_reason: null })
-      .execute();
+    await this.employments.insert(trx, {
+      bin: head.bin, iin: head.iin, position: FIRST_HEAD_POSITION, first_head: true,
+      surname: head.surname, given_name: head.givenName, patronymic: head.patronymic, started_at: now, ended_by: null, end_reason: null,
+    });
   }
 
   /**
@@ -214,25 +174,14 @@ export class EmploymentService {
   async list(bin: string, options: { status?: 'current' | 'ended' | 'all'; after?: string; limit?: number }): Promise<{ items: Employment[]; next: string | null }> {
     const limit = options.limit ?? 100;
     const now = new Date();
-    let q = this.readDb.selectFrom('employments').select(COLUMNS).where('bin', '=', bin);
-    if (options.status !== 'all') {
-      q = options.status === 'ended'
-        ? q.where('ended_at', 'is not', null).where('ended_at', '<=', now)
-        : q.where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]));
-    }
+    let after: { iin: string; startedAt?: Date } | undefined;
     if (options.after) {
       const [iin, ms] = options.after.split('.');
-      q = ms === undefined ? q.where('iin', '>', iin) : q.where(sql<boolean>`(iin, started_at) > (${iin}, ${new Date(Number(ms))})`);
+      after = { iin, startedAt: ms === undefined ? undefined : new Date(Number(ms)) };
     }
-    const rows = await q.orderBy('iin').orderBy('started_at').limit(limit + 1).execute();
+    const rows = await this.employments.page(bin, { status: options.status ?? 'current', at: now, after, limit: limit + 1 });
     const items = rows.slice(0, limit).map(toEmployment);
     const last = items[items.length - 1];
     return { items, next: rows.length > limit ? `${last.iin}.${last.startedAt.getTime()}` : null };
-  }
-
-  /** Whether the organization is enrolled. */
-  async isEnrolled(bin: string): Promise<boolean> {
-    const row = await this.readDb.selectFrom('enrolled_organizations').select('bin').where('bin', '=', bin).executeTakeFirst();
-    return row !== undefined;
   }
 }

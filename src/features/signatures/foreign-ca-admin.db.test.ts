@@ -95,12 +95,12 @@ describe('administering an organization with a certificate of the national CA', 
       displayName: 'TEST',
       expiresAt: new Date(Date.now() + 60_000),
     });
-    await expect(app.certifiedPerson(principal(revoked.iin))).rejects.toMatchObject({ status: 403, code: 'CERTIFICATE_REVOKED' });
+    await expect(app.certifiedPerson(principal(revoked.iin))).rejects.toMatchObject({ kind: 'forbidden', code: 'CERTIFICATE_REVOKED' });
 
     const good = await issuePerson(nca.issuing, { organization, roles: [kz_role_legalEntity, kz_role_hr] });
     const kept = await presented.remember(good.auth.der);
     const other: PersonPrincipal = { ...principal(buildIin()), certificateSerial: kept.serial };
-    await expect(app.certifiedPerson(other)).rejects.toMatchObject({ status: 403, code: 'CERTIFICATE_NOT_HOLDER' });
+    await expect(app.certifiedPerson(other)).rejects.toMatchObject({ kind: 'forbidden', code: 'CERTIFICATE_NOT_HOLDER' });
     await expect(app.certifiedPerson({ ...principal(good.iin), certificateSerial: kept.serial })).resolves.toMatchObject({ iin: good.iin, bin, roles: expect.arrayContaining(['hr']) });
   });
 });

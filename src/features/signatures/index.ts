@@ -5,7 +5,6 @@
 export { INSPECTORS_MAILBOX } from './alerts.js';
 export { EmploymentService } from './employees.service.js';
 export { misusePlugin } from './misuse.routes.js';
-export { installOrgAuth } from './organizations.auth.js';
 export { createHrCredential } from './organizations.credentials.js';
 export { OrganizationsService, requireValidIin } from './organizations.service.js';
 export { orgsPlugin } from './orgs.routes.js';

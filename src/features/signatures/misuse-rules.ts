@@ -1,6 +1,8 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { unrevokedEmployeeCertificatesAt } from '../ca/index.js';
+import { EmploymentsRepository } from './employments.repository.js';
+import { UsageRepository } from './usage.repository.js';
 import type { AlertRule } from './usage.tables.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -51,25 +53,10 @@ export async function departureRules(db: Executor, batch: EventBatch): Promise<A
   });
   if (index.length === 0) return [];
   const withHolder = index.filter((i) => batch.bins[i] && batch.iins[i]);
-  const ended = new Map<string, { endedAtUse: Date | null; endedAtSigning: Date | null }>();
-  if (withHolder.length > 0) {
-    // One pass over each holder's employment records at the organization (one index range).
-    const rows = await sql<{ id: string; ended_at_use: Date | null; ended_at_signing: Date | null }>`
-      select q.id, e.ended_at_use, e.ended_at_signing
-      from unnest(${withHolder.map((i) => batch.ids[i])}::text[], ${withHolder.map((i) => batch.bins[i])}::text[], ${withHolder.map((i) => batch.iins[i])}::text[],
-                  ${withHolder.map((i) => batch.occurredAt[i].toISOString())}::timestamptz[], ${withHolder.map((i) => iso(batch.signedAt[i]))}::timestamptz[])
-        as q(id, bin, iin, at, signed_at)
-      cross join lateral (
-        select
-          case when not coalesce(bool_or(e.started_at <= q.at and (e.ended_at is null or e.ended_at > q.at)), false)
-            then max(e.ended_at) filter (where e.ended_at <= q.at) end as ended_at_use,
-          case when q.signed_at is not null and not coalesce(bool_or(e.started_at <= q.signed_at and (e.ended_at is null or e.ended_at > q.signed_at)), false)
-            then max(e.ended_at) filter (where e.ended_at <= q.signed_at) end as ended_at_signing
-        from employments e where e.bin = q.bin and e.iin = q.iin) e`.execute(db);
-    for (const r of rows.rows) {
-      ended.set(String(r.id), { endedAtUse: r.ended_at_use ? new Date(r.ended_at_use) : null, endedAtSigning: r.ended_at_signing ? new Date(r.ended_at_signing) : null });
-    }
-  }
+  const departures = await new EmploymentsRepository(db).departuresAt(
+    withHolder.map((i) => ({ id: batch.ids[i], bin: batch.bins[i]!, iin: batch.iins[i]!, at: batch.occurredAt[i], signedAt: batch.signedAt[i] })),
+  );
+  const ended = new Map(departures.map((d) => [d.id, d]));
   const found: AlertCandidate[] = [];
   for (const i of index) {
     const id = batch.ids[i];
@@ -102,22 +89,13 @@ export async function departureRules(db: Executor, batch: EventBatch): Promise<A
  */
 export async function twoDevicesRule(db: Executor, batch: EventBatch, windowMinutes: number): Promise<AlertCandidate[]> {
   if (batch.ids.length === 0 || windowMinutes <= 0) return [];
-  // Driven from the batch, one index range per event: the certificate's uses within the window.
-  const rows = await sql<{ id: string; others: string[] }>`
-    select q.id, w.others
-    from unnest(${batch.ids}::bigint[], ${batch.serials}::text[], ${batch.issuers}::text[], ${batch.occurredAt.map((d) => d.toISOString())}::timestamptz[],
-                ${batch.devices}::text[], ${batch.networks}::text[]) as q(id, serial, issuer, at, device, network)
-    cross join lateral (
-      select array_agg(e.id::text order by e.id) as others from (
-        select e.id from usage_events e
-        where e.certificate_serial = q.serial and e.certificate_issuer = q.issuer
-          and e.occurred_at between q.at - make_interval(mins => ${windowMinutes}::int) and q.at + make_interval(mins => ${windowMinutes}::int)
-          and e.id <> q.id and (e.device_id <> q.device or e.network <> q.network)
-        order by e.id limit 100) e) w
-    where w.others is not null`.execute(db);
+  const rows = await new UsageRepository(db).otherDevicesWithin(
+    batch.ids.map((id, i) => ({ id, serial: batch.serials[i], issuer: batch.issuers[i], at: batch.occurredAt[i], device: batch.devices[i], network: batch.networks[i] })),
+    windowMinutes,
+  );
   const position = new Map(batch.ids.map((id, i) => [id, i]));
-  return rows.rows.map((r) => {
-    const i = position.get(String(r.id))!;
+  return rows.map((r) => {
+    const i = position.get(r.id)!;
     return {
       rule: 'two-devices' as const,
       dedupeKey: `two-devices:${batch.issuers[i]}:${batch.serials[i]}:${day(batch.occurredAt[i])}`,
@@ -125,7 +103,7 @@ export async function twoDevicesRule(db: Executor, batch: EventBatch, windowMinu
       personHash: batch.persons[i],
       serial: batch.serials[i],
       issuer: batch.issuers[i],
-      eventIds: [String(r.id), ...r.others.map(String)],
+      eventIds: [r.id, ...r.others],
       score: null,
       details: { windowMinutes },
     };
@@ -152,12 +130,8 @@ export async function unusualHoursRule(db: Executor, batch: EventBatch): Promise
   const pairs = new Map<string, { key: string; hour: number }>();
   keys.forEach((key, i) => pairs.set(`${key}|${hours[i]}`, { key, hour: hours[i] }));
   const list = [...pairs.values()];
-  const profile = await sql<{ key: string; hour: number; total: number; near: number }>`
-    select q.key, q.hour, coalesce(p.total, 0) as total,
-      coalesce(p.uses[q.hour + 1] + p.uses[(q.hour + 1) % 24 + 1] + p.uses[(q.hour + 23) % 24 + 1], 0) as near
-    from unnest(${list.map((p) => p.key)}::text[], ${list.map((p) => p.hour)}::int[]) as q(key, hour)
-    left join lateral (select h.total, h.uses from usage_hour_profiles h where h.holder_key = q.key) p on true`.execute(db);
-  const scores = new Map(profile.rows.map((r) => [`${r.key}|${r.hour}`, r.total >= UNUSUAL_HOURS_MIN_HISTORY ? Math.max(0, 1 - (r.near / r.total) / (3 / 24)) : 0]));
+  const profile = await new UsageRepository(db).hourProfiles(list);
+  const scores = new Map(profile.map((r) => [`${r.key}|${r.hour}`, r.total >= UNUSUAL_HOURS_MIN_HISTORY ? Math.max(0, 1 - (r.near / r.total) / (3 / 24)) : 0]));
   const found: AlertCandidate[] = [];
   batch.ids.forEach((id, i) => {
     const score = scores.get(`${keys[i]}|${hours[i]}`) ?? 0;
@@ -189,7 +163,7 @@ export interface HourUses {
  * a whole batch transaction would serialize ingest. A profile is a statistic; an increment
  * lost to a crash between the two statements changes a score by one use in thousands.
  */
-export async function addToHourProfiles(db: Executor, uses: HourUses): Promise<void> {
+export async function addToHourProfiles(usage: UsageRepository, uses: HourUses): Promise<void> {
   if (uses.keys.length === 0) return;
   const perHolder = new Map<string, number[]>();
   uses.keys.forEach((key, i) => {
@@ -200,15 +174,7 @@ export async function addToHourProfiles(db: Executor, uses: HourUses): Promise<v
   const keys = [...perHolder.keys()].sort();
   const counts = keys.flatMap((k) => perHolder.get(k)!);
   const totals = keys.map((k) => perHolder.get(k)!.reduce((a, b) => a + b, 0));
-  // In key order, so that concurrent batches lock shared holders' rows in the same order.
-  await sql`
-    insert into usage_hour_profiles (holder_key, uses, total)
-    select q.key, (${counts}::int[])[(q.n - 1) * 24 + 1 : q.n * 24], q.total
-    from unnest(${keys}::text[], ${totals}::int[]) with ordinality as q(key, total, n)
-    order by q.key
-    on conflict (holder_key) do update set
-      uses = array(select a + b from unnest(usage_hour_profiles.uses, excluded.uses) with ordinality as x(a, b, i) order by i),
-      total = usage_hour_profiles.total + excluded.total`.execute(db);
+  await usage.addToHourProfiles(keys, counts, totals);
 }
 
 /** Alerts found in one batch, merged by dedupe key (one row may be written once per statement). */
@@ -232,12 +198,5 @@ export function mergeCandidates(candidates: AlertCandidate[]): AlertCandidate[] 
  * exported subquery, never its table.
  */
 export async function unrevokedAfterDepartureRule(db: Executor, now: Date, graceHours: number): Promise<{ bin: string; iin: string; endedAt: Date; serials: string[]; issuers: string[] }[]> {
-  const rows = await sql<{ bin: string; iin: string; ended_at: Date; serials: string[]; issuers: string[] }>`
-    select e.bin, e.iin, max(e.ended_at) as ended_at, array_agg(distinct c.serial) as serials, array_agg(distinct c.issuer) as issuers
-    from employments e
-    join ${unrevokedEmployeeCertificatesAt(now)} c on c.subject_bin = e.bin and c.subject_iin = e.iin
-    where e.ended_at <= ${now}::timestamptz - make_interval(secs => ${graceHours * 3600}::double precision)
-      and not exists (select 1 from employments n where n.bin = e.bin and n.iin = e.iin and (n.ended_at is null or n.ended_at > ${now}::timestamptz))
-    group by e.bin, e.iin`.execute(db);
-  return rows.rows.map((r) => ({ bin: r.bin, iin: r.iin, endedAt: new Date(r.ended_at), serials: r.serials, issuers: r.issuers }));
+  return new EmploymentsRepository(db).departedWithUnrevoked(now, graceHours, unrevokedEmployeeCertificatesAt(now));
 }

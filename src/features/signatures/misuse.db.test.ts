@@ -263,8 +263,8 @@ describe('usage events and misuse rules', () => {
     const holderIin = buildIin();
     await employ(bin, hrIin, '2020-01-01T00:00:00Z', null, true);
     await employ(bin, holderIin, '2020-01-01T00:00:00Z', '2026-06-01T00:00:00Z');
-    await app.notifications.contacts.add(app.pseudonymizer.of(hrIin), 'webhook', 'https://hr.example.kz/hook');
-    await app.notifications.contacts.add(app.pseudonymizer.of(holderIin), 'webhook', 'https://holder.example.kz/hook');
+    await app.notifications.contacts.add(app.pseudonymizer.of(hrIin), 'webhook', 'https://hr.example.kz/hook', 'en');
+    await app.notifications.contacts.add(app.pseudonymizer.of(holderIin), 'webhook', 'https://holder.example.kz/hook', 'en');
     const added = await app.inject({ method: 'POST', url: '/v1/inspectors/contacts', headers: inspector, payload: { channel: 'webhook', address: 'https://inspectors.example.kz/hook' } });
     expect(added.statusCode, added.body).toBe(201);
 

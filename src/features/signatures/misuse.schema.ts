@@ -132,6 +132,10 @@ export const StatisticsView = Type.Array(
 );
 export const ComplianceResult = Type.Object({ findings: Type.Integer(), alertsCreated: Type.Integer() });
 export const InspectorContact = Type.Object(
-  { channel: Type.Union([Type.Literal('email'), Type.Literal('webhook')]), address: Type.String({ minLength: 3, maxLength: 2000 }) },
+  {
+    channel: Type.Union([Type.Literal('email'), Type.Literal('webhook')]),
+    address: Type.String({ minLength: 3, maxLength: 2000 }),
+    language: Type.Optional(Type.Union([Type.Literal('kk'), Type.Literal('ru'), Type.Literal('en')], { description: 'The language of the alerts; else from Accept-Language, else kk' })),
+  },
   { additionalProperties: false },
 );

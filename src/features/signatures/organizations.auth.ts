@@ -2,12 +2,14 @@ import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from
 import { AppError } from '../../errors/app-error.js';
 import { authHook } from '../../auth/auth-hooks.js';
 import { authenticateApiToken } from '../../auth/api-tokens.js';
-import { cookieValue, SESSION_COOKIE, type PersonPrincipal, type SessionStore } from '../signin/index.js';
+import { bearerCredential } from '../../auth/bearer.js';
+import { cookieValue, SESSION_COOKIE, type PersonPrincipal } from '../signin/index.js';
 import { CertificateInfo } from '../../pkix/certificate.js';
 import { signerIdentityOf } from '../trust/index.js';
 import { CertificateHoldings } from '../ca/index.js';
 import { PresentedCertificates } from '../trust/index.js';
 import { authenticateHrCredential, looksLikeHrCredential } from './organizations.credentials.js';
+import type { OrgAction } from './organizations.service.js';
 
 /** A person signed in with a certificate of Qorgau's CA or another trusted CA, as that certificate names them. */
 export interface CertifiedPerson {
@@ -43,18 +45,30 @@ declare module 'fastify' {
   interface FastifyRequest {
     orgActor: OrgActor | null;
   }
+  interface FastifyContextConfig {
+    /**
+     * Who may call an organization route, stated on the route instead of checked in its handler:
+     * `enrol` admits any organization actor (the service decides what they may enrol);
+     * `administer` the BIN's first head, HR, HR system or an admin; `manage-credentials` its
+     * first head or an admin. A `:iin` parameter is checked after the caller is admitted.
+     */
+    org?: OrgAccess;
+  }
 }
+
+export type OrgAccess = 'enrol' | OrgAction;
 
 export const actorLabel = (actor: OrgActor): string =>
   actor.kind === 'person' ? `person:${actor.session.personHash.toString('hex').slice(0, 16)}` : actor.kind === 'hr-system' ? `hr-system:${actor.credentialId}` : `operator:${actor.name}`;
 
 /**
- * Installed by the auth plugin (all authentication lives there). A session keeps only the
+ * Installed by the organizations plugin on top of the auth plugin's sessions. A session keeps only the
  * pseudonym and the certificate's issuer and serial, so the IIN, BIN and roles are read again from
  * the certificate: one Qorgau's CA issued and keeps, or one of another trusted CA (the national
  * CA) that pki kept when it was presented at sign-in, verified again (revocation, validity, trust).
  */
-export function installOrgAuth(app: FastifyInstance, sessions: SessionStore): void {
+export function installOrgAuth(app: FastifyInstance): void {
+  const sessions = app.personSessions;
   app.decorateRequest('orgActor', null);
   const holdings = new CertificateHoldings(app.database.db, app.database.readDb);
   const presented = new PresentedCertificates(app.database.db);
@@ -103,11 +117,8 @@ export function installOrgAuth(app: FastifyInstance, sessions: SessionStore): vo
   app.decorate('certifiedPerson', certifiedPerson);
 
   async function identify(request: FastifyRequest): Promise<OrgActor> {
-    const header = request.headers.authorization;
-    if (header) {
-      const [scheme, token] = header.split(' ', 2);
-      if (scheme?.toLowerCase() !== 'bearer' || !token) throw AppError.unauthorized('AUTH_SCHEME', 'Use "Authorization: Bearer <credential>"');
-      const presented = token.trim();
+    if (request.headers.authorization) {
+      const presented = bearerCredential(request.headers.authorization, 'an HR-system credential, an admin token or a signed-in person', 'credential');
       if (looksLikeHrCredential(presented)) {
         const system = await authenticateHrCredential(app.database.db, presented);
         if (!system) throw AppError.unauthorized('AUTH_INVALID_CREDENTIAL', 'The HR-system credential is unknown, malformed or revoked');

@@ -1,11 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-export const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-export const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
-
 /** Checked by the service (check digit, type digit) so a bad BIN gets its own code, not a pattern error. */
 export const BinParams = Type.Object({ bin: Type.String({ maxLength: 32, description: 'Organization BIN (12 digits)' }) });
 export const EmployeeParams = Type.Object({

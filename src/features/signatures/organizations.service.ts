@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
 import { checkBin } from '../../identifiers/bin.js';
@@ -8,6 +7,8 @@ import { actorLabel, type OrgActor } from './organizations.auth.js';
 import type { EnrolmentInput, OrganizationViewType } from './organizations.schema.js';
 import { FIRST_HEAD_POSITION } from './employees.service.js';
 import { createHrCredential, listHrCredentials, revokeHrCredential } from './organizations.credentials.js';
+import { OrganizationsRepository } from './organizations.repository.js';
+import { EmploymentsRepository } from './employments.repository.js';
 
 /** What an actor wants to do with an organization. */
 export type OrgAction = 'administer' | 'manage-credentials';
@@ -28,7 +29,13 @@ export function requireValidIin(iin: string): void {
  * its own BIN, and admin operators.
  */
 export class OrganizationsService {
-  constructor(private readonly db: Kysely<DB>, private readonly readDb: Kysely<DB> = db) {}
+  private readonly organizations: OrganizationsRepository;
+  private readonly employments: EmploymentsRepository;
+
+  constructor(private readonly db: Kysely<DB>, private readonly readDb: Kysely<DB> = db) {
+    this.organizations = new OrganizationsRepository(db, readDb);
+    this.employments = new EmploymentsRepository(db, readDb);
+  }
 
   async enrol(input: EnrolmentInput, actor: OrgActor): Promise<OrganizationViewType> {
     requireValidBin(input.bin);
@@ -37,30 +44,23 @@ export class OrganizationsService {
       throw AppError.forbidden('ORG_ENROL_FORBIDDEN', `Only the first head of ${input.bin}, signed in with an employee certificate carrying that BIN, may enrol it`);
     }
     await this.db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('enrolled_organizations')
-        .values({ bin: input.bin, name: input.name.trim(), enrolled_by: actorLabel(actor) })
-        .onConflict((oc) => oc.column('bin').doNothing())
-        .returning('bin')
-        .executeTakeFirst();
-      if (!inserted) throw AppError.conflict('ORG_ALREADY_ENROLLED', `Organization ${input.bin} is already enrolled`);
+      if (!(await this.organizations.enrol({ bin: input.bin, name: input.name.trim(), enrolled_by: actorLabel(actor) }, trx))) {
+        throw AppError.conflict('ORG_ALREADY_ENROLLED', `Organization ${input.bin} is already enrolled`);
+      }
       // The head who enrols is the organization's first employee record: in the staff list, under termination and staff sync like anyone.
       if (actor.kind === 'person') {
-        await trx
-          .insertInto('employments')
-          .values({
-            bin: input.bin,
-            iin: actor.iin,
-            position: FIRST_HEAD_POSITION,
-            first_head: true,
-            surname: actor.names.surname,
-            given_name: actor.names.givenName,
-            patronymic: actor.names.patronymic,
-            started_at: new Date(),
-            ended_by: null,
-            end_reason: null,
-          })
-          .execute();
+        await this.employments.insert(trx, {
+          bin: input.bin,
+          iin: actor.iin,
+          position: FIRST_HEAD_POSITION,
+          first_head: true,
+          surname: actor.names.surname,
+          given_name: actor.names.givenName,
+          patronymic: actor.names.patronymic,
+          started_at: new Date(),
+          ended_by: null,
+          end_reason: null,
+        });
       }
     });
     return this.view(input.bin);
@@ -68,32 +68,20 @@ export class OrganizationsService {
 
   /** Whether the organization is enrolled: then its employees' certificates go through its HR. */
   async isEnrolled(bin: string): Promise<boolean> {
-    return (await this.db.selectFrom('enrolled_organizations').select('bin').where('bin', '=', bin).executeTakeFirst()) !== undefined;
+    return this.organizations.isEnrolled(bin);
   }
 
   async view(bin: string): Promise<OrganizationViewType> {
     requireValidBin(bin);
-    const row = await this.db
-      .selectFrom('enrolled_organizations as o')
-      .select(['o.bin', 'o.name', 'o.enrolled_at'])
-      .select((eb) =>
-        eb
-          .selectFrom('employments as e')
-          .select(sql<number>`count(*)::int`.as('n'))
-          .whereRef('e.bin', '=', 'o.bin')
-          .where((w) => w.or([w('e.ended_at', 'is', null), w('e.ended_at', '>', new Date())]))
-          .as('current_employees'),
-      )
-      .where('o.bin', '=', bin)
-      .executeTakeFirst();
+    const row = await this.organizations.withHeadCount(bin, new Date());
     if (!row) throw AppError.notFound('ORG_NOT_ENROLLED', `Organization ${bin} is not enrolled`);
     return { bin: row.bin, name: row.name, enrolledAt: new Date(row.enrolled_at).toISOString(), currentEmployees: Number(row.current_employees ?? 0) };
   }
 
   async nameOf(bin: string): Promise<string> {
-    const row = await this.readDb.selectFrom('enrolled_organizations').select('name').where('bin', '=', bin).executeTakeFirst();
-    if (!row) throw AppError.notFound('ORG_NOT_ENROLLED', `Organization ${bin} is not enrolled`);
-    return row.name;
+    const name = await this.organizations.nameOf(bin);
+    if (name === undefined) throw AppError.notFound('ORG_NOT_ENROLLED', `Organization ${bin} is not enrolled`);
+    return name;
   }
 
   /**
@@ -126,15 +114,8 @@ export class OrganizationsService {
    */
   async rolesOf(actor: OrgActor, bin: string): Promise<string[]> {
     if (actor.kind !== 'person' || actor.bin !== bin) return [];
-    const now = new Date();
-    const record = await this.db
-      .selectFrom('employments')
-      .select(['hr', 'first_head'])
-      .where('bin', '=', bin)
-      .where('iin', '=', actor.iin)
-      .where('started_at', '<=', now)
-      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]))
-      .executeTakeFirst();
+    // From the primary: a role just granted or taken off counts at once.
+    const record = await this.employments.inForce(bin, actor.iin, new Date());
     const roles = new Set(actor.roles);
     if (record?.hr) roles.add('hr');
     if (record?.first_head) roles.add('first-head');

@@ -75,6 +75,20 @@ describe('organizations, employees, their certificates and termination', () => {
     expect(Object.keys(spec.paths['/v1/orgs/{bin}/staff-sync'].post.requestBody.content)).toEqual(expect.arrayContaining(['application/json', 'text/csv']));
   });
 
+  it('gives every organization and holder route the security its declaration states, and refuses a caller without a credential', async () => {
+    const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const routes = Object.entries(spec.paths as Record<string, Record<string, { security?: unknown }>>)
+      .filter(([path]) => path.startsWith('/v1/orgs') || path.startsWith('/v1/me/certificate'))
+      .flatMap(([path, operations]) => Object.entries(operations).map(([method, operation]) => ({ path, method, security: operation.security })));
+    expect(routes.length).toBeGreaterThan(15);
+    for (const { path, method, security } of routes) {
+      expect(security, `${method} ${path}`).toEqual(path.startsWith('/v1/me') ? [{ personSession: [] }] : [{ personSession: [] }, { operatorToken: [] }]);
+      const url = path.replace('{bin}', buildBin()).replace('{iin}', buildIin()).replace(/\{[a-z]+\}/g, randomUUID());
+      const answer = await app.inject({ method: method.toUpperCase() as 'GET', url, headers: { 'content-type': 'application/json' }, payload: method === 'get' || method === 'delete' ? undefined : '{}' });
+      expect(answer.statusCode, `${method} ${path}: ${answer.body}`).toBe(401);
+    }
+  });
+
   describe('enrolment', () => {
     it('lets the first head enrol the BIN in their certificate, once', async () => {
       const bin = buildBin();

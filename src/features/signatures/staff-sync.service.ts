@@ -1,7 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
 import { checkIin } from '../../identifiers/iin.js';
+import { EmploymentsRepository } from './employments.repository.js';
 import type { StaffListJsonInput, StaffSyncResultType } from './staff-sync.schema.js';
 import { presentTermination, type TerminationService } from './termination.service.js';
 
@@ -73,19 +74,17 @@ export function parseStaffJson(body: StaffListJsonInput): string[] {
  * one transaction. An empty list is refused: it would terminate everyone.
  */
 export class StaffSyncService {
-  constructor(private readonly db: Kysely<DB>, private readonly termination: TerminationService) {}
+  private readonly employments: EmploymentsRepository;
+
+  constructor(db: Kysely<DB>, private readonly termination: TerminationService) {
+    this.employments = new EmploymentsRepository(db);
+  }
 
   async sync(bin: string, body: StaffListJsonInput | string, options: { confirm: boolean; expectTerminations?: number; actor: string }): Promise<StaffSyncResultType> {
     const listed = [...new Set(typeof body === 'string' ? parseStaffCsv(body) : parseStaffJson(body))];
     if (listed.length === 0) throw malformed('STAFF_FILE_EMPTY', 'The staff list names nobody; a sync with it would terminate every employee');
-    const now = new Date();
-    const notRecorded = await sql<{ iin: string }>`
-      select l.iin from unnest(${listed}::text[]) as l(iin)
-      where not exists (
-        select 1 from employments e
-        where e.bin = ${bin} and e.iin = l.iin and e.started_at <= ${now} and (e.ended_at is null or e.ended_at > ${now}))
-      order by l.iin`.execute(this.db);
-    const base = { listed: listed.length, notRecorded: notRecorded.rows.map((r) => r.iin) };
+    const notRecorded = await this.employments.listedNotInForce(bin, listed, new Date());
+    const base = { listed: listed.length, notRecorded };
     if (!options.confirm) {
       return { dryRun: true, ...base, wouldTerminate: await this.termination.wouldTerminate(bin, listed), terminated: [] };
     }

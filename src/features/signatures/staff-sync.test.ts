@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../errors/app-error.js';
+import { HTTP_STATUS_OF_KIND } from '../../errors/http-errors.js';
 import { parseStaffCsv, parseStaffJson } from './staff-sync.service.js';
 
 const codeOf = (run: () => unknown): string | undefined => {
   try {
     run();
   } catch (err) {
-    if (err instanceof AppError) return `${err.status} ${err.code}`;
+    if (err instanceof AppError) return `${HTTP_STATUS_OF_KIND[err.kind]} ${err.code}`;
     throw err;
   }
   return undefined;

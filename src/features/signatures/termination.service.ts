@@ -1,10 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
-import { sql } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
 import { revokeCertificates, type RevokedCertificate } from '../ca/index.js';
 import type { CertificateHoldings, HeldCertificate } from '../ca/index.js';
 import type { TerminationViewType } from './employees.schema.js';
+import { EmploymentsRepository } from './employments.repository.js';
 
 export interface Terminated {
   iin: string;
@@ -24,9 +24,6 @@ async function revokeAll(trx: Transaction<DB>, certificates: HeldCertificate[], 
   return revoked;
 }
 
-/** An anti-join against the uploaded list (a hash anti-join, not a comparison with every element). */
-const notListed = (keep: string[]) => sql<boolean>`not exists (select 1 from unnest(${keep}::text[]) as k(iin) where k.iin = employments.iin)`;
-
 export function presentTermination(bin: string, t: Terminated): TerminationViewType {
   return {
     bin,
@@ -43,22 +40,18 @@ export function presentTermination(bin: string, t: Terminated): TerminationViewT
  * The revoker NOTIFYs the OCSP status caches on commit.
  */
 export class TerminationService {
-  constructor(private readonly db: Kysely<DB>, private readonly holdings: CertificateHoldings) {}
+  private readonly employments: EmploymentsRepository;
+
+  constructor(private readonly db: Kysely<DB>, private readonly holdings: CertificateHoldings) {
+    this.employments = new EmploymentsRepository(db);
+  }
 
   async terminate(bin: string, iin: string, options: { reason?: string; actor: string }): Promise<Terminated> {
     return this.db.transaction().execute(async (trx) => {
       const now = new Date();
-      const ended = await trx
-        .updateTable('employments')
-        .set({ ended_at: now, end_reason: options.reason ?? 'terminated', ended_by: options.actor, updated_at: now })
-        .where('bin', '=', bin)
-        .where('iin', '=', iin)
-        .where('started_at', '<=', now)
-        .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]))
-        .returning('id')
-        .execute();
+      const ended = await this.employments.end(trx, bin, iin, { at: now, reason: options.reason ?? 'terminated', actor: options.actor });
       if (ended.length === 0) {
-        const ever = await trx.selectFrom('employments').select('ended_at').where('bin', '=', bin).where('iin', '=', iin).orderBy('started_at', 'desc').limit(1).executeTakeFirst();
+        const ever = await this.employments.latest(bin, iin, { executor: trx });
         if (ever?.ended_at) throw AppError.conflict('EMPLOYMENT_ALREADY_ENDED', `The employment of ${iin} at ${bin} already ended ${new Date(ever.ended_at).toISOString()}`);
         throw AppError.notFound('EMPLOYEE_NOT_EMPLOYED', `${iin} is not employed by ${bin}`);
       }
@@ -69,16 +62,7 @@ export class TerminationService {
 
   /** Who is currently employed in `bin` and not in `keep`: those a confirmed staff sync would terminate. */
   async wouldTerminate(bin: string, keep: string[]): Promise<{ iin: string; position: string }[]> {
-    const now = new Date();
-    return this.db
-      .selectFrom('employments')
-      .select(['iin', 'position'])
-      .where('bin', '=', bin)
-      .where('started_at', '<=', now)
-      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]))
-      .where(notListed(keep))
-      .orderBy('iin')
-      .execute();
+    return this.employments.inForceNotListed(bin, keep, new Date());
   }
 
   /**
@@ -88,16 +72,8 @@ export class TerminationService {
   async terminateAllBut(bin: string, keep: string[], options: { actor: string; reason?: string; expected?: number }): Promise<Terminated[]> {
     return this.db.transaction().execute(async (trx) => {
       const now = new Date();
-      const ended = await trx
-        .updateTable('employments')
-        .set({ ended_at: now, end_reason: options.reason ?? 'absent from the staff list', ended_by: options.actor, updated_at: now })
-        .where('bin', '=', bin)
-        .where('started_at', '<=', now)
-        .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', now)]))
-        .where(notListed(keep))
-        .returning('iin')
-        .execute();
-      const iins = [...new Set(ended.map((e) => e.iin))].sort();
+      const ended = await this.employments.endAllBut(trx, bin, keep, { at: now, reason: options.reason ?? 'absent from the staff list', actor: options.actor });
+      const iins = [...new Set(ended)].sort();
       // The HR system confirms what its dry run showed; if the staff changed meanwhile, nothing is done.
       if (options.expected !== undefined && options.expected !== iins.length) {
         throw AppError.conflict('STAFF_SYNC_CHANGED', `The sync would now terminate ${iins.length} employees, not the ${options.expected} expected: run the dry run again`, { wouldTerminate: iins.length });

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type {} from 'fastify';
 import type { DB } from '../../db/types.js';
 import type { Pseudonymizer } from '../../privacy/pseudonym.js';
@@ -9,6 +9,7 @@ import type { SignatureUse, VerificationReport } from '../trust/index.js';
 import { AlertService, NEW_DEVICE } from './alerts.js';
 import { addToHourProfiles, departureRules, twoDevicesRule, unusualHoursRule, type EventBatch, type HourUses } from './misuse-rules.js';
 import type { UsagePurpose } from './usage.tables.js';
+import { UsageRepository } from './usage.repository.js';
 
 /** One use of a certificate, as the platform saw it or a relying party reports it. */
 export interface UsageEventInput {
@@ -95,9 +96,9 @@ export class UsageService {
     const revokedAt = await this.ownRevocations(events);
     let profileUses: HourUses = { keys: [], hours: [] };
     const result = await this.db.transaction().execute(async (trx) => {
-      const allocated = await sql<{ id: string }>`select nextval(pg_get_serial_sequence('usage_events', 'id'))::text as id from generate_series(1, ${events.length}::int)`.execute(trx);
+      const usage = new UsageRepository(trx);
       let batch: EventBatch = {
-        ids: allocated.rows.map((r) => String(r.id)),
+        ids: await usage.allocateIds(events.length),
         occurredAt: events.map((e) => e.occurredAt),
         serials: events.map((e) => e.certificateSerial.toLowerCase()),
         issuers: events.map((e) => e.certificateIssuer),
@@ -111,32 +112,35 @@ export class UsageService {
         purposes: events.map((e) => e.purpose),
       };
       batch.persons = batch.iins.map((iin) => (iin ? this.pseudonymizer.of(iin).toString('hex') : null));
-      const inserted = await sql<{ id: string }>`
-        insert into usage_events (id, occurred_at, received_at, certificate_serial, certificate_issuer, person_hash, organization_bin, purpose, outcome, refusal,
-                                  client_ip, network, device_id, signed_at, signed_at_source, certificate_revoked_at, source, client_event_id)
-        select q.id, q.occurred_at, ${now}::timestamptz, q.serial, q.issuer, decode(q.person, 'hex'), q.bin, q.purpose, q.outcome, q.refusal,
-               q.ip, q.network, q.device, q.signed_at, q.signed_at_source, q.revoked_at, q.source, q.client_event_id
-        from unnest(${batch.ids}::bigint[], ${events.map((e) => e.occurredAt.toISOString())}::timestamptz[], ${batch.serials}::text[], ${batch.issuers}::text[],
-                    ${batch.persons}::text[], ${batch.bins}::text[], ${batch.purposes}::text[], ${events.map((e) => e.outcome)}::text[], ${events.map((e) => e.refusal ?? null)}::text[],
-                    ${events.map((e) => e.clientIp ?? null)}::text[], ${batch.networks}::text[], ${batch.devices}::text[],
-                    ${batch.signedAt.map((d) => d?.toISOString() ?? null)}::timestamptz[], ${events.map((e) => e.signedAtSource ?? null)}::text[],
-                    ${batch.revokedAt.map((d) => d?.toISOString() ?? null)}::timestamptz[], ${events.map((e) => e.source)}::text[],
-                    ${events.map((e) => e.clientEventId ?? null)}::text[])
-          as q(id, occurred_at, serial, issuer, person, bin, purpose, outcome, refusal, ip, network, device, signed_at, signed_at_source, revoked_at, source, client_event_id)
-        on conflict (source, client_event_id) where client_event_id is not null do nothing
-        returning id::text as id`.execute(trx);
+      const stored = await usage.insert(
+        events.map((e, i) => ({
+          id: batch.ids[i],
+          occurredAt: e.occurredAt,
+          serial: batch.serials[i],
+          issuer: batch.issuers[i],
+          person: batch.persons[i],
+          bin: batch.bins[i],
+          purpose: e.purpose,
+          outcome: e.outcome,
+          refusal: e.refusal ?? null,
+          clientIp: e.clientIp ?? null,
+          network: batch.networks[i],
+          device: batch.devices[i],
+          signedAt: batch.signedAt[i],
+          signedAtSource: e.signedAtSource ?? null,
+          revokedAt: batch.revokedAt[i],
+          source: e.source,
+          clientEventId: e.clientEventId ?? null,
+        })),
+        now,
+      );
 
       // A retried batch: events already stored under the reporter's ids answer with their stored ids and are not judged again.
       const allIds = [...batch.ids];
-      if (inserted.rows.length < events.length) {
-        const stored = new Set(inserted.rows.map((r) => String(r.id)));
+      if (stored.size < events.length) {
         const keep = batch.ids.map((id, i) => (stored.has(id) ? i : -1)).filter((i) => i >= 0);
         const retried = events.map((e, i) => (stored.has(batch.ids[i]) ? null : e.clientEventId ?? null));
-        const existing = await sql<{ source: string; client_event_id: string; id: string }>`
-          select u.source, u.client_event_id, u.id::text as id from usage_events u
-          join unnest(${events.map((e) => e.source)}::text[], ${retried}::text[]) as q(source, client_event_id)
-            on u.source = q.source and u.client_event_id = q.client_event_id`.execute(trx);
-        const idOf = new Map(existing.rows.map((r) => [`${r.source}\u0000${r.client_event_id}`, String(r.id)]));
+        const idOf = await usage.storedIds(events.map((e, i) => ({ source: e.source, clientEventId: retried[i] })));
         retried.forEach((cid, i) => {
           if (cid !== null) allIds[i] = idOf.get(`${events[i].source}\u0000${cid}`) ?? allIds[i];
         });
@@ -155,7 +159,7 @@ export class UsageService {
       const alertIds = await this.alerts.save(trx, found, now);
       return { eventIds: allIds, alertIds };
     });
-    await addToHourProfiles(this.db, profileUses);
+    await addToHourProfiles(new UsageRepository(this.db), profileUses);
     return result;
   }
 
@@ -177,21 +181,13 @@ export class UsageService {
   private async noticeNewDevices(trx: Kysely<DB>, batch: EventBatch, at: Date): Promise<void> {
     const index = batch.ids.map((_, i) => i).filter((i) => batch.devices[i]);
     if (index.length === 0) return;
-    const added = await sql<{ serial: string; issuer: string; device: string; event: string }>`
-      insert into usage_devices (certificate_serial, certificate_issuer, device_id, first_event_id, first_seen_at)
-      select distinct on (q.serial, q.issuer, q.device) q.serial, q.issuer, q.device, q.event, q.at
-      from unnest(${index.map((i) => batch.serials[i])}::text[], ${index.map((i) => batch.issuers[i])}::text[], ${index.map((i) => batch.devices[i])}::text[],
-                  ${index.map((i) => batch.ids[i])}::bigint[], ${index.map((i) => batch.occurredAt[i].toISOString())}::timestamptz[]) as q(serial, issuer, device, event, at)
-      order by q.serial, q.issuer, q.device, q.event
-      on conflict do nothing
-      returning certificate_serial as serial, certificate_issuer as issuer, device_id as device, first_event_id::text as event`.execute(trx);
-    if (added.rows.length === 0) return;
-    const seenBefore = await sql<{ event: string }>`
-      select q.event from unnest(${added.rows.map((r) => r.serial)}::text[], ${added.rows.map((r) => r.issuer)}::text[], ${added.rows.map((r) => String(r.event))}::bigint[]) as q(serial, issuer, event)
-      where exists (select 1 from usage_devices d where d.certificate_serial = q.serial and d.certificate_issuer = q.issuer and d.first_event_id < q.event)`.execute(trx);
+    const seenBefore = await new UsageRepository(trx).newDevicesOfUsedCertificates(
+      index.map((i) => ({ serial: batch.serials[i], issuer: batch.issuers[i], device: batch.devices[i]!, event: batch.ids[i], at: batch.occurredAt[i] })),
+    );
+    if (seenBefore.length === 0) return;
     const position = new Map(batch.ids.map((id, i) => [id, i]));
-    const entries = seenBefore.rows.flatMap((r) => {
-      const i = position.get(String(r.event))!;
+    const entries = seenBefore.flatMap((event) => {
+      const i = position.get(event)!;
       const person = batch.persons[i];
       return person
         ? [{ personHash: Buffer.from(person, 'hex'), payload: { certificateSerial: batch.serials[i], deviceId: batch.devices[i], at: batch.occurredAt[i].toISOString(), purpose: batch.purposes[i], eventId: batch.ids[i] } }]
@@ -202,13 +198,7 @@ export class UsageService {
 
   /** Where a holder's certificates were used (self-service): newest first. */
   async usesOf(iin: string, limit = 100) {
-    const rows = await this.db
-      .selectFrom('usage_events')
-      .select(['id', 'occurred_at', 'certificate_serial', 'purpose', 'outcome', 'device_id', 'client_ip', 'organization_bin'])
-      .where('person_hash', '=', this.pseudonymizer.of(iin))
-      .orderBy('occurred_at', 'desc')
-      .limit(limit)
-      .execute();
+    const rows = await new UsageRepository(this.db).ofPerson(this.pseudonymizer.of(iin), limit);
     return rows.map((r) => ({
       id: String(r.id),
       occurredAt: new Date(r.occurred_at).toISOString(),

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
 import type { AlertService } from './alerts.js';
 import { computeFine } from './fines.js';
 import type { OffenderCategory, ViolationStatus } from './usage.tables.js';
+import { ViolationsRepository } from './violations.repository.js';
+import { AlertsRepository } from './alerts.repository.js';
 
 export interface ViolationView {
   id: string;
@@ -53,12 +55,16 @@ export interface DecisionInput {
  * person and evidence), then decides it: fined per the schedule, appealed, closed.
  */
 export class ViolationService {
+  private readonly cases: ViolationsRepository;
+
   constructor(
     private readonly db: Kysely<DB>,
     private readonly alerts: AlertService,
     private readonly mciTable: Map<number, number>,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.cases = new ViolationsRepository(db);
+  }
 
   async open(input: OpenCaseInput, inspector: string): Promise<ViolationView> {
     const alert = await this.alerts.get(input.alertId);
@@ -68,26 +74,22 @@ export class ViolationService {
     const id = randomUUID();
     const now = this.clock();
     await this.db.transaction().execute(async (trx) => {
-      const escalated = await trx.updateTable('usage_alerts').set({ status: 'escalated', updated_at: now }).where('id', '=', alert.id).where('status', '=', 'new').executeTakeFirst();
-      if (Number(escalated.numUpdatedRows) !== 1) throw AppError.conflict('ALERT_ALREADY_ESCALATED', 'A case was already opened for this alert');
-      await trx
-        .insertInto('violation_cases')
-        .values({
-          id,
-          alert_id: alert.id,
-          organization_bin: alert.organizationBin!,
-          person_hash: alert.person ? Buffer.from(alert.person, 'hex') : null,
-          rule: alert.rule,
-          violation_type: input.violationType,
-          offender_category: input.offenderCategory,
-          evidence_event_ids: alert.evidenceEventIds,
-          status: 'open',
-          decision: input.decision ?? null,
-          opened_by: inspector,
-          opened_at: now,
-          updated_at: now,
-        })
-        .execute();
+      if (!(await new AlertsRepository(trx).moveFromNew(alert.id, 'escalated', now))) throw AppError.conflict('ALERT_ALREADY_ESCALATED', 'A case was already opened for this alert');
+      await this.cases.insert(trx, {
+        id,
+        alert_id: alert.id,
+        organization_bin: alert.organizationBin!,
+        person_hash: alert.person ? Buffer.from(alert.person, 'hex') : null,
+        rule: alert.rule,
+        violation_type: input.violationType,
+        offender_category: input.offenderCategory,
+        evidence_event_ids: alert.evidenceEventIds,
+        status: 'open',
+        decision: input.decision ?? null,
+        opened_by: inspector,
+        opened_at: now,
+        updated_at: now,
+      });
     });
     return this.get(id);
   }
@@ -108,21 +110,12 @@ export class ViolationService {
       updated_at: now,
       ...(fine ? { fine_mci: fine.mci, fine_year: fine.year, fine_tenge: fine.tenge } : {}),
     };
-    const updated = await this.db.updateTable('violation_cases').set(changes).where('id', '=', id).where('status', '=', current.status).executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) throw AppError.conflict('VIOLATION_CHANGED', 'The case changed meanwhile; read it again');
+    if (!(await this.cases.update(id, current.status, changes))) throw AppError.conflict('VIOLATION_CHANGED', 'The case changed meanwhile; read it again');
     return this.get(id);
   }
 
   async get(id: string): Promise<ViolationView> {
-    const row = /^[0-9a-f-]{36}$/i.test(id)
-      ? await this.db
-          .selectFrom('violation_cases as v')
-          .innerJoin('fine_schedule as s', (j) => j.onRef('s.violation_type', '=', 'v.violation_type').onRef('s.offender_category', '=', 'v.offender_category'))
-          .selectAll('v')
-          .select(['s.min_mci', 's.max_mci'])
-          .where('v.id', '=', id)
-          .executeTakeFirst()
-      : undefined;
+    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.cases.byId(id) : undefined;
     if (!row) throw AppError.notFound('VIOLATION_NOT_FOUND', `No violation case ${id}`);
     const mci = row.fine_mci === null ? null : Number(row.fine_mci);
     return {
@@ -145,26 +138,19 @@ export class ViolationService {
   }
 
   async schedule() {
-    const rows = await this.db.selectFrom('fine_schedule').selectAll().orderBy('violation_type').orderBy('offender_category').execute();
+    const rows = await this.cases.schedule();
     return rows.map((r) => ({ violationType: r.violation_type, offenderCategory: r.offender_category, description: r.description, minMci: Number(r.min_mci), maxMci: Number(r.max_mci) }));
   }
 
   private async scheduleEntry(violationType: string, category: OffenderCategory) {
-    const row = await this.db.selectFrom('fine_schedule').select(['min_mci', 'max_mci']).where('violation_type', '=', violationType).where('offender_category', '=', category).executeTakeFirst();
+    const row = await this.cases.scheduleEntry(violationType, category);
     if (!row) throw AppError.unprocessable('VIOLATION_TYPE_UNKNOWN', `The fine schedule has no violation type "${violationType}"; see GET /v1/violations/fine-schedule`);
     return { minMci: Number(row.min_mci), maxMci: Number(row.max_mci) };
   }
 
   /** Cases by year opened and violation type: how many, how many fined, fines in MCI and tenge. */
   async statistics(year?: number) {
-    const rows = await sql<{ year: number; violation_type: string; cases: number; fined: number; fine_mci: string | null; fine_tenge: string | null }>`
-      select extract(year from opened_at)::int as year, violation_type, count(*)::int as cases,
-        count(*) filter (where status in ('fined', 'appealed'))::int as fined,
-        coalesce(sum(fine_mci) filter (where status in ('fined', 'appealed')), 0)::text as fine_mci,
-        coalesce(sum(fine_tenge) filter (where status in ('fined', 'appealed')), 0)::text as fine_tenge
-      from violation_cases
-      ${year === undefined ? sql`` : sql`where opened_at >= make_timestamptz(${year}::int, 1, 1, 0, 0, 0, 'UTC') and opened_at < make_timestamptz(${year + 1}::int, 1, 1, 0, 0, 0, 'UTC')`}
-      group by 1, 2 order by 1, 2`.execute(this.db);
-    return rows.rows.map((r) => ({ year: r.year, violationType: r.violation_type, cases: r.cases, fined: r.fined, fineMci: Number(r.fine_mci), fineTenge: Number(r.fine_tenge) }));
+    const rows = await this.cases.statistics(year);
+    return rows.map((r) => ({ year: r.year, violationType: r.violation_type, cases: r.cases, fined: r.fined, fineMci: Number(r.fine_mci), fineTenge: Number(r.fine_tenge) }));
   }
 }

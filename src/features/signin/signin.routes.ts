@@ -8,6 +8,7 @@ import { clearedSessionCookie, SessionStore, sessionCookie } from './sessions.js
 import { ChallengeView, SessionView, SigninRequest } from './signin.schema.js';
 import { SigninService } from './signin.service.js';
 import { PresentedCertificates } from '../trust/index.js';
+import { problems } from '../../schemas/problem.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,11 +16,6 @@ declare module 'fastify' {
   }
 }
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 const person = [{ personSession: [] }];
 
 export interface SigninPluginOptions {

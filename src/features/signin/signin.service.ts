@@ -6,7 +6,7 @@ import { acceptSigner, isEvidenceOfUse } from '../trust/index.js';
 import type { Challenge, ChallengeStore } from './challenges.js';
 import type { OpenedSession, SessionStore } from './sessions.js';
 
-const refuse = (code: string, detail: string) => new AppError(401, code, detail);
+const refuse = (code: string, detail: string) => new AppError('unauthorized', code, detail);
 
 /**
  * Sign-in with e-signature: a single-use nonce, signed as CMS with the person's AUTH
@@ -43,7 +43,7 @@ export class SigninService {
     }
     let accepted;
     try {
-      accepted = acceptSigner(report, { purpose: 'AUTH', prefix: 'SIGNIN', status: 401 });
+      accepted = acceptSigner(report, { purpose: 'AUTH', prefix: 'SIGNIN', kind: 'unauthorized' });
     } catch (err) {
       // A key that really signed this nonce (a revoked or expired certificate's) is one use, however often the same CMS is sent again.
       if (isEvidenceOfUse(report) && !(await this.challenges.consume(nonce))) throw refuse('SIGNIN_NONCE_REPLAYED', 'This nonce was used by another sign-in meanwhile');

@@ -29,7 +29,7 @@ async function expectAppError(promise: Promise<unknown>, code: string) {
   const err = await promise.then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(AppError);
   expect((err as AppError).code).toBe(code);
-  expect((err as AppError).status).toBe(400);
+  expect((err as AppError).kind).toBe('malformed');
 }
 
 describe('CMS signing and verification', () => {

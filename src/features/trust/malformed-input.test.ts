@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestHierarchy, issuePerson } from '../../../test/helpers/cms-fixtures.js';
 import { AppError } from '../../errors/app-error.js';
+import { HTTP_STATUS_OF_KIND } from '../../errors/http-errors.js';
 import { TimeStampAuthority } from '../ca/index.js';
 import { buildTimeStampRequest, parseTimeStampResponse } from '../../pkix/time-stamp-protocol.js';
 import { CertificateInfo } from '../../pkix/certificate.js';
@@ -60,7 +61,7 @@ describe('malformed input never escapes as an unexpected error', () => {
         outcomes.report++;
         if (report.result === 'valid') outcomes.valid++;
       } catch (err) {
-        if (!(err instanceof AppError) || err.status !== 400) throw new Error(`${label}: ${(err as Error).stack}`);
+        if (!(err instanceof AppError) || HTTP_STATUS_OF_KIND[err.kind] !== 400) throw new Error(`${label}: ${(err as Error).stack}`);
         outcomes.refused++;
       }
     }

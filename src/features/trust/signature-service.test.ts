@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestHierarchy, issuePerson, tempDir, toPem, type TestPerson } from '../../../test/helpers/cms-fixtures.js';
 import { ecdsa_with_SHA256 } from '../../pkix/oids.js';
 import { CertificateInfo } from '../../pkix/certificate.js';
-import { algorithmIdentifier, explicit, sequence, smallInteger, tlv, unsignedInteger, utcTime } from '../../der/der.js';
+import { algorithmIdentifier, explicit, sequence, smallInteger, tlv, unsignedInteger, utcTime } from '../../der/writer.js';
 import { signCms } from '../../client/sign.js';
 import { createSignatureVerifier } from './signature-service.js';
 

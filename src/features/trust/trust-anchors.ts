@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CertificateInfo, derBlocks } from '../../pkix/certificate.js';
-import { readCrl } from './crl-reader.js';
+import { PathCrl } from './path-validation/path-crl.js';
 
 /**
  * A certificate the verifier trusts without a chain above it. A root is self-signed; a
@@ -71,7 +71,7 @@ export class TrustStore {
 function crlsOfFile(file: string, content: Buffer): Buffer[] {
   return derBlocks(content).map((der) => {
     try {
-      readCrl(der);
+      new PathCrl(der);
     } catch (err) {
       throw new Error(`Cannot use the trust file ${file}: ${(err as Error).message}`);
     }

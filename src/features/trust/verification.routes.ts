@@ -10,6 +10,7 @@ import type { RevocationStatusSource } from './revocation-status.js';
 import { SignerIdentitySchema, VerificationReportSchema, VerifyRequestSchema, type VerifyRequest } from './verification-report.schema.js';
 import { SignatureUses } from './signature-uses.js';
 import { isEvidenceOfUse } from './evidence/signer-requirements.js';
+import { problems } from '../../schemas/problem.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,11 +23,6 @@ declare module 'fastify' {
   }
 }
 
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem document' },
-);
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
 /**
  * A raw DER request body for the OpenAPI document. It has no `type`: Fastify validates the
  * parsed body against it, and a Buffer is not a JSON string.

@@ -49,7 +49,7 @@ function limitsOf(route: RouteOptions, limits: RateLimits): { onRequest?: Hook; 
 
 export const rateLimitsPlugin = fp(
   async function rateLimits(app: FastifyInstance) {
-    const store: CounterStore = app.config.redisUrl ? await RedisCounterStore.connect(app.config.redisUrl) : new PostgresCounterStore(app.database.db);
+    const store: CounterStore = app.config.redisUrl ? await RedisCounterStore.connect(app.config.redisUrl) : new PostgresCounterStore(app.database.db, app.runsBackgroundJobs ? undefined : 0);
     const limits = new RateLimits(store, app.config);
     app.decorate('rateLimits', limits);
     app.addHook('onClose', async () => store.close());

@@ -92,5 +92,5 @@ export class RateLimits {
 function refusal(reply: FastifyReply, rule: RateLimitRule, resetsIn: number): AppError {
   const { code, what } = RATE_LIMIT_RULES[rule];
   reply.header('retry-after', String(resetsIn));
-  return new AppError(429, code, `Too many ${what}: wait ${resetsIn} seconds (Retry-After) and try again`, { retryAfterSeconds: resetsIn });
+  return new AppError('rate_limited', code, `Too many ${what}: wait ${resetsIn} seconds (Retry-After) and try again`, { retryAfterSeconds: resetsIn });
 }

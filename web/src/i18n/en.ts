@@ -1,5 +1,10 @@
+import { identityEn } from './identity.en.js';
+import { enFraudLiteracy } from './en.fraud-literacy.js';
+
 /** English, the reference: ru.ts and kk.ts must have exactly these keys (a unit test checks). */
 export const en = {
+  ...identityEn,
+  ...enFraudLiteracy,
   app: {
     name: 'Qorgau',
     tagline: 'Protection from leaked personal data',
@@ -214,6 +219,23 @@ export const en = {
     add: 'Add',
     remove: 'Remove',
     added: 'Added.',
+    language: 'Language of the notices',
+    language_kk: 'Kazakh',
+    language_ru: 'Russian',
+    language_en: 'English',
+    waiting: 'Not confirmed yet: we sent a code to this address. Nothing else is sent to it until you type the code.',
+    confirmed: 'Confirmed',
+    code: 'Code from the letter (6 digits)',
+    confirm: 'Confirm',
+    resend: 'Send a new code',
+    resent: 'A new code is on its way. The old one no longer works.',
+    codeSent: 'We sent a code to {{address}}. Open the letter and type the code here.',
+    error_CONTACT_CODE_WRONG: 'The code is not right. Check the letter and try again.',
+    error_CONTACT_CODE_EXPIRED: 'The code is too old. Ask for a new code.',
+    error_CONTACT_CODE_ATTEMPTS_EXHAUSTED: 'The code was typed wrong too many times. Ask for a new code.',
+    error_CONTACT_CODE_NONE: 'There is no code for this address. Ask for a new code.',
+    error_CONTACT_CODE_RATE_LIMITED: 'Too many codes were asked for. Please wait a little and try again.',
+    error_CONTACT_CODE_NOT_SENT: 'The letter could not be sent. The address is saved: ask for a new code a little later.',
   },
   office: {
     use: 'Use',

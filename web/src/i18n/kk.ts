@@ -1,6 +1,10 @@
 import type { Messages } from './en.js';
+import { identityKk } from './identity.kk.js';
+import { kkFraudLiteracy } from './kk.fraud-literacy.js';
 
 export const kk: Messages = {
+  ...identityKk,
+  ...kkFraudLiteracy,
   app: {
     name: 'Qorgau',
     tagline: 'Жеке деректердің жылыстауынан қорғау',
@@ -215,6 +219,23 @@ export const kk: Messages = {
     add: 'Қосу',
     remove: 'Жою',
     added: 'Қосылды.',
+    language: 'Хабарламалар тілі',
+    language_kk: 'Қазақша',
+    language_ru: 'Орысша',
+    language_en: 'Ағылшынша',
+    waiting: 'Әлі расталмаған: осы мекенжайға код жібердік. Кодты енгізбейінше, оған басқа ештеңе жіберілмейді.',
+    confirmed: 'Расталды',
+    code: 'Хаттағы код (6 сан)',
+    confirm: 'Растау',
+    resend: 'Жаңа код жіберу',
+    resent: 'Жаңа код жіберілді. Ескі код енді жарамсыз.',
+    codeSent: '{{address}} мекенжайына код жібердік. Хатты ашып, кодты осында енгізіңіз.',
+    error_CONTACT_CODE_WRONG: 'Код дұрыс емес. Хатты тексеріп, қайта көріңіз.',
+    error_CONTACT_CODE_EXPIRED: 'Кодтың мерзімі өтті. Жаңа код сұраңыз.',
+    error_CONTACT_CODE_ATTEMPTS_EXHAUSTED: 'Код тым көп рет қате енгізілді. Жаңа код сұраңыз.',
+    error_CONTACT_CODE_NONE: 'Бұл мекенжайға код жоқ. Жаңа код сұраңыз.',
+    error_CONTACT_CODE_RATE_LIMITED: 'Код тым көп сұралды. Сәл күтіп, қайта көріңіз.',
+    error_CONTACT_CODE_NOT_SENT: 'Хат жіберілмеді. Мекенжай сақталды: жаңа кодты сәл кейінірек сұраңыз.',
   },
   office: {
     use: 'Пайдалану',

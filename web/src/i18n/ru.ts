@@ -1,6 +1,10 @@
 import type { Messages } from './en.js';
+import { identityRu } from './identity.ru.js';
+import { ruFraudLiteracy } from './ru.fraud-literacy.js';
 
 export const ru: Messages = {
+  ...identityRu,
+  ...ruFraudLiteracy,
   app: {
     name: 'Qorgau',
     tagline: 'Защита от утечек персональных данных',
@@ -215,6 +219,23 @@ export const ru: Messages = {
     add: 'Добавить',
     remove: 'Удалить',
     added: 'Добавлено.',
+    language: 'Язык уведомлений',
+    language_kk: 'Казахский',
+    language_ru: 'Русский',
+    language_en: 'Английский',
+    waiting: 'Ещё не подтверждён: мы отправили код на этот адрес. Пока вы не введёте код, больше ничего на него не придёт.',
+    confirmed: 'Подтверждён',
+    code: 'Код из письма (6 цифр)',
+    confirm: 'Подтвердить',
+    resend: 'Отправить новый код',
+    resent: 'Новый код отправлен. Старый больше не действует.',
+    codeSent: 'Мы отправили код на {{address}}. Откройте письмо и введите код здесь.',
+    error_CONTACT_CODE_WRONG: 'Код неверный. Проверьте письмо и попробуйте ещё раз.',
+    error_CONTACT_CODE_EXPIRED: 'Код устарел. Попросите новый код.',
+    error_CONTACT_CODE_ATTEMPTS_EXHAUSTED: 'Код слишком много раз ввели неверно. Попросите новый код.',
+    error_CONTACT_CODE_NONE: 'Для этого адреса нет кода. Попросите новый код.',
+    error_CONTACT_CODE_RATE_LIMITED: 'Слишком много запросов кода. Подождите немного и попробуйте снова.',
+    error_CONTACT_CODE_NOT_SENT: 'Письмо не удалось отправить. Адрес сохранён: попросите новый код чуть позже.',
   },
   office: {
     use: 'Использовать',

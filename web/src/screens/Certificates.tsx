@@ -4,6 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { api, type HeldCertificate } from '../api';
 import { Loaded } from '../components/Query';
 import { useFormat } from '../format';
+import { Renew } from './Renew';
+import { KeyFiles } from '../components/KeyFiles';
 
 interface Use { at?: string; usedAt?: string; action?: string; kind?: string; ip?: string | null; device?: string | null }
 
@@ -14,6 +16,8 @@ export function Certificates() {
   const query = useQuery({ queryKey: ['me', 'certificates'], queryFn: () => api<{ items: HeldCertificate[] }>('/v1/me/certificates') });
   const usage = useQuery({ queryKey: ['me', 'certificate-usage'], queryFn: () => api<{ items: Use[] }>('/v1/me/certificate-usage') });
   const [notice, setNotice] = useState<string | null>(null);
+  const [renewing, setRenewing] = useState<string | null>(null);
+  const [renewed, setRenewed] = useState<{ auth: Uint8Array; sign: Uint8Array } | null>(null);
   const lost = useMutation({
     mutationFn: (serial: string) => api(`/v1/me/certificates/${serial}/revoke`, { method: 'POST', body: {} }),
     onSuccess: async () => {
@@ -25,7 +29,8 @@ export function Certificates() {
     <section>
       <h1>{t('certificates.title')}</h1>
       <p className="lead">{t('certificates.intro')}</p>
-      {notice ? <p role="status" className="ok">{notice}</p> : null}
+      {notice ? <p role="status" className="ok" data-testid="certificates-notice">{notice}</p> : null}
+      {renewed ? <KeyFiles files={renewed} /> : null}
       {lost.isError ? <p role="alert" className="error">{(lost.error as Error).message}</p> : null}
       <Loaded query={query}>
         {({ items }) =>
@@ -44,7 +49,23 @@ export function Certificates() {
                     <dd className="mono">{c.serial}</dd>
                   </dl>
                   {c.status === 'good' ? (
-                    <button type="button" onClick={() => window.confirm(t('certificates.confirmLost')) && lost.mutate(c.serial)}>{t('certificates.reportLost')}</button>
+                    <div className="actions">
+                      {c.kind === 'auth' ? (
+                        <button type="button" aria-expanded={renewing === c.serial} onClick={() => setRenewing(renewing === c.serial ? null : c.serial)} data-testid="renew-open">{t('renew.button')}</button>
+                      ) : null}
+                      <button type="button" onClick={() => window.confirm(t('certificates.confirmLost')) && lost.mutate(c.serial)}>{t('certificates.reportLost')}</button>
+                    </div>
+                  ) : null}
+                  {renewing === c.serial ? (
+                    <Renew
+                      serial={c.serial}
+                      onDone={(files) => {
+                        setRenewing(null);
+                        setRenewed(files);
+                        // The old pair is revoked, so the session it opened has ended: the notice says to sign in again.
+                        setNotice(t('renew.done'));
+                      }}
+                    />
                   ) : null}
                 </li>
               ))}

@@ -11,6 +11,7 @@ export function Home() {
         <h1>{t('app.name')}</h1>
         <p className="lead">{t('home.publicIntro')}</p>
         <p>{t('home.signInHint')}</p>
+        <p><Link to="/apply">{t('apply.link')}</Link></p>
         <p className="actions">
           <Link to="/signin" className="button primary">{t('app.signIn')}</Link>
           <Link to="/breaches" className="button">{t('nav.breaches')}</Link>

@@ -59,7 +59,7 @@ export function Inspector() {
       <h2>{t('inspector.schedule')}</h2>
       <Loaded query={schedule}>
         {(rows) => (
-          <table>
+          <table data-testid="fine-schedule">
             <thead><tr><th scope="col">{t('inspector.type')}</th><th scope="col">{t('inspector.category')}</th><th scope="col">{t('inspector.mci')}</th></tr></thead>
             <tbody>{rows.map((r) => <tr key={`${r.violationType}-${r.offenderCategory}`}><td>{r.description}</td><td>{t(`inspector.category_${r.offenderCategory}`, { defaultValue: r.offenderCategory })}</td><td>{f.number(r.minMci)}{r.maxMci !== r.minMci ? `–${f.number(r.maxMci)}` : ''}</td></tr>)}</tbody>
           </table>

@@ -2,7 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { openAndCheck, refusalOf, signIn, type CheckedKey } from '../crypto/signin';
 import { useFormat } from '../format';
-import { useRoute } from '../router';
+import { Link, useRoute } from '../router';
 import { useSession } from '../session';
 import { ORGANIZATION_KEY } from './Organization';
 
@@ -58,6 +58,7 @@ export function SignIn() {
         {problem ? <p role="alert" className="error" data-testid="signin-problem">{problem}</p> : null}
         <button type="submit" className="primary" disabled={busy}>{busy ? t('signin.working') : t('signin.submit')}</button>
       </form>
+      <p><Link to="/apply">{t('apply.link')}</Link></p>
       <p className="hint">{t('signin.demo')}</p>
     </section>
   );

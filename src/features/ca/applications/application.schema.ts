@@ -47,6 +47,7 @@ export const IssuedCertificateView = Type.Object({
 export const ApplicationView = Type.Object({
   id: Type.String(),
   status: Type.Union([Type.Literal('pending_review'), Type.Literal('rejected'), Type.Literal('issued')]),
+  captured: Type.Boolean({ description: 'The live capture and ID photo of remote proofing were received' }),
   holder: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
   decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
@@ -77,6 +78,15 @@ export const ReviewItem = Type.Object({
   registrationExtract: Type.Union([Type.String(), Type.Null()], { description: "A head's application: the extract number to check in the business registry (it must name this IIN as the first head of this BIN)" }),
   identityProven: Type.Boolean({ description: 'true when the applicant signed the application with their own trusted certificate (only the headship is left to check)' }),
   createdAt: Type.String({ format: 'date-time' }),
+  capture: Type.Union([
+    Type.Object({
+      capturedAt: Type.String({ format: 'date-time' }),
+      faceMatchScore: Type.Union([Type.Number(), Type.Null()], { description: '0 to 1, from the face-match provider' }),
+      faceMatchProvider: Type.Union([Type.String(), Type.Null()]),
+      testDouble: Type.Boolean({ description: 'true: the score comes from the stand-in that compares nothing (no face-match service is connected)' }),
+    }),
+    Type.Null(),
+  ], { description: 'null: the applicant has not given the live capture and ID photo yet' }),
 });
 export const ReviewQueue = Type.Object({ items: Type.Array(ReviewItem) });
 export const ReviewQueueQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) });
@@ -120,3 +130,34 @@ export const ApproveBody = Type.Object(
   { additionalProperties: false },
 );
 export const RejectBody = Type.Object({ reason: Type.String({ minLength: 3, maxLength: 1000 }) }, { additionalProperties: false });
+
+const Prompt = Type.Union([Type.Literal('turn-left'), Type.Literal('turn-right'), Type.Literal('blink'), Type.Literal('smile'), Type.Literal('look-up')]);
+export const LivenessChallenge = Type.Object({
+  prompts: Type.Array(Prompt, { description: 'Show each prompt to the person and take one frame while they do it, in this order' }),
+  code: Type.String({ description: 'Shown to the person and sent back with the capture' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+const Image = (what: string, maxKiB: number) =>
+  Type.String({ minLength: 16, maxLength: Math.ceil((maxKiB * 1024 * 4) / 3) + 64, description: `${what}: JPEG or PNG, base64 (a data: URL is accepted), at most ${maxKiB} KiB` });
+export const CaptureBody = Type.Object(
+  {
+    code: Type.String({ minLength: 1, maxLength: 16, description: 'The code of the liveness challenge' }),
+    idPhoto: Image('Photo of the ID card or passport', 2048),
+    frames: Type.Array(Type.Object({ prompt: Type.String({ maxLength: 32 }), image: Image('A live frame from the camera', 600) }, { additionalProperties: false }), { minItems: 1, maxItems: 5 }),
+  },
+  { additionalProperties: false },
+);
+export const CaptureReceipt = Type.Object({ capturedAt: Type.String({ format: 'date-time' }) });
+const ReviewImage = Type.Object({ mediaType: Type.String(), data: Type.String({ description: 'base64' }) });
+export const CaptureForReviewView = Type.Object({
+  prompts: Type.Array(Type.String()),
+  capturedAt: Type.String({ format: 'date-time' }),
+  idPhoto: ReviewImage,
+  frames: Type.Array(Type.Object({ prompt: Type.String(), mediaType: Type.String(), data: Type.String() })),
+  faceMatch: Type.Object({
+    score: Type.Union([Type.Number(), Type.Null()]),
+    liveness: Type.Union([Type.String(), Type.Null()]),
+    provider: Type.Union([Type.String(), Type.Null()]),
+    testDouble: Type.Boolean({ description: 'true: no face-match service is connected; the score is a stand-in and compares nothing' }),
+  }),
+});

@@ -20,6 +20,7 @@ import type { Pseudonymizer } from '../../../privacy/pseudonym.js';
 import { CertificateInfo } from '../../../pkix/certificate.js';
 import { signerIdentityOf } from '../../trust/index.js';
 import { EMPLOYEE_ROLES, type EmployeeRole } from '../profiles.js';
+import type { ProofingCaptures } from './proofing-captures.js';
 
 /** The registry's answer to "is this IIN in a published breach?", through its service (DESIGN.md: never its tables). */
 export type PublishedBreachesOf = (iin: string) => Promise<{ id: string; title?: string }[]>;
@@ -104,6 +105,8 @@ const notAuthorized = (bin: string) =>
 export class CertificateApplicationService {
   /** Replaceable: tests and demonstrations use AutomaticProofing. */
   proofing: IdentityProofing = new OperatorReviewProofing();
+  /** The browser's liveness captures; without them no application is approved as remote proofing. */
+  captures: ProofingCaptures | null = null;
   private readonly repository: ApplicationsRepository;
   private readonly issuer: CertificateIssuer;
 
@@ -222,9 +225,11 @@ export class CertificateApplicationService {
   async view(id: string): Promise<ApplicationViewType> {
     const row = await this.require(id);
     const certificates = row.status === 'issued' ? await this.repository.certificatesOf(id) : [];
+    const capturedAt = this.captures ? await this.captures.capturedAt(id) : null;
     return {
       id: row.id,
       status: row.status,
+      captured: capturedAt !== null,
       holder: row.holder,
       createdAt: new Date(row.created_at).toISOString(),
       decidedAt: row.decided_at ? new Date(row.decided_at).toISOString() : null,
@@ -259,7 +264,9 @@ export class CertificateApplicationService {
   }
 
   async reviewQueue(limit = 100) {
-    return (await this.repository.pendingReview(limit)).map((r) => ({
+    const rows = await this.repository.pendingReview(limit);
+    const captures = this.captures ? await this.captures.summaries(rows.map((r) => r.id)) : new Map();
+    return rows.map((r) => ({
       id: r.id,
       holder: r.holder,
       iin: r.iin,
@@ -273,12 +280,14 @@ export class CertificateApplicationService {
       registrationExtract: r.registration_extract,
       identityProven: r.proof !== null,
       createdAt: new Date(r.created_at).toISOString(),
+      capture: captures.get(r.id) ?? null,
     }));
   }
 
   /** An operator confirms the applicant's identity: the pair is issued in the same transaction. */
   async approve(id: string, operator: string, method: ProofingMethod = 'remote', note?: string, headship: HeadshipApproval = {}): Promise<ApplicationViewType> {
     const row = await this.require(id);
+    if (row.status !== 'pending_review') throw AppError.conflict('APPLICATION_NOT_PENDING', `Application ${id} is not waiting for review (it is ${row.status.replace('_', ' ')})`);
     let roles: EmployeeRole[] | null = null;
     if (row.registration_extract) {
       // The operator confirms they checked the extract in the business registry by giving its number again.
@@ -303,10 +312,15 @@ export class CertificateApplicationService {
       );
     }
     await this.db.transaction().execute(async (trx) => {
+      // Remote proofing rests on the applicant's live capture and ID photo: an operator cannot
+      // vouch for a face they never saw. In person, the operator saw the person and the document.
+      if (method === 'remote' && row.id_document_number !== null && !(this.captures && (await this.captures.capturedAt(id, trx)))) {
+        throw AppError.conflict('PROOFING_CAPTURE_MISSING', `Application ${id} has no live capture and ID photo yet: a remote approval needs them (or approve as in-person after seeing the person)`);
+      }
       const decided = await this.repository.decide(trx, id, { status: 'issued', decided_by: operator, decision_reason: note ?? null, proofing_method: method });
       if (!decided) throw AppError.conflict('APPLICATION_NOT_PENDING', `Application ${id} is not waiting for review (it is ${row.status.replace('_', ' ')})`);
       if (roles) {
-        await trx.updateTable('certificate_applications').set({ employee_roles: roles, headship_proof: `extract:${row.registration_extract}` }).where('id', '=', id).execute();
+        await this.repository.setHeadship(trx, id, roles, `extract:${row.registration_extract}`);
       }
       const auth = await checkCsr(Buffer.from(row.auth_csr), 'authCsr');
       const sign = await checkCsr(Buffer.from(row.sign_csr), 'signCsr');
@@ -317,13 +331,7 @@ export class CertificateApplicationService {
 
   /** An extract number proves one headship claim: refused while another pending or issued application holds it. */
   private async assertExtractFree(extract: string): Promise<void> {
-    const holder = await this.db
-      .selectFrom('certificate_applications')
-      .select('id')
-      .where('registration_extract', '=', extract)
-      .where('status', '<>', 'rejected')
-      .executeTakeFirst();
-    if (holder) throw extractReused(extract);
+    if (await this.repository.extractHeld(extract)) throw extractReused(extract);
   }
 
   /**

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, getTestDatabase, getTestHierarchy } from '../../../../test/helpers/test-database.js';
 import { buildBreach, buildIin, buildOperatorToken } from '../../../../test/helpers/factories.js';
-import { applicationBody, buildCsrPair, buildEmployee, buildPerson, openssl, tempDir, toPem, writeTemp } from '../../../../test/helpers/pki-factories.js';
+import { applicationBody, buildCsrPair, buildEmployee, buildPerson, giveCapture, openssl, tempDir, toPem, writeTemp } from '../../../../test/helpers/pki-factories.js';
 import { AutomaticProofing, OperatorReviewProofing } from './identity-proofing.js';
 
 let app: FastifyInstance;
@@ -112,6 +112,7 @@ describe('remote certificate applications', () => {
   it('two operators approving at once issue one pair, not two', async () => {
     useProofing(new OperatorReviewProofing());
     const { id } = (await submit()).json();
+    await giveCapture(app, id);
     const approve = () => app.inject({ method: 'POST', url: `/v1/pki/applications/${id}/approve`, headers: operator() }); // no body at all: every field is optional
     const answers = await Promise.all([approve(), approve()]);
     expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);

@@ -39,7 +39,7 @@ export interface VerifiedEmployeeApplication {
   signer: AcceptedSigner;
 }
 
-const refuse = (code: string, detail: string) => new AppError(422, code, detail);
+const refuse = (code: string, detail: string) => new AppError('unprocessable', code, detail);
 
 /**
  * Verifies an employee's signed application: one signer, every check passed (signature, chain
@@ -56,12 +56,12 @@ export async function verifyEmployeeApplication(
   try {
     report = await verifier.verify(cms);
   } catch (err) {
-    if (err instanceof AppError && err.status < 500) throw refuse('APPLICATION_SIGNATURE_INVALID', `The signed application is not a usable CMS: ${err.message}`);
+    if (err instanceof AppError && err.kind !== 'unavailable' && err.kind !== 'upstream') throw refuse('APPLICATION_SIGNATURE_INVALID', `The signed application is not a usable CMS: ${err.message}`);
     throw err;
   }
   options.observe?.(report);
   if (report.detached) throw refuse('APPLICATION_DETACHED', 'Send the signed application with its content (an attached CMS)');
-  const signer = acceptSigner(report, { purpose: 'AUTH', prefix: 'APPLICATION', status: 422 });
+  const signer = acceptSigner(report, { purpose: 'AUTH', prefix: 'APPLICATION', kind: 'unprocessable' });
   const contentBytes = parseSignedData(cms).eContent;
   if (!contentBytes) throw refuse('APPLICATION_DETACHED', 'Send the signed application with its content (an attached CMS)');
   let parsed: unknown;

@@ -50,7 +50,7 @@ describe('qorgau ca init (the ceremony)', () => {
   it('never overwrites an existing hierarchy, and refuses a wrong passphrase', async () => {
     const dir = path.join(tempDir(), 'ca');
     await initCa({ dir, passphrase, publicUrl });
-    await expect(initCa({ dir, passphrase, publicUrl })).rejects.toMatchObject({ code: 'CA_ALREADY_INITIALIZED', status: 409 });
+    await expect(initCa({ dir, passphrase, publicUrl })).rejects.toMatchObject({ code: 'CA_ALREADY_INITIALIZED', kind: 'conflict' });
     await expect(loadCaHierarchy(dir, 'not the passphrase')).rejects.toMatchObject({ code: 'KEY_DECRYPT_FAILED' });
     await expect(initCa({ dir: path.join(tempDir(), 'ca'), passphrase: 'short', publicUrl })).rejects.toMatchObject({ code: 'PASSPHRASE_TOO_SHORT' });
   });

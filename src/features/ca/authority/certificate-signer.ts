@@ -1,14 +1,8 @@
 import * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
 import type { KeySigner } from '../../../pkix/key-signer.js';
+import { bitString, sequence } from '../../../der/writer.js';
 import { signatureAlgorithmOf } from '../issuance/tbs-certificate.js';
-
-/** DER TLV: tag, definite length, value. */
-function tlv(tag: number, value: Uint8Array): Buffer {
-  const n = value.length;
-  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
-  return Buffer.concat([Buffer.from([tag, ...length]), value]);
-}
 
 /**
  *   Certificate  ::=  SEQUENCE  {
@@ -17,7 +11,7 @@ function tlv(tag: number, value: Uint8Array): Buffer {
  *        signatureValue       BIT STRING  }
  * The one place a CA key signs a certificate: the TBSCertificate is encoded once, and
  * those exact bytes are what the KeySigner signs and what the certificate carries
- * (the outer SEQUENCE is written around them, never re-encoded).
+ * (the outer SEQUENCE is written around them by the DER writer, never re-encoded by pkijs).
  */
 export async function signCertificate(certificate: pkijs.Certificate, signer: KeySigner): Promise<Buffer> {
   certificate.signature = signatureAlgorithmOf(signer.algorithm);
@@ -27,6 +21,5 @@ export async function signCertificate(certificate: pkijs.Certificate, signer: Ke
   certificate.tbsView = tbs;
   certificate.signatureValue = new asn1js.BitString({ valueHex: signature });
   const algorithm = new Uint8Array(certificate.signatureAlgorithm.toSchema().toBER(false));
-  // BIT STRING: a leading octet of 0 unused bits, then the signature.
-  return tlv(0x30, Buffer.concat([tbs, algorithm, tlv(0x03, Buffer.concat([Buffer.from([0]), signature]))]));
+  return sequence(tbs, algorithm, bitString(signature));
 }

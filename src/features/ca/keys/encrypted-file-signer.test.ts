@@ -38,7 +38,7 @@ describe('EncryptedFileSigner', () => {
     const dir = tempDir();
     const keyFile = path.join(dir, 'ca.key.pem');
     await EncryptedFileSigner.generate(keyFile, passphrase);
-    await expect(EncryptedFileSigner.load(keyFile, 'wrong passphrase!!')).rejects.toMatchObject({ code: 'KEY_DECRYPT_FAILED', status: 422 });
+    await expect(EncryptedFileSigner.load(keyFile, 'wrong passphrase!!')).rejects.toMatchObject({ code: 'KEY_DECRYPT_FAILED', kind: 'unprocessable' });
     const plain = path.join(dir, 'plain.pem');
     await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', plain]);
     await expect(EncryptedFileSigner.load(plain, passphrase)).rejects.toMatchObject({ code: 'KEY_NOT_ENCRYPTED' });

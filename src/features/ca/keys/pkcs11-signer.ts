@@ -52,7 +52,7 @@ function loadModule(library: string): LoadedModule {
       module.initialize();
       loaded = { module, tokens: 0 };
     } catch (err) {
-      throw new AppError(503, 'PKCS11_MODULE_UNAVAILABLE', `Cannot load the PKCS#11 module ${library}: ${(err as Error).message}`);
+      throw new AppError('unavailable', 'PKCS11_MODULE_UNAVAILABLE', `Cannot load the PKCS#11 module ${library}: ${(err as Error).message}`);
     }
     loadedModules.set(library, loaded);
   }
@@ -81,7 +81,7 @@ function openToken(options: Pkcs11Options): OpenToken {
   }
   if (!slot) {
     releaseModule(options.library);
-    throw new AppError(503, 'PKCS11_TOKEN_NOT_FOUND', `No PKCS#11 token labelled "${options.tokenLabel}"`);
+    throw new AppError('unavailable', 'PKCS11_TOKEN_NOT_FOUND', `No PKCS#11 token labelled "${options.tokenLabel}"`);
   }
   const session = slot.open(graphene.SessionFlag.SERIAL_SESSION | graphene.SessionFlag.RW_SESSION);
   try {
@@ -89,7 +89,7 @@ function openToken(options: Pkcs11Options): OpenToken {
   } catch (err) {
     session.close();
     releaseModule(options.library);
-    throw new AppError(503, 'PKCS11_LOGIN_FAILED', `Login to the PKCS#11 token "${options.tokenLabel}" failed: ${(err as Error).message}`);
+    throw new AppError('unavailable', 'PKCS11_LOGIN_FAILED', `Login to the PKCS#11 token "${options.tokenLabel}" failed: ${(err as Error).message}`);
   }
   const token: OpenToken = { session, users: 1, tail: Promise.resolve() };
   openTokens.set(id, token);
@@ -121,7 +121,7 @@ function findKey(session: graphene.Session, cls: graphene.ObjectClass, label: st
 function unwrapEcPoint(value: Buffer): Buffer {
   if (value[0] === 0x04 && value.length === 65) return value;
   if (value[0] === 0x04 && value[1] === 65 && value.length === 67) return value.subarray(2);
-  throw new AppError(503, 'PKCS11_KEY_UNSUPPORTED', 'The token holds an EC key that is not an uncompressed P-256 point');
+  throw new AppError('unavailable', 'PKCS11_KEY_UNSUPPORTED', 'The token holds an EC key that is not an uncompressed P-256 point');
 }
 
 /**
@@ -144,7 +144,7 @@ export class Pkcs11Signer implements KeySigner {
       const privateObject = findKey(session, graphene.ObjectClass.PRIVATE_KEY, options.keyLabel);
       const publicObject = findKey(session, graphene.ObjectClass.PUBLIC_KEY, options.keyLabel);
       if (!privateObject || !publicObject) {
-        throw new AppError(503, 'PKCS11_KEY_NOT_FOUND', `No key pair labelled "${options.keyLabel}" on token "${options.tokenLabel}"`);
+        throw new AppError('unavailable', 'PKCS11_KEY_NOT_FOUND', `No key pair labelled "${options.keyLabel}" on token "${options.tokenLabel}"`);
       }
       const privateKey = privateObject.toType<graphene.PrivateKey>();
       const publicKey = publicObject.toType<graphene.PublicKey>();
@@ -154,7 +154,7 @@ export class Pkcs11Signer implements KeySigner {
         // graphene reads CKA_EC_PARAMS back under its older name, paramsECDSA.
         const attrs = publicKey.getAttribute({ paramsEC: null, pointEC: null });
         const params = attrs.paramsECDSA ?? attrs.paramsEC;
-        if (!params?.equals(P256_PARAMS)) throw new AppError(503, 'PKCS11_KEY_UNSUPPORTED', 'Only P-256 EC keys are supported');
+        if (!params?.equals(P256_PARAMS)) throw new AppError('unavailable', 'PKCS11_KEY_UNSUPPORTED', 'Only P-256 EC keys are supported');
         const point = unwrapEcPoint(attrs.pointEC!);
         spki = createPublicKey({
           key: { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') },
@@ -163,14 +163,14 @@ export class Pkcs11Signer implements KeySigner {
         algorithm = 'ECDSA-P256';
       } else if (privateKey.type === graphene.KeyType.RSA) {
         const attrs = publicKey.getAttribute({ modulus: null, publicExponent: null });
-        if (attrs.modulus!.length !== 256) throw new AppError(503, 'PKCS11_KEY_UNSUPPORTED', 'Only 2048-bit RSA keys are supported');
+        if (attrs.modulus!.length !== 256) throw new AppError('unavailable', 'PKCS11_KEY_UNSUPPORTED', 'Only 2048-bit RSA keys are supported');
         spki = createPublicKey({
           key: { kty: 'RSA', n: attrs.modulus!.toString('base64url'), e: attrs.publicExponent!.toString('base64url') },
           format: 'jwk',
         }).export({ type: 'spki', format: 'der' });
         algorithm = 'RSA-2048';
       } else {
-        throw new AppError(503, 'PKCS11_KEY_UNSUPPORTED', 'The token key is neither EC nor RSA');
+        throw new AppError('unavailable', 'PKCS11_KEY_UNSUPPORTED', 'The token key is neither EC nor RSA');
       }
       return new Pkcs11Signer(algorithm, options, token, privateKey, spki);
     } catch (err) {
@@ -184,7 +184,7 @@ export class Pkcs11Signer implements KeySigner {
     const { session } = openToken(options);
     try {
       if (findKey(session, graphene.ObjectClass.PRIVATE_KEY, options.keyLabel)) {
-        throw new AppError(409, 'PKCS11_KEY_EXISTS', `The token "${options.tokenLabel}" already holds a key labelled "${options.keyLabel}"`);
+        throw new AppError('conflict', 'PKCS11_KEY_EXISTS', `The token "${options.tokenLabel}" already holds a key labelled "${options.keyLabel}"`);
       }
       const common = { token: true, label: options.keyLabel, id: createHash('sha256').update(options.keyLabel).digest().subarray(0, 8) };
       const privateTemplate = { ...common, private: true, sensitive: true, extractable: false, sign: true };

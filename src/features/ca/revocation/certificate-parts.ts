@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { DerError, TAG, children, contents, decodeOid, expectTlv, explicitTag, readTlv, slice, type Tlv } from '../../../der/tlv.js';
+import { DerError, children, oidOf, onlyChild, readOne } from '../../../der/reader.js';
+import { TAG, explicitTag } from '../../../der/writer.js';
 import { id_ce_subjectKeyIdentifier } from '../../../pkix/oids.js';
 
 /** The parts of a CA certificate that CRLs and OCSP responses repeat or hash. */
@@ -34,32 +35,31 @@ export interface CertificateParts {
  */
 export function certificateParts(der: Uint8Array): CertificateParts {
   try {
-    const certificate = expectTlv(der, 0, TAG.SEQUENCE, der.length, 'Certificate');
-    const tbs = expectTlv(der, certificate.contentStart, TAG.SEQUENCE, certificate.end, 'TBSCertificate');
-    const fields = children(der, tbs);
+    const certificate = readOne(der, TAG.SEQUENCE);
+    const [tbs] = children(certificate);
+    if (tbs?.tag !== TAG.SEQUENCE) throw new DerError('TBSCertificate is not a SEQUENCE');
+    const fields = children(tbs);
     let i = fields[0]?.tag === explicitTag(0) ? 1 : 0;
     i += 4; // serialNumber, signature, issuer, validity
     const subject = fields[i++];
     const spki = fields[i++];
     if (!subject || !spki || subject.tag !== TAG.SEQUENCE || spki.tag !== TAG.SEQUENCE) throw new DerError('TBSCertificate is incomplete');
-    const [, keyBits] = children(der, spki);
+    const [, keyBits] = children(spki);
     if (!keyBits || keyBits.tag !== TAG.BIT_STRING) throw new DerError('subjectPublicKey is not a BIT STRING');
-    const subjectPublicKey = contents(der, keyBits).subarray(1);
+    const subjectPublicKey = keyBits.value.subarray(1);
     let keyIdentifier: Buffer | undefined;
     const extensionsField = fields.slice(i).find((f) => f.tag === explicitTag(3));
     if (extensionsField) {
-      const list = readTlv(der, extensionsField.contentStart, extensionsField.end);
-      for (const extension of children(der, list)) {
-        const [oid, ...rest] = children(der, extension);
-        if (decodeOid(der, oid) !== id_ce_subjectKeyIdentifier) continue;
-        const value: Tlv = rest[rest.length - 1];
-        const inner = readTlv(der, value.contentStart, value.end);
-        keyIdentifier = Buffer.from(contents(der, inner));
+      for (const extension of children(onlyChild(extensionsField, TAG.SEQUENCE))) {
+        const [oid, ...rest] = children(extension);
+        if (oidOf(oid) !== id_ce_subjectKeyIdentifier) continue;
+        // extnValue OCTET STRING wraps the DER of KeyIdentifier ::= OCTET STRING.
+        keyIdentifier = Buffer.from(readOne(rest[rest.length - 1].value, TAG.OCTET_STRING).value);
       }
     }
     return {
-      subject: Buffer.from(slice(der, subject)),
-      subjectPublicKeyInfo: Buffer.from(slice(der, spki)),
+      subject: Buffer.from(subject.der),
+      subjectPublicKeyInfo: Buffer.from(spki.der),
       subjectPublicKey: Buffer.from(subjectPublicKey),
       keyIdentifier: keyIdentifier ?? createHash('sha1').update(subjectPublicKey).digest(),
     };

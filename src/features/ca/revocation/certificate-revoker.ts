@@ -5,6 +5,7 @@ import { AppError } from '../../../errors/app-error.js';
 import { isRevocationReason, type RevocationReason } from '../../../pkix/crl-reason.js';
 import {
   clearRevocation,
+  deletePresigned,
   insertEvents,
   lockCertificates,
   lockPairMembers,
@@ -84,7 +85,7 @@ export async function revokeCertificates(db: Kysely<DB>, request: RevocationRequ
     }
     for (const row of named) {
       if (row.revoked_at && !(isHold(row) && request.reason !== 'certificateHold')) {
-        throw new AppError(409, 'ALREADY_REVOKED', `Certificate ${row.serial} is already ${isHold(row) ? 'on hold' : `revoked (${row.revocation_reason})`}`, {
+        throw new AppError('conflict', 'ALREADY_REVOKED', `Certificate ${row.serial} is already ${isHold(row) ? 'on hold' : `revoked (${row.revocation_reason})`}`, {
           serial: row.serial,
           revokedAt: row.revoked_at.toISOString(),
           reason: row.revocation_reason,
@@ -126,6 +127,8 @@ export async function revokeCertificates(db: Kysely<DB>, request: RevocationRequ
       const subjectIin = subjects.find((s) => s.serial === r.serial)?.subject_iin ?? null;
       await appendToLog(trx, { kind: 'certificate.revoked', subjectIin, details: { issuer: r.issuer, serial: r.serial, reason: r.reason, revokedAt: r.revokedAt.toISOString(), viaPair: r.viaPair } });
     }
+    // A stored 'good' answer must not outlive the revocation (it would not be served anyway: see ocsp-presigned.ts).
+    await deletePresigned(trx, request.issuer, revoked.map((r) => r.serial));
     await notifyRevocation(trx, request.issuer, revoked.map((r) => r.serial));
     return revoked;
   });
@@ -158,6 +161,7 @@ export async function releaseCertificateHold(db: Kysely<DB>, request: ReleaseReq
       trx,
       released.map((r) => ({ issuer: r.issuer, serial: r.serial, action: 'release-hold' as const, reason: 'removeFromCRL', revoked_at: null, invalidity_date: null, actor: request.actor })),
     );
+    await deletePresigned(trx, request.issuer, released.map((r) => r.serial));
     await notifyRevocation(trx, request.issuer, released.map((r) => r.serial));
     return released.map((r) => r.serial);
   });

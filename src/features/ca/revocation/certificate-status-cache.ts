@@ -26,6 +26,8 @@ export interface CertificateStatusCacheOptions {
    */
   maxGoodSerials?: number;
   onError?: (err: unknown) => void;
+  /** Told of the serials a notification named, once their new status is held (pre-signed OCSP answers follow). */
+  onChange?: (issuer: string, serials: string[]) => void;
 }
 
 /**
@@ -153,6 +155,7 @@ export class CertificateStatusCache implements CertificateStatusSource {
             state.issued.add(row.serial);
           }
         }
+        this.options.onChange?.(notice.issuer, rows.map((r) => r.serial));
       } catch (err) {
         // A change we could not read: the cache can no longer be trusted; start over.
         this.options.onError?.(err);

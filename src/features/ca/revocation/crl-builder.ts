@@ -9,7 +9,7 @@ import {
   enumerated,
   explicit,
   header,
-  integerOf,
+  smallInteger,
   lengthSize,
   objectIdentifier,
   octetString,
@@ -20,7 +20,7 @@ import {
   writeGeneralizedTime,
   writeHeader,
   writeTime,
-} from '../../../der/tlv.js';
+} from '../../../der/writer.js';
 import { signatureAlgorithmOf } from './signature-algorithm.js';
 
 /** One revoked certificate as the CRL lists it. */
@@ -209,7 +209,7 @@ export async function buildCrl(ca: CrlSigningCa, content: CrlContent): Promise<B
     0,
     sequence(
       sequence(objectIdentifier(id_ce_authorityKeyIdentifier), octetString(sequence(tlv(0x80, parts.keyIdentifier)))),
-      sequence(objectIdentifier(id_ce_cRLNumber), octetString(integerOf(content.crlNumber))),
+      sequence(objectIdentifier(id_ce_cRLNumber), octetString(smallInteger(content.crlNumber))),
     ),
   );
   const head = Buffer.concat([

@@ -1,5 +1,6 @@
 import { id_pkix_ocsp_nonce } from '../../../pkix/oids.js';
-import { DerError, TAG, children, contents, decodeOid, expectTlv, explicitTag, readTlv, slice } from '../../../der/tlv.js';
+import { DerError, children, oidOf, onlyChild, readOne, readTlv, type Tlv } from '../../../der/reader.js';
+import { TAG, explicitTag } from '../../../der/writer.js';
 
 /** One certificate asked about. */
 export interface CertIdQuery {
@@ -53,36 +54,39 @@ const MAX_NONCE = 32;
  */
 export function parseOcspRequest(der: Uint8Array): OcspRequestContent {
   try {
-    const request = expectTlv(der, 0, TAG.SEQUENCE, der.length, 'OCSPRequest');
-    if (request.end !== der.length) throw new DerError('trailing bytes after OCSPRequest');
-    const tbs = expectTlv(der, request.contentStart, TAG.SEQUENCE, request.end, 'TBSRequest');
-    const fields = children(der, tbs);
+    // readOne refuses trailing bytes after the OCSPRequest.
+    const request = readOne(der, TAG.SEQUENCE);
+    const [tbs] = children(request);
+    if (tbs?.tag !== TAG.SEQUENCE) throw new DerError('TBSRequest is not a SEQUENCE');
+    const fields = children(tbs);
     let i = 0;
     if (fields[i]?.tag === explicitTag(0)) {
-      const version = readTlv(der, fields[i].contentStart, fields[i].end);
-      if (version.tag !== TAG.INTEGER || version.end - version.contentStart !== 1 || der[version.contentStart] !== 0) throw new DerError('only version v1 is defined');
+      const version = onlyChild(fields[i]);
+      if (version.tag !== TAG.INTEGER || version.value.length !== 1 || version.value[0] !== 0) throw new DerError('only version v1 is defined');
       i++;
     }
     if (fields[i]?.tag === explicitTag(1)) i++;
     const list = fields[i++];
     if (!list || list.tag !== TAG.SEQUENCE) throw new DerError('requestList is missing');
     const requests: CertIdQuery[] = [];
-    for (const single of children(der, list)) {
+    for (const single of children(list)) {
       if (single.tag !== TAG.SEQUENCE) throw new DerError('Request is not a SEQUENCE');
-      const certIdTlv = expectTlv(der, single.contentStart, TAG.SEQUENCE, single.end, 'CertID');
-      const [algorithm, nameHash, keyHash, serial, ...extra] = children(der, certIdTlv);
+      const [certIdTlv] = children(single);
+      if (certIdTlv?.tag !== TAG.SEQUENCE) throw new DerError('CertID is not a SEQUENCE');
+      const [algorithm, nameHash, keyHash, serial, ...extra] = children(certIdTlv);
       if (extra.length || !serial) throw new DerError('CertID has the wrong number of fields');
       if (algorithm.tag !== TAG.SEQUENCE || nameHash.tag !== TAG.OCTET_STRING || keyHash.tag !== TAG.OCTET_STRING || serial.tag !== TAG.INTEGER) {
         throw new DerError('CertID fields have the wrong types');
       }
-      const oid = expectTlv(der, algorithm.contentStart, TAG.OBJECT_IDENTIFIER, algorithm.end, 'hashAlgorithm');
-      if (serial.end === serial.contentStart) throw new DerError('empty serialNumber');
+      const [oid] = children(algorithm);
+      if (oid?.tag !== TAG.OBJECT_IDENTIFIER) throw new DerError('hashAlgorithm has no OBJECT IDENTIFIER');
+      if (serial.value.length === 0) throw new DerError('empty serialNumber');
       requests.push({
-        certId: Buffer.from(slice(der, certIdTlv)),
-        hashAlgorithm: decodeOid(der, oid),
-        issuerNameHash: Buffer.from(contents(der, nameHash)),
-        issuerKeyHash: Buffer.from(contents(der, keyHash)),
-        serial: contents(der, serial).toString('hex'),
+        certId: Buffer.from(certIdTlv.der),
+        hashAlgorithm: oidOf(oid),
+        issuerNameHash: Buffer.from(nameHash.value),
+        issuerKeyHash: Buffer.from(keyHash.value),
+        serial: serial.value.toString('hex'),
       });
       if (requests.length > MAX_REQUESTS) throw new DerError(`more than ${MAX_REQUESTS} certificates in one request`);
     }
@@ -90,18 +94,17 @@ export function parseOcspRequest(der: Uint8Array): OcspRequestContent {
     let nonceExtension: Buffer | undefined;
     const extensions = fields[i];
     if (extensions?.tag === explicitTag(2)) {
-      const list = expectTlv(der, extensions.contentStart, TAG.SEQUENCE, extensions.end, 'requestExtensions');
-      for (const extension of children(der, list)) {
-        const parts = children(der, extension);
+      for (const extension of children(onlyChild(extensions, TAG.SEQUENCE))) {
+        const parts = children(extension);
         if (parts.length < 2 || parts[0].tag !== TAG.OBJECT_IDENTIFIER) throw new DerError('bad Extension');
-        if (decodeOid(der, parts[0]) !== id_pkix_ocsp_nonce) continue;
+        if (oidOf(parts[0]) !== id_pkix_ocsp_nonce) continue;
         const value = parts[parts.length - 1];
         if (value.tag !== TAG.OCTET_STRING) throw new DerError('bad nonce extnValue');
         // Nonce ::= OCTET STRING (SIZE(1..32)); some clients send it bare, without the inner OCTET STRING.
-        const inner = value.end - value.contentStart >= 2 && der[value.contentStart] === TAG.OCTET_STRING ? readTlv(der, value.contentStart, value.end) : value;
-        const size = inner.end - inner.contentStart;
+        const inner: Tlv = value.value.length >= 2 && value.value[0] === TAG.OCTET_STRING ? readTlv(value.value) : value;
+        const size = inner.value.length;
         if (size < 1 || size > MAX_NONCE) throw new DerError(`a nonce must be 1 to ${MAX_NONCE} octets (RFC 8954)`);
-        nonceExtension = Buffer.from(slice(der, extension));
+        nonceExtension = Buffer.from(extension.der);
       }
       i++;
     }

@@ -4,9 +4,9 @@ import { ExtendedKeyUsageExtension, X509Certificate } from '@peculiar/x509';
 import type { CaEntity } from '../authority/hierarchy.js';
 import { id_kp_OCSPSigning, id_pkix_ocsp_basic, id_sha1, id_sha256, id_sha384, id_sha512 } from '../../../pkix/oids.js';
 import { certificateParts } from './certificate-parts.js';
-import type { CertificateStatusSource } from './certificate-status.js';
+import type { CertificateStatus, CertificateStatusSource } from './certificate-status.js';
 import { reasonCode } from '../../../pkix/crl-reason.js';
-import { TAG, bitString, enumerated, explicit, generalizedTime, objectIdentifier, octetString, sequence, tlv } from '../../../der/tlv.js';
+import { TAG, bitString, enumerated, explicit, generalizedTime, nullValue as derNull, objectIdentifier, octetString, sequence, tlv } from '../../../der/writer.js';
 import { MalformedOcspRequest, parseOcspRequest, type CertIdQuery } from './ocsp-request.js';
 import { signatureAlgorithmOf } from './signature-algorithm.js';
 
@@ -31,6 +31,13 @@ export interface OcspAnswer {
   /** Per certificate, for logs and tests. */
   certStatuses?: Array<'good' | 'revoked' | 'unknown'>;
   detail?: string;
+  /** Set when the answer is a pre-signed one (no nonce): what HTTP caches need (RFC 5019 6). */
+  presigned?: { thisUpdate: Date; nextUpdate: Date; etag: string };
+}
+
+/** Where pre-signed answers come from (ocsp-presigned.ts); the responder signs them for it. */
+export interface PresignedAnswers {
+  answerFor(serial: string, status: CertificateStatus): Promise<{ der: Buffer; thisUpdate: Date; nextUpdate: Date; etag: string }>;
 }
 
 /** OCSPResponse ::= SEQUENCE { responseStatus OCSPResponseStatus, responseBytes [0] EXPLICIT ResponseBytes OPTIONAL } — without responseBytes. */
@@ -84,7 +91,14 @@ export class OcspResponder {
     this.certs = explicit(0, sequence(options.signer.der));
   }
 
-  static async create(options: OcspResponderOptions): Promise<OcspResponder> {
+  private presigned: PresignedAnswers | undefined;
+
+  /** Requests without a nonce for one certificate are answered from `answers` from now on. */
+  usePresigned(answers: PresignedAnswers): void {
+    this.presigned = answers;
+  }
+
+    static async create(options: OcspResponderOptions): Promise<OcspResponder> {
     // A delegated responder is trusted only if the CA issued it for OCSP signing (RFC 6960 4.2.2.2).
     const signerCertificate = new X509Certificate(new Uint8Array(options.signer.der));
     const issuerCertificate = new X509Certificate(new Uint8Array(options.issuer.der));
@@ -118,6 +132,24 @@ export class OcspResponder {
       statuses = await Promise.all(parsed.requests.map((q, i) => (ours[i] ? this.options.status.status(this.issuerName, q.serial) : null)));
     } catch {
       return { status: 'tryLater', httpStatus: 503, body: ocspErrorResponse('tryLater'), detail: 'certificate status is unavailable' };
+    }
+
+    // RFC 5019: no nonce, one certificate, the SHA-1 CertID every such client sends: a pre-signed answer.
+    // Its CertID must be the very bytes asked, so anything else (SHA-256, absent NULL parameters) is signed here.
+    const only = parsed.requests.length === 1 ? parsed.requests[0] : undefined;
+    if (this.presigned && !parsed.nonceExtension && only && statuses[0] && only.certId.equals(this.sha1CertId(only.serial))) {
+      try {
+        const answer = await this.presigned.answerFor(only.serial, statuses[0]);
+        return {
+          status: 'successful',
+          httpStatus: 200,
+          body: answer.der,
+          certStatuses: [statuses[0].revokedAt ? 'revoked' : 'good'],
+          presigned: { thisUpdate: answer.thisUpdate, nextUpdate: answer.nextUpdate, etag: answer.etag },
+        };
+      } catch {
+        // The store is unreachable: an answer signed here is as good, only dearer.
+      }
     }
 
     const now = Date.now();
@@ -188,5 +220,39 @@ export class OcspResponder {
     const basic = sequence(tbsResponseData, this.signatureAlgorithm, bitString(signature), this.certs);
     const body = sequence(Buffer.from([TAG.ENUMERATED, 1, 0]), explicit(0, sequence(this.basicOid, octetString(basic))));
     return { status: 'successful', httpStatus: 200, body, certStatuses };
+  }
+  /** The CertID an RFC 5019 client sends: SHA-1 hashes, NULL parameters, the serial as stored (INTEGER contents). */
+  sha1CertId(serial: string): Buffer {
+    const ours = this.issuerHashes.get(id_sha1)!;
+    return sequence(sequence(objectIdentifier(id_sha1), derNull()), octetString(ours.name), octetString(ours.key), tlv(TAG.INTEGER, Buffer.from(serial, 'hex')));
+  }
+
+  /**
+   * The ResponseData of a pre-signed answer and its signature: one SingleResponse for the
+   * SHA-1 CertID, thisUpdate = producedAt, a nextUpdate, no extensions (RFC 5019 2.2).
+   */
+  async signAhead(serial: string, status: CertificateStatus, thisUpdate: number, nextUpdate: number): Promise<{ tbsResponseData: Buffer; signature: Buffer }> {
+    const at = generalizedTime(thisUpdate);
+    const tbsResponseData = sequence(
+      this.responderId,
+      at,
+      sequence(sequence(this.sha1CertId(serial), this.certStatusOf(status), at, explicit(0, generalizedTime(nextUpdate)))),
+    );
+    return { tbsResponseData, signature: await this.options.signer.signer.sign(tbsResponseData) };
+  }
+
+  /** The OCSPResponse around a stored ResponseData and signature: the same bytes on every instance. */
+  assemble(tbsResponseData: Buffer, signature: Buffer): Buffer | null {
+    // Signed by another responder key (a rolled-over signer): not ours to serve.
+    const header = tbsResponseData[1] & 0x80 ? 2 + (tbsResponseData[1] & 0x7f) : 2;
+    if (!tbsResponseData.subarray(header, header + this.responderId.length).equals(this.responderId)) return null;
+    const basic = sequence(tbsResponseData, this.signatureAlgorithm, bitString(signature), this.certs);
+    return sequence(Buffer.from([TAG.ENUMERATED, 1, 0]), explicit(0, sequence(this.basicOid, octetString(basic))));
+  }
+
+  private certStatusOf(status: CertificateStatus): Buffer {
+    if (!status.revokedAt) return Buffer.from([0x80, 0x00]);
+    const code = reasonCode(status.reason);
+    return tlv(0xa1, generalizedTime(status.revokedAt.getTime()), code ? explicit(0, enumerated(code)) : Buffer.alloc(0));
   }
 }

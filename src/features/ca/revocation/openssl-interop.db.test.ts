@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp, getTestDatabase, getTestHierarchy } from '../../../../test/helpers/test-database.js';
@@ -65,6 +66,100 @@ describe('OpenSSL interop: ocsp and verify -crl_check against the running respon
     expect(after.stdout).toContain('Reason: keyCompromise');
     // The nonce is checked by default; a missing echo would print a warning.
     expect(after.stderr + after.stdout).not.toMatch(/nonce/i);
+  });
+
+  describe('pre-signed answers (RFC 5019: requests without a nonce)', () => {
+    /** The request `openssl ocsp -no_nonce` would send, written by openssl itself. */
+    async function requestOf(certFile: string): Promise<Buffer> {
+      const out = `${certFile}.req`;
+      const made = await openssl(['ocsp', '-issuer', issuingPem, '-cert', certFile, '-no_nonce', '-reqout', out]);
+      expect(made.code, made.stderr).toBe(0);
+      return readFileSync(out);
+    }
+    const get = (request: Buffer, target: FastifyInstance | string = base, headers: Record<string, string> = {}) =>
+      typeof target === 'string'
+        ? fetch(`${target}/pki/ocsp/${encodeURIComponent(request.toString('base64'))}`, { headers })
+        : target.inject({ method: 'GET', url: `/pki/ocsp/${encodeURIComponent(request.toString('base64'))}`, headers }).then((r) => new Response(r.statusCode === 304 ? null : new Uint8Array(r.rawPayload), { status: r.statusCode, headers: Object.entries(r.headers).map(([k, v]): [string, string] => [k, String(v)]) }));
+    /** openssl reads the answer given and checks it: signature, signer, the certificate's status, thisUpdate/nextUpdate. */
+    async function checked(certFile: string, body: Buffer) {
+      const file = writeTemp(dir, `answer-${Math.random().toString(36).slice(2)}.der`, body);
+      return openssl(['ocsp', '-respin', file, '-issuer', issuingPem, '-cert', certFile, '-CAfile', chain, '-no_nonce', '-resp_text']);
+    }
+
+    it('GET gets one stored answer, the same bytes on every instance, with CDN caching headers; openssl accepts it', async () => {
+      const cert = await issue('presigned-target');
+      const request = await requestOf(cert.file);
+      const first = await get(request);
+      expect(first.status).toBe(200);
+      expect(first.headers.get('content-type')).toBe('application/ocsp-response');
+      const body = Buffer.from(await first.arrayBuffer());
+      const verified = await checked(cert.file, body);
+      expect(verified.stderr).toContain('Response verify OK');
+      expect(verified.stdout).toContain(`${cert.file}: good`);
+      expect(verified.stdout).toMatch(/Next Update: /);
+
+      const maxAge = Number(/max-age=(\d+)/.exec(first.headers.get('cache-control') ?? '')?.[1]);
+      expect(first.headers.get('cache-control')).toMatch(/public/);
+      expect(maxAge).toBeGreaterThan(0);
+      expect(maxAge).toBeLessThanOrEqual(3600);
+      const nextUpdate = new Date(first.headers.get('expires')!).getTime();
+      expect(Date.now() + maxAge * 1000).toBeLessThanOrEqual(nextUpdate + 1000);
+      expect(new Date(first.headers.get('last-modified')!).getTime()).toBeLessThanOrEqual(Date.now());
+      const etag = first.headers.get('etag');
+      expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+
+      // Again, and from another instance on the same database: the same bytes, the same ETag.
+      const { database, config, databaseUrl } = await getTestDatabase();
+      const other = await buildApp({ config: { ...config, databaseUrl }, database, logger: false, pki: h });
+      try {
+        await other.ready();
+        for (const target of [base, other] as const) {
+          const again = await get(request, target);
+          expect(Buffer.from(await again.arrayBuffer()).equals(body)).toBe(true);
+          expect(again.headers.get('etag')).toBe(etag);
+        }
+        const notModified = await get(request, base, { 'if-none-match': etag! });
+        expect(notModified.status).toBe(304);
+      } finally {
+        await other.close();
+      }
+      // POST without a nonce is answered from the same store; with a nonce, signed on the spot (openssl checks the echo).
+      const posted = await openssl(['ocsp', '-issuer', issuingPem, '-cert', cert.file, '-url', `${base}/pki/ocsp`, '-CAfile', chain, '-no_nonce', '-respout', `${cert.file}.posted`]);
+      expect(posted.stdout).toContain(`${cert.file}: good`);
+      expect(readFileSync(`${cert.file}.posted`).equals(body)).toBe(true);
+      const withNonce = await ocsp(cert.file);
+      expect(withNonce.stderr).toContain('Response verify OK');
+      expect(withNonce.stderr + withNonce.stdout).not.toMatch(/nonce/i);
+    });
+
+    it('after a revocation no instance serves the stored good answer: both answer revoked, and openssl accepts it', async () => {
+      const cert = await issue('presigned-revoked');
+      const request = await requestOf(cert.file);
+      const { database, config, databaseUrl } = await getTestDatabase();
+      const other = await buildApp({ config: { ...config, databaseUrl }, database, logger: false, pki: h });
+      try {
+        await other.ready();
+        const good = Buffer.from(await (await get(request, other)).arrayBuffer());
+        expect((await checked(cert.file, good)).stdout).toContain(`${cert.file}: good`);
+
+        await revokeOverHttp(cert.serial, 'keyCompromise');
+        // The instance that revoked knows at once on the embedded database; every instance within the
+        // status cache's NOTIFY delay on PostgreSQL (milliseconds; bounded here at two seconds).
+        for (const target of [base, other] as const) {
+          let answer = Buffer.from(await (await get(request, target)).arrayBuffer());
+          for (const until = Date.now() + 2000; answer.equals(good) && Date.now() < until; ) answer = Buffer.from(await (await get(request, target)).arrayBuffer());
+          const verified = await checked(cert.file, answer);
+          expect(verified.stderr).toContain('Response verify OK');
+          expect(verified.stdout).toContain(`${cert.file}: revoked`);
+          expect(verified.stdout).toContain('Reason: keyCompromise');
+        }
+        // The good answer signed before is gone from the store; the one there states the revocation.
+        const stored = await database.db.selectFrom('ocsp_responses').select(['revoked_at', 'revocation_reason']).where('serial', '=', cert.serial).execute();
+        expect(stored.every((r) => r.revoked_at !== null && r.revocation_reason === 'keyCompromise')).toBe(true);
+      } finally {
+        await other.close();
+      }
+    });
   });
 
   it('openssl ocsp is told unauthorized for a certificate of another issuer', async () => {

@@ -245,3 +245,126 @@ export async function revokedStatusPage(db: Kysely<DB>, issuer: string, afterSer
   );
   return result.rows;
 }
+
+// ---- pre-signed OCSP answers ------------------------------------------------
+
+export interface PresignedRow {
+  serial: string;
+  revoked_at: Date | null;
+  revocation_reason: string | null;
+  this_update: Date;
+  next_update: Date;
+  tbs_response_data: Buffer;
+  signature: Buffer;
+}
+
+const PRESIGNED_COLUMNS = 'serial, revoked_at, revocation_reason, this_update, next_update, tbs_response_data, signature';
+
+/** The stored answers of several serials in one round trip (the responder groups its misses). */
+export async function presignedOf(db: Kysely<DB>, issuer: string, serials: string[]): Promise<PresignedRow[]> {
+  const result = await db.executeQuery<PresignedRow>(
+    CompiledQuery.raw(`select ${PRESIGNED_COLUMNS} from ocsp_responses where issuer = $1 and serial = any($2::text[])`, [issuer, serials]),
+  );
+  return result.rows;
+}
+
+/**
+ * Stores an answer unless a current one is there already: one that states the same status and
+ * is not due for refresh (next_update after `refreshFrom`). Answers the row now stored, so two
+ * instances signing at once both serve the one that won.
+ */
+export async function storePresigned(db: Kysely<DB>, issuer: string, row: PresignedRow, refreshFrom: Date): Promise<PresignedRow> {
+  const result = await db.executeQuery<PresignedRow>(
+    CompiledQuery.raw(
+      `insert into ocsp_responses as r (issuer, serial, revoked_at, revocation_reason, this_update, next_update, tbs_response_data, signature)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)
+       on conflict (issuer, serial) do update set
+         revoked_at = excluded.revoked_at, revocation_reason = excluded.revocation_reason, this_update = excluded.this_update,
+         next_update = excluded.next_update, tbs_response_data = excluded.tbs_response_data, signature = excluded.signature
+       where r.revoked_at is distinct from excluded.revoked_at or r.revocation_reason is distinct from excluded.revocation_reason
+          or r.next_update <= $9
+       returning ${PRESIGNED_COLUMNS}`,
+      [issuer, row.serial, row.revoked_at, row.revocation_reason, row.this_update, row.next_update, row.tbs_response_data, row.signature, refreshFrom],
+    ),
+  );
+  if (result.rows[0]) return result.rows[0];
+  const [current] = await presignedOf(db, issuer, [row.serial]);
+  return current ?? row;
+}
+
+/** A revocation or release drops the stored answers of its serials in its own transaction. */
+export async function deletePresigned(db: Kysely<DB>, issuer: string, serials: string[]): Promise<void> {
+  if (serials.length > 0) await db.deleteFrom('ocsp_responses').where('issuer', '=', issuer).where('serial', 'in', serials).execute();
+}
+
+export interface DueForSigning {
+  serial: string;
+  revoked_at: Date | null;
+  revocation_reason: string | null;
+}
+
+/**
+ * One page, in serial order after `afterSerial`, of an issuer's unexpired certificates whose
+ * stored answer is missing, states another status, or is due for refresh. Walks the primary key,
+ * so a pass over millions of certificates reads each once.
+ */
+export async function dueForSigningPage(db: Kysely<DB>, issuer: string, afterSerial: string, refreshFrom: Date, limit: number): Promise<{ due: DueForSigning[]; last: string | null }> {
+  const result = await db.executeQuery<DueForSigning & { due: boolean }>(
+    CompiledQuery.raw(
+      `select c.serial, c.revoked_at, c.revocation_reason,
+              (r.serial is null or r.next_update <= $3 or r.revoked_at is distinct from c.revoked_at
+               or r.revocation_reason is distinct from c.revocation_reason) as due
+         from (select serial, revoked_at, revocation_reason from certificates
+                where issuer = $1 and serial > $2 and not_after > now() order by serial limit $4) c
+         left join ocsp_responses r on r.issuer = $1 and r.serial = c.serial
+        order by c.serial`,
+      [issuer, afterSerial, refreshFrom, limit],
+    ),
+  );
+  return { due: result.rows.filter((r) => r.due).map(({ serial, revoked_at, revocation_reason }) => ({ serial, revoked_at, revocation_reason })), last: result.rows.at(-1)?.serial ?? null };
+}
+
+/** Stored answers due for refresh (next_update before `refreshFrom`) of unexpired certificates, soonest first, with the status now. */
+export async function dueForRefresh(db: Kysely<DB>, issuer: string, refreshFrom: Date, limit: number): Promise<DueForSigning[]> {
+  const result = await db.executeQuery<DueForSigning>(
+    CompiledQuery.raw(
+      `select c.serial, c.revoked_at, c.revocation_reason
+         from ocsp_responses r join certificates c on c.issuer = r.issuer and c.serial = r.serial
+        where r.issuer = $1 and r.next_update <= $2 and c.not_after > now()
+        order by r.next_update limit $3`,
+      [issuer, refreshFrom, limit],
+    ),
+  );
+  return result.rows;
+}
+
+/** A signing pass's page of answers in one statement (hex and ISO text arrays read the same on PostgreSQL and PGlite). */
+export async function storePresignedMany(db: Kysely<DB>, issuer: string, rows: PresignedRow[], refreshFrom: Date): Promise<void> {
+  if (rows.length === 0) return;
+  const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+  await db.executeQuery(
+    CompiledQuery.raw(
+      `insert into ocsp_responses as r (issuer, serial, revoked_at, revocation_reason, this_update, next_update, tbs_response_data, signature)
+       select $1, a.serial, a.revoked_at, a.reason, a.this_update, a.next_update, decode(a.tbs, 'hex'), decode(a.sig, 'hex')
+         from unnest($2::text[], $3::timestamptz[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[])
+              as a(serial, revoked_at, reason, this_update, next_update, tbs, sig)
+        order by a.serial
+       on conflict (issuer, serial) do update set
+         revoked_at = excluded.revoked_at, revocation_reason = excluded.revocation_reason, this_update = excluded.this_update,
+         next_update = excluded.next_update, tbs_response_data = excluded.tbs_response_data, signature = excluded.signature
+       where r.revoked_at is distinct from excluded.revoked_at or r.revocation_reason is distinct from excluded.revocation_reason
+          or r.next_update <= $9`,
+      [
+        issuer,
+        rows.map((r) => r.serial),
+        rows.map((r) => iso(r.revoked_at)),
+        rows.map((r) => r.revocation_reason),
+        rows.map((r) => iso(r.this_update)),
+        rows.map((r) => iso(r.next_update)),
+        rows.map((r) => r.tbs_response_data.toString('hex')),
+        rows.map((r) => r.signature.toString('hex')),
+        refreshFrom,
+      ],
+    ),
+  );
+}

@@ -1,6 +1,6 @@
 import type { KeyAlgorithm } from '../../../pkix/key-signer.js';
 import { ecdsa_with_SHA256, sha256WithRSAEncryption } from '../../../pkix/oids.js';
-import { derNull, objectIdentifier, sequence } from '../../../der/tlv.js';
+import { nullValue, objectIdentifier, sequence } from '../../../der/writer.js';
 
 /*
  * AlgorithmIdentifier  ::=  SEQUENCE  {
@@ -11,7 +11,7 @@ import { derNull, objectIdentifier, sequence } from '../../../der/tlv.js';
  */
 const ALGORITHMS: Record<KeyAlgorithm, Buffer> = {
   'ECDSA-P256': sequence(objectIdentifier(ecdsa_with_SHA256)),
-  'RSA-2048': sequence(objectIdentifier(sha256WithRSAEncryption), derNull()),
+  'RSA-2048': sequence(objectIdentifier(sha256WithRSAEncryption), nullValue()),
 };
 
 /** The AlgorithmIdentifier of what a KeySigner of this algorithm produces (always SHA-256). */

@@ -1,7 +1,10 @@
 /**
- * The canonical JSON of a signed request: object keys sorted by code unit, no whitespace,
- * strings and numbers as JSON.stringify writes them. Signer and server build the same bytes
- * from the same request, so the server can tell that what was signed is what it parsed.
+ * The canonical JSON of a signed request, by RFC 8785 (JSON Canonicalization Scheme): object
+ * keys sorted by UTF-16 code unit, no whitespace, strings and numbers as ECMAScript's
+ * JSON.stringify writes them (RFC 8785 3.2.2 defines them so), NaN and Infinity refused.
+ * Signer and server build the same bytes from the same request, so the server can tell that
+ * what was signed is what it parsed. canonical-json.test.ts checks it against the RFC's
+ * published vectors.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {

@@ -55,7 +55,7 @@ async function insertOnce(insert: () => Promise<unknown>): Promise<void> {
   }
 }
 
-const refuse = (code: string, detail: string) => new AppError(422, code, detail);
+const refuse = (code: string, detail: string) => new AppError('unprocessable', code, detail);
 
 /**
  * Requests a person signs with their SIGN certificate (placing or lifting a restriction):
@@ -74,7 +74,7 @@ export class SignedDocuments {
     const report = await this.verifier.verify(cms);
     expected.observe?.(report);
     if (report.detached) throw refuse('DOCUMENT_DETACHED', 'Send the signed request with its content (an attached CMS)');
-    const accepted = acceptSigner(report, { purpose: 'SIGN', prefix: 'DOCUMENT', status: 422 });
+    const accepted = acceptSigner(report, { purpose: 'SIGN', prefix: 'DOCUMENT', kind: 'unprocessable' });
     const content = parseSignedData(cms).eContent!;
     let body: unknown;
     try {
@@ -96,7 +96,7 @@ export class SignedDocuments {
     if (!/^[A-Za-z0-9_.:-]{8,128}$/.test(request.nonce!)) throw refuse('DOCUMENT_MALFORMED', 'The nonce must be 8 to 128 letters, digits or _.:-');
     const personHash = this.pseudonymizer.of(accepted.iin);
     if (!personHash.equals(expected.personHash)) {
-      throw new AppError(403, 'DOCUMENT_SIGNER_NOT_SIGNED_IN', 'The request is signed by another person than the one signed in');
+      throw new AppError('forbidden', 'DOCUMENT_SIGNER_NOT_SIGNED_IN', 'The request is signed by another person than the one signed in');
     }
     if (request.iin !== accepted.iin) throw refuse('DOCUMENT_IIN_MISMATCH', "The request names another IIN than the signer's certificate");
     const issuedAt = new Date(request.issuedAt!);

@@ -1,4 +1,4 @@
-import { AppError } from '../../../errors/app-error.js';
+import { AppError, type ErrorKind } from '../../../errors/app-error.js';
 import type { CertificatePurpose, SignerIdentity } from '../signer-identity.js';
 import type { CertificateSummary, SignerReport, VerificationReport } from '../signature-verifier.js';
 
@@ -31,10 +31,11 @@ const REFUSALS: Record<string, { suffix: string; detail: string }> = {
  * Accepts a verification report only if it has exactly one signer, valid in every check
  * (an unknown revocation status is a refusal too), whose certificate has the purpose asked
  * for (AUTH to sign in, SIGN for documents) and names a person by a valid IIN.
- * Refusals are 401 for sign-in and 422 for documents, with codes `<prefix>_<reason>`.
+ * Refusals are `unauthorized` for sign-in and `unprocessable` for documents, with codes `<prefix>_<reason>`
+ * (each listed in errors/codes.ts).
  */
-export function acceptSigner(report: VerificationReport, options: { purpose: Exclude<CertificatePurpose, 'UNKNOWN'>; prefix: string; status: number }): AcceptedSigner {
-  const refuse = (suffix: string, detail: string) => new AppError(options.status, `${options.prefix}_${suffix}`, detail);
+export function acceptSigner(report: VerificationReport, options: { purpose: Exclude<CertificatePurpose, 'UNKNOWN'>; prefix: string; kind: ErrorKind }): AcceptedSigner {
+  const refuse = (suffix: string, detail: string) => new AppError(options.kind, `${options.prefix}_${suffix}`, detail);
   if (report.signers.length !== 1) throw refuse('SIGNATURE_INVALID', `expected one signer, found ${report.signers.length}`);
   const signerReport = report.signers[0];
   const problem = signerReport.checks.find((c) => c.status === 'failed') ?? signerReport.checks.find((c) => c.status === 'unknown');

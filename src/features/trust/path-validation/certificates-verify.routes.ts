@@ -11,8 +11,7 @@ import { OnlineRevocation } from './online-revocation.js';
 import { PathCertificate } from './path-certificate.js';
 import { PathCrl } from './path-crl.js';
 import { validatePath } from './path-validator.js';
-
-const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String() }, { additionalProperties: true, description: 'RFC 9457 problem document' });
+import { Problem } from '../../../schemas/problem.js';
 
 const Der = (description: string) => Type.String({ minLength: 1, maxLength: 4 * 1024 * 1024, description: `${description}: PEM, or base64 of the DER` });
 

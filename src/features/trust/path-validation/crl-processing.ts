@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { tlv } from '../../../der/der.js';
+import { tlv } from '../../../der/writer.js';
 import type { GeneralName } from './general-names.js';
 import { namesMatch, nameText, parseName, type Rdn } from './names.js';
 import { KEY_USAGE, type DistributionPoint, type PathCertificate } from './path-certificate.js';

@@ -1,4 +1,4 @@
-import { children, DerFormatError, readOne, type Tlv } from './der-reader.js';
+import { children, DerError, readOne, type Tlv } from '../../../der/reader.js';
 import { parseName, withinDirectorySubtree, type Rdn } from './names.js';
 
 /*
@@ -30,7 +30,7 @@ export function parseGeneralName(tlv: Tlv): GeneralName {
     case 0x87:
       return { kind: 'ip', bytes: Buffer.from(tlv.value) };
     default:
-      if ((tlv.tag & 0xc0) !== 0x80) throw new DerFormatError('a GeneralName is not context-tagged');
+      if ((tlv.tag & 0xc0) !== 0x80) throw new DerError('a GeneralName is not context-tagged');
       return { kind: 'other', tag: tlv.tag & 0x1f, der: Buffer.from(tlv.der) };
   }
 }
@@ -57,12 +57,12 @@ export function parseNameConstraints(value: Buffer): NameConstraints {
     const subtrees = children(part).map((subtree) => {
       const [base, ...rest] = children(subtree);
       // RFC 5280: minimum MUST be zero and maximum absent; anything else is a subtree we cannot honour.
-      if (rest.some((r) => r.tag !== 0x80 || r.value.some((b) => b !== 0))) throw new DerFormatError('GeneralSubtree minimum/maximum are not supported');
+      if (rest.some((r) => r.tag !== 0x80 || r.value.some((b) => b !== 0))) throw new DerError('GeneralSubtree minimum/maximum are not supported');
       return parseGeneralName(base);
     });
     if (part.tag === 0xa0) out.permitted = subtrees;
     else if (part.tag === 0xa1) out.excluded = subtrees;
-    else throw new DerFormatError('bad NameConstraints');
+    else throw new DerError('bad NameConstraints');
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import * as asn1js from 'asn1js';
-import { fromBerSafely } from '../../../der/der.js';
+import { fromBerSafely } from '../../../der/ber.js';
 
 /*
  * Name ::= CHOICE { rdnSequence RDNSequence }

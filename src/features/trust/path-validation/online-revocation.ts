@@ -1,6 +1,6 @@
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
-import { explicit, objectIdentifier, octetString, sequence, tlv, algorithmIdentifier } from '../../../der/der.js';
-import { children, oidOf, readOne, timeOf, type Tlv } from './der-reader.js';
+import { explicit, objectIdentifier, octetString, sequence, tlv, algorithmIdentifier } from '../../../der/writer.js';
+import { children, oidOf, readOne, timeOf, type Tlv } from '../../../der/reader.js';
 import { namesMatch } from './names.js';
 import { EXT, PathCertificate } from './path-certificate.js';
 import { CRL_REASONS, PathCrl } from './path-crl.js';

@@ -1,5 +1,6 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { bitsOf, booleanOf, children, DerFormatError, oidOf, readOne, smallIntegerOf, timeOf, type Tlv } from './der-reader.js';
+import { bitsOf, booleanOf, children, DerError, oidOf, readOne, smallIntegerOf, timeOf, type Tlv } from '../../../der/reader.js';
+import { sequence } from '../../../der/writer.js';
 import { parseGeneralNames, parseNameConstraints, type GeneralName, type NameConstraints } from './general-names.js';
 import { nameKey, nameText, parseName, type Rdn } from './names.js';
 import { pemToDer } from '../../../pkix/certificate.js';
@@ -49,11 +50,11 @@ export function parseExtensions(tlv: Tlv): Extension[] {
   return children(tlv).map((ext) => {
     const parts = children(ext);
     const oid = oidOf(parts[0]);
-    if (seen.has(oid)) throw new DerFormatError(`extension ${oid} appears twice`);
+    if (seen.has(oid)) throw new DerError(`extension ${oid} appears twice`);
     seen.add(oid);
     const critical = parts.length === 3 ? booleanOf(parts[1]) : false;
     const value = parts[parts.length - 1];
-    if (value.tag !== 0x04) throw new DerFormatError('extnValue is not an OCTET STRING');
+    if (value.tag !== 0x04) throw new DerError('extnValue is not an OCTET STRING');
     return { oid, critical, value: Buffer.from(value.value) };
   });
 }
@@ -74,7 +75,7 @@ export function parseDistributionPointName(tlv: Tlv): Pick<DistributionPoint, 'f
   const [choice] = children(tlv);
   if (choice?.tag === 0xa0) return { fullName: parseGeneralNames(choice) };
   if (choice?.tag === 0xa1) return { relativeName: Buffer.concat([Buffer.from([0x31]), choice.der.subarray(1)]) };
-  throw new DerFormatError('bad DistributionPointName');
+  throw new DerError('bad DistributionPointName');
 }
 
 function parseDistributionPoints(value: Buffer): DistributionPoint[] {
@@ -131,7 +132,7 @@ export class PathCertificate {
   constructor(readonly der: Buffer) {
     const certificate = readOne(der, 0x30);
     const [tbs, algorithm, signature] = children(certificate);
-    if (!tbs || !algorithm || signature?.tag !== 0x03) throw new DerFormatError('not a Certificate');
+    if (!tbs || !algorithm || signature?.tag !== 0x03) throw new DerError('not a Certificate');
     this.tbs = Buffer.from(tbs.der);
     this.signatureAlgorithm = algorithmOf(algorithm);
     this.signature = Buffer.from(signature.value.subarray(1));
@@ -140,17 +141,17 @@ export class PathCertificate {
     this.version = 1;
     if (fields[0]?.tag === 0xa0) this.version = smallIntegerOf(readOne(Buffer.from(fields[at++].value), 0x02).value) + 1;
     const serial = fields[at++];
-    if (serial?.tag !== 0x02) throw new DerFormatError('bad serialNumber');
+    if (serial?.tag !== 0x02) throw new DerError('bad serialNumber');
     this.serialHex = serial.value.toString('hex');
     const innerAlgorithm = algorithmOf(fields[at++]);
-    if (innerAlgorithm.oid !== this.signatureAlgorithm.oid) throw new DerFormatError('the two signature algorithm fields differ');
+    if (innerAlgorithm.oid !== this.signatureAlgorithm.oid) throw new DerError('the two signature algorithm fields differ');
     this.issuerDer = Buffer.from(fields[at++].der);
     const validity = children(fields[at++]);
     this.notBefore = timeOf(validity[0]);
     this.notAfter = timeOf(validity[1]);
     this.subjectDer = Buffer.from(fields[at++].der);
     const spki = fields[at++];
-    if (spki?.tag !== 0x30) throw new DerFormatError('bad subjectPublicKeyInfo');
+    if (spki?.tag !== 0x30) throw new DerError('bad subjectPublicKeyInfo');
     this.spki = Buffer.from(spki.der);
     this.spkiAlgorithm = algorithmOf(children(spki)[0]);
     this.extensions = [];
@@ -213,7 +214,7 @@ export class PathCertificate {
       for (const part of children(readOne(ext.value, 0x30))) {
         if (part.tag === 0x01) ca = booleanOf(part);
         else if (part.tag === 0x02) pathLength = smallIntegerOf(part.value);
-        else throw new DerFormatError('bad BasicConstraints');
+        else throw new DerError('bad BasicConstraints');
       }
       return { ca, ...(pathLength !== undefined ? { pathLength } : {}) };
     });
@@ -235,7 +236,7 @@ export class PathCertificate {
       return children(readOne(ext.value, 0x30)).map((info) => {
         const [oid, qualifiers] = children(info);
         const policy = oidOf(oid);
-        if (seen.has(policy)) throw new DerFormatError(`policy ${policy} appears twice`);
+        if (seen.has(policy)) throw new DerError(`policy ${policy} appears twice`);
         seen.add(policy);
         return { policy, ...(qualifiers ? { qualifiers: Buffer.from(qualifiers.der) } : {}) };
       });
@@ -263,7 +264,7 @@ export class PathCertificate {
       for (const part of children(readOne(ext.value, 0x30))) {
         if (part.tag === 0x80) out.requireExplicitPolicy = smallIntegerOf(part.value);
         else if (part.tag === 0x81) out.inhibitPolicyMapping = smallIntegerOf(part.value);
-        else throw new DerFormatError('bad PolicyConstraints');
+        else throw new DerError('bad PolicyConstraints');
       }
       return out;
     });
@@ -363,9 +364,5 @@ const CACHE = new Map<string, PathCertificate>();
 function withParameters(spki: Buffer, parameters: Buffer): Buffer {
   const [algorithm, key] = children(readOne(spki, 0x30));
   const [oid] = children(algorithm);
-  const tlv = (tag: number, body: Buffer) => {
-    const len = body.length < 0x80 ? Buffer.from([body.length]) : body.length < 0x100 ? Buffer.from([0x81, body.length]) : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
-    return Buffer.concat([Buffer.from([tag]), len, body]);
-  };
-  return tlv(0x30, Buffer.concat([tlv(0x30, Buffer.concat([oid.der, parameters])), key.der]));
+  return sequence(sequence(oid.der, parameters), key.der);
 }

@@ -1,4 +1,4 @@
-import { bigIntegerOf, bitsOf, booleanOf, canonicalIntegerHex, children, DerFormatError, oidOf, readOne, readTlv, timeOf, type Tlv } from './der-reader.js';
+import { bigIntegerOf, bitsOf, booleanOf, canonicalIntegerHex, children, DerError, oidOf, readOne, readTlv, timeOf, type Tlv } from '../../../der/reader.js';
 import { parseGeneralNames, type GeneralName } from './general-names.js';
 import { nameKey, nameText, parseName, type Rdn } from './names.js';
 import { EXT, parseDistributionPointName, parseExtensions, type AlgorithmIdentifier, type DistributionPoint, type Extension } from './path-certificate.js';
@@ -71,7 +71,7 @@ function parseIdp(value: Buffer): IssuingDistributionPoint {
         idp.onlyContainsAttributeCerts = flag();
         break;
       default:
-        throw new DerFormatError('bad IssuingDistributionPoint');
+        throw new DerError('bad IssuingDistributionPoint');
     }
   }
   return idp;
@@ -102,7 +102,7 @@ export class PathCrl {
   constructor(readonly der: Buffer) {
     const list = readOne(der, 0x30);
     const [tbs, algorithm, signature] = children(list);
-    if (!tbs || algorithm?.tag !== 0x30 || signature?.tag !== 0x03) throw new DerFormatError('not a CertificateList');
+    if (!tbs || algorithm?.tag !== 0x30 || signature?.tag !== 0x03) throw new DerError('not a CertificateList');
     this.tbs = Buffer.from(tbs.der);
     const [oid, parameters] = children(algorithm);
     this.signatureAlgorithm = { oid: oidOf(oid), ...(parameters ? { parameters: Buffer.from(parameters.der) } : {}) };
@@ -111,7 +111,7 @@ export class PathCrl {
     let at = fields[0]?.tag === 0x02 ? 1 : 0;
     at++; // signature AlgorithmIdentifier
     const issuer = fields[at++];
-    if (issuer?.tag !== 0x30) throw new DerFormatError('bad CRL issuer');
+    if (issuer?.tag !== 0x30) throw new DerError('bad CRL issuer');
     this.issuerDer = Buffer.from(issuer.der);
     this.issuer = parseName(this.issuerDer);
     this.thisUpdate = timeOf(fields[at++]);
@@ -137,7 +137,7 @@ export class PathCrl {
         const entry = readTlv(revoked.value, offset);
         offset = entry.end;
         const [serial, date, extensions] = children(entry);
-        if (serial?.tag !== 0x02 || !date) throw new DerFormatError('bad revokedCertificates entry');
+        if (serial?.tag !== 0x02 || !date) throw new DerError('bad revokedCertificates entry');
         let reason: number | undefined;
         if (extensions?.tag === 0x30) {
           for (const ext of parseExtensions(extensions)) {
@@ -145,7 +145,7 @@ export class PathCrl {
             if (ext.oid === EXT.reasonCode) reason = readOne(ext.value, 0x0a).value[0];
             if (ext.oid === EXT.certificateIssuer) {
               const directory = parseGeneralNames(readOne(ext.value, 0x30)).find((n): n is Extract<GeneralName, { kind: 'directory' }> => n.kind === 'directory');
-              if (!directory) throw new DerFormatError('certificateIssuer without a directoryName');
+              if (!directory) throw new DerError('certificateIssuer without a directoryName');
               entryIssuer = nameKey(directory.name);
             }
           }

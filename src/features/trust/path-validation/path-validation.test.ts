@@ -236,8 +236,8 @@ describe('DSA paths (as in PKITS 4.1.4 to 4.1.6)', () => {
     const root = certificate({ subject: dn(['CN', 'DSA Root']), keys: rootKeys, extensions: caExtensions() });
     const leafKeys = dsaKey();
     // SubjectPublicKeyInfo with the algorithm's parameters left out: SEQUENCE { SEQUENCE { id-dsa }, BIT STRING }.
-    const { children, readOne } = await import('./der-reader.js');
-    const { sequence, objectIdentifier } = await import('../../../der/der.js');
+    const { children, readOne } = await import('../../../der/reader.js');
+    const { sequence, objectIdentifier } = await import('../../../der/writer.js');
     const [, bitString] = children(readOne(leafKeys.spki, 0x30));
     const inheriting = { ...leafKeys, spki: sequence(sequence(objectIdentifier('1.2.840.10040.4.1')), bitString.der) };
     const leaf = certificate({ subject: dn(['CN', 'DSA Inheriting Leaf']), issuer: root, keys: inheriting, extensions: leafExtensions() });

@@ -1,5 +1,5 @@
 import { verify as nodeVerify, type KeyObject } from 'node:crypto';
-import { fromBerSafely } from '../../../der/der.js';
+import { fromBerSafely } from '../../../der/ber.js';
 import { verifySignatureValue } from '../../../pkix/signature-algorithms.js';
 import type { AlgorithmIdentifier } from './path-certificate.js';
 
