@@ -12,6 +12,7 @@ const load = {
   operator: async (): Promise<Register> => (await import('./server-client.js')).registerOperatorCommands,
   protection: async (): Promise<Register> => (await import('./protection.commands.js')).registerProtectionCommands,
   pki: async (): Promise<Register> => (await import('./pki.commands.js')).registerPkiCommands,
+  review: async (): Promise<Register> => (await import('./review.commands.js')).registerReviewCommands,
   revocation: async (): Promise<Register> => (await import('./revocation.commands.js')).registerRevocationCommands,
   sign: async (): Promise<Register> => (await import('./sign.commands.js')).registerSignCommands,
   credit: async (): Promise<Register> => (await import('./credit.commands.js')).registerCreditCommands,
@@ -56,7 +57,7 @@ export const COMMANDS: Record<string, { description: string; modules: (keyof typ
   ca: {
     description:
       'the certification authority',
-    modules: ['pki'],
+    modules: ['pki', 'review'],
   },
   keygen: {
     description:

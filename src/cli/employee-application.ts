@@ -50,3 +50,57 @@ export async function signedEmployeeApplication(options: {
   });
   return { application: cms.toString('base64') };
 }
+
+/** How a head's .p12 proves the headship: a certificate already carrying the first-head role for the BIN, or only who they are (then an extract is needed). */
+export function headshipOf(p12: Buffer, password: string, bin: string): { iin: string | undefined; proves: 'headship' | 'identity'; organization?: string } {
+  const certificate = CertificateInfo.parse(readPkcs12(p12, password).certificate);
+  if (purposeOf(certificate) === 'SIGN') {
+    throw AppError.badRequest('APPLICATION_WRONG_CERTIFICATE', 'This .p12 holds a SIGN certificate; sign the application with an AUTH (authentication) certificate');
+  }
+  const identity = signerIdentityOf(certificate);
+  if (!identity.organization?.bin) return { iin: identity.iin?.value, proves: 'identity' };
+  if (identity.organization.bin.value !== bin || !identity.roles.includes('first-head')) {
+    throw AppError.unprocessable(
+      'HEADSHIP_NOT_PROVEN',
+      `This .p12 is an employee certificate of ${identity.organization.bin.value} without the first-head role for ${bin}: sign with your individual AUTH certificate and give --registration-extract, or with a certificate already carrying the first-head role of ${bin}`,
+    );
+  }
+  return { iin: identity.iin?.value, proves: 'headship', organization: identity.organization.name };
+}
+
+/**
+ * The body of POST /v1/pki/applications/signed for a company head (action "head-certificate.apply"):
+ * both CSRs, the BIN, the organization's name and, with an individual certificate, the
+ * registration extract number; signed with the head's own AUTH certificate from a .p12.
+ */
+export async function signedHeadApplication(options: {
+  p12: Buffer;
+  password: string;
+  iin: string;
+  bin: string;
+  organization: string;
+  registrationExtract?: string;
+  authCsrPem: string;
+  signCsrPem: string;
+  now?: Date;
+}): Promise<{ application: string }> {
+  const p12 = readPkcs12(options.p12, options.password);
+  const content = canonicalJson({
+    action: 'head-certificate.apply',
+    authCsr: derOf(options.authCsrPem).toString('base64'),
+    bin: options.bin,
+    iin: options.iin,
+    issuedAt: (options.now ?? new Date()).toISOString(),
+    nonce: randomBytes(16).toString('hex'),
+    organization: options.organization,
+    ...(options.registrationExtract ? { registrationExtract: options.registrationExtract } : {}),
+    signCsr: derOf(options.signCsrPem).toString('base64'),
+  });
+  const cms = await signCms({
+    content: Buffer.from(content, 'utf8'),
+    signer: signerFromPrivateKey(p12.privateKey),
+    certificate: p12.certificate,
+    chain: p12.chain.filter((der) => !CertificateInfo.parse(der).selfIssued),
+  });
+  return { application: cms.toString('base64') };
+}

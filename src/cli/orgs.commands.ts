@@ -7,6 +7,7 @@ import { TerminationService } from '../features/signatures/index.js';
 import { withCliContext } from './context.js';
 import { AppError } from '../errors/app-error.js';
 import { EmployeeCertificates } from '../features/signatures/index.js';
+import { registerHeadCommands } from './head.commands.js';
 
 /** The CLI acts as an admin operator would. */
 const CLI_ACTOR = { kind: 'operator', tokenId: 'cli', name: 'cli' } as const;
@@ -14,9 +15,10 @@ const CLI_ACTOR = { kind: 'operator', tokenId: 'cli', name: 'cli' } as const;
 /** `qorgau org enrol|show|employees|authorize|terminate` and `qorgau org credential create|list|revoke`. */
 export function registerOrgCommands(program: Command): void {
   const org = topLevelCommand(program, 'org');
+  registerHeadCommands(org);
   org
     .command('enrol')
-    .description('enrol an organization (as an admin operator)')
+    .description('enrol an organization as an admin operator, on this machine\'s database (a company head uses "qorgau org head apply", then "qorgau org head enrol")')
     .requiredOption('--bin <bin>', 'the organization BIN')
     .requiredOption('--name <name>', 'the organization name')
     .action(async (opts: { bin: string; name: string }) => {

@@ -27,6 +27,9 @@ interface DemoPerson {
 const DEMO_BIN = makeBin('0507', '4', '0', 4321)!;
 const LENDER_BIN = makeBin('1003', '4', '0', 2468)!;
 const ORG_NAME = 'ТОО «Алтын Сервис»';
+/** An organization not enrolled yet: its head (a first-head pair, as issued on a checked registry extract) enrols it at the portal. */
+const NEW_BIN = makeBin('1911', '4', '0', 8642)!;
+const NEW_ORG_NAME = 'ТОО «Жаңа Жол»';
 
 const iin = (date: string, sex: 'male' | 'female', serial: number) => {
   for (let s = serial; ; s++) {
@@ -40,6 +43,7 @@ export const DEMO_PEOPLE: DemoPerson[] = [
   { key: 'head', role: `first head of ${ORG_NAME} (BIN ${DEMO_BIN})`, holder: 'employee', employeeRoles: ['first-head'], person: { iin: iin('1970-07-02', 'male', 201), surname: 'Омаров', givenName: 'Нұрлан', organization: ORG_NAME, bin: DEMO_BIN } },
   { key: 'hr', role: `HR of ${ORG_NAME}`, holder: 'employee', employeeRoles: ['hr'], person: { iin: iin('1985-11-20', 'female', 301), surname: 'Жұмабекова', givenName: 'Сәуле', organization: ORG_NAME, bin: DEMO_BIN } },
   { key: 'employee', role: `employee of ${ORG_NAME}`, holder: 'employee', employeeRoles: ['employee'], person: { iin: iin('1992-01-09', 'male', 401), surname: 'Ахметов', givenName: 'Дәурен', organization: ORG_NAME, bin: DEMO_BIN } },
+  { key: 'newhead', role: `first head of ${NEW_ORG_NAME} (BIN ${NEW_BIN}), not enrolled yet: enrols it at the portal`, holder: 'employee', employeeRoles: ['first-head'], person: { iin: iin('1975-12-12', 'female', 801), surname: 'Ержанова', givenName: 'Гүлнар', organization: NEW_ORG_NAME, bin: NEW_BIN } },
   { key: 'investigator', role: 'fraud investigator', holder: 'individual', person: { iin: iin('1979-05-30', 'male', 501), surname: 'Бекова', givenName: 'Дана' } },
   { key: 'inspector', role: 'e-signature inspector', holder: 'individual', person: { iin: iin('1981-09-17', 'male', 601), surname: 'Тұрсынов', givenName: 'Ерлан' } },
   { key: 'operator', role: 'registry and CA operator', holder: 'individual', person: { iin: iin('1988-04-04', 'female', 701), surname: 'Иванова', givenName: 'Мария' } },
@@ -123,7 +127,7 @@ export async function ensureDemoPeople(app: FastifyInstance, dataDir: string): P
   lines.push('fraud-lookup.key: API key of the same lender with the scope fraud:lookup (fraud look-up)', '');
 
   await call('POST', '/v1/orgs', { bin: DEMO_BIN, name: ORG_NAME });
-  for (const demo of DEMO_PEOPLE.filter((d) => d.holder === 'employee')) {
+  for (const demo of DEMO_PEOPLE.filter((d) => d.person.bin === DEMO_BIN)) {
     await call('PUT', `/v1/orgs/${DEMO_BIN}/employees/${demo.person.iin}`, {
       position: demo.key === 'head' ? 'Director' : demo.key === 'hr' ? 'HR manager' : 'Accountant',
       surname: demo.person.surname,

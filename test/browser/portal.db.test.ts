@@ -246,6 +246,51 @@ describe.skipIf(browserTestsSkipped)('the portal in a real browser', () => {
     await page.context().close();
   });
 
+  it('lets a company head enrol their organization, add an employee as HR, allow their certificate and check the staff list, no administrator involved', { timeout: 300_000 }, async () => {
+    const m = en;
+    const page = await open('en');
+    await trySignIn(page, 'en', server.demo.newhead.auth, server.demo.newhead.password);
+    await page.getByRole('link', { name: m.nav.organization }).click();
+    await page.getByRole('heading', { level: 1, name: m.org.enrolTitle }).waitFor();
+    await expectAccessible(page, 'organization enrolment');
+    await screenshot(page, 'organization-enrol-en');
+    await page.getByLabel(m.org.name).fill('ТОО «Жаңа Жол»');
+    await page.getByRole('button', { name: m.org.enrol, exact: true }).click();
+    await page.getByTestId('organization-name').getByText('ТОО «Жаңа Жол»').waitFor();
+    // The head is the organization's first record, as first head.
+    const headCard = page.getByTestId('employees').getByRole('listitem').filter({ hasText: 'Ержанова' });
+    await headCard.getByText(m.org.firstHead).waitFor();
+
+    // An employee, working as HR from the start: no certificate needed for the role.
+    const employeeIin = makeIin(new Date('1990-02-03T00:00:00Z'), 'female', 4242)!;
+    await page.getByText(m.org.addEmployee).click();
+    const form = page.getByTestId('add-employee');
+    await form.getByLabel(m.org.iin).fill(employeeIin);
+    await form.getByLabel(m.org.surname).fill('Сапарова');
+    await form.getByLabel(m.org.givenName).fill('Әсел');
+    await form.getByLabel(m.org.position).fill('HR manager');
+    await form.getByLabel(m.org.hrRole).check();
+    await form.getByRole('button', { name: m.org.save }).click();
+    const card = page.getByTestId('employees').getByRole('listitem').filter({ hasText: 'Сапарова' });
+    await card.getByText(`HR manager — ${m.org.hr}`).waitFor();
+    await card.getByRole('button', { name: m.org.authorize }).click();
+    await card.getByTestId('authorized').waitFor();
+    // The head makes themselves HR too: the record changes, their certificate stays.
+    await headCard.getByRole('button', { name: m.org.makeHr }).click();
+    await headCard.getByText(`${m.org.firstHead}, ${m.org.hr}`).waitFor();
+    await expectAccessible(page, 'organization after enrolment');
+
+    // The staff list without the new employee: the check shows who would be terminated, nothing changes yet.
+    await page.getByText(m.org.staffSync).click();
+    await page.getByLabel(m.org.staffList).fill(server.demo.newhead.iin);
+    await page.getByRole('button', { name: m.org.staffCheck }).click();
+    await page.getByTestId('staff-check').getByText(m.org.staffWouldTerminate.replace('{{count}}', '1')).waitFor();
+    expect(await page.getByTestId('staff-check').textContent()).toContain(employeeIin);
+    await expectAccessible(page, 'staff list check');
+    await screenshot(page, 'organization-head-en');
+    await page.context().close();
+  });
+
   it("lets HR terminate an employee: the employee's certificates show revoked and no longer sign in", { timeout: 300_000 }, async () => {
     const m = kk;
     const page = await open('kk');

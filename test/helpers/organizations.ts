@@ -6,6 +6,7 @@ import { buildCsrPair, buildPerson, toPem } from './pki-factories.js';
 import { certifyPerson, signAs, signIn, type CertifiedPerson } from './person-sessions.js';
 import { canonicalJson } from '../../src/features/trust/index.js';
 import { createApiToken } from '../../src/auth/api-tokens.js';
+import { signCms } from '../../src/client/sign.js';
 
 /** A person holding an employee pair of `bin` with the given roles, issued by the app's CA. */
 export async function certifyEmployee(app: FastifyInstance, bin: string, roles: EmployeeRole[], overrides: Partial<PersonSubject> = {}): Promise<CertifiedPerson> {
@@ -103,4 +104,56 @@ export async function hireAndCertify(app: FastifyInstance, org: { bin: string; h
     signKey: application.signKey,
   };
   return { citizen: applicant, person: holder.person, application: view, authorization: authorized.json(), holder };
+}
+
+/** Who signs a head's application: a person holding a pair of the app's CA, or a certificate of another CA (the test "national CA"). */
+export type HeadSigner =
+  | { kind: 'qorgau'; who: CertifiedPerson }
+  | { kind: 'other-ca'; iin: string; surname: string; givenName: string; auth: { der: Buffer; signer: Parameters<typeof signCms>[0]['signer'] }; chain?: Buffer[] };
+
+/**
+ * A company head's application for the first-head pair (POST /v1/pki/applications/signed, action
+ * "head-certificate.apply"): CSRs of keys the head keeps, the BIN, the organization's name and
+ * optionally the registration extract number, signed with the head's own AUTH certificate.
+ */
+export async function signedHeadApplication(app: FastifyInstance, by: HeadSigner, bin: string, options: { organization?: string; registrationExtract?: string; overrides?: Record<string, unknown> } = {}) {
+  const organization = options.organization ?? 'ТОО «Head Test»';
+  const subject: PersonSubject = by.kind === 'qorgau'
+    ? { ...by.who.person, organization, bin }
+    : { iin: by.iin, surname: by.surname, givenName: by.givenName, organization, bin };
+  const csrs = await buildCsrPair(subject);
+  const content = {
+    action: 'head-certificate.apply',
+    authCsr: Buffer.from(csrs.authCsr).toString('base64'),
+    bin,
+    iin: subject.iin,
+    issuedAt: new Date().toISOString(),
+    nonce: `n-${randomUUID()}`,
+    organization,
+    ...(options.registrationExtract !== undefined ? { registrationExtract: options.registrationExtract } : {}),
+    signCsr: Buffer.from(csrs.signCsr).toString('base64'),
+    ...options.overrides,
+  };
+  const cms = by.kind === 'qorgau'
+    ? await signAs(app, by.who, 'auth', canonicalJson(content))
+    : await signCms({ content: Buffer.from(canonicalJson(content)), signer: by.auth.signer, certificate: by.auth.der, chain: by.chain ?? [] });
+  return {
+    body: { application: cms.toString('base64') },
+    subject,
+    authKey: KeyObject.from(csrs.authKeys.privateKey),
+    signKey: KeyObject.from(csrs.signKeys.privateKey),
+  };
+}
+
+/** The head as a holder of the pair just issued to them, ready to sign in. */
+export async function holderOf(app: FastifyInstance, applicationId: string, application: { subject: PersonSubject; authKey: KeyObject; signKey: KeyObject }): Promise<CertifiedPerson> {
+  const view = (await app.inject({ method: 'GET', url: `/v1/pki/applications/${applicationId}` })).json() as { pairId: string };
+  const downloaded = await downloadPair(app, applicationId);
+  return {
+    person: application.subject,
+    iin: application.subject.iin,
+    issued: { pairId: view.pairId, ...downloaded } as unknown as CertifiedPerson['issued'],
+    authKey: application.authKey,
+    signKey: application.signKey,
+  };
 }

@@ -122,7 +122,9 @@ export const pkiRoutes = fp(
         summary: 'Apply for an AUTH and SIGN certificate pair with two PKCS#10 CSRs (the private keys never leave the applicant)',
         description:
           'Identity proofing decides (or a CA operator reviews). An employee of an enrolled organization applies only after its HR authorized the pair ' +
-          '(403 EMPLOYEE_NOT_AUTHORIZED otherwise); the certificate then carries the organization and roles of the authorization.',
+          '(403 EMPLOYEE_NOT_AUTHORIZED otherwise); the certificate then carries the organization and roles of the authorization. ' +
+          'A company head applies for the first-head pair with registrationExtract (the business registry extract number): it always waits for an operator who checks it ' +
+          '(400 REGISTRATION_EXTRACT_FORMAT, 409 REGISTRATION_EXTRACT_REUSED). An employee application for an organization not enrolled, without an extract, is 404 ORG_NOT_ENROLLED.',
         body: ApplicationCreate,
         response: { 201: ApplicationView, ...problems(400, 403, 409, 413, 422) },
       },
@@ -131,13 +133,16 @@ export const pkiRoutes = fp(
     app.post('/v1/pki/applications/signed', {
       schema: {
         tags: ['pki'],
-        summary: 'Apply for the employee pair your organization authorized, signing the application with your own individual AUTH certificate',
+        summary: 'Apply for the employee pair your organization authorized (or, as a company head, for the first-head pair), signing the application with your own AUTH certificate',
         description:
           'The signature proves who you are: the pair is issued at once when your organization has an open authorization for your IIN and its BIN. ' +
           'The signed application is kept as your evidence (GET /v1/me/documents/{id}). Refusals: 403 EMPLOYEE_NOT_AUTHORIZED; 404 ORG_NOT_ENROLLED; ' +
           '409 EMPLOYEE_CERTIFICATE_ACTIVE, DOCUMENT_REPLAYED; 422 APPLICATION_SIGNATURE_INVALID, APPLICATION_CERTIFICATE_REVOKED, APPLICATION_CERTIFICATE_UNTRUSTED, ' +
           'APPLICATION_WRONG_CERTIFICATE (a SIGN certificate), APPLICATION_NOT_INDIVIDUAL_CERTIFICATE, APPLICATION_SIGNER_MISMATCH (another IIN than the signer\'s), ' +
-          'APPLICATION_STALE, APPLICATION_NOT_CANONICAL, APPLICATION_MALFORMED, CSR_SUBJECT_MISMATCH, CSR_SAME_KEY.',
+          'APPLICATION_STALE, APPLICATION_NOT_CANONICAL, APPLICATION_MALFORMED, CSR_SUBJECT_MISMATCH, CSR_SAME_KEY. ' +
+          'A head application ("head-certificate.apply") signed with an employee AUTH certificate carrying the first-head role for the BIN is issued at once; signed with an individual ' +
+          'certificate and a registrationExtract it waits for an operator. Its refusals: 422 HEADSHIP_NOT_PROVEN (an employee certificate without first-head, or of another BIN), ' +
+          'HEADSHIP_PROOF_REQUIRED (an individual certificate without registrationExtract); 409 REGISTRATION_EXTRACT_REUSED.',
         body: SignedApplication,
         response: { 201: ApplicationView, ...problems(400, 403, 404, 409, 413, 422) },
       },
@@ -221,6 +226,9 @@ export const pkiRoutes = fp(
         tags: ['pki'],
         summary: "Confirm the applicant's identity and issue the pair",
         description:
+          "A company head's application (it carries a registration extract number) is approved only with the extract number the operator checked in the business registry " +
+          '(422 HEADSHIP_NOT_CHECKED, REGISTRATION_EXTRACT_MISMATCH) and may carry the roles of the head\'s pair (first-head, the default, plus may-sign, may-sign-financial). ' +
+          'Any other application takes no roles (422 HEADSHIP_PROOF_MISSING): an employee\'s roles come from the organization\'s authorization. ' +
           'A remote approval (the default) needs the live capture and ID photo of the application (409 PROOFING_CAPTURE_MISSING otherwise); ' +
           'an in-person approval records that the operator saw the person and the document.',
         security: operator,
@@ -228,7 +236,12 @@ export const pkiRoutes = fp(
         body: ApproveBody,
         response: { 200: ApplicationView, ...problems(400, 401, 403, 404, 409, 422) },
       },
-    }, async (request) => applications.approve(request.params.id, `token:${request.principal!.name}`, request.body.proofingMethod, request.body.note));
+    }, async (request) =>
+      applications.approve(request.params.id, `token:${request.principal!.name}`, request.body.proofingMethod, request.body.note, {
+        roles: request.body.roles,
+        registrationExtract: request.body.registrationExtract,
+      }),
+    );
 
     app.post('/v1/pki/applications/:id/reject', {
       preHandler: caOperator,

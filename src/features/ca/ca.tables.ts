@@ -95,6 +95,12 @@ export interface CertificateApplicationsTable {
   authorization_id: string | null;
   /** How the applicant proved who they are when not by identity proofing: "signature:<issuer DN>#<serial>". */
   proof: string | null;
+  /** A head application: the business registry's registration extract number the operator checks (one application per number). */
+  registration_extract: ColumnType<string | null, string | null | undefined, string | null>;
+  /** How the headship was proven: "extract:<number>" (operator-checked) or "certificate:<issuer DN>#<serial>". */
+  headship_proof: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The roles a head's pair carries (set when the headship was proven); null: the roles of the organization's authorization. */
+  employee_roles: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
 }

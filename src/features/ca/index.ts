@@ -6,7 +6,7 @@ export { ApplicationView } from './applications/application.schema.js';
 export { assertCsrSubjectMatches, checkCsr, decodeCsrText } from './applications/csr.js';
 export { AutomaticProofing, OperatorReviewProofing } from './applications/identity-proofing.js';
 export { noEmployeeAuthorizations } from './applications/employee-authorizations.js';
-export type { EmployeeAuthorization, EmployeeAuthorizations } from './applications/employee-authorizations.js';
+export type { EmployeeAuthorization, EmployeeAuthorizations, ProvenHead } from './applications/employee-authorizations.js';
 export { DEV_PASSPHRASE_FILE, caFiles, ensureDevHierarchy, initCa, loadCaHierarchy } from './authority/ceremony.js';
 export { signWithProfile } from './authority/certificate-authority.js';
 export { platformDocumentSigner, type PlatformDocumentSigner } from './authority/platform-document-signer.js';

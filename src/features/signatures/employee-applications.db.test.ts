@@ -22,10 +22,15 @@ async function applyAsEmployeeOf(bin: string) {
 }
 
 describe('employee certificates and enrolled organizations', () => {
-  it('lets the head of an organization not enrolled yet apply directly', async () => {
+  it('refuses an employee pair for an organization not enrolled yet: its head applies first, with a proof of headship that an operator checks', async () => {
     const res = await applyAsEmployeeOf(buildBin());
-    expect(res.statusCode, res.body).toBe(201);
-    expect(res.json().status).toBe('issued');
+    expect(res.statusCode, res.body).toBe(404);
+    expect(res.json().code).toBe('ORG_NOT_ENROLLED');
+    const head = buildPerson({ organization: 'ТОО «Test»', bin: buildBin() });
+    const claimed = await app.inject({ method: 'POST', url: '/v1/pki/applications', payload: applicationBody(head, await buildCsrPair(head), { registrationExtract: `E-${Date.now()}` }) });
+    expect(claimed.statusCode, claimed.body).toBe(201);
+    // Automatic proofing checked the person; the headship still waits for an operator.
+    expect(claimed.json()).toMatchObject({ status: 'pending_review', headship: 'registration-extract' });
   });
 
   it("refuses an enrolled organization's employee its HR has not authorized, and says how to get authorized", async () => {

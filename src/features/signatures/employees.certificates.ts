@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
-import type { CertificateHoldings, EmployeeAuthorization, EmployeeAuthorizations, EmployeeRole } from '../ca/index.js';
+import type { CertificateHoldings, EmployeeAuthorization, EmployeeAuthorizations, EmployeeRole, ProvenHead } from '../ca/index.js';
 import type { AuthorizationCreateInput, AuthorizationViewType } from './employees.schema.js';
 import type { Employment } from './employees.service.js';
-import { toEmployment } from './employees.service.js';
+import { EmploymentService, toEmployment } from './employees.service.js';
 import { EmployeeAuthorizationsRepository } from './employee-authorizations.repository.js';
 import { EmploymentsRepository } from './employments.repository.js';
 import { OrganizationsRepository } from './organizations.repository.js';
@@ -15,6 +15,8 @@ const DAY = 86_400_000;
 /** The roles an employee certificate carries, from the employment record. */
 export function rolesOf(employment: Employment): EmployeeRole[] {
   const roles: EmployeeRole[] = ['employee'];
+  // Recorded only from a proof of headship: a head who lost their pair is authorized a new one with the role.
+  if (employment.roles.firstHead) roles.push('first-head');
   if (employment.roles.maySign) roles.push('may-sign');
   if (employment.roles.maySignFinancial) roles.push('may-sign-financial');
   if (employment.roles.hr) roles.push('hr');
@@ -140,6 +142,16 @@ export class EmployeeCertificates implements EmployeeAuthorizations {
     if (!used) throw AppError.conflict('EMPLOYEE_AUTHORIZATION_GONE', 'The authorization was used or withdrawn meanwhile: ask HR to authorize again');
     // The organization's record of who had each pair made for whom.
     await this.authorizations.recordRequest(trx, { pair_id: issued.pairId, bin: authorization.bin, iin: authorization.iin, employment_id: Number(used.employment_id), roles: authorization.roles, requested_by: used.authorized_by });
+  }
+
+  async organizationName(bin: string, trx?: Transaction<DB>): Promise<string | null> {
+    // Inside the issuing transaction when given: the embedded database has one connection.
+    if (trx) return this.organizations.nameInTransaction(bin, trx);
+    return (await this.organizations.nameOf(bin)) ?? null;
+  }
+
+  recordHead(trx: Transaction<DB>, head: ProvenHead): Promise<void> {
+    return new EmploymentService(this.db).recordHead(trx, head);
   }
 
   async employedNow(bin: string, iin: string, trx?: Transaction<DB>): Promise<boolean> {

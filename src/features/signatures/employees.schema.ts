@@ -5,6 +5,13 @@ const Roles = Type.Object(
     maySign: Type.Optional(Type.Boolean({ default: false, description: 'May sign documents for the organization (role .2.2)' })),
     maySignFinancial: Type.Optional(Type.Boolean({ default: false, description: 'May sign financial documents (role .2.3)' })),
     hr: Type.Optional(Type.Boolean({ default: false, description: 'HR: administers employees and requests their certificates (role .2.4)' })),
+    firstHead: Type.Optional(
+      Type.Boolean({
+        description:
+          'First head (role .2.1). Set only from a proof of headship (the head\'s own pair, or enrolment): true on a record without it is 403 FIRST_HEAD_NEEDS_PROOF; ' +
+          'false takes it off (the first head or an admin only, 403 ORG_HEAD_ROLE_REQUIRED); left out, it stays as it is',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -29,7 +36,7 @@ export const EmployeeView = Type.Object({
   givenName: Type.Union([Type.String(), Type.Null()]),
   patronymic: Type.Union([Type.String(), Type.Null()]),
   position: Type.String(),
-  roles: Type.Object({ maySign: Type.Boolean(), maySignFinancial: Type.Boolean(), hr: Type.Boolean() }),
+  roles: Type.Object({ maySign: Type.Boolean(), maySignFinancial: Type.Boolean(), hr: Type.Boolean(), firstHead: Type.Boolean() }),
   startedAt: Type.String({ format: 'date-time' }),
   endedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   endReason: Type.Union([Type.String(), Type.Null()]),

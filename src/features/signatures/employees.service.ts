@@ -3,6 +3,7 @@ import type { DB } from '../../db/types.js';
 import { AppError } from '../../errors/app-error.js';
 import type { EmployeeUpsertInput, EmployeeViewType } from './employees.schema.js';
 import { EmploymentsRepository, type EmploymentRow } from './employments.repository.js';
+import { OrganizationsRepository } from './organizations.repository.js';
 
 /** One spell of employment of a person (by IIN) in an organization (by BIN). */
 export interface Employment {
@@ -13,7 +14,7 @@ export interface Employment {
   givenName: string | null;
   patronymic: string | null;
   position: string;
-  roles: { maySign: boolean; maySignFinancial: boolean; hr: boolean };
+  roles: { maySign: boolean; maySignFinancial: boolean; hr: boolean; firstHead: boolean };
   startedAt: Date;
   /** null while employed (no end recorded). */
   endedAt: Date | null;
@@ -21,6 +22,26 @@ export interface Employment {
 }
 
 type Executor = Kysely<DB> | Transaction<DB>;
+
+/** The position recorded for a head when Qorgau records them (enrolment, a head's pair); HR may change the words. */
+export const FIRST_HEAD_POSITION = 'first head';
+
+/**
+ * The first-head role of a record after an update. It is set only from a proof of headship (the
+ * head's pair or enrolment), never by a request: nobody, HR included, makes a person the head. A
+ * head (or an admin) may take it off a record, for instance the previous head's; HR may not.
+ */
+function firstHeadAfter(bin: string, now: boolean, asked: boolean | undefined, actor: { isHead: boolean }): boolean {
+  if (asked === undefined || asked === now) return now;
+  if (asked) {
+    throw AppError.forbidden(
+      'FIRST_HEAD_NEEDS_PROOF',
+      `The first-head role comes only with a proof of headship of ${bin}: the person applies for the head's pair with the registration extract number or a certificate already carrying the role`,
+    );
+  }
+  if (!actor.isHead) throw AppError.forbidden('ORG_HEAD_ROLE_REQUIRED', `Only the first head of ${bin} (or an admin) may take the first-head role off a record`);
+  return false;
+}
 
 export function toEmployment(r: EmploymentRow): Employment {
   return {
@@ -31,7 +52,7 @@ export function toEmployment(r: EmploymentRow): Employment {
     givenName: r.given_name,
     patronymic: r.patronymic,
     position: r.position,
-    roles: { maySign: r.may_sign, maySignFinancial: r.may_sign_financial, hr: r.hr },
+    roles: { maySign: r.may_sign, maySignFinancial: r.may_sign_financial, hr: r.hr, firstHead: r.first_head },
     startedAt: new Date(r.started_at),
     endedAt: r.ended_at ? new Date(r.ended_at) : null,
     endReason: r.end_reason,
@@ -95,7 +116,7 @@ export class EmploymentService {
    * Records or updates the current spell of employment. A person whose last spell has ended
    * starts a new one (a re-hire); the end of a spell is set only by termination.
    */
-  async upsert(bin: string, iin: string, input: EmployeeUpsertInput): Promise<{ employment: Employment; created: boolean }> {
+  async upsert(bin: string, iin: string, input: EmployeeUpsertInput, actor: { isHead: boolean } = { isHead: false }): Promise<{ employment: Employment; created: boolean }> {
     const now = new Date();
     const startedAt = input.startDate ? new Date(`${input.startDate}T00:00:00Z`) : now;
     if (Number.isNaN(startedAt.getTime())) throw AppError.badRequest('EMPLOYMENT_START_DATE', `"${input.startDate}" is not a date`);
@@ -103,13 +124,16 @@ export class EmploymentService {
     const names = { surname: input.surname?.trim() ?? null, given_name: input.givenName?.trim() ?? null, patronymic: input.patronymic?.trim() || null };
     return this.db.transaction().execute(async (trx) => {
       const latest = await this.employments.latest(bin, iin, { executor: trx, lock: true });
-      if (latest && (latest.ended_at === null || latest.ended_at > now)) {
-        const row = await this.employments.update(trx, latest.id, {
+      const current = latest && (latest.ended_at === null || latest.ended_at > now) ? latest : undefined;
+      const firstHead = firstHeadAfter(bin, current?.first_head ?? false, input.roles?.firstHead, actor);
+      if (current) {
+        const row = await this.employments.update(trx, current.id, {
           position: input.position.trim(),
           ...roles,
-          surname: names.surname ?? latest.surname,
-          given_name: names.given_name ?? latest.given_name,
-          patronymic: input.patronymic !== undefined ? names.patronymic : latest.patronymic,
+          first_head: firstHead,
+          surname: names.surname ?? current.surname,
+          given_name: names.given_name ?? current.given_name,
+          patronymic: input.patronymic !== undefined ? names.patronymic : current.patronymic,
           ...(input.startDate ? { started_at: startedAt } : {}),
           updated_at: now,
         });
@@ -120,6 +144,26 @@ export class EmploymentService {
       }
       const row = await this.employments.insert(trx, { bin, iin, position: input.position.trim(), ...roles, ...names, started_at: startedAt, ended_by: null, end_reason: null });
       return { employment: toEmployment(row), created: true };
+    });
+  }
+
+  /**
+   * A head's pair was issued on a proof of headship: the organization records the person as its
+   * first head, on their current employment or a new one (a new head taking over), in the issuing
+   * transaction. Before enrolment there is nothing to record: enrolment records the head.
+   */
+  async recordHead(trx: Transaction<DB>, head: { bin: string; iin: string; surname: string; givenName: string; patronymic: string | null }): Promise<void> {
+    // Everything inside the issuing transaction: the embedded database has one connection.
+    if (!(await new OrganizationsRepository(trx).isEnrolled(head.bin))) return;
+    const now = new Date();
+    const current = await this.employments.inForce(head.bin, head.iin, now, { executor: trx, lock: true });
+    if (current) {
+      await this.employments.update(trx, current.id, { first_head: true, updated_at: now });
+      return;
+    }
+    await this.employments.insert(trx, {
+      bin: head.bin, iin: head.iin, position: FIRST_HEAD_POSITION, first_head: true,
+      surname: head.surname, given_name: head.givenName, patronymic: head.patronymic, started_at: now, ended_by: null, end_reason: null,
     });
   }
 

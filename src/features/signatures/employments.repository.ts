@@ -31,12 +31,12 @@ export function notEndedBy(at: Instant, table = 'employments'): RawBuilder<boole
 }
 
 export const EMPLOYMENT_COLUMNS = [
-  'id', 'bin', 'iin', 'surname', 'given_name', 'patronymic', 'position', 'may_sign', 'may_sign_financial', 'hr', 'started_at', 'ended_at', 'end_reason',
+  'id', 'bin', 'iin', 'surname', 'given_name', 'patronymic', 'position', 'may_sign', 'may_sign_financial', 'hr', 'first_head', 'started_at', 'ended_at', 'end_reason',
 ] as const;
 
 export type EmploymentRow = {
   id: number | string; bin: string; iin: string; surname: string | null; given_name: string | null; patronymic: string | null; position: string;
-  may_sign: boolean; may_sign_financial: boolean; hr: boolean; started_at: Date; ended_at: Date | null; end_reason: string | null;
+  may_sign: boolean; may_sign_financial: boolean; hr: boolean; first_head: boolean; started_at: Date; ended_at: Date | null; end_reason: string | null;
 };
 
 /** Who ended an employment and why, for the record. */

@@ -20,6 +20,8 @@ export interface CertifiedPerson {
   /** Role names from the certificate's EKU (first-head, hr, may-sign, ...). */
   roles: string[];
   displayName: string;
+  /** The names the certificate carries (an enrolling head is recorded with them). */
+  names: { surname: string | null; givenName: string | null; patronymic: string | null };
   session: PersonPrincipal;
 }
 
@@ -83,7 +85,8 @@ export function installOrgAuth(app: FastifyInstance): void {
       throw AppError.forbidden(held ? 'CERTIFICATE_NOT_QORGAU' : 'CERTIFICATE_NOT_HOLDER', 'The session\'s certificate does not name the signed-in person');
     }
     const bin = identity.organization?.bin?.valid ? identity.organization.bin.value : null;
-    return { kind: 'person', iin, bin, roles: identity.roles, displayName: principal.displayName, session: principal };
+    const names = { surname: identity.surname ?? null, givenName: identity.givenName ?? null, patronymic: identity.patronymic ?? null };
+    return { kind: 'person', iin, bin, roles: identity.roles, displayName: principal.displayName, names, session: principal };
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { notEndedBy } from './employments.repository.js';
@@ -11,14 +11,19 @@ export class OrganizationsRepository {
   ) {}
 
   /** Enrols the organization; false when it was enrolled already (the primary key decides a race). */
-  async enrol(row: { bin: string; name: string; enrolled_by: string }): Promise<boolean> {
-    const inserted = await this.db.insertInto('enrolled_organizations').values(row).onConflict((oc) => oc.column('bin').doNothing()).returning('bin').executeTakeFirst();
+  async enrol(row: { bin: string; name: string; enrolled_by: string }, executor: Kysely<DB> | Transaction<DB> = this.db): Promise<boolean> {
+    const inserted = await executor.insertInto('enrolled_organizations').values(row).onConflict((oc) => oc.column('bin').doNothing()).returning('bin').executeTakeFirst();
     return inserted !== undefined;
   }
 
   /** Read from the primary: the CA asks this to decide an application, right after an enrolment. */
   async isEnrolled(bin: string): Promise<boolean> {
     return (await this.db.selectFrom('enrolled_organizations').select('bin').where('bin', '=', bin).executeTakeFirst()) !== undefined;
+  }
+
+  /** The enrolled name, inside the caller's transaction when given (the embedded database has one connection). */
+  async nameInTransaction(bin: string, trx: Transaction<DB>): Promise<string | null> {
+    return (await trx.selectFrom('enrolled_organizations').select('name').where('bin', '=', bin).executeTakeFirst())?.name ?? null;
   }
 
   async nameOf(bin: string): Promise<string | undefined> {

@@ -5,8 +5,10 @@ import { checkBin } from '../../identifiers/bin.js';
 import { checkIin } from '../../identifiers/iin.js';
 import { actorLabel, type OrgActor } from './organizations.auth.js';
 import type { EnrolmentInput, OrganizationViewType } from './organizations.schema.js';
+import { FIRST_HEAD_POSITION } from './employees.service.js';
 import { createHrCredential, listHrCredentials, revokeHrCredential } from './organizations.credentials.js';
 import { OrganizationsRepository } from './organizations.repository.js';
+import { EmploymentsRepository } from './employments.repository.js';
 
 /** What an actor wants to do with an organization. */
 export type OrgAction = 'administer' | 'manage-credentials';
@@ -28,9 +30,11 @@ export function requireValidIin(iin: string): void {
  */
 export class OrganizationsService {
   private readonly organizations: OrganizationsRepository;
+  private readonly employments: EmploymentsRepository;
 
   constructor(private readonly db: Kysely<DB>, private readonly readDb: Kysely<DB> = db) {
     this.organizations = new OrganizationsRepository(db, readDb);
+    this.employments = new EmploymentsRepository(db, readDb);
   }
 
   async enrol(input: EnrolmentInput, actor: OrgActor): Promise<OrganizationViewType> {
@@ -39,7 +43,26 @@ export class OrganizationsService {
     if (actor.kind === 'person' && !(actor.bin === input.bin && actor.roles.includes('first-head'))) {
       throw AppError.forbidden('ORG_ENROL_FORBIDDEN', `Only the first head of ${input.bin}, signed in with an employee certificate carrying that BIN, may enrol it`);
     }
-    if (!(await this.organizations.enrol({ bin: input.bin, name: input.name.trim(), enrolled_by: actorLabel(actor) }))) throw AppError.conflict('ORG_ALREADY_ENROLLED', `Organization ${input.bin} is already enrolled`);
+    await this.db.transaction().execute(async (trx) => {
+      if (!(await this.organizations.enrol({ bin: input.bin, name: input.name.trim(), enrolled_by: actorLabel(actor) }, trx))) {
+        throw AppError.conflict('ORG_ALREADY_ENROLLED', `Organization ${input.bin} is already enrolled`);
+      }
+      // The head who enrols is the organization's first employee record: in the staff list, under termination and staff sync like anyone.
+      if (actor.kind === 'person') {
+        await this.employments.insert(trx, {
+          bin: input.bin,
+          iin: actor.iin,
+          position: FIRST_HEAD_POSITION,
+          first_head: true,
+          surname: actor.names.surname,
+          given_name: actor.names.givenName,
+          patronymic: actor.names.patronymic,
+          started_at: new Date(),
+          ended_by: null,
+          end_reason: null,
+        });
+      }
+    });
     return this.view(input.bin);
   }
 
@@ -77,10 +100,31 @@ export class OrganizationsService {
     }
     if (actor.bin !== bin) throw AppError.forbidden('ORG_FORBIDDEN', `Your certificate is not one of ${bin}'s employees: you cannot administer it`);
     const allowed = action === 'manage-credentials' ? ['first-head'] : ['first-head', 'hr'];
-    if (!actor.roles.some((r) => allowed.includes(r))) {
+    if (!(await this.rolesOf(actor, bin)).some((r) => allowed.includes(r))) {
       throw AppError.forbidden('ORG_ROLE_REQUIRED', `This needs a certificate with the role ${allowed.join(' or ')} of ${bin}`);
     }
     return name;
+  }
+
+  /**
+   * What a person may do for the organization: the roles their certificate of the BIN carries,
+   * and those the organization's record of their current employment gives (HR granted by the
+   * head, the first head recorded at enrolment), so a role granted later needs no new pair.
+   * The record counts only with a certificate of the same BIN: it adds roles, never a BIN.
+   */
+  async rolesOf(actor: OrgActor, bin: string): Promise<string[]> {
+    if (actor.kind !== 'person' || actor.bin !== bin) return [];
+    // From the primary: a role just granted or taken off counts at once.
+    const record = await this.employments.inForce(bin, actor.iin, new Date());
+    const roles = new Set(actor.roles);
+    if (record?.hr) roles.add('hr');
+    if (record?.first_head) roles.add('first-head');
+    return [...roles];
+  }
+
+  /** Whether the actor acts as the organization's first head (or is an admin operator). */
+  async isHead(actor: OrgActor, bin: string): Promise<boolean> {
+    return actor.kind === 'operator' || (await this.rolesOf(actor, bin)).includes('first-head');
   }
 
   createCredential(bin: string, name: string) {

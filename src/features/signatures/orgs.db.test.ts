@@ -96,7 +96,10 @@ describe('organizations, employees, their certificates and termination', () => {
       const cookie = await signIn(app, head);
       const first = await app.inject({ method: 'POST', url: '/v1/orgs', headers: { cookie }, payload: { bin, name: 'ТОО «Алатау»' } });
       expect(first.statusCode, first.body).toBe(201);
-      expect(first.json()).toMatchObject({ bin, name: 'ТОО «Алатау»', currentEmployees: 0 });
+      // The head who enrols is its first employment record, as first head.
+      expect(first.json()).toMatchObject({ bin, name: 'ТОО «Алатау»', currentEmployees: 1 });
+      const record = await app.inject({ method: 'GET', url: `/v1/orgs/${bin}/employees/${head.iin}`, headers: { cookie } });
+      expect(record.json()).toMatchObject({ position: 'first head', roles: { firstHead: true }, employed: true });
       const again = await app.inject({ method: 'POST', url: '/v1/orgs', headers: { cookie }, payload: { bin, name: 'ТОО «Алатау»' } });
       expect(again.statusCode, again.body).toBe(409);
       expect(again.json().code).toBe('ORG_ALREADY_ENROLLED');
@@ -135,7 +138,8 @@ describe('organizations, employees, their certificates and termination', () => {
 
       const list = await app.inject({ method: 'GET', url: `/v1/orgs/${org.bin}/employees`, headers: { cookie: org.hrCookie } });
       expect(list.statusCode).toBe(200);
-      expect(list.json().items.map((e: { iin: string }) => e.iin)).toEqual([iin]);
+      // The head who enrolled is the organization's first record; the list is by IIN.
+      expect(list.json().items.map((e: { iin: string }) => e.iin)).toEqual([iin, org.head.iin].sort());
 
       const stranger = await enrolledOrganization(app, buildBin());
       for (const response of [
@@ -168,7 +172,9 @@ describe('organizations, employees, their certificates and termination', () => {
         seen.push(...page.json().items.map((e: { iin: string; position: string }) => `${e.iin} ${e.position}`));
         after = page.json().next;
       } while (after);
-      expect(seen).toEqual([`${iins[0]} clerk`, `${iins[1]} clerk`, `${iins[1]} clerk again`, `${iins[2]} clerk`]);
+      // With the head who enrolled (the first record), by IIN then start.
+      const expected = [`${iins[0]} clerk`, `${iins[1]} clerk`, `${iins[1]} clerk again`, `${iins[2]} clerk`, `${org.head.iin} first head`];
+      expect(seen).toEqual(expected.sort((a, b) => a.slice(0, 12).localeCompare(b.slice(0, 12))));
       const current = await app.inject({ method: 'GET', url: `/v1/orgs/${org.bin}/employees?status=ended`, headers: { cookie: org.hrCookie } });
       expect(current.json().items.map((e: { iin: string }) => e.iin)).toEqual([iins[1]]);
     });
@@ -334,12 +340,12 @@ describe('organizations, employees, their certificates and termination', () => {
       const { person: leaver, pair } = await hireWithCertificates(org);
       const newcomer = buildIin();
 
-      const dry = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/staff-sync`, headers: { cookie: org.hrCookie }, payload: { staff: [{ iin: stays }, { iin: newcomer }, { iin: stays }] } });
+      const dry = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/staff-sync`, headers: { cookie: org.hrCookie }, payload: { staff: [{ iin: stays }, { iin: newcomer }, { iin: stays }, { iin: org.head.iin }] } });
       expect(dry.statusCode, dry.body).toBe(200);
-      expect(dry.json()).toMatchObject({ dryRun: true, listed: 2, wouldTerminate: [{ iin: leaver.iin, position: 'manager' }], terminated: [], notRecorded: [newcomer] });
+      expect(dry.json()).toMatchObject({ dryRun: true, listed: 3, wouldTerminate: [{ iin: leaver.iin, position: 'manager' }], terminated: [], notRecorded: [newcomer] });
       expect(await app.employment.employmentAt(org.bin, leaver.iin, new Date())).not.toBeNull();
 
-      const csv = `\uFEFFФИО;IIN;Должность\r\n"Иванов; И.";${stays};бухгалтер\r\n\r\n`;
+      const csv = `\uFEFFФИО;IIN;Должность\r\n"Иванов; И.";${stays};бухгалтер\r\nБасшы;${org.head.iin};директор\r\n\r\n`;
       const changed = await app.inject({ method: 'POST', url: `/v1/orgs/${org.bin}/staff-sync?confirm=true&expectTerminations=2`, headers: { cookie: org.hrCookie, 'content-type': 'text/csv' }, payload: csv });
       expect(changed.statusCode).toBe(409);
       expect(changed.json().code).toBe('STAFF_SYNC_CHANGED');

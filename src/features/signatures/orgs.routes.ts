@@ -131,13 +131,17 @@ async function orgsRoutes(root: FastifyInstance) {
     schema: {
       tags: ['signatures'],
       summary: 'Record or update an employment (position, roles, start date); a person whose employment ended is re-hired as a new record',
+      description:
+        'Roles granted here (hr) take effect at once for Qorgau\'s organization routes, without a new certificate pair: a person signed in with a certificate of this BIN acts with ' +
+        'the roles of their certificate and of their current record. The first-head role is never granted here (403 FIRST_HEAD_NEEDS_PROOF): it comes from a proof of headship.',
       params: EmployeeParams,
       body: EmployeeUpsert,
       response: { 200: EmployeeView, 201: EmployeeView, ...problems(400, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
     const { bin, iin } = request.params;
-    const { employment: e, created } = await employment.upsert(bin, iin, request.body);
+    const actor = actorOf(request);
+    const { employment: e, created } = await employment.upsert(bin, iin, request.body, { isHead: await organizations.isHead(actor, bin) });
     return reply.status(created ? 201 : 200).send(presentEmployment(e));
   });
 

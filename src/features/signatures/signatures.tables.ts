@@ -24,6 +24,8 @@ export interface EmploymentsTable {
   may_sign: ColumnType<boolean, boolean | undefined, boolean>;
   may_sign_financial: ColumnType<boolean, boolean | undefined, boolean>;
   hr: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The first head (.2.1): set only from a proof of headship (the head's pair or enrolment), never granted by HR. */
+  first_head: ColumnType<boolean, boolean | undefined, boolean>;
   started_at: Timestamp;
   /** null while employed; set on termination or to a planned end. */
   ended_at: Timestamp | null;

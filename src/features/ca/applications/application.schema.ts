@@ -13,6 +13,15 @@ export const ApplicationCreate = Type.Object(
     holder: Type.Optional(Type.Union([Type.Literal('individual'), Type.Literal('employee')], { default: 'individual' })),
     organization: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: 'Employee certificates: the organization name' })),
     bin: Type.Optional(Type.String({ description: 'Employee certificates: the organization BIN' })),
+    registrationExtract: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          "A company head's application for the first-head role (.2.1): the number of the organization's registration extract from the business registry (6 to 40 letters, digits or -). " +
+          'A CA operator checks in the registry that it names you as the head of the BIN; each number is accepted for one application.',
+      }),
+    ),
     authCsr: Csr('authentication (AUTH)'),
     signCsr: Csr('signing (SIGN)'),
   },
@@ -46,6 +55,10 @@ export const ApplicationView = Type.Object({
   decisionReason: Type.Union([Type.String(), Type.Null()]),
   proofingMethod: Type.Union([Type.String(), Type.Null()]),
   pairId: Type.Union([Type.String(), Type.Null()]),
+  roles: Type.Union([Type.Array(Type.String()), Type.Null()], { description: "A head's application: the roles its pair carries once the headship is proven; null otherwise" }),
+  headship: Type.Union([Type.Literal('registration-extract'), Type.Literal('certificate'), Type.Null()], {
+    description: "A head's application: how the headship is proven (the registry extract an operator checks, or a trusted certificate already carrying the first-head role)",
+  }),
   certificates: Type.Array(IssuedCertificateView),
 });
 export type ApplicationViewType = Static<typeof ApplicationView>;
@@ -62,6 +75,8 @@ export const ReviewItem = Type.Object({
   organization: Type.Union([Type.String(), Type.Null()]),
   bin: Type.Union([Type.String(), Type.Null()]),
   reviewReason: Type.Union([Type.String(), Type.Null()]),
+  registrationExtract: Type.Union([Type.String(), Type.Null()], { description: "A head's application: the extract number to check in the business registry (it must name this IIN as the first head of this BIN)" }),
+  identityProven: Type.Boolean({ description: 'true when the applicant signed the application with their own trusted certificate (only the headship is left to check)' }),
   createdAt: Type.String({ format: 'date-time' }),
   capture: Type.Union([
     Type.Object({
@@ -83,7 +98,10 @@ export const SignedApplication = Type.Object(
       maxLength: 96_000,
       description:
         'CMS SignedData (base64 or PEM, content attached) made with your own individual AUTH certificate (Qorgau\'s or the national CA\'s) over the canonical JSON ' +
-        '{"action":"employee-certificate.apply","authCsr":"<base64 DER>","bin":"<BIN>","iin":"<your IIN>","issuedAt":"<now, ISO 8601>","nonce":"<random>","signCsr":"<base64 DER>"}',
+        '{"action":"employee-certificate.apply","authCsr":"<base64 DER>","bin":"<BIN>","iin":"<your IIN>","issuedAt":"<now, ISO 8601>","nonce":"<random>","signCsr":"<base64 DER>"}. ' +
+        'A company head applies for the first-head pair with the action "head-certificate.apply" and the organization\'s name ("organization"), signed either with a trusted ' +
+        'employee AUTH certificate that already carries the first-head role (.2.1) for the BIN (issued at once), or with their individual AUTH certificate and the ' +
+        '"registrationExtract" number (a CA operator checks it in the business registry).',
     }),
   },
   { additionalProperties: false },
@@ -93,6 +111,21 @@ export const ApproveBody = Type.Object(
   {
     proofingMethod: Type.Optional(Type.Union([Type.Literal('remote'), Type.Literal('in-person')], { default: 'remote' })),
     note: Type.Optional(Type.String({ maxLength: 1000 })),
+    roles: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('first-head'), Type.Literal('may-sign'), Type.Literal('may-sign-financial')]), {
+        minItems: 1,
+        maxItems: 3,
+        uniqueItems: true,
+        description: "A head's application only: the roles its pair carries; first-head is required (and is the default)",
+      }),
+    ),
+    registrationExtract: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: "A head's application only, required there: the extract number you checked in the business registry (it must name the applicant as the first head of the BIN). It must equal the applicant's.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

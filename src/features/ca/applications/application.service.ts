@@ -15,7 +15,7 @@ import { OperatorReviewProofing, type IdentityProofing } from './identity-proofi
 import { normalizeSerial, revokeCertificates } from '../revocation/certificate-revoker.js';
 import { noEmployeeAuthorizations, type EmployeeAuthorization, type EmployeeAuthorizations } from './employee-authorizations.js';
 import type { SignatureVerifier, SignedDocuments, VerificationReport } from '../../trust/index.js';
-import { verifyEmployeeApplication } from './signed-application.js';
+import { HEAD_APPLICATION_ACTION, verifyEmployeeApplication, type HeadApplicationContent, type VerifiedEmployeeApplication } from './signed-application.js';
 import type { Pseudonymizer } from '../../../privacy/pseudonym.js';
 import { CertificateInfo } from '../../../pkix/certificate.js';
 import { signerIdentityOf } from '../../trust/index.js';
@@ -39,6 +39,27 @@ export interface RenewingHolder {
 }
 
 const ID_DOCUMENT = /^[A-Z0-9]{6,12}$/;
+const REGISTRATION_EXTRACT = /^[A-Z0-9-]{6,40}$/;
+
+/** The registration extract number as the business registry prints it: spaces dropped, letters upper case. */
+export function normalizeRegistrationExtract(text: string): string {
+  const extract = text.replace(/\s+/g, '').toUpperCase();
+  if (!REGISTRATION_EXTRACT.test(extract)) {
+    throw AppError.badRequest('REGISTRATION_EXTRACT_FORMAT', 'The registration extract number is 6 to 40 letters, digits or -, as printed on the extract from the business registry');
+  }
+  return extract;
+}
+
+/** The roles a head's pair may carry: first head, and the signing rights a head's certificate may already carry. */
+const HEAD_ROLES: EmployeeRole[] = ['first-head', 'may-sign', 'may-sign-financial'];
+
+/** What an operator's approval carries for a head's application. */
+export interface HeadshipApproval {
+  roles?: EmployeeRole[];
+  registrationExtract?: string;
+}
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string } | null)?.code === '23505';
 
 /**
  * Remote certificate applications: checks a CSR pair, runs identity proofing (or the
@@ -54,6 +75,25 @@ async function checkCsrPair(csrs: { authCsr: string; signCsr: string }, expected
   if (auth.spki.equals(sign.spki)) throw AppError.unprocessable('CSR_SAME_KEY', 'The AUTH and SIGN requests must use two different keys');
   return { auth, sign };
 }
+
+/** What the operator checks for a head's application. */
+const headshipReview = (bin: string, extract: string) =>
+  `Head of ${bin}: check in the business registry that registration extract ${extract} names this person as the first head of ${bin}, then approve with that number`;
+
+const headFirst = (bin: string) =>
+  `${bin} is not enrolled here: its head applies first for the first-head pair, with the registration extract number (registrationExtract) or signed with a certificate ` +
+  'that already carries the first-head role (POST /v1/pki/applications/signed, action "head-certificate.apply"), then enrols it (POST /v1/orgs); its HR then authorizes employees';
+
+const extractReused = (extract: string) =>
+  AppError.conflict('REGISTRATION_EXTRACT_REUSED', `Registration extract ${extract} was already given with another application: each extract proves one headship claim; order a new extract from the business registry`);
+
+/** The unique index on the extract settles two applications racing with one number. */
+const extractTaken = (err: unknown): never => {
+  if (isUniqueViolation(err) && String((err as { constraint?: string; message?: string }).constraint ?? (err as Error).message).includes('extract')) {
+    throw AppError.conflict('REGISTRATION_EXTRACT_REUSED', 'This registration extract was just given with another application: each extract proves one headship claim');
+  }
+  throw err;
+};
 
 const notAuthorized = (bin: string) =>
   AppError.forbidden(
@@ -96,30 +136,45 @@ export class CertificateApplicationService {
     const holder = input.holder ?? 'individual';
     let organization = input.organization?.trim() ?? null;
     let authorizationId: string | null = null;
+    let registrationExtract: string | null = null;
     if (holder === 'employee') {
       if (!organization) throw AppError.badRequest('ORGANIZATION_REQUIRED', 'An employee application names the organization');
       const binCheck = checkBin(input.bin ?? '');
       if (!binCheck.ok) throw AppError.badRequest(binCheck.problem, binCheck.message);
-      // An enrolled organization authorizes its employees' pairs; the employee applies and proves
-      // who they are. Applying without an authorization is for heads of organizations not enrolled.
-      if (await this.authorizations().isEnrolled(input.bin!)) {
+      if (input.registrationExtract !== undefined) {
+        // A head's application: the extract is the claim of headship an operator checks; no authorization is asked.
+        registrationExtract = normalizeRegistrationExtract(input.registrationExtract);
+        await this.assertExtractFree(registrationExtract);
+        organization = (await this.authorizations().organizationName(input.bin!)) ?? organization;
+      } else if (await this.authorizations().isEnrolled(input.bin!)) {
+        // An enrolled organization authorizes its employees' pairs; the employee applies and proves who they are.
         const authorization = await this.authorizations().openFor(input.bin!, input.iin);
         if (!authorization) throw notAuthorized(input.bin!);
         organization = authorization.organization;
         authorizationId = authorization.id;
+      } else {
+        // Nobody vouches for an employee of an organization not enrolled: only its head applies, with a proof of headship.
+        throw AppError.notFound('ORG_NOT_ENROLLED', headFirst(input.bin!));
       }
+    } else if (input.registrationExtract !== undefined) {
+      throw AppError.badRequest('REGISTRATION_EXTRACT_EMPLOYEE_ONLY', 'A registration extract proves the headship of an organization: apply with holder "employee", the BIN and the organization');
     }
 
     const { auth, sign } = await checkCsrPair(input, { iin: input.iin, surname: input.surname, givenName: input.givenName });
 
     const id = randomUUID();
     const breaches = await this.publishedBreachesOf(input.iin);
-    const outcome = breaches.length
+    const proofed = breaches.length
       ? ({
           decision: 'review',
           reason: `The IIN appears in ${breaches.length} published breach${breaches.length > 1 ? 'es' : ''} (${breaches.map((b) => b.id).join(', ')}): an operator must confirm the applicant`,
         } as const)
       : await this.proofing.proof({ applicationId: id, iin: input.iin, idDocumentNumber, surname: input.surname, givenName: input.givenName, patronymic: input.patronymic ?? null });
+    // Proofing checks the person, never the headship: a head's application always waits for an operator who checks the extract.
+    const outcome =
+      registrationExtract && proofed.decision !== 'reject'
+        ? ({ decision: 'review', reason: `${proofed.decision === 'review' ? `${proofed.reason}. ` : ''}${headshipReview(input.bin!, registrationExtract)}` } as const)
+        : proofed;
 
     const base = {
       id,
@@ -135,6 +190,7 @@ export class CertificateApplicationService {
       sign_csr: sign.der,
       proofing_provider: breaches.length ? 'breach-rule' : this.proofing.name,
       authorization_id: authorizationId,
+      registration_extract: registrationExtract,
     };
     if (outcome.decision === 'approve') {
       await this.db.transaction().execute(async (trx) => {
@@ -142,7 +198,7 @@ export class CertificateApplicationService {
         await this.issueFor(trx, base, { authKey: auth.spki, signKey: sign.spki, proofing: outcome.method });
       });
     } else if (outcome.decision === 'review') {
-      await this.repository.insert({ ...base, status: 'pending_review', review_reason: outcome.reason });
+      await this.repository.insert({ ...base, status: 'pending_review', review_reason: outcome.reason }).catch(extractTaken);
     } else {
       await this.repository.insert({ ...base, status: 'rejected', decision_reason: outcome.reason, decided_by: `proofing:${this.proofing.name}`, decided_at: new Date() });
     }
@@ -181,6 +237,8 @@ export class CertificateApplicationService {
       decisionReason: row.decision_reason,
       proofingMethod: row.proofing_method,
       pairId: row.pair_id,
+      roles: row.employee_roles ?? null,
+      headship: row.registration_extract ? 'registration-extract' : row.headship_proof?.startsWith('certificate:') ? 'certificate' : null,
       certificates: certificates.map((c) => {
         const kind = c.profile.endsWith('-auth') ? ('auth' as const) : ('sign' as const);
         return {
@@ -219,15 +277,40 @@ export class CertificateApplicationService {
       organization: r.organization,
       bin: r.bin,
       reviewReason: r.review_reason,
+      registrationExtract: r.registration_extract,
+      identityProven: r.proof !== null,
       createdAt: new Date(r.created_at).toISOString(),
       capture: captures.get(r.id) ?? null,
     }));
   }
 
   /** An operator confirms the applicant's identity: the pair is issued in the same transaction. */
-  async approve(id: string, operator: string, method: ProofingMethod = 'remote', note?: string): Promise<ApplicationViewType> {
+  async approve(id: string, operator: string, method: ProofingMethod = 'remote', note?: string, headship: HeadshipApproval = {}): Promise<ApplicationViewType> {
     const row = await this.require(id);
     if (row.status !== 'pending_review') throw AppError.conflict('APPLICATION_NOT_PENDING', `Application ${id} is not waiting for review (it is ${row.status.replace('_', ' ')})`);
+    let roles: EmployeeRole[] | null = null;
+    if (row.registration_extract) {
+      // The operator confirms they checked the extract in the business registry by giving its number again.
+      if (headship.registrationExtract === undefined) {
+        throw AppError.unprocessable(
+          'HEADSHIP_NOT_CHECKED',
+          `Application ${id} claims the first head of ${row.bin}: check registration extract ${row.registration_extract} in the business registry (it must name the applicant in the review queue as the head of ${row.bin}), then approve with "registrationExtract": "${row.registration_extract}"`,
+        );
+      }
+      if (normalizeRegistrationExtract(headship.registrationExtract) !== row.registration_extract) {
+        throw AppError.unprocessable('REGISTRATION_EXTRACT_MISMATCH', `The extract you checked is not the one the applicant gave (${row.registration_extract}): approve only what you checked`);
+      }
+      roles = headship.roles ?? ['first-head'];
+      if (!roles.includes('first-head') || roles.some((r) => !HEAD_ROLES.includes(r))) {
+        throw AppError.unprocessable('HEADSHIP_ROLES', `A head's pair carries first-head, and may add ${HEAD_ROLES.slice(1).join(' and ')}`);
+      }
+    } else if (headship.roles !== undefined || headship.registrationExtract !== undefined) {
+      // Roles come with a proof of headship only: an operator approval cannot make anyone a head.
+      throw AppError.unprocessable(
+        'HEADSHIP_PROOF_MISSING',
+        `Application ${id} carries no proof of headship (no registration extract): its approval carries no roles. An employee's roles come from the organization's authorization.`,
+      );
+    }
     await this.db.transaction().execute(async (trx) => {
       // Remote proofing rests on the applicant's live capture and ID photo: an operator cannot
       // vouch for a face they never saw. In person, the operator saw the person and the document.
@@ -236,11 +319,19 @@ export class CertificateApplicationService {
       }
       const decided = await this.repository.decide(trx, id, { status: 'issued', decided_by: operator, decision_reason: note ?? null, proofing_method: method });
       if (!decided) throw AppError.conflict('APPLICATION_NOT_PENDING', `Application ${id} is not waiting for review (it is ${row.status.replace('_', ' ')})`);
+      if (roles) {
+        await this.repository.setHeadship(trx, id, roles, `extract:${row.registration_extract}`);
+      }
       const auth = await checkCsr(Buffer.from(row.auth_csr), 'authCsr');
       const sign = await checkCsr(Buffer.from(row.sign_csr), 'signCsr');
-      await this.issueFor(trx, row, { authKey: auth.spki, signKey: sign.spki, proofing: method });
+      await this.issueFor(trx, { ...row, employee_roles: roles }, { authKey: auth.spki, signKey: sign.spki, proofing: method });
     });
     return this.view(id);
+  }
+
+  /** An extract number proves one headship claim: refused while another pending or issued application holds it. */
+  private async assertExtractFree(extract: string): Promise<void> {
+    if (await this.repository.extractHeld(extract)) throw extractReused(extract);
   }
 
   /**
@@ -250,15 +341,24 @@ export class CertificateApplicationService {
    */
   private async issueFor(
     trx: Transaction<DB>,
-    row: { id: string; holder: 'individual' | 'employee'; iin: string; surname: string; given_name: string; patronymic: string | null; organization: string | null; bin: string | null; authorization_id?: string | null },
+    row: {
+      id: string; holder: 'individual' | 'employee'; iin: string; surname: string; given_name: string; patronymic: string | null; organization: string | null; bin: string | null;
+      authorization_id?: string | null; employee_roles?: string[] | null;
+    },
     keys: { authKey: Buffer; signKey: Buffer; proofing: ProofingMethod },
   ): Promise<void> {
     let authorization: EmployeeAuthorization | null = null;
+    // A head's pair: the roles were proven with the headship (an operator-checked extract or a head's certificate).
+    const headRoles = row.employee_roles ? (row.employee_roles as EmployeeRole[]) : null;
+    let organization = row.organization;
     if (row.authorization_id) {
       authorization = await this.authorizations().openFor(row.bin!, row.iin, trx);
       if (!authorization || authorization.id !== row.authorization_id) {
         throw AppError.conflict('EMPLOYEE_AUTHORIZATION_GONE', `The organization's authorization for this application was used, withdrawn or has expired: ask the HR of ${row.bin} to authorize again`);
       }
+      organization = authorization.organization;
+    }
+    if (authorization || headRoles) {
       const active = await trx
         .selectFrom('certificates')
         .select('serial')
@@ -273,20 +373,26 @@ export class CertificateApplicationService {
         });
       }
     }
+    // An enrolled organization's certificates carry the name it is enrolled under.
+    if (headRoles) organization = (await this.authorizations().organizationName(row.bin!, trx)) ?? organization;
+    const employeeRoles = authorization?.roles ?? headRoles;
     const pair = await this.issuer.issuePair(
       {
         holder: row.holder,
-        person: this.personOf({ ...row, organization: authorization?.organization ?? row.organization }),
+        person: this.personOf({ ...row, organization }),
         authKey: keys.authKey,
         signKey: keys.signKey,
         proofing: keys.proofing,
         applicationId: row.id,
-        ...(authorization ? { employeeRoles: authorization.roles } : {}),
+        ...(employeeRoles ? { employeeRoles } : {}),
       },
       trx,
     );
     await this.repository.setPair(trx, row.id, pair.pairId);
     if (authorization) await this.authorizations().use(trx, authorization, { applicationId: row.id, pairId: pair.pairId });
+    if (headRoles?.includes('first-head')) {
+      await this.authorizations().recordHead(trx, { bin: row.bin!, iin: row.iin, surname: row.surname, givenName: row.given_name, patronymic: row.patronymic });
+    }
   }
 
   /**
@@ -305,8 +411,9 @@ export class CertificateApplicationService {
     const givenName = signer.signer.givenName ?? '';
     if (!surname || !givenName) throw AppError.unprocessable('APPLICATION_SIGNER_UNNAMED', 'The certificate that signed the application names no surname and given name');
     const { auth, sign } = await checkCsrPair(content, { iin: signer.iin, surname, givenName });
+    if (content.action === HEAD_APPLICATION_ACTION) return this.submitSignedHead(deps, verified, content, { auth, sign }, cms);
     if (!(await this.authorizations().isEnrolled(content.bin))) {
-      throw AppError.notFound('ORG_NOT_ENROLLED', `${content.bin} is not enrolled here: its head applies with identity proofing (POST /v1/pki/applications)`);
+      throw AppError.notFound('ORG_NOT_ENROLLED', headFirst(content.bin));
     }
     const authorization = await this.authorizations().openFor(content.bin, signer.iin);
     if (!authorization) throw notAuthorized(content.bin);
@@ -343,6 +450,87 @@ export class CertificateApplicationService {
       await this.repository.insert({ ...row, status: 'issued', proofing_method: method, decided_by: 'signature', decided_at: new Date() }, trx);
       await this.issueFor(trx, row, { authKey: auth.spki, signKey: sign.spki, proofing: method });
     });
+    return this.view(id);
+  }
+
+  /**
+   * A company head applies for the first-head pair, signed with their own certificate (who they
+   * are). The headship is proven either by that certificate itself, when it is an employee AUTH
+   * certificate of a trusted CA carrying the first-head role for the same BIN (issued at once),
+   * or by the registration extract number in the application, which an operator checks in the
+   * business registry (the application waits in the review queue).
+   */
+  private async submitSignedHead(
+    deps: SignedApplicationDeps,
+    verified: VerifiedEmployeeApplication,
+    content: HeadApplicationContent,
+    csrs: { auth: { der: Buffer; spki: Buffer }; sign: { der: Buffer; spki: Buffer } },
+    cms: Buffer,
+  ): Promise<ApplicationViewType> {
+    const { signer } = verified;
+    const signerOrganization = signer.signer.organization;
+    let roles: EmployeeRole[] | null = null;
+    let registrationExtract: string | null = null;
+    if (signerOrganization?.bin) {
+      if (!signerOrganization.bin.valid || signerOrganization.bin.value !== content.bin || !signer.signer.roles.includes('first-head')) {
+        throw AppError.unprocessable(
+          'HEADSHIP_NOT_PROVEN',
+          `The certificate that signed the application is not a first head's (.2.1) of ${content.bin}: sign with such a certificate, or with your individual AUTH certificate and the registration extract number (registrationExtract)`,
+        );
+      }
+      // The signing rights the head's certificate already carries come along; HR is granted by the organization, not here.
+      roles = HEAD_ROLES.filter((r) => r === 'first-head' || signer.signer.roles.includes(r));
+    } else {
+      if (content.registrationExtract === undefined) {
+        throw AppError.unprocessable(
+          'HEADSHIP_PROOF_REQUIRED',
+          `Your certificate proves who you are, not that you head ${content.bin}: add the registration extract number (registrationExtract), or sign with a certificate that already carries the first-head role for ${content.bin}`,
+        );
+      }
+      registrationExtract = normalizeRegistrationExtract(content.registrationExtract);
+      await this.assertExtractFree(registrationExtract);
+    }
+    const organization = (await this.authorizations().organizationName(content.bin)) ?? (roles ? signerOrganization?.name?.trim() : undefined) ?? content.organization.trim();
+    if (!organization) throw AppError.badRequest('ORGANIZATION_REQUIRED', 'A head application names the organization');
+    const id = randomUUID();
+    const row = {
+      id,
+      holder: 'employee' as const,
+      iin: signer.iin,
+      id_document_number: null,
+      surname: signer.signer.surname!,
+      given_name: signer.signer.givenName!,
+      patronymic: signer.signer.patronymic ?? null,
+      organization,
+      bin: content.bin,
+      auth_csr: csrs.auth.der,
+      sign_csr: csrs.sign.der,
+      proofing_provider: 'individual-certificate',
+      proof: `signature:${signer.certificate.issuer}#${signer.certificate.serialNumber}`,
+      registration_extract: registrationExtract,
+    };
+    await this.db
+      .transaction()
+      .execute(async (trx) => {
+        await deps.documents.store(trx, {
+          personHash: deps.pseudonymizer.of(signer.iin),
+          body: { ...content },
+          content: verified.contentBytes,
+          cms,
+          certificateSerial: signer.certificate.serialNumber,
+          certificateSha256: signer.certificate.sha256Fingerprint,
+          signedAt: signer.signedAt,
+        });
+        const method: ProofingMethod = signer.signer.identityProofing ?? 'remote';
+        if (!roles) {
+          await this.repository.insert({ ...row, status: 'pending_review', review_reason: `Identity proven by the applicant's own certificate. ${headshipReview(content.bin, registrationExtract!)}` }, trx);
+          return;
+        }
+        const headshipProof = `certificate:${signer.certificate.issuer}#${signer.certificate.serialNumber}`;
+        await this.repository.insert({ ...row, status: 'issued', proofing_method: method, decided_by: 'signature', decided_at: new Date(), employee_roles: roles, headship_proof: headshipProof }, trx);
+        await this.issueFor(trx, { ...row, employee_roles: roles }, { authKey: csrs.auth.spki, signKey: csrs.sign.spki, proofing: method });
+      })
+      .catch(extractTaken);
     return this.view(id);
   }
 

@@ -32,7 +32,7 @@ export class ApplicationsRepository {
   async pendingReview(limit: number) {
     return this.readDb
       .selectFrom('certificate_applications')
-      .select(['id', 'holder', 'iin', 'id_document_number', 'surname', 'given_name', 'patronymic', 'organization', 'bin', 'review_reason', 'created_at'])
+      .select(['id', 'holder', 'iin', 'id_document_number', 'surname', 'given_name', 'patronymic', 'organization', 'bin', 'review_reason', 'registration_extract', 'proof', 'created_at'])
       .where('status', '=', 'pending_review')
       .orderBy('created_at')
       .limit(limit)
@@ -59,5 +59,16 @@ export class ApplicationsRepository {
 
   async setPair(trx: Transaction<DB>, id: string, pairId: string): Promise<void> {
     await trx.updateTable('certificate_applications').set({ pair_id: pairId, updated_at: new Date() }).where('id', '=', id).execute();
+  }
+
+  /** The roles an operator granted a head's application, with the proof they checked. */
+  async setHeadship(trx: Transaction<DB>, id: string, roles: string[], proof: string): Promise<void> {
+    await trx.updateTable('certificate_applications').set({ employee_roles: roles, headship_proof: proof }).where('id', '=', id).execute();
+  }
+
+  /** Whether a pending or issued application holds the registration extract (a rejected one frees it). */
+  async extractHeld(extract: string): Promise<boolean> {
+    const holder = await this.db.selectFrom('certificate_applications').select('id').where('registration_extract', '=', extract).where('status', '<>', 'rejected').executeTakeFirst();
+    return holder !== undefined;
   }
 }

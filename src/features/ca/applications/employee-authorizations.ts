@@ -29,6 +29,22 @@ export interface EmployeeAuthorizations {
   use(trx: Transaction<DB>, authorization: EmployeeAuthorization, issued: { applicationId: string; pairId: string }): Promise<void>;
   /** Whether (BIN, IIN) is employed now (an employee pair is renewed only then). */
   employedNow(bin: string, iin: string, trx?: Transaction<DB>): Promise<boolean>;
+  /** The enrolled organization's name (the O of its employees' certificates), or null when not enrolled. */
+  organizationName(bin: string, trx?: Transaction<DB>): Promise<string | null>;
+  /**
+   * A head's pair was issued on a proof of headship, in `trx`: an enrolled organization records
+   * the person as its first head (a new head taking over); nothing before enrolment.
+   */
+  recordHead(trx: Transaction<DB>, head: ProvenHead): Promise<void>;
+}
+
+/** The person a head's pair was issued to. */
+export interface ProvenHead {
+  bin: string;
+  iin: string;
+  surname: string;
+  givenName: string;
+  patronymic: string | null;
 }
 
 /** Without the organizations feature: nothing is enrolled, nobody is authorized. */
@@ -39,4 +55,6 @@ export const noEmployeeAuthorizations: EmployeeAuthorizations = {
     throw new Error('no employee authorizations here');
   },
   employedNow: async () => false,
+  organizationName: async () => null,
+  recordHead: async () => undefined,
 };

@@ -3,6 +3,8 @@ import { acceptSigner, canonicalJson, type AcceptedSigner, type SignatureVerifie
 import { parseSignedData } from '../../../pkix/signed-data-parser.js';
 
 export const EMPLOYEE_APPLICATION_ACTION = 'employee-certificate.apply';
+/** A company head's application for the first-head pair of their organization. */
+export const HEAD_APPLICATION_ACTION = 'head-certificate.apply';
 /** How far issuedAt may be from the server's clock: an application is signed for now. */
 const FRESHNESS_MS = 10 * 60_000;
 
@@ -21,8 +23,18 @@ export interface EmployeeApplicationContent {
   signCsr: string;
 }
 
+/**
+ * What a company head signs: the same as an employee, with the organization's name and, when
+ * signed with an individual certificate, the registration extract number the operator checks.
+ */
+export interface HeadApplicationContent extends Omit<EmployeeApplicationContent, 'action'> {
+  action: typeof HEAD_APPLICATION_ACTION;
+  organization: string;
+  registrationExtract?: string;
+}
+
 export interface VerifiedEmployeeApplication {
-  content: EmployeeApplicationContent;
+  content: EmployeeApplicationContent | HeadApplicationContent;
   contentBytes: Buffer;
   signer: AcceptedSigner;
 }
@@ -50,12 +62,6 @@ export async function verifyEmployeeApplication(
   options.observe?.(report);
   if (report.detached) throw refuse('APPLICATION_DETACHED', 'Send the signed application with its content (an attached CMS)');
   const signer = acceptSigner(report, { purpose: 'AUTH', prefix: 'APPLICATION', kind: 'unprocessable' });
-  if (signer.signer.organization?.bin) {
-    throw refuse(
-      'APPLICATION_NOT_INDIVIDUAL_CERTIFICATE',
-      "Sign the application with your own individual AUTH certificate (Qorgau's or the national CA's), not with an organization's employee certificate",
-    );
-  }
   const contentBytes = parseSignedData(cms).eContent;
   if (!contentBytes) throw refuse('APPLICATION_DETACHED', 'Send the signed application with its content (an attached CMS)');
   let parsed: unknown;
@@ -65,12 +71,25 @@ export async function verifyEmployeeApplication(
     throw refuse('APPLICATION_MALFORMED', 'The signed content is not JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw refuse('APPLICATION_MALFORMED', 'The signed content is not a JSON object');
+  const head = (parsed as { action?: unknown }).action === HEAD_APPLICATION_ACTION;
+  // A head may sign with an employee certificate: one carrying the first-head role is the proof of headship (checked by the caller).
+  if (signer.signer.organization?.bin && !head) {
+    throw refuse(
+      'APPLICATION_NOT_INDIVIDUAL_CERTIFICATE',
+      "Sign the application with your own individual AUTH certificate (Qorgau's or the national CA's), not with an organization's employee certificate",
+    );
+  }
   if (canonicalJson(parsed) !== contentBytes.toString('utf8')) throw refuse('APPLICATION_NOT_CANONICAL', 'The signed content is not canonical JSON (keys sorted, no whitespace)');
-  const content = parsed as Partial<EmployeeApplicationContent>;
-  for (const field of ['action', 'authCsr', 'bin', 'iin', 'issuedAt', 'nonce', 'signCsr'] as const) {
+  const content = parsed as Omit<Partial<HeadApplicationContent>, 'action'> & { action?: unknown };
+  for (const field of ['action', 'authCsr', 'bin', 'iin', 'issuedAt', 'nonce', 'signCsr', ...(head ? (['organization'] as const) : [])] as const) {
     if (typeof content[field] !== 'string') throw refuse('APPLICATION_MALFORMED', `The signed application has no "${field}"`);
   }
-  if (content.action !== EMPLOYEE_APPLICATION_ACTION) throw refuse('APPLICATION_MALFORMED', `The signed application's action must be "${EMPLOYEE_APPLICATION_ACTION}"`);
+  if (content.registrationExtract !== undefined && (!head || typeof content.registrationExtract !== 'string')) {
+    throw refuse('APPLICATION_MALFORMED', 'Only a head application ("head-certificate.apply") carries a registrationExtract, as a string');
+  }
+  if (content.action !== EMPLOYEE_APPLICATION_ACTION && !head) {
+    throw refuse('APPLICATION_MALFORMED', `The signed application's action must be "${EMPLOYEE_APPLICATION_ACTION}" (or "${HEAD_APPLICATION_ACTION}" for a company head)`);
+  }
   if (!/^[A-Za-z0-9_.:-]{8,128}$/.test(content.nonce!)) throw refuse('APPLICATION_MALFORMED', 'The nonce must be 8 to 128 letters, digits or _.:-');
   // The application is for the signer's own IIN: a signature never applies for somebody else.
   if (content.iin !== signer.iin) {
@@ -79,5 +98,5 @@ export async function verifyEmployeeApplication(
   const issuedAt = new Date(content.issuedAt!);
   if (Number.isNaN(issuedAt.getTime())) throw refuse('APPLICATION_MALFORMED', 'issuedAt is not a date');
   if (Math.abs(issuedAt.getTime() - options.now.getTime()) > FRESHNESS_MS) throw refuse('APPLICATION_STALE', 'The application was not signed within the last 10 minutes: sign a new one');
-  return { content: content as EmployeeApplicationContent, contentBytes, signer };
+  return { content: content as EmployeeApplicationContent | HeadApplicationContent, contentBytes, signer };
 }
