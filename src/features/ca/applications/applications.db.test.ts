@@ -73,12 +73,13 @@ describe('remote certificate applications', () => {
     expect(new Set(rows.map((r) => r.pair_id))).toEqual(new Set([view.pairId]));
   });
 
-  it('issues employee pairs with the organization and BIN', async () => {
+  it('refuses an employee pair for an organization that is not enrolled, without proof of headship (employee pairs come from an authorization: employee-applications.db.test.ts; heads: head-enrolment.db.test.ts)', async () => {
     useProofing(new AutomaticProofing());
     const employee = buildEmployee();
     const res = await submit(employee);
-    expect(res.statusCode).toBe(201);
-    expect(res.json().certificates.map((c: { profile: string }) => c.profile).sort()).toEqual(['employee-auth', 'employee-sign']);
+    problem(res, 404, 'ORG_NOT_ENROLLED');
+    const { database } = await getTestDatabase();
+    expect(await database.db.selectFrom('certificates').select('serial').where('subject_iin', '=', employee.iin).execute()).toEqual([]);
   });
 
   it('by default waits for an operator, who approves (in person) once', async () => {
