@@ -180,7 +180,7 @@ describe('online-fraud reports, linking and look-up (/v1/fraud)', () => {
     expect(attachment).toMatchObject({ fileName: 'chat.png', mediaType: 'image/png', size: png.length });
     const file = await app.inject({ method: 'GET', url: `/v1/fraud/attachments/${attachment.id}`, headers: as(investigator) });
     expect(file.rawPayload.equals(png)).toBe(true);
-    const audit = (await app.inject({ method: 'GET', url: '/v1/fraud/audit?limit=5', headers: as(investigator) })).json();
+    const audit = (await app.inject({ method: 'GET', url: '/v1/fraud/audit?limit=50', headers: as(investigator) })).json();
     expect(audit.map((a: { action: string }) => a.action)).toEqual(expect.arrayContaining(['attachment.read', 'cluster.read']));
   });
 
@@ -288,7 +288,7 @@ describe('online-fraud reports, linking and look-up (/v1/fraud)', () => {
     const seen = await statusOf(a);
     expect(seen.identifiers[0]).toMatchObject({ state: 'undone', reason: expect.stringContaining('mistyped') });
 
-    const audit = (await app.inject({ method: 'GET', url: '/v1/fraud/audit?limit=20', headers: as(investigator) })).json();
+    const audit = (await app.inject({ method: 'GET', url: '/v1/fraud/audit?limit=200', headers: as(investigator) })).json();
     const actions = audit.map((e: { action: string }) => e.action);
     for (const action of ['cluster.assign', 'cluster.annotate', 'cluster.merge', 'cluster.split', 'link.undo', 'clusters.list', 'link.explain']) expect(actions).toContain(action);
     expect(audit[0].actor).toContain('test-investigator');
