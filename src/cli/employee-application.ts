@@ -33,8 +33,17 @@ export async function signedEmployeeApplication(options: {
   if (identity.iin?.value !== options.iin) {
     throw AppError.unprocessable('APPLICATION_SIGNER_MISMATCH', `This .p12 names IIN ${identity.iin?.value ?? '(none)'}, not ${options.iin}: each person applies for their own certificates`);
   }
+  return signApplication(p12, { action: 'employee-certificate.apply' }, options);
+}
+
+/** Both CSRs, the BIN and the IIN with a fresh nonce and time, as canonical JSON signed (content attached) with the .p12's key. */
+async function signApplication(
+  p12: ReturnType<typeof readPkcs12>,
+  fields: Record<string, string>,
+  options: { iin: string; bin: string; authCsrPem: string; signCsrPem: string; now?: Date },
+): Promise<{ application: string }> {
   const content = canonicalJson({
-    action: 'employee-certificate.apply',
+    ...fields,
     authCsr: derOf(options.authCsrPem).toString('base64'),
     bin: options.bin,
     iin: options.iin,
@@ -85,22 +94,9 @@ export async function signedHeadApplication(options: {
   now?: Date;
 }): Promise<{ application: string }> {
   const p12 = readPkcs12(options.p12, options.password);
-  const content = canonicalJson({
-    action: 'head-certificate.apply',
-    authCsr: derOf(options.authCsrPem).toString('base64'),
-    bin: options.bin,
-    iin: options.iin,
-    issuedAt: (options.now ?? new Date()).toISOString(),
-    nonce: randomBytes(16).toString('hex'),
-    organization: options.organization,
-    ...(options.registrationExtract ? { registrationExtract: options.registrationExtract } : {}),
-    signCsr: derOf(options.signCsrPem).toString('base64'),
-  });
-  const cms = await signCms({
-    content: Buffer.from(content, 'utf8'),
-    signer: signerFromPrivateKey(p12.privateKey),
-    certificate: p12.certificate,
-    chain: p12.chain.filter((der) => !CertificateInfo.parse(der).selfIssued),
-  });
-  return { application: cms.toString('base64') };
+  return signApplication(
+    p12,
+    { action: 'head-certificate.apply', organization: options.organization, ...(options.registrationExtract ? { registrationExtract: options.registrationExtract } : {}) },
+    options,
+  );
 }

@@ -15,7 +15,7 @@ import { OperatorReviewProofing, type IdentityProofing } from './identity-proofi
 import { normalizeSerial, revokeCertificates } from '../revocation/certificate-revoker.js';
 import { noEmployeeAuthorizations, type EmployeeAuthorization, type EmployeeAuthorizations } from './employee-authorizations.js';
 import type { SignatureVerifier, SignedDocuments, VerificationReport } from '../../trust/index.js';
-import { HEAD_APPLICATION_ACTION, verifyEmployeeApplication, type HeadApplicationContent, type VerifiedEmployeeApplication } from './signed-application.js';
+import { HEAD_APPLICATION_ACTION, verifyEmployeeApplication, type EmployeeApplicationContent, type HeadApplicationContent, type VerifiedEmployeeApplication } from './signed-application.js';
 import type { Pseudonymizer } from '../../../privacy/pseudonym.js';
 import { CertificateInfo } from '../../../pkix/certificate.js';
 import { signerIdentityOf } from '../../trust/index.js';
@@ -29,6 +29,20 @@ export interface SignedApplicationDeps {
   verifier: SignatureVerifier;
   documents: SignedDocuments;
   pseudonymizer: Pseudonymizer;
+}
+
+/** Keeps the signed application among the applicant's signed documents, in the transaction that records it. */
+function keepSignedApplication(trx: Transaction<DB>, deps: SignedApplicationDeps, verified: VerifiedEmployeeApplication, content: EmployeeApplicationContent | HeadApplicationContent, cms: Buffer) {
+  const { signer } = verified;
+  return deps.documents.store(trx, {
+    personHash: deps.pseudonymizer.of(signer.iin),
+    body: { ...content },
+    content: verified.contentBytes,
+    cms,
+    certificateSerial: signer.certificate.serialNumber,
+    certificateSha256: signer.certificate.sha256Fingerprint,
+    signedAt: signer.signedAt,
+  });
 }
 
 /** Who renews: the session's kind decides which pairs it may renew. */
@@ -436,15 +450,7 @@ export class CertificateApplicationService {
       proof: `signature:${signer.certificate.issuer}#${signer.certificate.serialNumber}`,
     };
     await this.db.transaction().execute(async (trx) => {
-      await deps.documents.store(trx, {
-        personHash: deps.pseudonymizer.of(signer.iin),
-        body: { ...content },
-        content: verified.contentBytes,
-        cms,
-        certificateSerial: signer.certificate.serialNumber,
-        certificateSha256: signer.certificate.sha256Fingerprint,
-        signedAt: signer.signedAt,
-      });
+      await keepSignedApplication(trx, deps, verified, content, cms);
       // The signer's own certificate records how they were identified when it was issued.
       const method: ProofingMethod = signer.signer.identityProofing ?? 'remote';
       await this.repository.insert({ ...row, status: 'issued', proofing_method: method, decided_by: 'signature', decided_at: new Date() }, trx);
@@ -512,15 +518,7 @@ export class CertificateApplicationService {
     await this.db
       .transaction()
       .execute(async (trx) => {
-        await deps.documents.store(trx, {
-          personHash: deps.pseudonymizer.of(signer.iin),
-          body: { ...content },
-          content: verified.contentBytes,
-          cms,
-          certificateSerial: signer.certificate.serialNumber,
-          certificateSha256: signer.certificate.sha256Fingerprint,
-          signedAt: signer.signedAt,
-        });
+        await keepSignedApplication(trx, deps, verified, content, cms);
         const method: ProofingMethod = signer.signer.identityProofing ?? 'remote';
         if (!roles) {
           await this.repository.insert({ ...row, status: 'pending_review', review_reason: `Identity proven by the applicant's own certificate. ${headshipReview(content.bin, registrationExtract!)}` }, trx);
