@@ -1,26 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { getTestDatabase, testDbKind } from '../../test/helpers/test-database.js';
 import { buildBin } from '../../test/helpers/factories.js';
 import { openDatabase } from '../db/database.js';
 import { LenderKeyAuthenticator, type LenderPrincipal } from '../features/credit/index.js';
+import { runQorgau } from '../../test/helpers/cli.js';
 
-const execFileAsync = promisify(execFile);
-const CLI = path.resolve(import.meta.dirname, '../../bin/qorgau.js');
 
-async function qorgau(env: Record<string, string>, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env, LOG_LEVEL: 'silent' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const qorgau = (env: Record<string, string>, args: string[]) => runQorgau(args, { ...env, LOG_LEVEL: 'silent' });
 
 /** Opens the database the CLI used (its PGlite folder, or PostgreSQL) and authenticates a key. */
 async function authenticateLenderKeyOnce(env: Record<string, string>, key: string): Promise<LenderPrincipal | null> {

@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../test/helpers/test-database.js';
@@ -9,18 +7,10 @@ import { buildBin, buildOperatorToken } from '../../test/helpers/factories.js';
 import { certifyPerson } from '../../test/helpers/person-sessions.js';
 import { buildPkcs12 } from '../client/pkcs12-writer.js';
 import { OperatorReviewProofing } from '../features/ca/index.js';
+import { runQorgau } from '../../test/helpers/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../bin/qorgau.js');
 
-async function qorgau(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const qorgau = (args: string[]) => runQorgau(args);
 
 describe('qorgau org head: a company head enrols their organization from the command line', () => {
   let app: FastifyInstance;

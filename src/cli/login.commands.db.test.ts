@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../test/helpers/test-database.js';
@@ -10,19 +8,9 @@ import { certifyPerson, type CertifiedPerson } from '../../test/helpers/person-s
 import { buildPkcs12 } from '../client/pkcs12-writer.js';
 import { revokeCertificates } from '../features/ca/index.js';
 import { CertificateInfo } from '../pkix/certificate.js';
+import { runQorgau } from '../../test/helpers/cli.js';
 
-const execFileAsync = promisify(execFile);
-const CLI = path.resolve(import.meta.dirname, '../../bin/qorgau.js');
-
-async function qorgau(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const qorgau = (args: string[]) => runQorgau(args);
 
 describe('qorgau login', () => {
   let app: FastifyInstance;

@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../test/helpers/test-database.js';
@@ -8,18 +6,9 @@ import { tempDir, writeTemp } from '../../test/helpers/cms-fixtures.js';
 import { certifyPerson, type CertifiedPerson } from '../../test/helpers/person-sessions.js';
 import { openssl } from '../../test/helpers/openssl.js';
 import { buildPkcs12 } from '../client/pkcs12-writer.js';
+import { runQorgau } from '../../test/helpers/cli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../bin/qorgau.js');
-
-async function qorgau(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const qorgau = (args: string[]) => runQorgau(args);
 
 describe('qorgau protection and qorgau me', () => {
   let app: FastifyInstance;

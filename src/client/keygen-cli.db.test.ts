@@ -1,26 +1,14 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../test/helpers/test-database.js';
 import { buildPerson, openssl, tempDir, writeTemp } from '../../test/helpers/pki-factories.js';
 import { AutomaticProofing } from '../features/ca/index.js';
-
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
+import { runQorgau } from '../../test/helpers/cli.js';
 
 /** The real command line, as a person runs it. */
-async function qorgau(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(root, 'bin/qorgau.js'), ...args], { cwd: root, encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const qorgau = (args: string[]) => runQorgau(args);
 
 let app: FastifyInstance;
 let server: string;

@@ -1,24 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../helpers/server-process.js';
 import { buildBin, buildIin } from '../helpers/factories.js';
+import { runQorgau } from '../helpers/cli.js';
 
-const run = promisify(execFile);
-
-/** `qorgau ...` as an operator types it; the exit code and both streams come back. */
-async function qorgau(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/qorgau.js', ...args], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** `qorgau ...` as an operator types it. */
+const qorgau = (args: string[], env: Record<string, string>) => runQorgau(args, { LOG_LEVEL: 'silent', ...env });
 
 describe('an operator at the command line while the server runs on the embedded database', () => {
   it('creates a role token, imports a file and revokes the token through the server, never stopping it', async () => {

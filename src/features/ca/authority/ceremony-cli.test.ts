@@ -1,26 +1,11 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openssl, tempDir, writeTemp } from '../../../../test/helpers/pki-factories.js';
+import { runQorgau } from '../../../../test/helpers/cli.js';
 
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../../../..');
 
-async function qorgau(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(root, 'bin/qorgau.js'), ...args], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, QORGAU_PUBLIC_URL: '', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const qorgau = (args: string[], env: Record<string, string> = {}) => runQorgau(args, { QORGAU_PUBLIC_URL: '', ...env });
 
 describe('qorgau ca init', () => {
   it('runs the ceremony from the command line, once', async () => {
