@@ -35,8 +35,15 @@ async function main() {
   if (!config.caDir && database.kind === 'postgres' && first) {
     process.stderr.write(`qorgau: warning: using the development CA in ${config.dataDir}/pki; set QORGAU_CA_DIR and QORGAU_CA_PASSPHRASE_FILE for a CA made by "qorgau ca init"\n`);
   }
-  if (!config.noticeKeyFile && database.kind === 'postgres' && first) {
-    process.stderr.write(`qorgau: warning: webhook notices are signed with a key made in ${config.dataDir}/notifications; set QORGAU_NOTICE_KEY_FILE so that every instance signs with the same key\n`);
+  if (database.kind === 'postgres' && first) {
+    // Instances with their own data folders would each make their own key and contradict each other.
+    for (const [file, folder, name, what] of [
+      [config.noticeKeyFile, 'notifications', 'QORGAU_NOTICE_KEY_FILE', 'webhook notices'],
+      [config.creditKeyFile, 'credit', 'QORGAU_CREDIT_KEY_FILE', "lenders' check answers"],
+      [config.logKeyFile, 'log', 'QORGAU_LOG_KEY_FILE', "the transparency log's tree heads"],
+    ] as const) {
+      if (!file) process.stderr.write(`qorgau: warning: ${what} are signed with a key made in ${config.dataDir}/${folder}; set ${name} so that every instance signs with the same key\n`);
+    }
   }
   const app = await buildApp({ config, database, pki, backgroundJobs: first });
   let closing = false;

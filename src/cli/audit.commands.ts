@@ -43,7 +43,7 @@ export function registerAuditCommands(program: Command): void {
     .description('recompute the log from the database, check every published tree head and the consistency between them; exit 1 naming the first entry that differs')
     .action(async () => {
       const report = await withCliContext(async (ctx) => {
-        const key = LogService.keyFromFile(path.join(ctx.config.dataDir, 'log', 'signing-key.pem'));
+        const key = LogService.keyFromFile(ctx.config.logKeyFile ?? path.join(ctx.config.dataDir, 'log', 'signing-key.pem'));
         return verifyLog(ctx.database.db, key.publicJwk);
       });
       if (report.ok) {

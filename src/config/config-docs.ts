@@ -41,6 +41,14 @@ const MEANINGS: Record<Setting, { meaning: string; default?: string }> = {
     meaning: 'the key that signs webhook notices (ECDSA P-256, PKCS#8 PEM; its public half is at `/v1/notifications/signing-key`); give every instance the same file',
     default: 'generated in `$QORGAU_DATA_DIR/notifications/signing-key.pem`',
   },
+  creditKeyFile: {
+    meaning: "the key that signs lenders' check answers (ECDSA P-256, PKCS#8 PEM; its public half is at `/v1/credit/signing-key`); give every instance the same file",
+    default: 'generated in `$QORGAU_DATA_DIR/credit/signing-key.pem`',
+  },
+  logKeyFile: {
+    meaning: "the key that signs the transparency log's tree heads (ECDSA P-256, PKCS#8 PEM; its public half is in every `/v1/log/sth`); give every instance the same file",
+    default: 'generated in `$QORGAU_DATA_DIR/log/signing-key.pem`',
+  },
   webhookAllowPrivate: { meaning: "let webhooks reach loopback and private addresses (tests, closed networks); off, a person's webhook cannot probe the internal network" },
   usageTwoDevicesWindowMinutes: { meaning: 'uses of one certificate from two devices or networks closer than this are a misuse alert' },
   usageComplianceGraceHours: { meaning: "an ended employee's certificate still unrevoked this long after the end is a compliance alert" },

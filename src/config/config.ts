@@ -46,6 +46,10 @@ export const ConfigSchema = Type.Object({
   mailFrom: Type.String({ default: 'Qorgau <no-reply@qorgau.kz>' }),
   /** The ES256 key (PKCS#8 PEM, P-256) that signs webhook notices; several instances must share one. Generated in dataDir when unset. */
   noticeKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** The ES256 key that signs lenders' check answers; several instances must share one. Generated in dataDir when unset. */
+  creditKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** The ES256 key that signs the transparency log's tree heads; several instances must share one. Generated in dataDir when unset. */
+  logKeyFile: Type.Optional(Type.String({ minLength: 1 })),
   /** Let webhooks reach loopback and private addresses (tests, closed networks); off, a person's webhook cannot probe the internal network. */
   webhookAllowPrivate: Type.Boolean({ default: false }),
   /** Uses of one certificate from two devices or networks closer than this are a misuse alert. */
@@ -118,6 +122,8 @@ export const ENV_NAMES: Record<string, keyof Static<typeof ConfigSchema>> = {
   QORGAU_MAIL_FROM: 'mailFrom',
   QORGAU_WEBHOOK_ALLOW_PRIVATE: 'webhookAllowPrivate',
   QORGAU_NOTICE_KEY_FILE: 'noticeKeyFile',
+  QORGAU_CREDIT_KEY_FILE: 'creditKeyFile',
+  QORGAU_LOG_KEY_FILE: 'logKeyFile',
   QORGAU_USAGE_TWO_DEVICES_WINDOW_MINUTES: 'usageTwoDevicesWindowMinutes',
   QORGAU_USAGE_COMPLIANCE_GRACE_HOURS: 'usageComplianceGraceHours',
   QORGAU_USAGE_COMPLIANCE_INTERVAL_MINUTES: 'usageComplianceIntervalMinutes',
@@ -200,10 +206,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   // A configured key that is missing is a mistake (a typo), not a cue to make a new one that
   // receivers of notices do not know: only the default place in dataDir is generated.
-  if (settings.noticeKeyFile && !existsSync(settings.noticeKeyFile)) {
-    throw new ConfigError(
-      `QORGAU_NOTICE_KEY_FILE: ${settings.noticeKeyFile} does not exist (make one with \`openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out notice-key.pem\`)`,
-    );
+  for (const [name, file, example] of [
+    ['QORGAU_NOTICE_KEY_FILE', settings.noticeKeyFile, 'notice-key.pem'],
+    ['QORGAU_CREDIT_KEY_FILE', settings.creditKeyFile, 'credit-key.pem'],
+    ['QORGAU_LOG_KEY_FILE', settings.logKeyFile, 'log-key.pem'],
+  ] as const) {
+    if (file && !existsSync(file)) {
+      throw new ConfigError(`${name}: ${file} does not exist (make one with \`openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ${example}\`)`);
+    }
   }
   if (settings.workers !== undefined && settings.workers > 1 && !settings.databaseUrl) {
     throw new ConfigError(`QORGAU_WORKERS=${settings.workers} needs PostgreSQL (DATABASE_URL): only one process may open the embedded PGlite`);

@@ -49,18 +49,18 @@ declare module 'fastify' {
 /**
  * Builds the credit services and makes every publication of a breach apply the current
  * restriction policy in the publishing transaction. The answer-signing key is
- * `<dataDir>/credit/signing-key.pem`, generated on first start.
+ * QORGAU_CREDIT_KEY_FILE, or `<dataDir>/credit/signing-key.pem` generated on first start.
  */
 export function createCreditServices(
   database: Database,
   pseudonymizer: Pseudonymizer,
   registry: RegistryService,
-  config: Pick<Config, 'dataDir' | 'databaseUrl' | 'databaseReadUrl'>,
+  config: Pick<Config, 'dataDir' | 'databaseUrl' | 'databaseReadUrl' | 'creditKeyFile'>,
 ): CreditServices {
   const restrictions = new RestrictionService(database);
   const policy = new PolicyService(database, registry);
   policy.install();
-  const signer = RegistrySigner.fromFile(path.join(config.dataDir, 'credit', 'signing-key.pem'));
+  const signer = RegistrySigner.fromFile(config.creditKeyFile ?? path.join(config.dataDir, 'credit', 'signing-key.pem'));
   // On PostgreSQL without a replica, lender checks run as a prepared statement on a small
   // pool of their own (Kysely's driver sends unnamed statements, planned every time).
   let pgPool: pg.Pool | undefined;

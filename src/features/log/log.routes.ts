@@ -34,7 +34,7 @@ export const logPlugin = fp(
   async function log(root: FastifyInstance, options: LogPluginOptions) {
     const config = root.config;
     setLogPseudonymizer((iin) => root.pseudonymizer.of(iin));
-    const service = new LogService(root.database.db, LogService.keyFromFile(path.join(config.dataDir, 'log', 'signing-key.pem')), options.clock);
+    const service = new LogService(root.database.db, LogService.keyFromFile(config.logKeyFile ?? path.join(config.dataDir, 'log', 'signing-key.pem')), options.clock);
     root.decorate('transparencyLog', service);
     const withKey = <T extends object>(head: T) => ({ ...head, publicKey: service.publicJwk });
 
