@@ -140,9 +140,12 @@ export async function appendBatchToLog(trx: Kysely<DB>, input: BatchInput): Prom
   let size = 0;
   let previousLast: Buffer | null = null;
   await sql`declare log_batch_read no scroll cursor for select block, records from log_batch_blocks where batch_id = ${id}::bigint order by block`.execute(trx);
-  for (;;) {
-    const { rows } = await sql<{ block: number; records: Buffer }>`fetch 64 from log_batch_read`.execute(trx);
+  const fetchBlocks = () => sql<{ block: number; records: Buffer }>`fetch 64 from log_batch_read`.execute(trx);
+  for (let next = fetchBlocks(); ; ) {
+    const { rows } = await next;
     if (rows.length === 0) break;
+    // The database sends the next blocks while these are hashed.
+    next = fetchBlocks();
     for (const row of rows) {
       const records = Buffer.from(row.records);
       if (row.block !== hashes.length || records.length % L !== 0) throw new Error(`log batch ${id}: block ${row.block} is not the next whole block`);
