@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { topLevelCommand } from './commands.js';
 import { LogService, verifyConsistency, verifyLog, verifyTreeHeadJws } from '../features/log/index.js';
 import { withCliContext } from './context.js';
+import { publicationRecordsOf } from '../features/credit/index.js';
 
 interface SeenHead {
   treeSize: number;
@@ -44,7 +45,7 @@ export function registerAuditCommands(program: Command): void {
     .action(async () => {
       const report = await withCliContext(async (ctx) => {
         const key = LogService.keyFromFile(ctx.config.logKeyFile ?? path.join(ctx.config.dataDir, 'log', 'signing-key.pem'));
-        return verifyLog(ctx.database.db, key.publicJwk);
+        return verifyLog(ctx.database.db, key.publicJwk, { batchRecords: publicationRecordsOf });
       });
       if (report.ok) {
         console.log(`the log is intact: ${report.entries} entries, ${report.treeHeads} tree heads checked`);

@@ -147,6 +147,8 @@ export async function buildApp({ config, database, logger, pki, backgroundJobs =
   await app.register(misusePlugin);
   await app.register(meRoutes);
   await app.register(logPlugin);
+  // A person's proofs of the publications that restricted them are found from their restrictions (credit knows which breaches).
+  app.transparencyLog.setBatchKeysFinder((person) => app.credit.restrictions.publicationKeysOf(person));
   // A digital volunteer trained by the literacy feature may report fraud on a victim's behalf (looked up when asked).
   await app.register(fraudPlugin, { isVolunteer: (person: Buffer) => app.literacy.isTrainedVolunteer(person) });
   // The literacy index is joined with fraud statistics by region and age group; the composition root

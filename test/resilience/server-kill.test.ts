@@ -149,6 +149,10 @@ describe.skipIf(pgClusterMissing)('SIGKILL of the server in the middle of a chan
     expect(await status()).toBe('draft');
     expect(await restrictions()).toBe(0);
     expect(await logEntries('breach.published', breach.id!)).toBe(0);
+    // The publication's one log entry and its records went with the rest.
+    expect(await logEntries('restrictions.placed', breach.id!)).toBe(0);
+    const batchSizes = async () => (await cluster.query<{ size: string }>('select size::text from log_batches where key = $1', 'qorgau', [`breach:${breach.id}`])).map((r) => Number(r.size));
+    expect(await batchSizes()).toEqual([]);
 
     const server = startServer(env);
     try {
@@ -163,6 +167,8 @@ describe.skipIf(pgClusterMissing)('SIGKILL of the server in the middle of a chan
     expect(await status()).toBe('published');
     expect(await restrictions()).toBe(300);
     expect(await logEntries('breach.published', breach.id!)).toBe(1);
+    expect(await logEntries('restrictions.placed', breach.id!)).toBe(1);
+    expect(await batchSizes()).toEqual([300]);
   }, 180_000);
 
   it("a termination killed before its commit leaves the employee employed and the certificates good; a retry ends and revokes exactly once", async () => {

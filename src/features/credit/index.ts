@@ -11,3 +11,4 @@ export { RestrictionService } from './restrictions.service.js';
 export { LenderKeyAuthenticator, looksLikeLenderKey, LENDER_SCOPES, createLenderKey } from './lender-keys.js';
 export type { LenderPrincipal, LenderScope } from './lender-keys.js';
 export { logExpiredRestrictions } from './restriction-expiry.js';
+export { publicationKey, publicationRecordsFromRows, publicationRecordsOf, type PublicationRuleTerms } from './policy.repository.js';

@@ -1,5 +1,4 @@
-import { appendManyToLog } from '../log/index.js';
-import { isoUtc } from './restriction-expiry.js';
+import { appendBatchToLog } from '../log/index.js';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../db/types.js';
 import type { PolicyRule } from './credit.tables.js';
@@ -43,6 +42,11 @@ export class PolicyRepository {
    * categories satisfy a rule gets a protective restriction from `since` for the rule's
    * days. The rules travel as a VALUES list, so the work is a single pass over the persons.
    * Rows go in pseudonym order, so the index on person_hash is filled leaf after leaf.
+   *
+   * The publication is ONE transparency-log entry (`restrictions.placed`) that commits to a
+   * Merkle root over the sorted records `pseudonym || rule tag` of the persons it restricted
+   * (docs/log.md): a person proves their restriction with two inclusion proofs, and the audit
+   * recomputes the records from these rows (`publicationRecordsFromRows`).
    */
   async applyToBreach(
     trx: Kysely<DB>,
@@ -51,35 +55,83 @@ export class PolicyRepository {
     policy: { version: number; rules: PolicyRule[] },
   ): Promise<number> {
     if (policy.rules.length === 0) return 0;
+    if (policy.rules.length > 250) throw new Error('A policy of more than 250 rules does not fit the one-byte rule tag of the log records');
+    const terms = publicationTerms(policy.rules, breach.since);
     const rules = sql.join(
       policy.rules.map(
-        (r) => sql`(${r.all}::text[], ${r.any}::text[], ${r.products}::text[], ${r.channels}::text[], ${r.days}::int)`,
+        (r, i) => sql`(${r.all}::text[], ${r.any}::text[], ${r.products}::text[], ${r.channels}::text[], ${r.days}::int, ${terms.tagOfRule[i]}::int)`,
       ),
     );
+    const matching = (select: RawBuilder<unknown>) => sql`
+      select ${select}
+      from ${persons} as p
+      cross join (values ${rules}) as rule(all_of, any_of, products, channels, days, tag)
+      where p.categories @> rule.all_of and (cardinality(rule.any_of) = 0 or p.categories && rule.any_of)`;
     // The pseudonym sort of ten million rows fits in memory with this, instead of spilling to disk.
     await sql`set local work_mem = '256MB'`.execute(trx);
-    const placed = sql`
+    const placed = await sql`
       insert into restrictions (person_hash, kind, products, channels, since, until, reason, breach_id, policy_version)
-      select p.person_hash, 'protective', rule.products, rule.channels, ${breach.since}::timestamptz,
-             ${breach.since}::timestamptz + make_interval(days => rule.days), 'breach', ${breach.id}::text, ${policy.version}::int
-      from ${persons} as p
-      cross join (values ${rules}) as rule(all_of, any_of, products, channels, days)
-      where p.categories @> rule.all_of and (cardinality(rule.any_of) = 0 or p.categories && rule.any_of)
-      order by p.person_hash
-      returning id, person_hash, products, channels, since, until, breach_id, policy_version`;
-    // Each person's restriction is a transparency-log entry about them, written by the same
-    // statement that places it (a CTE), in the publishing transaction: no row is read twice.
-    const { count } = await appendManyToLog(
-      trx,
-      'restriction.placed',
-      sql`
-        select person_hash as subject,
-               jsonb_build_object('restrictionId', id::text, 'kind', 'protective', 'products', to_jsonb(products), 'channels', to_jsonb(channels),
-                                  'since', ${isoUtc('since')}, 'until', ${isoUtc('until')}, 'breachId', breach_id, 'policyVersion', policy_version) as details,
-               id::text as sort_key
-        from placed`,
-      { with: sql`placed as (${placed})` },
-    );
-    return count;
+      ${matching(sql`p.person_hash, 'protective', rule.products, rule.channels, ${breach.since}::timestamptz,
+             ${breach.since}::timestamptz + make_interval(days => rule.days), 'breach', ${breach.id}::text, ${policy.version}::int`)}
+      order by p.person_hash`.execute(trx);
+    await appendBatchToLog(trx, {
+      kind: 'restrictions.placed',
+      key: publicationKey(breach.id),
+      details: { breachId: breach.id, policyVersion: policy.version, since: breach.since.toISOString(), kind: 'protective', rules: terms.rules },
+      recordLength: 33,
+      records: matching(sql`p.person_hash || set_byte('\\x00'::bytea, 0, rule.tag) as record`) as RawBuilder<{ record: Buffer }>,
+    });
+    return Number(placed.numAffectedRows ?? 0n);
   }
+}
+
+/** The log batch of a breach's publication. */
+export const publicationKey = (breachId: string) => `breach:${breachId}`;
+
+export interface PublicationRuleTerms {
+  tag: number;
+  products: string[];
+  channels: string[];
+  until: string;
+}
+
+/**
+ * What a restriction placed by a rule looks like (products, channels, until), and the tag of
+ * each rule in the records: rules with the same terms share the smallest tag among them,
+ * because their restriction rows cannot be told apart.
+ */
+export function publicationTerms(rules: PolicyRule[], since: Date): { rules: PublicationRuleTerms[]; tagOfRule: number[] } {
+  const out: PublicationRuleTerms[] = [];
+  const tagOfRule = rules.map((r, i) => {
+    const until = new Date(since.getTime() + r.days * 86_400_000).toISOString();
+    const same = out.find((t) => t.until === until && t.products.join() === r.products.join() && t.channels.join() === r.channels.join());
+    if (same) return same.tag;
+    out.push({ tag: i, products: [...r.products], channels: [...r.channels], until });
+    return i;
+  });
+  return { rules: out, tagOfRule };
+}
+
+/**
+ * The records a publication committed to, recomputed from the restriction rows it left: a
+ * row whose terms (products, channels, until) match no rule of the entry gets tag 255, one whose
+ * since, policy version or kind changed tag 254: tags the publication never writes. For `qorgau audit verify`.
+ */
+export function publicationRecordsFromRows(details: { breachId: string; policyVersion: number; since: string; rules: PublicationRuleTerms[] }): RawBuilder<{ record: Buffer }> {
+  const terms = details.rules.length
+    ? sql.join(details.rules.map((t) => sql`(${t.tag}::int, ${t.products}::text[], ${t.channels}::text[], ${t.until}::timestamptz)`))
+    : sql`(255, '{}'::text[], '{}'::text[], null::timestamptz)`;
+  return sql`
+    select r.person_hash || set_byte('\\x00'::bytea, 0, case
+             when r.since = ${details.since}::timestamptz and r.policy_version is not distinct from ${details.policyVersion}::int and r.kind = 'protective'
+             then coalesce((select min(t.tag) from (values ${terms}) as t(tag, products, channels, until)
+                            where t.products = r.products and t.channels = r.channels and t.until = r.until), 255)
+             else 254 end) as record
+    from restrictions r where r.breach_id = ${details.breachId}::text`;
+}
+
+/** The port `qorgau audit verify` takes (BatchRecordsSource): a publication's records from its restriction rows. */
+export function publicationRecordsOf(kind: string, details: Record<string, unknown>): RawBuilder<{ record: Buffer }> | null {
+  if (kind !== 'restrictions.placed' || typeof details.breachId !== 'string') return null;
+  return publicationRecordsFromRows(details as unknown as Parameters<typeof publicationRecordsFromRows>[0]);
 }

@@ -97,6 +97,12 @@ export class RestrictionRepository {
     return this.db.selectFrom('restrictions as r').select(COLUMNS).where('r.person_hash', '=', personHash).orderBy('r.since', 'desc').orderBy('r.id', 'desc').execute();
   }
 
+  /** The breaches that placed a restriction on the person. */
+  async breachesOf(personHash: Buffer): Promise<string[]> {
+    const rows = await this.db.selectFrom('restrictions').select('breach_id').distinct().where('person_hash', '=', personHash).where('breach_id', 'is not', null).execute();
+    return rows.map((r) => r.breach_id!);
+  }
+
   async findOf(personHash: Buffer, id: string): Promise<RestrictionRow | undefined> {
     if (!/^[0-9]{1,18}$/.test(id)) return undefined;
     return this.db.selectFrom('restrictions as r').select(COLUMNS).where('r.person_hash', '=', personHash).where('r.id', '=', id).executeTakeFirst();

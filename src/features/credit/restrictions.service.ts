@@ -3,6 +3,7 @@ import { appendToLog } from '../log/index.js';
 import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/types.js';
 import type { CreditChannel, CreditProduct, RestrictionKind } from './credit.tables.js';
+import { publicationKey } from './policy.repository.js';
 import { RestrictionRepository, type RestrictionRow, type RestrictionScope } from './restrictions.repository.js';
 
 export const PRODUCTS: readonly CreditProduct[] = ['bank_loan', 'microcredit'];
@@ -67,6 +68,11 @@ export class RestrictionService {
     const rows = await this.repository.allOf(personHash);
     const active = new Set((await this.repository.activeFor(personHash, at, {}, { primary: true })).map((r) => String(r.id)));
     return rows.map((r) => ({ ...presentRestriction(r), inForce: active.has(String(r.id)) }));
+  }
+
+  /** The log batches of the publications that restricted the person (see publicationKey). */
+  async publicationKeysOf(personHash: Buffer): Promise<string[]> {
+    return (await this.repository.breachesOf(personHash)).map(publicationKey);
   }
 
   async findOf(personHash: Buffer, id: string): Promise<RestrictionView | undefined> {

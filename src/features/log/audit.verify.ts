@@ -1,8 +1,15 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
 import type { DB } from '../../db/types.js';
 import type { Es256PublicJwk } from '../../auth/es256-key.js';
-import { consistencyProof, leafHash, nodeHash, treeRoot, verifyConsistency } from './merkle.js';
+import { consistencyProof, leafHash, nodeHash, recordsRoot, treeRoot, verifyConsistency } from './merkle.js';
+import { recordBlocks } from './log.service.js';
+
+/**
+ * Recomputes a batch's records from the rows its change left (a port: the feature that made the
+ * change knows its tables), or null when it cannot. Given the entry's kind and details.
+ */
+export type BatchRecordsSource = (kind: string, details: Record<string, unknown>) => RawBuilder<{ record: Buffer }> | null;
 
 export interface VerifyReport {
   ok: boolean;
@@ -32,7 +39,7 @@ export function verifyTreeHeadJws(jws: string, jwk: Es256PublicJwk | JsonWebKey)
  * tree head (signature, root) and the consistency between consecutive heads. Each entry
  * carries its own index, so a changed, deleted, reordered or inserted row is named.
  */
-export async function verifyLog(db: Kysely<DB>, publicJwk: Es256PublicJwk): Promise<VerifyReport> {
+export async function verifyLog(db: Kysely<DB>, publicJwk: Es256PublicJwk, options: { batchRecords?: BatchRecordsSource } = {}): Promise<VerifyReport> {
   const rows = await db.selectFrom('log_entries').select(['leaf_index', 'entry', 'leaf_hash']).orderBy('leaf_index').execute();
   const heads = (await db.selectFrom('log_tree_heads').selectAll().orderBy('tree_size').execute()).map((h) => ({ ...h, root_hash: Buffer.from(h.root_hash) }));
   const problems: string[] = [];
@@ -81,6 +88,8 @@ export async function verifyLog(db: Kysely<DB>, publicJwk: Es256PublicJwk): Prom
   problems.push(...nodeProblems.slice(0, 5));
   if (nodeProblems.length > 5) problems.push(`... and ${nodeProblems.length - 5} more stored subtree hashes that do not match.`);
 
+  await verifyBatches(db, rows, options.batchRecords, bad, problems);
+
   let previous: { size: number; root: Buffer } | null = null;
   for (const head of heads) {
     const size = Number(head.tree_size);
@@ -105,4 +114,70 @@ export async function verifyLog(db: Kysely<DB>, publicJwk: Es256PublicJwk): Prom
     previous = { size, root: head.root_hash };
   }
   return { ok: problems.length === 0, entries: rows.length, treeHeads: heads.length, problems, firstBadIndex };
+}
+
+/**
+ * Each batch entry (a publication of many persons) against its records: the stored blocks must
+ * hash to the root the entry names (else a person's proofs would be wrong), and, through the
+ * port, the rows the change left (the restrictions) must still give exactly those records.
+ */
+async function verifyBatches(
+  db: Kysely<DB>,
+  entries: { leaf_index: string; entry: string }[],
+  source: BatchRecordsSource | undefined,
+  bad: (index: number, message: string) => void,
+  problems: string[],
+): Promise<void> {
+  const batches = await db.selectFrom('log_batches').selectAll().orderBy('id').execute();
+  for (const batch of batches) {
+    if (batch.leaf_index === null) {
+      problems.push(`the log batch ${batch.key} has no entry in the log.`);
+      continue;
+    }
+    const index = Number(batch.leaf_index);
+    let details: Record<string, unknown> & { batch?: { key?: string; records?: number; recordLength?: number; root?: string } } = {};
+    let kind = '';
+    try {
+      const parsed = JSON.parse(entries[index]?.entry ?? '{}') as { kind?: string; details?: typeof details };
+      details = parsed.details ?? {};
+      kind = parsed.kind ?? '';
+    } catch {
+      // The entry itself is named above.
+    }
+    const claimed = details.batch;
+    if (!claimed || claimed.key !== batch.key || claimed.records !== Number(batch.size) || !batch.root || claimed.root !== Buffer.from(batch.root).toString('hex')) {
+      bad(index, `entry ${index} does not name the batch ${batch.key} as stored (key, count or root differs).`);
+      continue;
+    }
+    const L = batch.record_length;
+    const hashes: Buffer[] = [];
+    let size = 0;
+    let storedBad: number | null = null;
+    for (let from = 0; ; from += 256) {
+      const blocks = await db.selectFrom('log_batch_blocks').select(['block', 'records', 'hash']).where('batch_id', '=', batch.id).where('block', '>=', from).where('block', '<', from + 256).orderBy('block').execute();
+      for (const b of blocks) {
+        const records = Buffer.from(b.records);
+        const hash = records.length % L === 0 ? recordsRoot(records, L) : Buffer.alloc(32);
+        if (b.block !== hashes.length || !b.hash || !hash.equals(Buffer.from(b.hash))) storedBad ??= b.block;
+        hashes.push(hash);
+        size += Math.floor(records.length / L);
+      }
+      if (blocks.length < 256) break;
+    }
+    if (storedBad !== null || size !== claimed.records || !treeRoot(hashes).equals(Buffer.from(claimed.root ?? '', 'hex'))) {
+      bad(index, `the stored records of entry ${index} (${batch.key}) do not hash to the root it names${storedBad !== null ? `, from record ${storedBad * 4096} on` : ''}: proofs from them would be wrong.`);
+      continue;
+    }
+    const fromRows = source?.(kind, details);
+    if (!fromRows) continue;
+    const diff = await sql<{ block: number }>`
+      select coalesce(a.block, s.block) as block
+      from ${recordBlocks(fromRows)} as a
+      full join (select block, records from log_batch_blocks where batch_id = ${batch.id}::bigint) as s on s.block = a.block
+      where a.records is distinct from s.records
+      order by 1 limit 1`.execute(db);
+    if (diff.rows.length > 0) {
+      bad(index, `the rows of the change logged as entry ${index} (${batch.key}) no longer give the records it committed to, from record ${Number(diff.rows[0].block) * 4096} on: a row was changed, deleted or added.`);
+    }
+  }
 }

@@ -3,10 +3,12 @@ import { sql, type Kysely } from 'kysely';
 import { buildTestApp } from '../../../test/helpers/test-database.js';
 import { buildBreach, buildIin, buildOperatorToken } from '../../../test/helpers/factories.js';
 import type { DB } from '../../db/types.js';
-import { logExpiredRestrictions, RestrictionService } from '../credit/index.js';
+import { logExpiredRestrictions, publicationRecordsOf, RestrictionService } from '../credit/index.js';
+import { certifyPerson, signIn } from '../../../test/helpers/person-sessions.js';
+import { createHash } from 'node:crypto';
 import { verifyTreeHeadJws, verifyLog } from './audit.verify.js';
 import { consistencyProof, inclusionProof, leafHash, treeRoot, verifyConsistency, verifyInclusion } from './merkle.js';
-import { appendManyToLog, appendToLog, storeCompleteNodes } from './log.service.js';
+import { appendBatchToLog, appendManyToLog, appendToLog, batchMemberships, storeCompleteNodes } from './log.service.js';
 import { watchOnce } from '../../cli/audit.commands.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,13 +26,13 @@ async function rebuildNodes(db: Kysely<DB>) {
 }
 
 /** Runs `tamper` and `verifyLog` inside a transaction that is rolled back, so the worker's log stays whole. */
-async function verifyAfter(db: Kysely<DB>, jwk: Parameters<typeof verifyLog>[1], tamper: (trx: Kysely<DB>) => Promise<unknown>) {
+async function verifyAfter(db: Kysely<DB>, jwk: Parameters<typeof verifyLog>[1], tamper: (trx: Kysely<DB>) => Promise<unknown>, options: Parameters<typeof verifyLog>[2] = {}) {
   let report: Awaited<ReturnType<typeof verifyLog>> | undefined;
   await db
     .transaction()
     .execute(async (trx) => {
       await tamper(trx);
-      report = await verifyLog(trx, jwk);
+      report = await verifyLog(trx, jwk, options);
       throw new Error('roll back');
     })
     .catch((err) => {
@@ -195,40 +197,99 @@ describe('transparency log', () => {
     }
   });
 
-  it("logs each person's restriction placed by a breach publication, set-based in the publishing transaction, and each expiry once", async () => {
+  it('logs a breach publication as ONE entry committing to its persons, proves each person two-level (checked by independent code), and the audit finds changed restriction rows', async () => {
     const app = await buildTestApp();
     try {
       const db = app.database.db;
       const operator = await buildOperatorToken(db, 'registry-operator');
       const headers = { authorization: `Bearer ${operator}` };
-      const iins = Array.from({ length: 40 }, () => buildIin());
+      const person = await certifyPerson(app);
+      const iins = [person.iin, ...Array.from({ length: 39 }, () => buildIin())];
       const breach = (await app.inject({ method: 'POST', url: '/v1/breaches', headers, payload: buildBreach({ dataCategories: ['iin', 'bank_card'] }) })).json();
       const imported = await app.inject({ method: 'POST', url: `/v1/breaches/${breach.id}/affected`, headers: { ...headers, 'content-type': 'application/x-ndjson' }, payload: iins.map((iin) => JSON.stringify({ iin })).join('\n') });
       expect(imported.statusCode, imported.body).toBeLessThan(300);
+      const before = await app.transparencyLog.size();
       const published = await app.inject({ method: 'POST', url: `/v1/breaches/${breach.id}/publish`, headers });
       expect(published.statusCode, published.body).toBe(200);
 
-      const restrictions = await db.selectFrom('restrictions').select(['id', 'person_hash', 'until']).where('breach_id', '=', breach.id).execute();
+      const restrictions = await db.selectFrom('restrictions').select(['id', 'person_hash', 'products', 'channels', 'until']).where('breach_id', '=', breach.id).execute();
       expect(restrictions.length).toBeGreaterThanOrEqual(iins.length);
-      const entries = await db.selectFrom('log_entries').selectAll().where('kind', '=', 'restriction.placed').where(sql<boolean>`entry like ${`%"breachId": "${breach.id}"%`}`).execute();
-      expect(entries).toHaveLength(restrictions.length);
-      const byRestriction = new Map(entries.map((e) => [JSON.parse(e.entry).details.restrictionId as string, e]));
-      for (const r of restrictions) {
-        const e = byRestriction.get(String(r.id))!;
-        expect(e, r.id).toBeDefined();
-        expect(e.subject).toBe(Buffer.from(r.person_hash).toString('hex'));
-        expect(Buffer.from(e.leaf_hash).equals(leafHash(e.entry))).toBe(true);
-        const parsed = JSON.parse(e.entry);
-        expect(parsed.index).toBe(Number(e.leaf_index));
-        expect(parsed.details).toMatchObject({ kind: 'protective', breachId: breach.id, until: new Date(r.until!).toISOString() });
-      }
-      for (const iin of iins) expect(JSON.stringify(entries)).not.toContain(iin);
-      // Each person proves their entry from /v1/me/log's inclusion path (here: through the service behind it).
-      await app.transparencyLog.publish();
-      const mine = await app.transparencyLog.entriesAbout(app.pseudonymizer.of(iins[0]));
-      const placed = mine.entries.find((e) => e.kind === 'restriction.placed')!;
-      expect(verifyInclusion(leafHash(placed.entry), placed.index, mine.treeHead.treeSize, placed.auditPath.map(unhex), unhex(mine.treeHead.rootHash))).toBe(true);
+      // Two entries for the publication whatever its size: the persons' batch and the status change.
+      const added = await db.selectFrom('log_entries').selectAll().where('leaf_index', '>=', String(before)).orderBy('leaf_index').execute();
+      expect(added.map((e) => e.kind)).toEqual(['restrictions.placed', 'breach.published']);
+      const batchEntry = added[0];
+      expect(batchEntry.subject).toBeNull();
+      const details = JSON.parse(batchEntry.entry).details;
+      expect(details).toMatchObject({ breachId: breach.id, kind: 'protective', batch: { key: `breach:${breach.id}`, records: restrictions.length, recordLength: 33 } });
+      for (const iin of iins) expect(batchEntry.entry).not.toContain(iin);
 
+      // The independent side: SHA-256 and the tree by RFC 9162's definitions, written here.
+      const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
+      const largestPowerBelow = (n: number) => 2 ** Math.floor(Math.log2(n - 1));
+      const mth = (d: Buffer[]): Buffer => (d.length === 0 ? sha() : d.length === 1 ? sha(Buffer.from([0]), d[0]) : sha(Buffer.from([1]), mth(d.slice(0, largestPowerBelow(d.length))), mth(d.slice(largestPowerBelow(d.length)))));
+      const path = (m: number, d: Buffer[]): Buffer[] => {
+        if (d.length <= 1) return [];
+        const k = largestPowerBelow(d.length);
+        return m < k ? [...path(m, d.slice(0, k)), mth(d.slice(k))] : [...path(m - k, d.slice(k)), mth(d.slice(0, k))];
+      };
+      // The records: each restricted person's pseudonym and the tag of the rule that restricted them, in byte order.
+      const tagOf = new Map<string, number>(details.rules.map((r: { tag: number; products: string[]; channels: string[]; until: string }) => [`${r.products}|${r.channels}|${r.until}`, r.tag]));
+      const records = restrictions
+        .map((r) => Buffer.concat([Buffer.from(r.person_hash), Buffer.from([tagOf.get(`${r.products}|${r.channels}|${new Date(r.until!).toISOString()}`)!])]))
+        .sort(Buffer.compare);
+      expect(records.every((r) => r[32] !== undefined && r.length === 33)).toBe(true);
+      expect(mth(records).toString('hex')).toBe(details.batch.root);
+
+      // The person asks for their proofs over HTTP and checks both levels against the signed tree head.
+      await app.transparencyLog.publish();
+      const cookie = await signIn(app, person);
+      const mine = await app.inject({ url: '/v1/me/log', headers: { cookie } });
+      expect(mine.statusCode, mine.body).toBe(200);
+      const { treeHead, batches } = mine.json();
+      const { importJWK, compactVerify } = await import('jose');
+      const signed = JSON.parse(Buffer.from((await compactVerify(treeHead.signature, await importJWK(treeHead.publicKey, 'ES256'))).payload).toString());
+      expect(signed.rootHash).toBe(treeHead.rootHash);
+      const pseudonym = app.pseudonymizer.of(person.iin);
+      const ours = records.filter((r) => r.subarray(0, 32).equals(pseudonym));
+      expect(ours.length).toBeGreaterThan(0);
+      expect(batches).toHaveLength(ours.length);
+      const entries = (await db.selectFrom('log_entries').select('entry').where('leaf_index', '<', String(treeHead.treeSize)).orderBy('leaf_index').execute()).map((e) => Buffer.from(e.entry, 'utf8'));
+      expect(mth(entries).toString('hex')).toBe(treeHead.rootHash);
+      for (const b of batches) {
+        const position = records.findIndex((r) => r.toString('hex') === b.record);
+        expect(b.record.startsWith(pseudonym.toString('hex'))).toBe(true);
+        expect(b.position).toBe(position);
+        expect(b.size).toBe(records.length);
+        expect(b.recordPath).toEqual(path(position, records).map((h) => h.toString('hex')));
+        expect(b.root).toBe(JSON.parse(b.entry).details.batch.root);
+        expect(b.index).toBe(Number(batchEntry.leaf_index));
+        expect(b.leafHash).toBe(sha(Buffer.from([0]), Buffer.from(b.entry, 'utf8')).toString('hex'));
+        expect(b.auditPath).toEqual(path(b.index, entries).map((h) => h.toString('hex')));
+      }
+      // Someone the breach did not restrict gets no batch proof.
+      expect((await app.transparencyLog.entriesAbout(app.pseudonymizer.of(buildIin()))).batches).toEqual([]);
+
+      // The audit recomputes the publication's records from the restriction rows (credit's port).
+      const jwk = app.transparencyLog.publicJwk;
+      const port = { batchRecords: publicationRecordsOf };
+      const index = Number(batchEntry.leaf_index);
+      expect((await verifyLog(db, jwk, port)).problems).toEqual([]);
+      const target = restrictions[7];
+      const tampered = {
+        'products changed': (trx: Kysely<DB>) => trx.updateTable('restrictions').set({ products: sql`'{bank_loan}'::text[]` }).where('id', '=', target.id).execute(),
+        'until moved': (trx: Kysely<DB>) => sql`update restrictions set until = until - interval '1 day' where id = ${target.id}`.execute(trx),
+        'person changed': (trx: Kysely<DB>) => trx.updateTable('restrictions').set({ person_hash: app.pseudonymizer.of(buildIin()) }).where('id', '=', target.id).execute(),
+        deleted: (trx: Kysely<DB>) => trx.deleteFrom('restrictions').where('id', '=', target.id).execute(),
+        'moved to another breach': (trx: Kysely<DB>) => trx.updateTable('restrictions').set({ breach_id: null }).where('id', '=', target.id).execute(),
+        inserted: (trx: Kysely<DB>) => sql`insert into restrictions (person_hash, kind, products, channels, since, until, reason, breach_id, policy_version)
+          select ${app.pseudonymizer.of(buildIin())}, kind, products, channels, since, until, reason, breach_id, policy_version from restrictions where id = ${target.id}`.execute(trx),
+        'stored records changed': (trx: Kysely<DB>) => sql`update log_batch_blocks set records = overlay(records placing '\xff'::bytea from 5 for 1) where batch_id = (select id from log_batches where leaf_index = ${index})`.execute(trx),
+      };
+      for (const [what, tamper] of Object.entries(tampered)) {
+        const report = await verifyAfter(db, jwk, tamper, port);
+        expect(report.ok, what).toBe(false);
+        expect(report.firstBadIndex, what).toBe(index);
+      }
       // Expiry: one restriction ended early (a full lift) is not "expired"; the others are logged once.
       const ended = restrictions[0];
       await db.updateTable('restrictions').set({ ended_at: new Date() }).where('id', '=', ended.id).execute();
@@ -239,6 +300,31 @@ describe('transparency log', () => {
       for (const r of restrictions.slice(1)) expect(expiredIds.has(String(r.id)), String(r.id)).toBe(true);
       expect(expiredIds.has(String(ended.id))).toBe(false);
       expect(await logExpiredRestrictions(db, after)).toBe(0);
+      expect((await verifyLog(db, jwk, port)).problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('proves records of a batch larger than one stored block, across blocks and in the partial last block', async () => {
+    const app = await buildTestApp();
+    try {
+      const db = app.database.db;
+      const count = 4096 * 2 + 37;
+      const key = `test:${Date.now()}-${Math.random()}`;
+      const records = sql<{ record: Buffer }>`select sha256(convert_to(${key} || g::text, 'UTF8')) || '\x07'::bytea as record from generate_series(1, ${count}) g`;
+      const appended = await db.transaction().execute((trx) => appendBatchToLog(trx, { kind: 'test.batch', key, details: { test: true }, recordLength: 33, records }));
+      expect(appended.size).toBe(count);
+      const all = (await records.execute(db)).rows.map((r) => Buffer.from(r.record)).sort(Buffer.compare);
+      const leaves = all.map((r) => leafHash(r));
+      expect(appended.root).toEqual(treeRoot(leaves));
+      const batch = await db.selectFrom('log_batches').select('id').where('key', '=', key).executeTakeFirstOrThrow();
+      for (const position of [0, 4095, 4096, 8191, 8192, count - 1, 5000]) {
+        const [m] = await batchMemberships(db, batch.id, all[position].subarray(0, 32));
+        expect(m.position, String(position)).toBe(position);
+        expect(m.auditPath).toEqual(inclusionProof(leaves, position, count));
+        expect(verifyInclusion(leaves[position], position, count, m.auditPath, appended.root)).toBe(true);
+      }
       expect((await verifyLog(db, app.transparencyLog.publicJwk)).problems).toEqual([]);
     } finally {
       await app.close();

@@ -94,19 +94,34 @@ export const logPlugin = fp(
         me.get('/v1/me/log', {
           schema: {
             tags,
-            summary: 'Log entries about you, each with its inclusion proof in the latest tree head',
+            summary: 'Log entries about you, each with its inclusion proof in the latest tree head, and the publications that restricted you with a two-level proof',
             security: [{ personSession: [] }],
             response: {
               200: Type.Object({
                 treeHead: Type.Ref('TreeHead'),
                 entries: Type.Array(Type.Object({ index: Type.Integer(), kind: Type.String(), entry: Type.String({ description: 'The exact logged bytes (JSON); its leaf hash is SHA-256(0x00 || entry)' }), leafHash: Hash, auditPath: Type.Array(Hash) })),
+                batches: Type.Array(
+                  Type.Object({
+                    index: Type.Integer({ description: 'The batch entry (a publication) in the log' }),
+                    kind: Type.String(),
+                    entry: Type.String({ description: 'The exact logged bytes (JSON); details.batch names the root of its records and their count' }),
+                    leafHash: Hash,
+                    auditPath: Type.Array(Hash, { description: 'The entry to the tree head root (RFC 9162 2.1.3)' }),
+                    record: Type.String({ pattern: '^([0-9a-f]{2})+$', description: 'Your record in the batch: your pseudonym (32 bytes) and the rule applied (1 byte); see docs/log.md' }),
+                    position: Type.Integer(),
+                    size: Type.Integer(),
+                    root: Hash,
+                    recordPath: Type.Array(Hash, { description: 'The record, leaf SHA-256(0x00 || record), at position in a tree of size, to root (RFC 9162 2.1.3)' }),
+                  }),
+                  { description: 'Decisions made about many persons at once (a breach publication restricting you): one log entry commits to all of them; two proofs show yours is in it' },
+                ),
               }),
               ...problems(401, 403),
             },
           },
         }, async (request) => {
-          const { treeHead, entries } = await service.entriesAbout(request.person!.personHash);
-          return { treeHead: withKey(treeHead), entries };
+          const { treeHead, entries, batches } = await service.entriesAbout(request.person!.personHash);
+          return { treeHead: withKey(treeHead), entries, batches };
         });
       });
     });

@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { Es256Key, type Es256PublicJwk } from '../../auth/es256-key.js';
 import { AppError } from '../../errors/app-error.js';
-import { completeSubtrees, consistencyPlan, inclusionPlan, leafHash, rangeRoot, type LeafRange, type NodeId } from './merkle.js';
+import { completeSubtrees, consistencyPlan, inclusionPlan, leafHash, rangeRoot, recordsRoot, treeRoot, type LeafRange, type NodeId } from './merkle.js';
 
 /** What a feature records: a kind, the pseudonym of the person it is about (if any) and plain details without raw IINs. */
 export interface LogEntryInput {
@@ -95,6 +95,134 @@ export async function appendManyToLog(trx: Kysely<DB>, kind: string, rows: RawBu
   const count = Number(result.numAffectedRows ?? 0n);
   if (count > 0) await storeCompleteNodes(trx, first, first + count - 1);
   return { first, count };
+}
+
+/** Records per stored block of a batch: a block is the complete subtree of level BLOCK_LEVEL (4096 leaves). */
+export const BLOCK_LEVEL = 12;
+const BLOCK_RECORDS = 2 ** BLOCK_LEVEL;
+
+export interface BatchInput {
+  kind: string;
+  /** What the batch is about (`breach:<id>`); unique. */
+  key: string;
+  details: Record<string, unknown>;
+  /** The length of every record; a record starts with the 32-byte pseudonym of the person it is about. */
+  recordLength: number;
+  /** Selects `record` (bytea of recordLength bytes), one row per leaf. */
+  records: RawBuilder<{ record: Buffer }>;
+}
+
+/**
+ * The records of `records`, sorted, in blocks of 4096: `(block, records)` rows as one SQL
+ * subquery. Sorting in SQL makes the leaf order the byte order of the records, which anyone
+ * can recompute; the audit builds the same blocks from the rows a change left.
+ */
+export function recordBlocks(records: RawBuilder<{ record: Buffer }>): RawBuilder<{ block: number; records: Buffer }> {
+  return sql`(select g.block, string_agg(g.record, ''::bytea order by g.record) as records
+    from (select s.record, ((row_number() over (order by s.record)) - 1) / ${BLOCK_RECORDS} as block from (${records}) as s) g
+    group by g.block)`;
+}
+
+/**
+ * Appends ONE entry that commits to many records (a breach's publication: one record per
+ * person restricted), inside `trx`, the transaction of the change. The records are sorted and
+ * stored in blocks by SQL, hashed here block by block (MTH over leafHash(record), RFC 9162),
+ * and the entry's details carry their count and root. The append lock is taken only at the end,
+ * for the one entry: the heavy work does not hold up every other append.
+ */
+export async function appendBatchToLog(trx: Kysely<DB>, input: BatchInput): Promise<{ index: number; size: number; root: Buffer }> {
+  if (!trx.isTransaction) throw new Error('appendBatchToLog must run inside the transaction of the change it records');
+  const { id } = await trx.insertInto('log_batches').values({ key: input.key, record_length: input.recordLength }).returning('id').executeTakeFirstOrThrow();
+  const L = input.recordLength;
+  await sql`insert into log_batch_blocks (batch_id, block, first_record, records)
+    select ${id}::bigint, b.block, substring(b.records from 1 for ${L}::int), b.records from ${recordBlocks(input.records)} as b`.execute(trx);
+  const hashes: Buffer[] = [];
+  let size = 0;
+  let previousLast: Buffer | null = null;
+  await sql`declare log_batch_read no scroll cursor for select block, records from log_batch_blocks where batch_id = ${id}::bigint order by block`.execute(trx);
+  const fetchBlocks = () => sql<{ block: number; records: Buffer }>`fetch 64 from log_batch_read`.execute(trx);
+  for (let next = fetchBlocks(); ; ) {
+    const { rows } = await next;
+    if (rows.length === 0) break;
+    // The database sends the next blocks while these are hashed.
+    next = fetchBlocks();
+    for (const row of rows) {
+      const records = Buffer.from(row.records);
+      if (row.block !== hashes.length || records.length % L !== 0) throw new Error(`log batch ${id}: block ${row.block} is not the next whole block`);
+      const first = records.subarray(0, L);
+      if (previousLast && Buffer.compare(previousLast, first) > 0) throw new Error(`log batch ${id}: block ${row.block} is out of order`);
+      previousLast = Buffer.from(records.subarray(records.length - L));
+      hashes.push(recordsRoot(records, L));
+      size += records.length / L;
+    }
+  }
+  await sql`close log_batch_read`.execute(trx);
+  if (hashes.length > 0) {
+    await sql`update log_batch_blocks k set hash = substring(${Buffer.concat(hashes)}::bytea from k.block * 32 + 1 for 32) where k.batch_id = ${id}::bigint`.execute(trx);
+  }
+  const root = treeRoot(hashes);
+  const index = await appendToLog(trx, { kind: input.kind, details: { ...input.details, batch: { key: input.key, records: size, recordLength: L, root: root.toString('hex') } } });
+  await trx.updateTable('log_batches').set({ leaf_index: String(index), size: String(size), root }).where('id', '=', id).execute();
+  return { index, size, root };
+}
+
+/** A record's place in a batch and its audit path to the batch root (RFC 9162 2.1.3). */
+export interface BatchMembership {
+  record: Buffer;
+  position: number;
+  size: number;
+  root: Buffer;
+  auditPath: Buffer[];
+}
+
+/**
+ * The records about `subject` (a pseudonym: the first 32 bytes of a record) in the batch, each
+ * with its audit path. Reads the blocks that can hold it and, for the subtrees above a block,
+ * the stored block hashes (the complete subtrees of level 12); a partial last block is
+ * hashed from its records.
+ */
+export async function batchMemberships(db: Kysely<DB>, batchId: string, subject: Buffer): Promise<BatchMembership[]> {
+  const batch = await db.selectFrom('log_batches').select(['record_length', 'size', 'root']).where('id', '=', batchId).executeTakeFirst();
+  if (!batch || batch.size === null || batch.root === null) return [];
+  const L = batch.record_length;
+  const size = Number(batch.size);
+  const upper = Buffer.concat([subject, Buffer.alloc(L - subject.length, 0xff)]);
+  // A person's records are consecutive; they start in the last block that begins at or before them, or the one before it.
+  const candidates = await db.selectFrom('log_batch_blocks').select(['block', 'records']).where('batch_id', '=', batchId).where('first_record', '<=', upper).orderBy('first_record', 'desc').limit(2).execute();
+  const positions: { position: number; record: Buffer }[] = [];
+  for (const c of candidates.sort((a, b) => a.block - b.block)) {
+    const records = Buffer.from(c.records);
+    for (let at = 0; at < records.length; at += L) {
+      if (records.compare(subject, 0, subject.length, at, at + subject.length) === 0) positions.push({ position: c.block * BLOCK_RECORDS + at / L, record: Buffer.from(records.subarray(at, at + L)) });
+    }
+  }
+  if (positions.length === 0) return [];
+  const plans = positions.map((p) => inclusionPlan(p.position, size));
+  const nodes = plans.flat().flatMap(completeSubtrees);
+  const low = [...new Set(nodes.filter((n) => n.level < BLOCK_LEVEL).map((n) => Math.floor((n.index * 2 ** n.level) / BLOCK_RECORDS)))];
+  const [blockHashes, lowBlocks] = await Promise.all([
+    db.selectFrom('log_batch_blocks').select(['block', 'hash']).where('batch_id', '=', batchId).orderBy('block').execute(),
+    low.length ? db.selectFrom('log_batch_blocks').select(['block', 'records']).where('batch_id', '=', batchId).where('block', 'in', low).execute() : Promise.resolve([]),
+  ]);
+  const fullHashes = blockHashes.map((b) => Buffer.from(b.hash!));
+  const leavesOf = new Map(lowBlocks.map((b) => {
+    const records = Buffer.from(b.records);
+    const leaves: Buffer[] = [];
+    for (let at = 0; at < records.length; at += L) leaves.push(leafHash(records.subarray(at, at + L)));
+    return [b.block, leaves] as const;
+  }));
+  const hashOf = (n: NodeId): Buffer => {
+    if (n.level >= BLOCK_LEVEL) {
+      const width = 2 ** (n.level - BLOCK_LEVEL);
+      return treeRoot(fullHashes, n.index * width, (n.index + 1) * width);
+    }
+    const first = n.index * 2 ** n.level;
+    const block = Math.floor(first / BLOCK_RECORDS);
+    const leaves = leavesOf.get(block)!;
+    const from = first - block * BLOCK_RECORDS;
+    return treeRoot(leaves, from, from + 2 ** n.level);
+  };
+  return positions.map((p, i) => ({ record: p.record, position: p.position, size, root: Buffer.from(batch.root!), auditPath: plans[i].map((r) => rangeRoot(r, hashOf)) }));
 }
 
 /**
@@ -252,8 +380,23 @@ export class LogService {
     return { leafHash: hex(hashes[0][0]), auditPath: hashes[1].map(hex) };
   }
 
-  /** Entries about the person with this pseudonym, each with its inclusion proof in the latest tree head. */
-  async entriesAbout(subject: Buffer): Promise<{ treeHead: TreeHead; entries: (LoggedEntry & { auditPath: string[] })[] }> {
+  private batchKeysOf: ((subject: Buffer) => Promise<string[]>) | null = null;
+
+  /**
+   * The port that names the batches a person may be in (`breach:<id>` for each breach whose
+   * publication restricted them), set by the feature that knows (credit). Without it every
+   * batch is searched.
+   */
+  setBatchKeysFinder(finder: (subject: Buffer) => Promise<string[]>): void {
+    this.batchKeysOf = finder;
+  }
+
+  /**
+   * Entries about the person with this pseudonym, each with its inclusion proof in the latest
+   * tree head; and every batch entry (a publication) that holds a record about them, with two
+   * proofs: the record in the batch's root (named in the entry) and the entry in the tree head.
+   */
+  async entriesAbout(subject: Buffer): Promise<{ treeHead: TreeHead; entries: (LoggedEntry & { auditPath: string[] })[]; batches: BatchEntry[] }> {
     const treeHead = await this.latest();
     const rows = await this.db
       .selectFrom('log_entries')
@@ -261,13 +404,54 @@ export class LogService {
       .where('subject', '=', subject.toString('hex'))
       .orderBy('leaf_index')
       .execute();
-    const plans = rows.map((r) => (Number(r.leaf_index) < treeHead.treeSize ? inclusionPlan(Number(r.leaf_index), treeHead.treeSize) : []));
+    let batchQuery = this.db.selectFrom('log_batches').select(['id', 'leaf_index']).where('leaf_index', '<', String(treeHead.treeSize));
+    if (this.batchKeysOf) {
+      const keys = await this.batchKeysOf(subject);
+      batchQuery = batchQuery.where('key', 'in', keys.length ? keys : ['']);
+    }
+    const batches = await batchQuery.orderBy('leaf_index').execute();
+    const found: { index: number; membership: BatchMembership }[] = [];
+    for (const b of batches) for (const membership of await batchMemberships(this.db, b.id, subject)) found.push({ index: Number(b.leaf_index), membership });
+    const batchEntries = found.length
+      ? await this.db.selectFrom('log_entries').select(['leaf_index', 'kind', 'entry', 'leaf_hash']).where('leaf_index', 'in', [...new Set(found.map((f) => String(f.index)))]).execute()
+      : [];
+    const entryAt = new Map(batchEntries.map((e) => [Number(e.leaf_index), e]));
+    const plans = [...rows.map((r) => Number(r.leaf_index)), ...found.map((f) => f.index)].map((index) => (index < treeHead.treeSize ? inclusionPlan(index, treeHead.treeSize) : []));
     const { hashes } = await rangeHashes(this.db, plans);
     return {
       treeHead,
       entries: rows.map((r, i) => ({ index: Number(r.leaf_index), kind: r.kind, entry: r.entry, leafHash: hex(Buffer.from(r.leaf_hash)), auditPath: hashes[i].map(hex) })),
+      batches: found.map((f, i) => {
+        const e = entryAt.get(f.index)!;
+        return {
+          index: f.index,
+          kind: e.kind,
+          entry: e.entry,
+          leafHash: hex(Buffer.from(e.leaf_hash)),
+          auditPath: hashes[rows.length + i].map(hex),
+          record: hex(f.membership.record),
+          position: f.membership.position,
+          size: f.membership.size,
+          root: hex(f.membership.root),
+          recordPath: f.membership.auditPath.map(hex),
+        };
+      }),
     };
   }
+}
+
+/** A batch entry (a publication) that holds a record about the person, with both proofs. */
+export interface BatchEntry extends LoggedEntry {
+  /** The entry's path to the tree head's root. */
+  auditPath: string[];
+  /** The record (hex): the person's pseudonym and what was decided (see docs/log.md). */
+  record: string;
+  /** Its place among the batch's sorted records, their count, and their root (named in the entry). */
+  position: number;
+  size: number;
+  root: string;
+  /** The record's path to `root`: leaf SHA-256(0x00 || record). */
+  recordPath: string[];
 }
 
 function headOf(row: { tree_size: string; root_hash: Buffer; published_at: Date; jws: string }): TreeHead {

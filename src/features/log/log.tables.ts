@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { Timestamp, TimestampDefault } from '../../db/types.js';
 
 type BigIntColumn = ColumnType<string, number | string | bigint, number | string | bigint>;
@@ -28,7 +28,30 @@ export interface LogNodesTable {
   hash: Buffer;
 }
 
+/** One entry that commits to many records (a publication's persons): see the migration 2026-11-30T10-00. */
+export interface LogBatchesTable {
+  id: Generated<string>;
+  /** The entry's index, set when it is appended (last, under the append lock). */
+  leaf_index: string | null;
+  /** What the batch is about, e.g. `breach:<id>`: a person's proofs are found from it. */
+  key: string;
+  record_length: number;
+  size: string | null;
+  root: Buffer | null;
+}
+
+/** Records `block * 4096` onwards of a batch, sorted, concatenated; `hash` is MTH of their leaves. */
+export interface LogBatchBlocksTable {
+  batch_id: string;
+  block: number;
+  first_record: Buffer;
+  records: Buffer;
+  hash: Buffer | null;
+}
+
 export interface LogTables {
+  log_batches: LogBatchesTable;
+  log_batch_blocks: LogBatchBlocksTable;
   log_nodes: LogNodesTable;
   log_entries: LogEntriesTable;
   log_tree_heads: LogTreeHeadsTable;

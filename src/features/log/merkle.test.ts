@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { completeSubtrees, consistencyPlan, consistencyProof, inclusionPlan, inclusionProof, leafHash, nodeHash, rangeRoot, treeRoot, treeWithPaths, verifyConsistency, verifyInclusion, type NodeId } from './merkle.js';
+import { completeSubtrees, consistencyPlan, consistencyProof, inclusionPlan, inclusionProof, leafHash, nodeHash, rangeRoot, recordsRoot, treeRoot, treeWithPaths, verifyConsistency, verifyInclusion, type NodeId } from './merkle.js';
 
 // The reference vectors of certificate-transparency-go's merkle tests (RFC 6962 / 9162 trees).
 const ENTRIES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((h) => Buffer.from(h, 'hex'));
@@ -118,6 +118,18 @@ describe('Merkle tree (RFC 9162)', () => {
     for (const v of INCLUSION) expect(inclusionPlan(v.index, v.size).map((r) => hex(rangeRoot(r, reference)))).toEqual(v.proof);
     for (const v of CONSISTENCY) expect(consistencyPlan(v.first, v.second).map((r) => hex(rangeRoot(r, reference)))).toEqual(v.proof);
     for (let n = 0; n <= 8; n++) expect(hex(rangeRoot({ lo: 0, hi: n }, reference))).toBe(ROOTS[n]);
+  });
+
+  it('gives the same root over fixed-length records with the JavaScript compression as leafHash and treeRoot', () => {
+    for (const length of [1, 32, 33, 54]) {
+      for (const n of [0, 1, 2, 3, 5, 8, 13, 64, 100]) {
+        const records = Buffer.from(Array.from({ length: n * length }, (_, i) => (i * 131 + length) & 0xff));
+        const leaves = Array.from({ length: n }, (_, i) => leafHash(records.subarray(i * length, (i + 1) * length)));
+        expect(recordsRoot(records, length), `${n} records of ${length}`).toEqual(treeRoot(leaves));
+      }
+    }
+    expect(() => recordsRoot(Buffer.alloc(10), 3)).toThrow(RangeError);
+    expect(() => recordsRoot(Buffer.alloc(55), 55)).toThrow(RangeError);
   });
 
   it('refuses proofs for leaves or sizes outside the tree', () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { compress, SHA256_IV } from '../../privacy/sha256-midstate.js';
 
 /**
  * The Merkle tree of RFC 9162 section 2.1 (the same as RFC 6962): a leaf hash is
@@ -227,4 +228,67 @@ export function verifyConsistency(first: number, second: number, firstRoot: Buff
     sn >>= 1n;
   }
   return fr.equals(firstRoot) && sr.equals(secondRoot) && sn === 0n;
+}
+
+/*
+ * The same tree over fixed-length records, hashed with the JavaScript SHA-256 compression of
+ * src/privacy (no native call per hash): a publication commits to millions of persons, and
+ * node:crypto's per-call cost (about 1.5-5 µs here) is most of what hashing them costs. A leaf
+ * is SHA-256(0x00 || record) (records of up to 54 bytes fit one block), a node
+ * SHA-256(0x01 || left || right) (two blocks). Checked equal to treeRoot/leafHash in merkle.test.ts.
+ */
+const BLOCK = new Int32Array(16);
+const BYTES = Buffer.alloc(64);
+
+/** MTH over leafHash(record) for each `recordLength`-byte record of `records`, in order. */
+export function recordsRoot(records: Buffer, recordLength: number): Buffer {
+  if (!Number.isInteger(recordLength) || recordLength < 1 || recordLength > 54) throw new RangeError(`records of ${recordLength} bytes are not supported`);
+  const n = records.length / recordLength;
+  if (!Number.isInteger(n)) throw new RangeError(`${records.length} bytes are not whole records of ${recordLength}`);
+  if (n === 0) return treeRoot([]);
+  // Level 0: every leaf's state, 8 words each.
+  let level = new Int32Array(n * 8);
+  const state = new Int32Array(8);
+  BYTES.fill(0);
+  BYTES[0] = 0x00;
+  BYTES[1 + recordLength] = 0x80;
+  BYTES.writeUInt32BE((1 + recordLength) * 8, 60);
+  for (let i = 0; i < n; i++) {
+    records.copy(BYTES, 1, i * recordLength, (i + 1) * recordLength);
+    for (let w = 0; w < 16; w++) BLOCK[w] = BYTES.readInt32BE(w * 4);
+    state.set(SHA256_IV);
+    compress(state, BLOCK);
+    level.set(state, i * 8);
+  }
+  // Pair neighbours level by level, a lone last node moving up unchanged: the same root as
+  // RFC 9162's split at the largest power of two, whose left part is always complete.
+  let count = n;
+  while (count > 1) {
+    const next = new Int32Array(Math.ceil(count / 2) * 8);
+    for (let i = 0; i + 1 < count; i += 2) {
+      nodeWords(level, i * 8, (i + 1) * 8, state);
+      next.set(state, (i / 2) * 8);
+    }
+    if (count % 2 === 1) next.set(level.subarray((count - 1) * 8, count * 8), ((count - 1) / 2) * 8);
+    level = next;
+    count = Math.ceil(count / 2);
+  }
+  const root = Buffer.alloc(32);
+  for (let w = 0; w < 8; w++) root.writeInt32BE(level[w], w * 4);
+  return root;
+}
+
+/** state := SHA-256(0x01 || left || right), where left and right are 8-word hashes in `words`. */
+function nodeWords(words: Int32Array, left: number, right: number, state: Int32Array): void {
+  // The message is shifted by the one-byte prefix: word k takes the last byte of word k-1.
+  BLOCK[0] = (0x01 << 24) | (words[left] >>> 8);
+  for (let k = 1; k < 8; k++) BLOCK[k] = (words[left + k - 1] << 24) | (words[left + k] >>> 8);
+  BLOCK[8] = (words[left + 7] << 24) | (words[right] >>> 8);
+  for (let k = 9; k < 16; k++) BLOCK[k] = (words[right + k - 9] << 24) | (words[right + k - 8] >>> 8);
+  state.set(SHA256_IV);
+  compress(state, BLOCK);
+  BLOCK[0] = (words[right + 7] << 24) | (0x80 << 16);
+  for (let k = 1; k < 15; k++) BLOCK[k] = 0;
+  BLOCK[15] = 65 * 8;
+  compress(state, BLOCK);
 }
