@@ -75,7 +75,7 @@ async function serveBare() {
 }
 
 function startServer(args: string[]): Promise<{ proc: ChildProcess; port: number }> {
-  return startChildServer(SELF, args);
+  return startChildServer(SELF, args, process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []);
 }
 
 async function stop(proc: ChildProcess) {
