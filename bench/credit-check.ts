@@ -7,6 +7,9 @@
  *   npx tsx bench/credit-check.ts
  *   BENCH_PERSONS=1000000 BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=50 npx tsx bench/credit-check.ts
  *
+ * BENCH_SERVER_FLAGS: node flags for the server processes and their workers, e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof" (a CPU profile per process, written when it stops).
+ *
  * PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres);
  * a database "qorgau_bench_credit" is created and dropped afterwards. Each server runs in
  * its own process, one at a time; the load client runs in this one.
@@ -75,7 +78,7 @@ async function serveBare() {
 }
 
 function startServer(args: string[]): Promise<{ proc: ChildProcess; port: number }> {
-  return startChildServer(SELF, args);
+  return startChildServer(SELF, args, process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []);
 }
 
 async function stop(proc: ChildProcess) {

@@ -2,9 +2,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { sql } from 'kysely';
 import { buildTestApp, getTestDatabase } from '../helpers/test-database.js';
 import { buildBin, buildIin, buildOperatorToken } from '../helpers/factories.js';
-import { parseLimit } from '../../src/http/rate-limits/rate-limits.js';
+import { CREDENTIAL_FAILURES_READ_TTL_MS, parseLimit } from '../../src/http/rate-limits/rate-limits.js';
 
 /** A fresh client address per test: the counters live in the shared database. */
 const address = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
@@ -101,6 +102,19 @@ function sharedCounterTests(name: string, extra: () => Record<string, string>) {
       for (let i = 0; i < 5; i++) expect((await inject(b, anonymous, { method: 'GET', url: '/v1/credit/policy' })).statusCode).toBe(401);
     });
 
+    it('refuses a valid credential on an instance that read the address below its limit, once the guesses counted on another are seen', async () => {
+      const ip = address();
+      const valid = { method: 'GET' as const, url: '/v1/credit/policy', headers: { authorization: `Bearer ${operatorToken}` } };
+      const guess = { method: 'GET' as const, url: '/v1/credit/policy', headers: { authorization: 'Bearer qop_0123456789abcdef_guess' } };
+      // b reads the address's count (0) and keeps that reading for a moment.
+      expect((await inject(b, ip, valid)).statusCode).toBe(200);
+      for (let i = 0; i < 3; i++) expect((await inject(a, ip, guess)).statusCode).toBe(401);
+      expectLimited(await inject(a, ip, valid), 'RATE_LIMITED_CREDENTIAL_FAILURES');
+      // b's reading is at most CREDENTIAL_FAILURES_READ_TTL_MS old when it is used; past that, b reads the shared count again.
+      await new Promise((resolve) => setTimeout(resolve, CREDENTIAL_FAILURES_READ_TTL_MS + 100));
+      expectLimited(await inject(b, ip, valid), 'RATE_LIMITED_CREDENTIAL_FAILURES');
+    });
+
     it('limits checks per lender key and per person checked, across lenders and instances', async () => {
       const admin = { authorization: `Bearer ${adminToken}` };
       const keys: string[] = [];
@@ -149,6 +163,9 @@ function sharedCounterTests(name: string, extra: () => Record<string, string>) {
       const key = (await a.inject({ method: 'POST', url: `/v1/credit/lenders/${bin}/keys`, headers: admin })).json().key;
       await a.inject({ method: 'POST', url: '/v1/credit/checks', headers: { authorization: `Bearer ${key}` }, payload: { iin, product: 'bank_loan', channel: 'online', amount: 1000 } });
       if (name !== 'PostgreSQL') return;
+      // Unlogged: counting writes no WAL, so it never waits for the disk (see the migration).
+      const persistence = await sql<{ p: string }>`select relpersistence as p from pg_class where relname = 'rate_limit_counters'`.execute(database.db);
+      expect(persistence.rows[0].p).toBe('u');
       const rows = await database.db.selectFrom('rate_limit_counters').select('key').execute();
       expect(rows.some((r) => r.key.includes(a.pseudonymizer.of(iin).toString('hex'))), 'the canary: the pseudonym is there').toBe(true);
       expect(rows.some((r) => r.key.includes(iin))).toBe(false);

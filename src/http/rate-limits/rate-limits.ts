@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import type { Config } from '../../config/config.js';
-import type { CounterStore } from './counter-store.js';
+import type { Count, CounterStore } from './counter-store.js';
 
 /** The rules, each counting one kind of subject, and what a refused client is told. */
 export const RATE_LIMIT_RULES = {
@@ -13,6 +13,19 @@ export const RATE_LIMIT_RULES = {
 } as const satisfies Record<string, { setting: keyof Config; code: string; what: string }>;
 
 export type RateLimitRule = keyof typeof RATE_LIMIT_RULES;
+
+/**
+ * How long a process may answer `refuseIfReached` for credentialFailures from its own last
+ * reading of the shared count, instead of reading it again: every request with a credential
+ * (each lender check) reads that count, and it was a database round trip per request.
+ * A failure counted by this process updates its reading at once; one counted by another
+ * process or instance is seen here within this time. What it gives up, and only for this rule:
+ * for up to a second after another process counted the failure that reached the limit, this
+ * process still lets a valid credential from that address through (the guesses it refuses
+ * itself update its reading, so the next request from there is refused). Sign-in failures and
+ * every counted limit (challenges, checks per key and per person) stay read from the store.
+ */
+export const CREDENTIAL_FAILURES_READ_TTL_MS = 1000;
 
 export interface Limit {
   limit: number;
@@ -41,6 +54,8 @@ export interface Subject {
  */
 export class RateLimits {
   private readonly limits: Record<RateLimitRule, Limit | null>;
+  /** credentialFailures counts read (or counted) by this process, by counter key; see CREDENTIAL_FAILURES_READ_TTL_MS. */
+  private readonly readings = new Map<string, { count: number; resetsAt: number; readAt: number }>();
 
   constructor(readonly store: CounterStore, config: Pick<Config, (typeof RATE_LIMIT_RULES)[RateLimitRule]['setting']>) {
     this.limits = Object.fromEntries(
@@ -76,15 +91,39 @@ export class RateLimits {
   async refuseIfReached(reply: FastifyReply, rule: RateLimitRule, subject: string): Promise<void> {
     const limit = this.limits[rule];
     if (!limit) return;
-    const count = await this.store.peek({ key: this.key(rule, subject, limit), windowSeconds: limit.windowSeconds });
+    const key = this.key(rule, subject, limit);
+    const count = rule === 'credentialFailures' ? await this.readRecent(key, limit) : await this.store.peek({ key, windowSeconds: limit.windowSeconds });
     if (count.count >= limit.limit) throw refusal(reply, rule, count.resetsIn);
+  }
+
+  /** The count as this process last read or counted it, when that was less than CREDENTIAL_FAILURES_READ_TTL_MS ago and in the same window. */
+  private async readRecent(key: string, limit: Limit): Promise<Count> {
+    const now = Date.now();
+    const recent = this.readings.get(key);
+    if (recent && now - recent.readAt < CREDENTIAL_FAILURES_READ_TTL_MS && recent.resetsAt > now) {
+      return { key, count: recent.count, resetsIn: Math.max(1, Math.ceil((recent.resetsAt - now) / 1000)) };
+    }
+    const count = await this.store.peek({ key, windowSeconds: limit.windowSeconds });
+    this.remember(count, now);
+    return count;
+  }
+
+  private remember(count: Count, readAt: number): void {
+    // Addresses come and go; the map holds at most a second's worth of them.
+    if (this.readings.size >= 10_000) this.readings.clear();
+    const previous = this.readings.get(count.key);
+    // A reading older than one already held (an overtaken peek) never lowers the count.
+    if (previous && previous.readAt > readAt && previous.count >= count.count) return;
+    this.readings.set(count.key, { count: count.count, resetsAt: readAt + count.resetsIn * 1000, readAt });
   }
 
   /** Counts a failure; answers the refusal to throw instead when this one went over the limit. */
   async failure(reply: FastifyReply, rule: RateLimitRule, subject: string): Promise<AppError | null> {
     const limit = this.limits[rule];
     if (!limit) return null;
+    const readAt = Date.now();
     const [count] = await this.store.hit([{ key: this.key(rule, subject, limit), windowSeconds: limit.windowSeconds }]);
+    if (rule === 'credentialFailures') this.remember(count, readAt);
     return count.count > limit.limit ? refusal(reply, rule, count.resetsIn) : null;
   }
 }
