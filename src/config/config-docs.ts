@@ -54,7 +54,7 @@ const MEANINGS: Record<Setting, { meaning: string; default?: string }> = {
   usageComplianceGraceHours: { meaning: "an ended employee's certificate still unrevoked this long after the end is a compliance alert" },
   usageComplianceIntervalMinutes: { meaning: 'how often the compliance check runs; `0`: only on request' },
   logSthIntervalSeconds: { meaning: 'how often a signed tree head of the transparency log is published when entries were added; `0`: only on request' },
-  logExpiryIntervalSeconds: { meaning: 'how often protective restrictions that ran out are written to the transparency log (`restriction.expired`); `0`: never by the server' },
+  logExpiryIntervalSeconds: { meaning: 'how often protective restrictions that ran out are written to the transparency log (`restrictions.expired`: one entry per publication and sweep; `restriction.expired` for others); `0`: never by the server' },
   rateLimitSigninChallenges: { meaning: 'sign-in challenges per client address, `COUNT/WINDOW` (`s`, `m`, `h`) or `off`' },
   rateLimitSigninFailures: { meaning: 'failed sign-ins per address; past it the address is refused before verifying' },
   rateLimitCredentialFailures: { meaning: 'unknown API tokens, lender keys, HR credentials and sessions per address; past it the address is refused even with a valid one' },

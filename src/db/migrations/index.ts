@@ -26,6 +26,7 @@ import * as m20261130_0100_contact_language_verification from './2026-11-30T01-0
 import * as m20261130_0110_log_nodes from './2026-11-30T01-10-log-nodes.js';
 import * as m20261130_0100_ocsp_responses from './2026-11-30T01-00-ocsp-responses.js';
 import * as m20261130_1000_publishspeed_log_batches from './2026-11-30T10-00-publishspeed-log-batches.js';
+import * as m20261130_1100_publishspeed2_batch_topics from './2026-11-30T11-00-publishspeed2-batch-topics.js';
 import * as m20261130_0210_head_applications from './2026-11-30T02-10-head-applications.js';
 import * as m20261130_1000_lenderspeed_unlogged_rate_limit_counters from './2026-11-30T10-00-lenderspeed-unlogged-rate-limit-counters.js';
 import * as m20261129_1200_rate_limit_counters from './2026-11-29T12-00-rate-limit-counters.js';
@@ -69,4 +70,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T02-10-head-applications': m20261130_0210_head_applications,
   '2026-11-30T10-00-lenderspeed-unlogged-rate-limit-counters': m20261130_1000_lenderspeed_unlogged_rate_limit_counters,
   '2026-11-30T10-00-publishspeed-log-batches': m20261130_1000_publishspeed_log_batches,
+  '2026-11-30T11-00-publishspeed2-batch-topics': m20261130_1100_publishspeed2_batch_topics,
 };

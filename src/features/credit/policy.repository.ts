@@ -117,7 +117,27 @@ export function publicationTerms(rules: PolicyRule[], since: Date): { rules: Pub
  * row whose terms (products, channels, until) match no rule of the entry gets tag 255, one whose
  * since, policy version or kind changed tag 254: tags the publication never writes. For `qorgau audit verify`.
  */
-export function publicationRecordsFromRows(details: { breachId: string; policyVersion: number; since: string; rules: PublicationRuleTerms[] }): RawBuilder<{ record: Buffer }> {
+export interface PublicationDetails {
+  breachId: string;
+  policyVersion: number;
+  since: string;
+  rules: PublicationRuleTerms[];
+}
+
+/** The window of an expiry sweep: restrictions whose until is after `after` (exclusive) and at most `upTo`. */
+export interface ExpiryWindow {
+  after: string;
+  upTo: string;
+}
+
+/**
+ * Restrictions that ran out in the window: `until` in it, and not ended in full before (a full
+ * lift is logged as the end). The sweep and the audit select with the same words.
+ */
+export const expiredIn = (window: ExpiryWindow) =>
+  sql`r.until > ${window.after}::timestamptz and r.until <= ${window.upTo}::timestamptz and (r.ended_at is null or r.ended_at > r.until)`;
+
+export function publicationRecordsFromRows(details: PublicationDetails, expired?: ExpiryWindow): RawBuilder<{ record: Buffer }> {
   const terms = details.rules.length
     ? sql.join(details.rules.map((t) => sql`(${t.tag}::int, ${t.products}::text[], ${t.channels}::text[], ${t.until}::timestamptz)`))
     : sql`(255, '{}'::text[], '{}'::text[], null::timestamptz)`;
@@ -127,11 +147,20 @@ export function publicationRecordsFromRows(details: { breachId: string; policyVe
              then coalesce((select min(t.tag) from (values ${terms}) as t(tag, products, channels, until)
                             where t.products = r.products and t.channels = r.channels and t.until = r.until), 255)
              else 254 end) as record
-    from restrictions r where r.breach_id = ${details.breachId}::text`;
+    from restrictions r where r.breach_id = ${details.breachId}::text${expired ? sql` and ${expiredIn(expired)}` : sql``}`;
 }
 
-/** The port `qorgau audit verify` takes (BatchRecordsSource): a publication's records from its restriction rows. */
+/**
+ * The port `qorgau audit verify` takes (BatchRecordsSource): a publication's records from its
+ * restriction rows, and an expiry sweep's (`restrictions.expired`: the same records, of the
+ * publication's restrictions that ran out in the sweep's window).
+ */
 export function publicationRecordsOf(kind: string, details: Record<string, unknown>): RawBuilder<{ record: Buffer }> | null {
-  if (kind !== 'restrictions.placed' || typeof details.breachId !== 'string') return null;
-  return publicationRecordsFromRows(details as unknown as Parameters<typeof publicationRecordsFromRows>[0]);
+  if (typeof details.breachId !== 'string') return null;
+  if (kind === 'restrictions.placed') return publicationRecordsFromRows(details as unknown as PublicationDetails);
+  const expired = details.expired as ExpiryWindow | undefined;
+  if (kind === 'restrictions.expired' && typeof expired?.after === 'string' && typeof expired.upTo === 'string') {
+    return publicationRecordsFromRows(details as unknown as PublicationDetails, expired);
+  }
+  return null;
 }

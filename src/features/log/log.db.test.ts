@@ -234,9 +234,8 @@ describe('transparency log', () => {
       };
       // The records: each restricted person's pseudonym and the tag of the rule that restricted them, in byte order.
       const tagOf = new Map<string, number>(details.rules.map((r: { tag: number; products: string[]; channels: string[]; until: string }) => [`${r.products}|${r.channels}|${r.until}`, r.tag]));
-      const records = restrictions
-        .map((r) => Buffer.concat([Buffer.from(r.person_hash), Buffer.from([tagOf.get(`${r.products}|${r.channels}|${new Date(r.until!).toISOString()}`)!])]))
-        .sort(Buffer.compare);
+      const recordOf = (r: (typeof restrictions)[number]) => Buffer.concat([Buffer.from(r.person_hash), Buffer.from([tagOf.get(`${r.products}|${r.channels}|${new Date(r.until!).toISOString()}`)!])]);
+      const records = restrictions.map(recordOf).sort(Buffer.compare);
       expect(records.every((r) => r[32] !== undefined && r.length === 33)).toBe(true);
       expect(mth(records).toString('hex')).toBe(details.batch.root);
 
@@ -290,17 +289,65 @@ describe('transparency log', () => {
         expect(report.ok, what).toBe(false);
         expect(report.firstBadIndex, what).toBe(index);
       }
-      // Expiry: one restriction ended early (a full lift) is not "expired"; the others are logged once.
-      const ended = restrictions[0];
+      // Expiry: the sweep logs the publication's restrictions that ran out as ONE entry committing
+      // to their records (the publication's tags); one ended early by a full lift is not among them.
+      const ended = restrictions.find((r) => !Buffer.from(r.person_hash).equals(pseudonym))!;
       await db.updateTable('restrictions').set({ ended_at: new Date() }).where('id', '=', ended.id).execute();
       const after = new Date(Math.max(...restrictions.map((r) => new Date(r.until!).getTime())) + 1000);
       expect(await logExpiredRestrictions(db, after)).toBeGreaterThanOrEqual(restrictions.length - 1);
-      const expired = await db.selectFrom('log_entries').select(['entry', 'subject']).where('kind', '=', 'restriction.expired').execute();
-      const expiredIds = new Set(expired.map((e) => JSON.parse(e.entry).details.restrictionId));
-      for (const r of restrictions.slice(1)) expect(expiredIds.has(String(r.id)), String(r.id)).toBe(true);
-      expect(expiredIds.has(String(ended.id))).toBe(false);
+      const expiryBatch = await db.selectFrom('log_batches').select(['leaf_index', 'topic']).where('key', '=', `breach:${breach.id}/expired/${after.toISOString()}`).executeTakeFirstOrThrow();
+      expect(expiryBatch.topic).toBe(`breach:${breach.id}`);
+      const expiryIndex = Number(expiryBatch.leaf_index);
+      const expiryEntry = await db.selectFrom('log_entries').selectAll().where('leaf_index', '=', String(expiryIndex)).executeTakeFirstOrThrow();
+      expect(expiryEntry.kind).toBe('restrictions.expired');
+      expect(expiryEntry.subject).toBeNull();
+      const expiryDetails = JSON.parse(expiryEntry.entry).details;
+      expect(expiryDetails).toMatchObject({ breachId: breach.id, rules: details.rules, expired: { upTo: after.toISOString() }, batch: { records: restrictions.length - 1, recordLength: 33 } });
+      const expiredRecords = restrictions.filter((r) => r.id !== ended.id).map(recordOf).sort(Buffer.compare);
+      expect(mth(expiredRecords).toString('hex')).toBe(expiryDetails.batch.root);
+      // Not one entry per restriction.
+      const single = await db.selectFrom('log_entries').select('entry').where('kind', '=', 'restriction.expired').execute();
+      expect(single.filter((e) => JSON.parse(e.entry).details.breachId === breach.id)).toEqual([]);
       expect(await logExpiredRestrictions(db, after)).toBe(0);
       expect((await verifyLog(db, jwk, port)).problems).toEqual([]);
+
+      // The person proves the end of their restriction like its start: two levels, checked by the code above.
+      await app.transparencyLog.publish();
+      const later = await app.inject({ url: '/v1/me/log', headers: { cookie } });
+      expect(later.statusCode, later.body).toBe(200);
+      const laterEntries = (await db.selectFrom('log_entries').select('entry').where('leaf_index', '<', String(later.json().treeHead.treeSize)).orderBy('leaf_index').execute()).map((e) => Buffer.from(e.entry, 'utf8'));
+      expect(mth(laterEntries).toString('hex')).toBe(later.json().treeHead.rootHash);
+      const laterBatches: { kind: string; index: number; entry: string; record: string; position: number; size: number; root: string; recordPath: string[]; leafHash: string; auditPath: string[] }[] = later.json().batches;
+      expect(laterBatches.map((b) => b.kind).sort()).toEqual([...ours.map(() => 'restrictions.expired'), ...ours.map(() => 'restrictions.placed')]);
+      for (const b of laterBatches) {
+        const set = b.kind === 'restrictions.expired' ? expiredRecords : records;
+        const position = set.findIndex((r) => r.toString('hex') === b.record);
+        expect(b.record.startsWith(pseudonym.toString('hex'))).toBe(true);
+        expect(b.index).toBe(b.kind === 'restrictions.expired' ? expiryIndex : index);
+        expect(b.position).toBe(position);
+        expect(b.size).toBe(set.length);
+        expect(b.recordPath).toEqual(path(position, set).map((h) => h.toString('hex')));
+        expect(b.root).toBe(JSON.parse(b.entry).details.batch.root);
+        expect(b.leafHash).toBe(sha(Buffer.from([0]), Buffer.from(b.entry, 'utf8')).toString('hex'));
+        expect(b.auditPath).toEqual(path(b.index, laterEntries).map((h) => h.toString('hex')));
+      }
+
+      // The audit recomputes the expiry's records from the rows too.
+      const expiredTarget = restrictions.find((r) => r.id !== ended.id && r.id !== target.id)!;
+      const expiryTampered = {
+        'ended before it ran out (a backdated lift)': (trx: Kysely<DB>) => sql`update restrictions set ended_at = until - interval '1 day' where id = ${expiredTarget.id}`.execute(trx),
+        'early end removed': (trx: Kysely<DB>) => trx.updateTable('restrictions').set({ ended_at: null }).where('id', '=', ended.id).execute(),
+        'stored expiry records changed': (trx: Kysely<DB>) => sql`update log_batch_blocks set records = overlay(records placing '\xff'::bytea from 5 for 1) where batch_id = (select id from log_batches where leaf_index = ${expiryIndex})`.execute(trx),
+      };
+      for (const [what, tamper] of Object.entries(expiryTampered)) {
+        const report = await verifyAfter(db, jwk, tamper, port);
+        expect(report.ok, what).toBe(false);
+        expect(report.firstBadIndex, what).toBe(expiryIndex);
+      }
+      // A change of the rows that both entries commit to names both.
+      const moved = await verifyAfter(db, jwk, (trx) => sql`update restrictions set until = until + interval '30 days' where id = ${expiredTarget.id}`.execute(trx), port);
+      expect(moved.firstBadIndex).toBe(index);
+      expect(moved.problems.join(' ')).toContain(`entry ${expiryIndex} `);
     } finally {
       await app.close();
     }

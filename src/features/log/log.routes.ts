@@ -94,7 +94,7 @@ export const logPlugin = fp(
         me.get('/v1/me/log', {
           schema: {
             tags,
-            summary: 'Log entries about you, each with its inclusion proof in the latest tree head, and the publications that restricted you with a two-level proof',
+            summary: 'Log entries about you, each with its inclusion proof in the latest tree head, and the publications that restricted you and the expiries of those restrictions, with a two-level proof',
             security: [{ personSession: [] }],
             response: {
               200: Type.Object({
@@ -102,7 +102,7 @@ export const logPlugin = fp(
                 entries: Type.Array(Type.Object({ index: Type.Integer(), kind: Type.String(), entry: Type.String({ description: 'The exact logged bytes (JSON); its leaf hash is SHA-256(0x00 || entry)' }), leafHash: Hash, auditPath: Type.Array(Hash) })),
                 batches: Type.Array(
                   Type.Object({
-                    index: Type.Integer({ description: 'The batch entry (a publication) in the log' }),
+                    index: Type.Integer({ description: 'The batch entry (a publication, or an expiry sweep of its restrictions) in the log' }),
                     kind: Type.String(),
                     entry: Type.String({ description: 'The exact logged bytes (JSON); details.batch names the root of its records and their count' }),
                     leafHash: Hash,
@@ -113,7 +113,7 @@ export const logPlugin = fp(
                     root: Hash,
                     recordPath: Type.Array(Hash, { description: 'The record, leaf SHA-256(0x00 || record), at position in a tree of size, to root (RFC 9162 2.1.3)' }),
                   }),
-                  { description: 'Decisions made about many persons at once (a breach publication restricting you): one log entry commits to all of them; two proofs show yours is in it' },
+                  { description: 'Decisions made about many persons at once (a breach publication restricting you, the end of those restrictions when they ran out): one log entry commits to all of them; two proofs show yours is in it' },
                 ),
               }),
               ...problems(401, 403),

@@ -103,8 +103,10 @@ const BLOCK_RECORDS = 2 ** BLOCK_LEVEL;
 
 export interface BatchInput {
   kind: string;
-  /** What the batch is about (`breach:<id>`); unique. */
+  /** The batch's name (`breach:<id>`, `breach:<id>/expired/<time>`); unique. */
   key: string;
+  /** What it is about, for a person's proofs (`breach:<id>` for a publication and its expiries); the key when omitted. */
+  topic?: string;
   details: Record<string, unknown>;
   /** The length of every record; a record starts with the 32-byte pseudonym of the person it is about. */
   recordLength: number;
@@ -132,7 +134,7 @@ export function recordBlocks(records: RawBuilder<{ record: Buffer }>): RawBuilde
  */
 export async function appendBatchToLog(trx: Kysely<DB>, input: BatchInput): Promise<{ index: number; size: number; root: Buffer }> {
   if (!trx.isTransaction) throw new Error('appendBatchToLog must run inside the transaction of the change it records');
-  const { id } = await trx.insertInto('log_batches').values({ key: input.key, record_length: input.recordLength }).returning('id').executeTakeFirstOrThrow();
+  const { id } = await trx.insertInto('log_batches').values({ key: input.key, topic: input.topic ?? input.key, record_length: input.recordLength }).returning('id').executeTakeFirstOrThrow();
   const L = input.recordLength;
   await sql`insert into log_batch_blocks (batch_id, block, first_record, records)
     select ${id}::bigint, b.block, substring(b.records from 1 for ${L}::int), b.records from ${recordBlocks(input.records)} as b`.execute(trx);
@@ -164,6 +166,12 @@ export async function appendBatchToLog(trx: Kysely<DB>, input: BatchInput): Prom
   const index = await appendToLog(trx, { kind: input.kind, details: { ...input.details, batch: { key: input.key, records: size, recordLength: L, root: root.toString('hex') } } });
   await trx.updateTable('log_batches').set({ leaf_index: String(index), size: String(size), root }).where('id', '=', id).execute();
   return { index, size, root };
+}
+
+/** The details of the entry of the batch named `key` (as logged), or null when there is none. */
+export async function batchEntryDetails(db: Kysely<DB>, key: string): Promise<Record<string, unknown> | null> {
+  const row = await db.selectFrom('log_batches as b').innerJoin('log_entries as e', 'e.leaf_index', 'b.leaf_index').select('e.entry').where('b.key', '=', key).executeTakeFirst();
+  return row ? (JSON.parse(row.entry) as { details: Record<string, unknown> }).details : null;
 }
 
 /** A record's place in a batch and its audit path to the batch root (RFC 9162 2.1.3). */
@@ -383,9 +391,9 @@ export class LogService {
   private batchKeysOf: ((subject: Buffer) => Promise<string[]>) | null = null;
 
   /**
-   * The port that names the batches a person may be in (`breach:<id>` for each breach whose
-   * publication restricted them), set by the feature that knows (credit). Without it every
-   * batch is searched.
+   * The port that names the topics of the batches a person may be in (`breach:<id>` for each
+   * breach whose publication restricted them: the publication and its expiries), set by the
+   * feature that knows (credit). Without it every batch is searched.
    */
   setBatchKeysFinder(finder: (subject: Buffer) => Promise<string[]>): void {
     this.batchKeysOf = finder;
@@ -393,7 +401,7 @@ export class LogService {
 
   /**
    * Entries about the person with this pseudonym, each with its inclusion proof in the latest
-   * tree head; and every batch entry (a publication) that holds a record about them, with two
+   * tree head; and every batch entry (a publication, an expiry sweep) that holds a record about them, with two
    * proofs: the record in the batch's root (named in the entry) and the entry in the tree head.
    */
   async entriesAbout(subject: Buffer): Promise<{ treeHead: TreeHead; entries: (LoggedEntry & { auditPath: string[] })[]; batches: BatchEntry[] }> {
@@ -407,7 +415,7 @@ export class LogService {
     let batchQuery = this.db.selectFrom('log_batches').select(['id', 'leaf_index']).where('leaf_index', '<', String(treeHead.treeSize));
     if (this.batchKeysOf) {
       const keys = await this.batchKeysOf(subject);
-      batchQuery = batchQuery.where('key', 'in', keys.length ? keys : ['']);
+      batchQuery = batchQuery.where('topic', 'in', keys.length ? keys : ['']);
     }
     const batches = await batchQuery.orderBy('leaf_index').execute();
     const found: { index: number; membership: BatchMembership }[] = [];

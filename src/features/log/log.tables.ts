@@ -33,8 +33,10 @@ export interface LogBatchesTable {
   id: Generated<string>;
   /** The entry's index, set when it is appended (last, under the append lock). */
   leaf_index: string | null;
-  /** What the batch is about, e.g. `breach:<id>`: a person's proofs are found from it. */
+  /** The batch's own name, e.g. `breach:<id>` (a publication) or `breach:<id>/expired/<time>` (an expiry sweep); unique. */
   key: string;
+  /** What it is about, e.g. `breach:<id>` for a publication and its expiries: a person's proofs are found from it. */
+  topic: string;
   record_length: number;
   size: string | null;
   root: Buffer | null;
