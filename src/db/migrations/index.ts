@@ -26,6 +26,7 @@ import * as m20261130_0100_contact_language_verification from './2026-11-30T01-0
 import * as m20261130_0110_log_nodes from './2026-11-30T01-10-log-nodes.js';
 import * as m20261130_0100_ocsp_responses from './2026-11-30T01-00-ocsp-responses.js';
 import * as m20261130_0210_head_applications from './2026-11-30T02-10-head-applications.js';
+import * as m20261130_1000_portalroles_capture_secret from './2026-11-30T10-00-portalroles-capture-secret.js';
 import * as m20261129_1200_rate_limit_counters from './2026-11-29T12-00-rate-limit-counters.js';
 import * as m20261130_0100_fraud_merge_chain from './2026-11-30T01-00-fraud-merge-chain.js';
 import * as m20261130_0100_fraud_victim_age_group from './2026-11-30T01-00-fraud-victim-age-group.js';
@@ -65,4 +66,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T02-00-fraud-connections': m20261130_0200_fraud_connections,
   // After main's migrations: a database already migrated to 02-00 would refuse an earlier, unapplied name.
   '2026-11-30T02-10-head-applications': m20261130_0210_head_applications,
+  '2026-11-30T10-00-portalroles-capture-secret': m20261130_1000_portalroles_capture_secret,
 };
