@@ -255,6 +255,8 @@ describe.skipIf(browserTestsSkipped)('the investigator, organization and inspect
     expect(stored.fine.mci).toBe(mci);
     expect(await fined.getByTestId('case-fine').textContent()).toContain(`${mci} MCI (${stored.fine.year})`);
     expect((await fined.getByTestId('case-fine').textContent())!.replace(/\D/g, '')).toContain(String(Math.round(stored.fine.tenge)));
+    await page.getByTestId('capture-views').locator(`tr[data-application="${submitted.id}"]`).waitFor();
+    await screenshot(page, `inspector-cases-${lang}`);
     await page.getByLabel(m.roles.insp.show).selectOption('fined');
     await cases.locator(`[data-case="${opened.id}"]`).waitFor();
     await page.getByLabel(m.roles.insp.show).selectOption('open');
@@ -263,7 +265,6 @@ describe.skipIf(browserTestsSkipped)('the investigator, organization and inspect
     const views = page.getByTestId('capture-views');
     await views.locator(`tr[data-application="${submitted.id}"]`).getByText('token:').waitFor();
     await expectAccessible(page, 'inspector cases and photo views');
-    await screenshot(page, `inspector-cases-${lang}`);
     await page.context().close();
   });
 });

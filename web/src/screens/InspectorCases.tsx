@@ -64,7 +64,10 @@ function CaseCard({ token, item }: { token: string; item: ViolationCase }) {
         method: 'POST',
         body: { status: decision, decision: text.trim(), ...(decision === 'fined' ? { fineMci: Number(mci) } : {}) },
       }),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['inspector'] }),
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: ['inspector'] });
+      await client.invalidateQueries({ queryKey: ['violation-statistics'] });
+    },
   });
   const submit = (e: FormEvent) => { e.preventDefault(); if (decision && text.trim()) decide.mutate(); };
   return (

@@ -51,7 +51,11 @@ export function HrCredentials({ bin }: { bin: string }) {
     mutationFn: () => api<{ id: string; credential: string }>(`/v1/orgs/${bin}/credentials`, { method: 'POST', body: { name: name.trim() } }),
     onSuccess: async () => { setName(''); await refresh(); },
   });
-  const revoke = useMutation({ mutationFn: (credential: string) => api(`/v1/orgs/${bin}/credentials/${credential}`, { method: 'DELETE' }), onSuccess: refresh });
+  const revoke = useMutation({
+    mutationFn: (credential: string) => api(`/v1/orgs/${bin}/credentials/${credential}`, { method: 'DELETE' }),
+    // The key shown once is no longer shown once any key is cancelled: it may be the one cancelled.
+    onSuccess: async () => { create.reset(); await refresh(); },
+  });
   const submit = (e: FormEvent) => { e.preventDefault(); if (name.trim()) create.mutate(); };
   const forbidden = list.isError && list.error instanceof ApiProblem && list.error.status === 403;
   return (
