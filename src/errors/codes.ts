@@ -392,6 +392,8 @@ export const ERROR_CODES: Record<string, ErrorCode> = {
   CAPTURE_REPLAYED: { kind: 'conflict', area: 'ca', meaning: 'These frames were already given for an application: take new ones with the camera' },
   CAPTURE_NOT_FOUND: { kind: 'not_found', area: 'ca', meaning: 'The application has no capture' },
   CAPTURE_PURGED: { kind: 'not_found', area: 'ca', meaning: 'The pictures of the application were deleted after the retention period' },
+  CAPTURE_SECRET_MISSING: { kind: 'unauthorized', area: 'ca', meaning: 'The live capture and its challenge need the captureSecret the submission returned (header Qorgau-Capture-Secret)' },
+  CAPTURE_SECRET_MISMATCH: { kind: 'forbidden', area: 'ca', meaning: 'The capture secret is not the one given when the application was submitted (or the application has none: it is proofed in person)' },
   CMS_CONTENT_MISMATCH: { kind: 'malformed', area: 'trust', meaning: 'The CMS carries its own content, and it differs from the data sent with it' },
   CMS_DETACHED_DATA_REQUIRED: { kind: 'malformed', area: 'trust', meaning: 'The signature is detached: send the signed data with it' },
   CRL_MALFORMED: { kind: 'malformed', area: 'trust', meaning: 'A CRL given for path validation is not PEM or DER of a CRL' },

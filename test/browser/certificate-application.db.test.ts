@@ -9,6 +9,7 @@ import { kk } from '../../web/src/i18n/kk.js';
 import { makeIin } from '../../src/identifiers/iin.js';
 import { openssl } from '../helpers/pki-factories.js';
 import { browserTestsSkipped, expectAccessible, launchBrowser, screenshot, startServer, type RunningServer } from './harness.js';
+import { writeFakeCameraVideo } from './fake-camera.js';
 
 const LANGUAGES = { kk, ru, en } as const;
 type Lang = keyof typeof LANGUAGES;
@@ -19,7 +20,8 @@ const PASSWORD = 'Altyn kyran ushady taudan 2026';
 const NEW_PASSWORD = 'Dala burkiti kumys ishedi tanerten 77';
 
 /**
- * Getting a certificate in the browser with chromium's fake camera (a moving test picture),
+ * Getting a certificate in the browser with chromium's fake camera (a video of its own per
+ * language, written by fake-camera.ts, so that no application gives frames another gave),
  * the CA operator's side-by-side review, the key files written in the browser (checked with
  * openssl and by signing in with them), and renewal from "My certificates".
  */
@@ -30,7 +32,6 @@ describe.skipIf(browserTestsSkipped)('certificate application with the camera, i
 
   beforeAll(async () => {
     server = await startServer();
-    browser = await launchBrowser();
   }, 300_000);
   afterAll(async () => {
     await browser?.close();
@@ -81,6 +82,9 @@ describe.skipIf(browserTestsSkipped)('certificate application with the camera, i
         await expectAccessible(page, `camera (${lang})`);
         await screenshot(page, `apply-camera-${lang}`);
       }
+      // The generated video moves on frame by frame: wait until it has, so that no two pictures are the same frame.
+      const shown = await page.getByTestId('camera').evaluate((v: HTMLVideoElement) => v.currentTime);
+      await expect.poll(() => page.getByTestId('camera').evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 30_000 }).toBeGreaterThan(shown + 0.2);
       await page.getByTestId('capture-take').focus();
       await page.keyboard.press('Enter');
       if (i < 2) await expect.poll(() => page.getByTestId('capture-prompt').getAttribute('data-prompt'), { timeout: 30_000 }).not.toBe(which);
@@ -92,7 +96,9 @@ describe.skipIf(browserTestsSkipped)('certificate application with the camera, i
     await expectAccessible(page, `ID photo (${lang})`);
     await page.getByRole('button', { name: m.apply.send }).click();
     const status = page.getByTestId('application-status');
-    await status.waitFor();
+    // Either the status, or the server's refusal, said in words: a refusal fails the test with its text.
+    await status.or(page.getByRole('alert')).first().waitFor();
+    if (!(await status.isVisible())) throw new Error(`the capture was refused: ${await page.getByRole('alert').first().textContent()}`);
     expect(await status.getAttribute('data-status')).toBe('pending_review');
     await page.getByText(m.apply.waiting).waitFor();
     await expectAccessible(page, `application status (${lang})`);
@@ -150,14 +156,15 @@ describe.skipIf(browserTestsSkipped)('certificate application with the camera, i
     await page.getByRole('heading', { level: 1, name: stem(m.home.title) }).waitFor();
   }
 
-  // Skipped after the merge of 2026-11-30: Chromium's fake camera gives every page the same frames,
-  // and the server rightly refuses frames already given for another application (CAPTURE_REPLAYED),
-  // so the second language's application is refused. To re-enable: launch the browser per language
-  // with its own generated video (--use-file-for-fake-video-capture=<distinct .y4m>).
-  it.skip('applies with the camera in each language; the operator approves or refuses; the key files are written in the browser and open', { timeout: 600_000 }, async () => {
+  // Chromium's own fake camera shows every page the same frames, and the server rightly refuses
+  // frames already given for another application (CAPTURE_REPLAYED): each language's browser
+  // plays its own generated video.
+  it('applies with the camera in each language; the operator approves or refuses; the key files are written in the browser and open', { timeout: 600_000 }, async () => {
     for (const [i, lang] of (['kk', 'ru', 'en'] as const).entries()) {
       const m = LANGUAGES[lang];
       const person = { iin: makeIin(new Date(Date.UTC(1961, 2, 10 + i)), 'female', 4100 + i)!, surname: 'Жұмабаева', givenName: `Гүлнар${i}` };
+      await browser?.close();
+      browser = await launchBrowser({ fakeVideo: writeFakeCameraVideo(path.join(downloads, `camera-${lang}.y4m`), 1 + i) });
       const page = await open(lang);
       const id = await apply(page, lang, person);
 

@@ -33,6 +33,8 @@ export interface DemoPerson {
 export interface RunningServer {
   url: string;
   dataDir: string;
+  /** The server's own PostgreSQL database (the postgres project only): for what no route makes, such as a relying party's token. */
+  databaseUrl?: string;
   demo: Record<string, DemoPerson>;
   demoDir: string;
   token: (file: string) => string;
@@ -89,6 +91,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   return {
     url: `http://localhost:${ready.port}`,
     dataDir,
+    databaseUrl: env.DATABASE_URL,
     demo: readDemo(ready.readme),
     demoDir,
     token: (file) => readFileSync(path.join(demoDir, file), 'utf8').trim(),
@@ -101,7 +104,8 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   };
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/** With `fakeVideo`, chromium's fake camera plays that .y4m file (fake-camera.ts writes one) instead of its own test picture. */
+export async function launchBrowser(options: { fakeVideo?: string } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -115,6 +119,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
+      ...(options.fakeVideo ? [`--use-file-for-fake-video-capture=${options.fakeVideo}`] : []),
     ],
   });
 }

@@ -108,12 +108,13 @@ export function captureBody(challenge: { prompts: string[]; code: string }) {
   };
 }
 
-/** Asks for a liveness challenge and answers it, as the portal does with the camera. */
-export async function giveCapture(app: { inject: (o: object) => Promise<{ statusCode: number; body: string; json: () => any }> }, applicationId: string) {
-  const challenge = await app.inject({ method: 'POST', url: `/v1/pki/applications/${applicationId}/liveness-challenge` });
+/** Asks for a liveness challenge and answers it, as the portal does with the camera (with the secret the submission returned). */
+export async function giveCapture(app: { inject: (o: object) => Promise<{ statusCode: number; body: string; json: () => any }> }, applicationId: string, captureSecret: string) {
+  const headers = { 'qorgau-capture-secret': captureSecret };
+  const challenge = await app.inject({ method: 'POST', url: `/v1/pki/applications/${applicationId}/liveness-challenge`, headers });
   if (challenge.statusCode !== 201) throw new Error(`liveness challenge: ${challenge.statusCode} ${challenge.body}`);
   const body = captureBody(challenge.json());
-  const capture = await app.inject({ method: 'POST', url: `/v1/pki/applications/${applicationId}/capture`, payload: body });
+  const capture = await app.inject({ method: 'POST', url: `/v1/pki/applications/${applicationId}/capture`, headers, payload: body });
   if (capture.statusCode !== 201) throw new Error(`capture: ${capture.statusCode} ${capture.body}`);
   return body;
 }

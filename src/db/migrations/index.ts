@@ -29,6 +29,7 @@ import * as m20261130_1000_publishspeed_log_batches from './2026-11-30T10-00-pub
 import * as m20261130_1100_publishspeed2_batch_topics from './2026-11-30T11-00-publishspeed2-batch-topics.js';
 import * as m20261130_0210_head_applications from './2026-11-30T02-10-head-applications.js';
 import * as m20261130_1000_lenderspeed_unlogged_rate_limit_counters from './2026-11-30T10-00-lenderspeed-unlogged-rate-limit-counters.js';
+import * as m20261130_1000_portalroles_capture_secret from './2026-11-30T10-00-portalroles-capture-secret.js';
 import * as m20261129_1200_rate_limit_counters from './2026-11-29T12-00-rate-limit-counters.js';
 import * as m20261130_0100_fraud_merge_chain from './2026-11-30T01-00-fraud-merge-chain.js';
 import * as m20261130_0100_fraud_victim_age_group from './2026-11-30T01-00-fraud-victim-age-group.js';
@@ -69,6 +70,7 @@ export const migrations: Record<string, Migration> = {
   // After main's migrations: a database already migrated to 02-00 would refuse an earlier, unapplied name.
   '2026-11-30T02-10-head-applications': m20261130_0210_head_applications,
   '2026-11-30T10-00-lenderspeed-unlogged-rate-limit-counters': m20261130_1000_lenderspeed_unlogged_rate_limit_counters,
+  '2026-11-30T10-00-portalroles-capture-secret': m20261130_1000_portalroles_capture_secret,
   '2026-11-30T10-00-publishspeed-log-batches': m20261130_1000_publishspeed_log_batches,
   '2026-11-30T11-00-publishspeed2-batch-topics': m20261130_1100_publishspeed2_batch_topics,
 };

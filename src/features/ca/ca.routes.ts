@@ -12,6 +12,9 @@ import {
   CaptureBody,
   CaptureForReviewView,
   CaptureReceipt,
+  CaptureSecretHeaders,
+  CaptureViewsQuery,
+  CaptureViewsView,
   LivenessChallenge,
   CertificateFormatQuery,
   CertificateKindParams,
@@ -176,12 +179,14 @@ export const pkiRoutes = fp(
         tags: ['pki'],
         summary: 'Start the live capture of remote identity proofing: prompts to follow in front of the camera, and a code',
         description:
-          'For an application waiting for review. A new challenge replaces an unanswered one and lasts 10 minutes. ' +
-          'Refusals: 404 APPLICATION_NOT_FOUND; 409 APPLICATION_NOT_PENDING, CAPTURE_ALREADY_GIVEN, CAPTURE_NOT_NEEDED.',
+          'For an application waiting for review, by the browser that submitted it: the header Qorgau-Capture-Secret carries the captureSecret the submission returned. ' +
+          'A new challenge replaces an unanswered one and lasts 10 minutes. ' +
+          'Refusals: 401 CAPTURE_SECRET_MISSING; 403 CAPTURE_SECRET_MISMATCH; 404 APPLICATION_NOT_FOUND; 409 APPLICATION_NOT_PENDING, CAPTURE_ALREADY_GIVEN, CAPTURE_NOT_NEEDED.',
         params: ApplicationParams,
-        response: { 201: LivenessChallenge, ...problems(400, 404, 409) },
+        headers: CaptureSecretHeaders,
+        response: { 201: LivenessChallenge, ...problems(400, 401, 403, 404, 409) },
       },
-    }, async (request, reply) => reply.status(201).send(await captures.challenge(request.params.id)));
+    }, async (request, reply) => reply.status(201).send(await captures.challenge(request.params.id, request.headers['qorgau-capture-secret'])));
 
     app.post('/v1/pki/applications/:id/capture', {
       bodyLimit: 8 * 1024 * 1024,
@@ -189,30 +194,46 @@ export const pkiRoutes = fp(
         tags: ['pki'],
         summary: 'Give the live capture (one camera frame per prompt, in order) and a photo of the ID document',
         description:
-          'Answers the liveness challenge; given once. The pictures are stored encrypted for the operator and deleted after the retention period once the application is decided. ' +
+          'Answers the liveness challenge; given once, by the browser that submitted the application (header Qorgau-Capture-Secret: the captureSecret the submission returned; ' +
+          '401 CAPTURE_SECRET_MISSING, 403 CAPTURE_SECRET_MISMATCH, nothing written). The pictures are stored encrypted for the operator and deleted after the retention period once the application is decided. ' +
           'The face-match score is computed by the configured provider; none is connected here, so it is a test double\'s (docs/ca.md). ' +
           'Refusals: 400 CAPTURE_MALFORMED; 409 CAPTURE_NO_CHALLENGE, CAPTURE_CHALLENGE_EXPIRED, CAPTURE_ALREADY_GIVEN, CAPTURE_REPLAYED (a frame already given for an application), APPLICATION_NOT_PENDING; ' +
           '413 CAPTURE_TOO_LARGE; 415 CAPTURE_NOT_AN_IMAGE; 422 CAPTURE_CODE_MISMATCH, CAPTURE_PROMPTS_MISMATCH, CAPTURE_FRAMES_IDENTICAL.',
         params: ApplicationParams,
+        headers: CaptureSecretHeaders,
         body: CaptureBody,
-        response: { 201: CaptureReceipt, ...problems(400, 404, 409, 413, 415, 422) },
+        response: { 201: CaptureReceipt, ...problems(400, 401, 403, 404, 409, 413, 415, 422) },
       },
-    }, async (request, reply) => reply.status(201).send(await captures.capture(request.params.id, request.body)));
+    }, async (request, reply) => reply.status(201).send(await captures.capture(request.params.id, request.headers['qorgau-capture-secret'], request.body)));
 
     app.get('/v1/pki/applications/:id/capture', {
       preHandler: caOperator,
       schema: {
         tags: ['pki'],
         summary: "The applicant's ID photo and live frames, with the face-match score, for the operator's review",
-        description: 'The score is marked testDouble: true while no face-match service is connected. 404 CAPTURE_NOT_FOUND, CAPTURE_PURGED (deleted after the retention period).',
+        description:
+          'The score is marked testDouble: true while no face-match service is connected. Every opening is recorded (who, when; GET /v1/pki/capture-views). ' +
+          '404 CAPTURE_NOT_FOUND, CAPTURE_PURGED (deleted after the retention period).',
         security: operator,
         params: ApplicationParams,
         response: { 200: CaptureForReviewView, ...problems(400, 401, 403, 404) },
       },
     }, async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return captures.forReview(request.params.id);
+      return captures.forReview(request.params.id, `token:${request.principal!.name}`);
     });
+
+    app.get('/v1/pki/capture-views', {
+      preHandler: app.requireRole('ca-operator', 'inspector'),
+      schema: {
+        tags: ['pki'],
+        summary: "Who opened applicants' pictures and when, newest first (of one application with applicationId)",
+        description: 'For CA operators and the inspector who supervises them. The record stays after the pictures are deleted.',
+        security: operator,
+        querystring: CaptureViewsQuery,
+        response: { 200: CaptureViewsView, ...problems(400, 401, 403) },
+      },
+    }, async (request) => captures.views(request.query));
 
     app.get('/v1/pki/review-queue', {
       preHandler: caOperator,

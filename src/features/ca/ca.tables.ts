@@ -101,6 +101,8 @@ export interface CertificateApplicationsTable {
   headship_proof: ColumnType<string | null, string | null | undefined, string | null>;
   /** The roles a head's pair carries (set when the headship was proven); null: the roles of the organization's authorization. */
   employee_roles: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
+  /** SHA-256 of the secret the submission returned: only its holder gives the live capture. */
+  capture_secret_sha256: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
 }
@@ -131,8 +133,17 @@ export interface ProofingCaptureFramesTable {
   created_at: TimestampDefault;
 }
 
+/** Every opening of an applicant's pictures by an operator: who, when, which application. */
+export interface ProofingCaptureViewsTable {
+  id: Generated<string>;
+  application_id: string;
+  viewer: string;
+  viewed_at: TimestampDefault;
+}
+
 export interface CaTables {
   proofing_captures: ProofingCapturesTable;
+  proofing_capture_views: ProofingCaptureViewsTable;
   proofing_capture_frames: ProofingCaptureFramesTable;
   certificates: CertificatesTable;
   certificate_revocation_events: CertificateRevocationEventsTable;

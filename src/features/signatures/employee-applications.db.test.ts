@@ -71,7 +71,7 @@ describe('employee certificates and enrolled organizations', () => {
       expect(pending.json().status).toBe('pending_review');
       await app.inject({ method: 'DELETE', url: `/v1/orgs/${org.bin}/employees/${person.iin}/certificate-authorizations/${authorization.id}`, headers: hr });
       const operator = { authorization: `Bearer ${await adminToken(app)}` };
-      await giveCapture(app, pending.json().id);
+      await giveCapture(app, pending.json().id, pending.json().captureSecret);
       const approved = await app.inject({ method: 'POST', url: `/v1/pki/applications/${pending.json().id}/approve`, headers: operator, payload: {} });
       expect(approved.statusCode, approved.body).toBe(409);
       expect(approved.json().code).toBe('EMPLOYEE_AUTHORIZATION_GONE');

@@ -24,6 +24,7 @@ import {
   UsageEventBatch,
   ViolationCreate,
   ViolationDecision,
+  ViolationQuery,
   ViolationView,
 } from './misuse.schema.js';
 import { recordSignatureUse, UsageService } from './usage-events.js';
@@ -187,6 +188,17 @@ export const misusePlugin = fp(
           response: { 201: Type.Ref('ViolationCase'), ...problems(400, 401, 403, 404, 409, 422) },
         },
       }, async (request, reply) => reply.status(201).send(await violations.open(request.body, `token:${request.principal!.name}`)));
+
+      app.get('/v1/violations', {
+        preHandler: inspector,
+        schema: {
+          tags: ['signatures'],
+          summary: 'Violation cases, newest first (of one status or organization), with their fines in MCI and tenge',
+          security: operator,
+          querystring: ViolationQuery,
+          response: { 200: Type.Array(Type.Ref('ViolationCase')), ...problems(400, 401, 403) },
+        },
+      }, async (request) => violations.list({ status: request.query.status, organizationBin: request.query.organization, limit: request.query.limit }));
 
       app.get('/v1/violations/fine-schedule', {
         schema: { tags: ['signatures'], summary: 'The fine schedule (MCI per violation type and offender category)', response: { 200: FineScheduleView } },

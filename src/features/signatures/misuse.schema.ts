@@ -98,6 +98,14 @@ export const ViolationView = Type.Object(
   },
   { $id: 'ViolationCase' },
 );
+export const ViolationQuery = Type.Object(
+  {
+    status: Type.Optional(ViolationStatus),
+    organization: Type.Optional(Type.String({ pattern: '^[0-9]{12}$' })),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  },
+  { additionalProperties: false },
+);
 export const ViolationCreate = Type.Object(
   {
     alertId: Type.String({ format: 'uuid' }),

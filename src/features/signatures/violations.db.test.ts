@@ -72,6 +72,35 @@ describe('compliance check, violation cases and fines', () => {
     expect(await list(late.person.bin!)).toHaveLength(1);
   });
 
+  it("the inspector's list of cases: newest first, by status or organization, with the fine; for inspectors only", async () => {
+    const first = await departureAlert();
+    const second = await departureAlert();
+    const open = async (alertId: string) => (await app.inject({ method: 'POST', url: '/v1/violations', headers: inspector, payload: { alertId, violationType: 'art640-6', offenderCategory: 'official' } })).json();
+    const a = await open(first.alertId);
+    const b = await open(second.alertId);
+    const fined = await app.inject({ method: 'POST', url: `/v1/violations/${a.id}/decision`, headers: inspector, payload: { status: 'fined', decision: 'Used after leaving' } });
+    expect(fined.statusCode, fined.body).toBe(200);
+
+    const list = async (query: string) => {
+      const res = await app.inject({ url: `/v1/violations${query}`, headers: inspector });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as { id: string; status: string; organizationBin: string; fine: { tenge: number } | null }[];
+    };
+    const all = (await list('?limit=500')).map((c) => c.id);
+    expect(all.indexOf(b.id)).toBeGreaterThanOrEqual(0);
+    expect(all.indexOf(a.id)).toBeGreaterThan(all.indexOf(b.id));
+    const ofFirst = await list(`?organization=${first.bin}`);
+    expect(ofFirst.map((c) => c.id)).toEqual([a.id]);
+    expect(ofFirst[0]).toMatchObject({ status: 'fined', fine: { tenge: fined.json().fine.tenge } });
+    expect((await list('?status=fined&limit=500')).map((c) => c.id)).toContain(a.id);
+    expect((await list('?status=fined&limit=500')).map((c) => c.id)).not.toContain(b.id);
+    expect((await list('?status=open&limit=500')).map((c) => c.id)).toContain(b.id);
+
+    expect((await app.inject({ url: '/v1/violations', headers: rp })).json()).toMatchObject({ status: 403, code: 'AUTH_FORBIDDEN' });
+    expect((await app.inject({ url: '/v1/violations' })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/v1/violations?status=bogus', headers: inspector })).json()).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+  });
+
   it('an inspector escalates an alert to a case, fines it per the schedule in MCI and tenge, and it shows in the statistics', async () => {
     const { bin, iin, alertId, eventIds } = await departureAlert();
     const year = new Date().getUTCFullYear();

@@ -27,6 +27,21 @@ export class ViolationsRepository {
       .executeTakeFirst();
   }
 
+  /** Cases newest first, with their schedule entries' ranges; optionally of one status or organization. */
+  async list(query: { status?: ViolationStatus; organizationBin?: string; limit: number }) {
+    let q = this.db
+      .selectFrom('violation_cases as v')
+      .innerJoin('fine_schedule as s', (j) => j.onRef('s.violation_type', '=', 'v.violation_type').onRef('s.offender_category', '=', 'v.offender_category'))
+      .selectAll('v')
+      .select(['s.min_mci', 's.max_mci'])
+      .orderBy('v.opened_at', 'desc')
+      .orderBy('v.id')
+      .limit(query.limit);
+    if (query.status) q = q.where('v.status', '=', query.status);
+    if (query.organizationBin) q = q.where('v.organization_bin', '=', query.organizationBin);
+    return q.execute();
+  }
+
   async schedule() {
     return this.db.selectFrom('fine_schedule').selectAll().orderBy('violation_type').orderBy('offender_category').execute();
   }

@@ -117,6 +117,15 @@ export class ViolationService {
   async get(id: string): Promise<ViolationView> {
     const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.cases.byId(id) : undefined;
     if (!row) throw AppError.notFound('VIOLATION_NOT_FOUND', `No violation case ${id}`);
+    return this.view(row);
+  }
+
+  /** The inspector's list of cases, newest first. */
+  async list(query: { status?: ViolationStatus; organizationBin?: string; limit: number }): Promise<ViolationView[]> {
+    return (await this.cases.list(query)).map((row) => this.view(row));
+  }
+
+  private view(row: NonNullable<Awaited<ReturnType<ViolationsRepository['byId']>>>): ViolationView {
     const mci = row.fine_mci === null ? null : Number(row.fine_mci);
     return {
       id: row.id,

@@ -125,6 +125,8 @@ export interface WaitingApplication {
   id: string;
   createdAt: string;
   keys: SealedKeys;
+  /** Returned once by the submission: only this browser gives the application's pictures with it. */
+  captureSecret?: string;
 }
 export function saveWaiting(application: WaitingApplication): void {
   localStorage.setItem(STORE_PREFIX + application.id, JSON.stringify(application));

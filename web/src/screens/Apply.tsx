@@ -13,6 +13,8 @@ import { KeyFiles } from '../components/KeyFiles';
 /** What the applicant sees of their application (GET /v1/pki/applications/{id}). */
 export interface ApplicationState {
   id: string;
+  /** Only in the answer to the submission. */
+  captureSecret?: string;
   status: 'pending_review' | 'rejected' | 'issued';
   captured: boolean;
   createdAt: string;
@@ -81,7 +83,7 @@ function Details({ onApplied }: { onApplied: (id: string) => void }) {
           signCsr: toBase64(await buildCsr(sign, subject)),
         },
       });
-      saveWaiting({ id: application.id, createdAt: application.createdAt, keys: await sealKeys(form.password, { auth: auth.privateKey, sign: sign.privateKey }) });
+      saveWaiting({ id: application.id, createdAt: application.createdAt, captureSecret: application.captureSecret, keys: await sealKeys(form.password, { auth: auth.privateKey, sign: sign.privateKey }) });
       onApplied(application.id);
     } catch (err) {
       setProblem(problemText(t, err));
@@ -118,11 +120,13 @@ export function Capture({ applicationId, onDone }: { applicationId: string; onDo
   const [idPhoto, setIdPhoto] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The secret the submission returned, kept with the sealed keys in this browser: the server takes the pictures only with it.
+  const secret = { 'qorgau-capture-secret': loadWaiting(applicationId)?.captureSecret ?? '' };
 
   const start = async () => {
     setProblem(null);
     try {
-      setChallenge(await api<Challenge>(`/v1/pki/applications/${applicationId}/liveness-challenge`, { method: 'POST' }));
+      setChallenge(await api<Challenge>(`/v1/pki/applications/${applicationId}/liveness-challenge`, { method: 'POST', headers: secret }));
       setFrames([]);
       setIdPhoto(null);
     } catch (err) {
@@ -149,7 +153,7 @@ export function Capture({ applicationId, onDone }: { applicationId: string; onDo
     setBusy(true);
     setProblem(null);
     try {
-      await api(`/v1/pki/applications/${applicationId}/capture`, { method: 'POST', body: { code: challenge.code, idPhoto, frames } });
+      await api(`/v1/pki/applications/${applicationId}/capture`, { method: 'POST', headers: secret, body: { code: challenge.code, idPhoto, frames } });
       onDone();
     } catch (err) {
       setProblem(problemText(t, err));

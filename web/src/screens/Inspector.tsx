@@ -6,6 +6,7 @@ import { Loaded } from '../components/Query';
 import { TokenForm } from '../components/TokenForm';
 import { useFormat } from '../format';
 import { officeApi, useOfficeToken } from '../office';
+import { CaptureViews, ViolationCases } from './InspectorCases';
 
 interface Alert {
   id: string;
@@ -47,6 +48,8 @@ export function Inspector() {
           <ul className="cards">{items.map((a) => <AlertCard key={a.id} alert={a} token={token} schedule={schedule.data ?? []} />)}</ul>
         )}
       </Loaded>
+      <ViolationCases token={token} />
+      <CaptureViews token={token} />
       <h2>{t('inspector.statistics')}</h2>
       <Loaded query={statistics}>
         {(rows) => rows.length === 0 ? <p>{t('app.empty')}</p> : (

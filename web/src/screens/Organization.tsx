@@ -5,6 +5,7 @@ import { api, ApiProblem, type HeldCertificate } from '../api';
 import { Loaded } from '../components/Query';
 import { useFormat } from '../format';
 import { useSession } from '../session';
+import { HrCredentials, iinsOfStaffFile, OrgAlerts } from './OrgAdmin';
 
 interface Roles {
   maySign: boolean;
@@ -36,6 +37,7 @@ interface Authorization {
 }
 
 interface StaffSyncResult {
+  listed: number;
   wouldTerminate: { iin: string; position: string }[];
   terminated: { iin: string }[];
   notRecorded: string[];
@@ -85,6 +87,8 @@ export function Organization() {
             <AddEmployee bin={org.bin} />
             <Employees bin={org.bin} />
             <StaffSync bin={org.bin} />
+            <OrgAlerts bin={org.bin} />
+            <HrCredentials bin={org.bin} />
           </>
         )}
       </Loaded>
@@ -252,6 +256,7 @@ function StaffSync({ bin }: { bin: string }) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const [text, setText] = useState('');
+  const [fileCount, setFileCount] = useState<number | null>(null);
   const staff = () => ({ staff: text.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean).map((iin) => ({ iin })) });
   const check = useMutation({ mutationFn: () => api<StaffSyncResult>(`/v1/orgs/${bin}/staff-sync?confirm=false`, { method: 'POST', body: staff() }) });
   const apply = useMutation({
@@ -269,14 +274,40 @@ function StaffSync({ bin }: { bin: string }) {
         {t('org.staffList')}
         <textarea value={text} onChange={(e) => { setText(e.target.value); check.reset(); }} rows={5} />
       </label>
+      <label>
+        {t('roles.org.staffFile')}
+        <input
+          type="file"
+          accept=".csv,.txt,text/csv,text/plain"
+          data-testid="staff-file"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (!file) return;
+            void file.text().then((content) => {
+              const iins = iinsOfStaffFile(content);
+              setText(iins.join('\n'));
+              setFileCount(iins.length);
+              check.reset();
+            });
+          }}
+        />
+      </label>
+      {fileCount !== null ? <p role="status">{t('roles.org.staffFileRead', { count: fileCount })}</p> : null}
       <p className="actions">
         <button type="button" onClick={() => check.mutate()} disabled={check.isPending || !text.trim()}>{t('org.staffCheck')}</button>
       </p>
       {check.isError ? <p role="alert" className="error">{problemText(check.error)}</p> : null}
       {check.isSuccess ? (
         <div role="status" data-testid="staff-check">
+          <p>{t('roles.org.staffListed', { count: check.data.listed })}</p>
           <p>{t('org.staffWouldTerminate', { count: check.data.wouldTerminate.length })}</p>
           {check.data.wouldTerminate.length > 0 ? <ul>{check.data.wouldTerminate.map((e) => <li key={e.iin}><span className="mono">{e.iin}</span> — {e.position}</li>)}</ul> : null}
+          {check.data.notRecorded.length > 0 ? (
+            <>
+              <p>{t('roles.org.staffNotRecorded', { count: check.data.notRecorded.length })}</p>
+              <ul data-testid="staff-not-recorded">{check.data.notRecorded.map((iin) => <li key={iin} className="mono">{iin}</li>)}</ul>
+            </>
+          ) : null}
           {check.data.wouldTerminate.length > 0 ? (
             <button type="button" className="primary" onClick={() => apply.mutate(check.data.wouldTerminate.length)} disabled={apply.isPending}>{t('org.staffConfirm', { count: check.data.wouldTerminate.length })}</button>
           ) : null}

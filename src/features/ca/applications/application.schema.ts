@@ -60,6 +60,12 @@ export const ApplicationView = Type.Object({
     description: "A head's application: how the headship is proven (the registry extract an operator checks, or a trusted certificate already carrying the first-head role)",
   }),
   certificates: Type.Array(IssuedCertificateView),
+  captureSecret: Type.Optional(
+    Type.String({
+      description:
+        'Returned once, by the submission of an application that waits for review: the secret the live capture and its challenge need (header Qorgau-Capture-Secret), so that only the applicant\'s browser gives the pictures. The server keeps only its SHA-256.',
+    }),
+  ),
 });
 export type ApplicationViewType = Static<typeof ApplicationView>;
 
@@ -160,4 +166,24 @@ export const CaptureForReviewView = Type.Object({
     provider: Type.Union([Type.String(), Type.Null()]),
     testDouble: Type.Boolean({ description: 'true: no face-match service is connected; the score is a stand-in and compares nothing' }),
   }),
+});
+
+/** The header carrying the capture secret returned at submission. */
+export const CaptureSecretHeaders = Type.Object({
+  'qorgau-capture-secret': Type.Optional(Type.String({ maxLength: 200, description: 'The captureSecret the submission returned' })),
+});
+
+/** Who opened an applicant's pictures, and when. */
+export const CaptureViewsQuery = Type.Object({
+  applicationId: Type.Optional(Type.String({ format: 'uuid' })),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+});
+export const CaptureViewsView = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      applicationId: Type.String(),
+      viewer: Type.String({ description: 'The operator token name that opened the pictures' }),
+      viewedAt: Type.String({ format: 'date-time' }),
+    }),
+  ),
 });

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { captureSecretHash } from './proofing-captures.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../../db/types.js';
 import { AppError } from '../../../errors/app-error.js';
@@ -212,7 +213,10 @@ export class CertificateApplicationService {
         await this.issueFor(trx, base, { authKey: auth.spki, signKey: sign.spki, proofing: outcome.method });
       });
     } else if (outcome.decision === 'review') {
-      await this.repository.insert({ ...base, status: 'pending_review', review_reason: outcome.reason }).catch(extractTaken);
+      // Only the browser that submitted gives the pictures: the secret is returned once, its SHA-256 kept.
+      const captureSecret = randomBytes(32).toString('base64url');
+      await this.repository.insert({ ...base, status: 'pending_review', review_reason: outcome.reason, capture_secret_sha256: captureSecretHash(captureSecret) }).catch(extractTaken);
+      return { ...(await this.view(id)), captureSecret };
     } else {
       await this.repository.insert({ ...base, status: 'rejected', decision_reason: outcome.reason, decided_by: `proofing:${this.proofing.name}`, decided_at: new Date() });
     }

@@ -112,8 +112,8 @@ describe('remote certificate applications', () => {
 
   it('two operators approving at once issue one pair, not two', async () => {
     useProofing(new OperatorReviewProofing());
-    const { id } = (await submit()).json();
-    await giveCapture(app, id);
+    const { id, captureSecret } = (await submit()).json();
+    await giveCapture(app, id, captureSecret);
     const approve = () => app.inject({ method: 'POST', url: `/v1/pki/applications/${id}/approve`, headers: operator() }); // no body at all: every field is optional
     const answers = await Promise.all([approve(), approve()]);
     expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);

@@ -7,6 +7,7 @@ import { OperatorReviewProofing } from './identity-proofing.js';
 import { FaceMatchTestDouble } from './face-match.js';
 import { CaptureSeal } from './proofing-capture-seal.js';
 import { LIVENESS_PROMPTS } from './proofing-captures.js';
+import { createApiToken } from '../../../auth/api-tokens.js';
 
 let app: FastifyInstance;
 let operatorToken: string;
@@ -29,13 +30,19 @@ function problem(res: Reply, status: number, code: string) {
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
 }
 
+/** The secret each application's submission returned, as the applicant's browser keeps it. */
+const secrets = new Map<string, string>();
 async function apply(person = buildPerson()): Promise<string> {
   const res = await app.inject({ method: 'POST', url: '/v1/pki/applications', payload: applicationBody(person, await buildCsrPair(person)) });
   expect(res.json()).toMatchObject({ status: 'pending_review', captured: false });
+  expect(res.json().captureSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  secrets.set(res.json().id, res.json().captureSecret);
   return res.json().id;
 }
-const challenge = async (id: string) => app.inject({ method: 'POST', url: `/v1/pki/applications/${id}/liveness-challenge` });
-const capture = async (id: string, payload: object) => app.inject({ method: 'POST', url: `/v1/pki/applications/${id}/capture`, payload });
+const withSecret = (id: string, secret = secrets.get(id)) => (secret === undefined ? {} : { 'qorgau-capture-secret': secret });
+const challenge = async (id: string, secret?: string) => app.inject({ method: 'POST', url: `/v1/pki/applications/${id}/liveness-challenge`, headers: withSecret(id, secret) });
+const capture = async (id: string, payload: object, secret?: string) => app.inject({ method: 'POST', url: `/v1/pki/applications/${id}/capture`, headers: withSecret(id, secret), payload });
+const give = (id: string) => giveCapture(app, id, secrets.get(id)!);
 const approve = async (id: string, payload: object = {}) => app.inject({ method: 'POST', url: `/v1/pki/applications/${id}/approve`, headers: operator(), payload });
 
 describe('remote identity proofing with the camera', () => {
@@ -100,7 +107,7 @@ describe('remote identity proofing with the camera', () => {
 
   it('deletes the pictures once the retention period after the decision has passed, keeping the score', async () => {
     const id = await apply();
-    await giveCapture(app, id);
+    await give(id);
     expect((await approve(id)).statusCode).toBe(200);
     const captures = app.certificateApplications!.captures!;
     const { database } = await getTestDatabase();
@@ -122,13 +129,94 @@ describe('remote identity proofing with the camera', () => {
     });
     try {
       const id = await apply();
-      await giveCapture(app, id);
+      await give(id);
       expect(seenFrames).toBe(3);
       const seen = (await app.inject({ url: `/v1/pki/applications/${id}/capture`, headers: operator() })).json();
       expect(seen.faceMatch).toMatchObject({ score: 0.93, liveness: 'passed', provider: 'test-double', testDouble: true });
     } finally {
       captures.faceMatch = original;
     }
+  });
+});
+
+describe("only the applicant's browser gives the pictures; every operator view is recorded", () => {
+  const storedCapture = async (id: string) => {
+    const { database } = await getTestDatabase();
+    return database.db.selectFrom('proofing_captures').selectAll().where('application_id', '=', id).executeTakeFirst();
+  };
+
+  it('a missing or wrong secret is refused with a problem and writes nothing; the status view never shows the secret', async () => {
+    const id = await apply();
+    const other = await apply();
+    expect((await app.inject(`/v1/pki/applications/${id}`)).json().captureSecret).toBeUndefined();
+    const { database } = await getTestDatabase();
+    const stored = await database.db.selectFrom('certificate_applications').select('capture_secret_sha256').where('id', '=', id).executeTakeFirstOrThrow();
+    // Only the SHA-256 is kept (checked with an independent hash of the returned secret).
+    expect(Buffer.from(stored.capture_secret_sha256!).toString('hex')).toBe((await import('node:crypto')).createHash('sha256').update(secrets.get(id)!).digest('hex'));
+
+    problem(await challenge(id, ''), 401, 'CAPTURE_SECRET_MISSING');
+    problem(await app.inject({ method: 'POST', url: `/v1/pki/applications/${id}/liveness-challenge` }), 401, 'CAPTURE_SECRET_MISSING');
+    problem(await challenge(id, 'guessed-secret'), 403, 'CAPTURE_SECRET_MISMATCH');
+    problem(await challenge(id, secrets.get(other)), 403, 'CAPTURE_SECRET_MISMATCH');
+    expect(await storedCapture(id)).toBeUndefined();
+
+    // With the challenge given to the applicant, an attacker who saw the code still cannot answer it.
+    const given = (await challenge(id)).json();
+    const before = await storedCapture(id);
+    problem(await app.inject({ method: 'POST', url: `/v1/pki/applications/${id}/capture`, payload: captureBody(given) }), 401, 'CAPTURE_SECRET_MISSING');
+    problem(await capture(id, captureBody(given), secrets.get(other)), 403, 'CAPTURE_SECRET_MISMATCH');
+    problem(await capture(id, captureBody(given), secrets.get(id)!.slice(0, -1) + (secrets.get(id)!.endsWith('A') ? 'B' : 'A')), 403, 'CAPTURE_SECRET_MISMATCH');
+    expect(await storedCapture(id)).toEqual(before);
+    expect((await storedCapture(id))!.captured_at).toBeNull();
+    const { count } = await database.db.selectFrom('proofing_capture_frames').select((eb) => eb.fn.countAll<string>().as('count')).where('application_id', '=', id).executeTakeFirstOrThrow();
+    expect(Number(count)).toBe(0);
+    expect((await app.inject(`/v1/pki/applications/${id}`)).json().captured).toBe(false);
+    // The applicant's own secret still works afterwards.
+    expect((await capture(id, captureBody(given))).statusCode).toBe(201);
+  });
+
+  it('an application submitted before secrets existed has none: its capture is refused (proofed in person)', async () => {
+    const id = await apply();
+    const { database } = await getTestDatabase();
+    await database.db.updateTable('certificate_applications').set({ capture_secret_sha256: null }).where('id', '=', id).execute();
+    problem(await challenge(id), 403, 'CAPTURE_SECRET_MISMATCH');
+    expect(await storedCapture(id)).toBeUndefined();
+  });
+
+  it('records who opened the pictures and when; the list is for CA operators and inspectors', async () => {
+    const id = await apply();
+    await give(id);
+    const { database } = await getTestDatabase();
+    const second = (await createApiToken(database.db, `second-operator-${id.slice(0, 8)}`, 'ca-operator')).token;
+    const inspector = await buildOperatorToken(database.db, 'inspector');
+    const lender = await buildOperatorToken(database.db, 'relying-party');
+    const views = (token: string, query = `?applicationId=${id}`) => app.inject({ url: `/v1/pki/capture-views${query}`, headers: { authorization: `Bearer ${token}` } });
+    expect((await views(operatorToken)).json().items).toEqual([]);
+
+    const start = Date.now();
+    expect((await app.inject({ url: `/v1/pki/applications/${id}/capture`, headers: operator() })).statusCode).toBe(200);
+    expect((await app.inject({ url: `/v1/pki/applications/${id}/capture`, headers: { authorization: `Bearer ${second}` } })).statusCode).toBe(200);
+    // A refused look (no token) is not a view.
+    expect((await app.inject(`/v1/pki/applications/${id}/capture`)).statusCode).toBe(401);
+
+    const listed = (await views(inspector)).json().items as { applicationId: string; viewer: string; viewedAt: string }[];
+    expect(listed).toHaveLength(2);
+    expect(listed.map((v) => v.viewer)).toEqual([`token:second-operator-${id.slice(0, 8)}`, 'token:test-ca-operator']);
+    for (const v of listed) {
+      expect(v.applicationId).toBe(id);
+      expect(Date.parse(v.viewedAt)).toBeGreaterThanOrEqual(start - 1000);
+    }
+    expect((await views(operatorToken, '?limit=500')).json().items.filter((v: { applicationId: string }) => v.applicationId === id)).toHaveLength(2);
+
+    problem(await views(lender), 403, 'AUTH_FORBIDDEN');
+    problem(await app.inject(`/v1/pki/capture-views?applicationId=${id}`), 401, 'AUTH_REQUIRED');
+    problem(await views(operatorToken, '?applicationId=not-a-uuid'), 400, 'VALIDATION_FAILED');
+
+    // The record stays after the pictures are deleted; a look at deleted pictures adds none.
+    await approve(id);
+    await app.certificateApplications!.captures!.purgeDecided(0, new Date(Date.now() + 1000));
+    problem(await app.inject({ url: `/v1/pki/applications/${id}/capture`, headers: operator() }), 404, 'CAPTURE_PURGED');
+    expect((await views(operatorToken)).json().items).toHaveLength(2);
   });
 });
 
@@ -153,7 +241,7 @@ describe('nobody obtains a certificate naming person X without X\'s proof', () =
 
   it("a capture given for one application is refused for another (a replay), which then cannot be approved", async () => {
     const first = await apply();
-    const recorded = await giveCapture(app, first);
+    const recorded = await give(first);
     const second = await apply();
     const given = (await challenge(second)).json();
     // The recording relabelled with the new challenge's prompts and code: the frames' bytes give it away.

@@ -1,4 +1,4 @@
-import { createHash, randomInt } from 'node:crypto';
+import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../../db/types.js';
 import { AppError } from '../../../errors/app-error.js';
@@ -15,6 +15,11 @@ export const FRAME_MAX_BYTES = 600 * 1024;
 export const ID_PHOTO_MAX_BYTES = 2 * 1024 * 1024;
 
 type ImageType = 'image/jpeg' | 'image/png';
+
+/** What the server keeps of the capture secret a submission returns. */
+export function captureSecretHash(secret: string): Buffer {
+  return createHash('sha256').update(secret, 'utf8').digest();
+}
 
 /** The type the bytes say, whatever the sender claims. */
 function imageTypeOf(bytes: Buffer): ImageType | null {
@@ -53,7 +58,7 @@ export interface CaptureForReview {
 }
 
 /** Which applications a capture may be given to, and who they are (the CA's own table). */
-type CapturableApplication = { id: string; iin: string; id_document_number: string | null; status: string };
+type CapturableApplication = { id: string; iin: string; id_document_number: string | null; status: string; capture_secret_sha256: Buffer | null };
 
 /**
  * The browser's identity proofing: a liveness challenge per application (prompts in a random
@@ -73,9 +78,22 @@ export class ProofingCaptures {
   }
 
   private async application(id: string): Promise<CapturableApplication> {
-    const row = await this.db.selectFrom('certificate_applications').select(['id', 'iin', 'id_document_number', 'status']).where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('certificate_applications').select(['id', 'iin', 'id_document_number', 'status', 'capture_secret_sha256']).where('id', '=', id).executeTakeFirst();
     if (!row) throw AppError.notFound('APPLICATION_NOT_FOUND', `No certificate application ${id}`);
     return row;
+  }
+
+  /**
+   * Only the browser that submitted the application gives its pictures: it holds the secret the
+   * submission returned. Checked before anything is written; an application submitted before the
+   * secret existed has none and is proofed in person.
+   */
+  private static requireSecret(row: CapturableApplication, secret: string | undefined) {
+    if (!secret) throw AppError.unauthorized('CAPTURE_SECRET_MISSING', 'Send the captureSecret the submission returned, in the Qorgau-Capture-Secret header');
+    const expected = row.capture_secret_sha256 ? Buffer.from(row.capture_secret_sha256) : null;
+    if (!expected || !timingSafeEqual(captureSecretHash(secret), expected)) {
+      throw AppError.forbidden('CAPTURE_SECRET_MISMATCH', 'This is not the secret given when this application was submitted');
+    }
   }
 
   private static requireCapturable(row: CapturableApplication) {
@@ -84,8 +102,9 @@ export class ProofingCaptures {
   }
 
   /** A new challenge; it replaces an unanswered one. A capture, once given, is final. */
-  async challenge(applicationId: string): Promise<{ prompts: LivenessPrompt[]; code: string; expiresAt: string }> {
+  async challenge(applicationId: string, secret: string | undefined): Promise<{ prompts: LivenessPrompt[]; code: string; expiresAt: string }> {
     const row = await this.application(applicationId);
+    ProofingCaptures.requireSecret(row, secret);
     ProofingCaptures.requireCapturable(row);
     const pool = [...LIVENESS_PROMPTS];
     const prompts: LivenessPrompt[] = [];
@@ -103,8 +122,9 @@ export class ProofingCaptures {
   }
 
   /** The capture answering the challenge: checked, scored, sealed and stored in one transaction. */
-  async capture(applicationId: string, input: CaptureInput): Promise<{ capturedAt: string }> {
+  async capture(applicationId: string, secret: string | undefined, input: CaptureInput): Promise<{ capturedAt: string }> {
     const row = await this.application(applicationId);
+    ProofingCaptures.requireSecret(row, secret);
     ProofingCaptures.requireCapturable(row);
     const challenge = await this.db.selectFrom('proofing_captures').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
     if (!challenge) throw AppError.conflict('CAPTURE_NO_CHALLENGE', 'Ask for a liveness challenge first (POST /v1/pki/applications/{id}/liveness-challenge)');
@@ -185,12 +205,14 @@ export class ProofingCaptures {
     );
   }
 
-  /** The pictures, opened for the operator reviewing the application. */
-  async forReview(applicationId: string): Promise<CaptureForReview> {
+  /** The pictures, opened for the operator reviewing the application; the opening is recorded (who, when). */
+  async forReview(applicationId: string, viewer: string): Promise<CaptureForReview> {
     await this.application(applicationId);
     const row = await this.db.selectFrom('proofing_captures').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
     if (!row?.captured_at) throw AppError.notFound('CAPTURE_NOT_FOUND', `Application ${applicationId} has no capture`);
     if (!row.images) throw AppError.notFound('CAPTURE_PURGED', `The pictures of application ${applicationId} were deleted after the retention period`);
+    // Recorded before the pictures are opened: no view goes unrecorded.
+    await this.db.insertInto('proofing_capture_views').values({ application_id: applicationId, viewer }).execute();
     const images = JSON.parse(this.seal.open(applicationId, Buffer.from(row.images)).toString('utf8')) as SealedImages;
     return {
       prompts: JSON.parse(row.prompts) as string[],
@@ -199,6 +221,14 @@ export class ProofingCaptures {
       frames: images.frames.map((f) => ({ prompt: f.prompt, mediaType: f.type, data: f.data })),
       faceMatch: { score: row.face_match_score, liveness: row.liveness, provider: row.face_match_provider, testDouble: row.face_match_provider === 'test-double' },
     };
+  }
+
+  /** Who opened applicants' pictures, newest first (of one application, or of all). */
+  async views(query: { applicationId?: string; limit: number }): Promise<{ items: { applicationId: string; viewer: string; viewedAt: string }[] }> {
+    let q = this.db.selectFrom('proofing_capture_views').select(['application_id', 'viewer', 'viewed_at']).orderBy('viewed_at', 'desc').orderBy('id', 'desc').limit(query.limit);
+    if (query.applicationId) q = q.where('application_id', '=', query.applicationId);
+    const rows = await q.execute();
+    return { items: rows.map((r) => ({ applicationId: r.application_id, viewer: r.viewer, viewedAt: new Date(r.viewed_at).toISOString() })) };
   }
 
   /**

@@ -7,6 +7,7 @@ import { TokenForm } from '../../components/TokenForm';
 import { useFormat } from '../../format';
 import { officeApi, useOfficeToken } from '../../office';
 import { useRegions } from '../../regions';
+import { CaseActions } from './CaseActions';
 
 interface ClusterSummary {
   id: string;
@@ -81,18 +82,20 @@ export function Investigator() {
                   <th scope="col">{t('investigator.growth')}</th>
                   <th scope="col">{t('investigator.regions')}</th>
                   <th scope="col">{t('investigator.status')}</th>
+                  <th scope="col">{t('roles.inv.assignee')}</th>
                   <th scope="col"><span className="sr-only">{t('investigator.open', { id: '' })}</span></th>
                 </tr>
               </thead>
               <tbody>
                 {items.map((c) => (
-                  <tr key={c.id}>
+                  <tr key={c.id} data-cluster={c.id}>
                     <td>{c.id}</td>
                     <td>{f.number(c.reportCount)}</td>
                     <td>{f.tenge(c.totalLossKzt)}</td>
                     <td>{f.number(c.growth30d)}</td>
                     <td>{c.regions.map(nameOf).join(', ')}</td>
                     <td>{t(`investigator.status_${c.status}`)}</td>
+                    <td>{c.assignee ?? '—'}</td>
                     <td><button type="button" onClick={() => setOpen(c.id)}>{t('investigator.open', { id: c.id })}</button></td>
                   </tr>
                 ))}
@@ -230,6 +233,13 @@ function ClusterView({ token, clusterId }: { token: string; clusterId: string })
                 </form>
                 {setStatus.isSuccess || addNote.isSuccess ? <p role="status" className="ok">{t('investigator.saved')}</p> : null}
               </div>
+              <CaseActions
+                key={clusterId}
+                token={token}
+                clusterId={clusterId}
+                assignee={d.cluster.assignee}
+                reports={d.reports.map((r) => ({ id: r.id, name: names.get(r.id) ?? '', summary: `${f.date(r.occurredAt)}, ${nameOf(r.region)}, ${f.tenge(r.lossKzt)}` }))}
+              />
             </>
           );
         }}
