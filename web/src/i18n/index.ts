@@ -3,6 +3,9 @@ import { initReactI18next } from 'react-i18next';
 import { en } from './en';
 import { kk } from './kk';
 import { ru } from './ru';
+import { enPortalops } from './en.portalops';
+import { kkPortalops } from './kk.portalops';
+import { ruPortalops } from './ru.portalops';
 
 export const LANGUAGES = [
   { code: 'kk', name: 'Қазақша' },
@@ -26,7 +29,7 @@ export function initialLanguage(stored: string | null, browser: readonly string[
 export function setupI18n() {
   const language = initialLanguage(localStorage.getItem(STORAGE_KEY), navigator.languages ?? [navigator.language]);
   void i18n.use(initReactI18next).init({
-    resources: { en: { translation: en }, ru: { translation: ru }, kk: { translation: kk } },
+    resources: { en: { translation: { ...en, ...enPortalops } }, ru: { translation: { ...ru, ...ruPortalops } }, kk: { translation: { ...kk, ...kkPortalops } } },
     lng: language,
     fallbackLng: false,
     interpolation: { escapeValue: false },
