@@ -23,6 +23,8 @@ export function Policy() {
   const { token, save, clear } = useOfficeToken('operator');
   const current = useQuery({ queryKey: ['policy', 'current', token], enabled: Boolean(token), queryFn: () => officeApi<PolicyVersion>(token!, '/v1/credit/policy') });
   const versions = useQuery({ queryKey: ['policy', 'versions', token], enabled: Boolean(token), queryFn: () => officeApi<PolicyVersion[]>(token!, '/v1/credit/policy/versions') });
+  // Kept here: the form below starts afresh from each new version, so it cannot hold the notice.
+  const [saved, setSaved] = useState<string | null>(null);
   if (!token) {
     return (
       <section>
@@ -42,7 +44,8 @@ export function Policy() {
             <h2 data-testid="policy-current">{t('ops.policy.current', { version: p.version, date: f.dateTime(p.createdAt) })}</h2>
             <p className="hint">{t('ops.policy.by', { who: p.createdBy })}{p.note ? ` — ${p.note}` : ''}</p>
             <Rules rules={p.rules} />
-            <NewVersion key={p.version} token={token} from={p.rules} />
+            {saved ? <p role="status" className="ok" data-testid="policy-saved">{saved}</p> : null}
+            <NewVersion key={p.version} token={token} from={p.rules} onSaved={setSaved} />
           </>
         )}
       </Loaded>
@@ -91,13 +94,12 @@ function Rules({ rules }: { rules: Rule[] }) {
   );
 }
 
-function NewVersion({ token, from }: { token: string; from: Rule[] }) {
+function NewVersion({ token, from, onSaved }: { token: string; from: Rule[]; onSaved: (notice: string | null) => void }) {
   const { t } = useTranslation();
   const id = useId();
   const client = useQueryClient();
   const [rules, setRules] = useState<Draft[]>(() => from.map(toDraft));
   const [note, setNote] = useState('');
-  const [done, setDone] = useState<string | null>(null);
   const add = useMutation({
     mutationFn: () =>
       officeApi<PolicyVersion>(token, '/v1/credit/policy', {
@@ -108,7 +110,7 @@ function NewVersion({ token, from }: { token: string; from: Rule[] }) {
         },
       }),
     onSuccess: async (v) => {
-      setDone(t('ops.policy.saved', { version: v.version }));
+      onSaved(t('ops.policy.saved', { version: v.version }));
       await client.invalidateQueries({ queryKey: ['policy'] });
     },
   });
@@ -116,7 +118,7 @@ function NewVersion({ token, from }: { token: string; from: Rule[] }) {
   const toggle = (values: string[], value: string, on: boolean) => (on ? [...values.filter((v) => v !== value), value] : values.filter((v) => v !== value));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setDone(null);
+    onSaved(null);
     add.mutate();
   };
   return (
@@ -152,7 +154,6 @@ function NewVersion({ token, from }: { token: string; from: Rule[] }) {
       <p><button type="button" onClick={() => setRules([...rules, { name: '', all: 'iin', any: '', products: [...PRODUCTS], channels: [...CHANNELS], days: '180' }])}>{t('ops.policy.addRule')}</button></p>
       <div className="field"><label htmlFor={`${id}-note`}>{t('ops.policy.note')}</label><input id={`${id}-note`} value={note} onChange={(e) => setNote(e.target.value)} /></div>
       <button type="submit" className="primary" disabled={add.isPending}>{t('ops.policy.save')}</button>
-      {done ? <p role="status" className="ok" data-testid="policy-saved">{done}</p> : null}
       {add.isError ? <p role="alert" className="error">{add.error instanceof ApiProblem ? add.error.detail : (add.error as Error).message}</p> : null}
     </form>
   );
