@@ -1,4 +1,4 @@
-import type { enPortalops } from './en.portalops';
+import type { enPortalops } from './en.portalops.js';
 
 type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K]> };
 
