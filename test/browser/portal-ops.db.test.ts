@@ -162,7 +162,9 @@ describe.skipIf(browserTestsSkipped)('the portal for operators, lenders and the 
       await page.getByRole('navigation', { name: l.app.nav }).getByRole('link', { name: l.ops.nav.centers }).click();
       await page.getByRole('heading', { level: 1, name: l.ops.centers.title }).waitFor();
       await page.getByRole('button', { name: l.ops.centers.nearest }).click();
-      await page.getByText(l.ops.centers.nearestShown).waitFor();
+      // The location is asked only on this click; a refusal would be said in words (role alert).
+      await Promise.race([page.getByText(l.ops.centers.nearestShown).waitFor(), page.getByRole('alert').waitFor()]);
+      expect(await page.getByRole('alert').count(), await page.getByRole('alert').allTextContents().then((t) => t.join(' '))).toBe(0);
       const first = page.getByTestId('centers').locator('li.card').first();
       await first.getByRole('heading', { name }).waitFor();
       expect(await first.textContent()).toContain(fill(l.ops.centers.distance, { km: '0' }));
