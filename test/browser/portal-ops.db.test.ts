@@ -240,14 +240,15 @@ describe.skipIf(browserTestsSkipped)('the portal for operators, lenders and the 
     const rules = await form.locator('fieldset[data-rule]').count();
     await form.getByRole('button', { name: m.ops.policy.addRule }).click();
     const rule = form.getByRole('group', { name: fill(m.ops.policy.ruleN, { n: rules + 1 }) });
-    const ruleName = `Passport leaks ${unique()}`;
+    const ruleName = `ID document leaks ${unique()}`;
     await rule.getByLabel(m.ops.policy.name).fill(ruleName);
-    await rule.getByLabel(m.ops.policy.all).fill('iin, passport');
+    await rule.getByLabel(m.ops.policy.all).fill('iin, id_document');
     await rule.getByLabel(m.ops.policy.days).fill('90');
     await rule.getByRole('checkbox', { name: m.restrictions.channel_in_person }).uncheck();
-    await form.getByLabel(m.ops.policy.note).fill('Passports leaked with IINs are restricted online for 90 days');
+    await form.getByLabel(m.ops.policy.note).fill('ID documents leaked with IINs are restricted online for 90 days');
     await form.getByRole('button', { name: m.ops.policy.save }).click();
-    await page.getByTestId('policy-saved').waitFor();
+    await Promise.race([page.getByTestId('policy-saved').waitFor(), page.getByRole('alert').waitFor()]);
+    expect(await page.getByRole('alert').count(), (await page.getByRole('alert').allTextContents()).join(' ')).toBe(0);
     await expect.poll(async () => Number(/\d+/.exec((await current.textContent()) ?? '')?.[0])).toBe(before + 1);
     const saved = page.getByTestId('policy-rules').getByRole('row').filter({ hasText: ruleName });
     expect(await saved.textContent()).toContain(fill(m.ops.policy.daysValue, { count: 90 }));
@@ -255,7 +256,7 @@ describe.skipIf(browserTestsSkipped)('the portal for operators, lenders and the 
     // The API says the same: the new version holds the rule as typed.
     const policy = (await api('/v1/credit/policy', { token: server.token('operator.token') })).json() as { version: number; rules: { name: string; all: string[]; channels: string[]; days: number }[] };
     expect(policy.version).toBe(before + 1);
-    expect(policy.rules.find((r) => r.name === ruleName)).toMatchObject({ all: ['iin', 'passport'], channels: ['online'], days: 90 });
+    expect(policy.rules.find((r) => r.name === ruleName)).toMatchObject({ all: ['iin', 'id_document'], channels: ['online'], days: 90 });
     await page.getByTestId('policy-versions').getByText(fill(m.ops.policy.versionLine, { version: before, date: 'X', who: 'X', rules: 'X' }).split(',')[0]).first().waitFor();
     await expectAccessible(page, 'restriction policy, new version');
     await screenshot(page, 'policy-en');

@@ -171,7 +171,7 @@ export const enPortalops = {
       daysValue: '{{count}} days',
       noRules: 'No rules: publishing a breach restricts nobody.',
       newVersion: 'Make a new version',
-      categoriesHint: 'Data categories, separated by commas (for example iin, passport).',
+      categoriesHint: 'Data categories, separated by commas (for example iin, id_document).',
       addRule: 'Add a rule',
       removeRule: 'Remove rule {{n}}',
       ruleN: 'Rule {{n}}',

@@ -171,7 +171,7 @@ export const kkPortalops: Messages<typeof enPortalops> = {
       daysValue: '{{count}} күн',
       noRules: 'Ереже жоқ: ағуды жариялау ешкімді шектемейді.',
       newVersion: 'Жаңа нұсқа жасау',
-      categoriesHint: 'Деректер санаттары, үтір арқылы (мысалы iin, passport).',
+      categoriesHint: 'Деректер санаттары, үтір арқылы (мысалы iin, id_document).',
       addRule: 'Ереже қосу',
       removeRule: '{{n}}-ережені жою',
       ruleN: '{{n}}-ереже',

@@ -171,7 +171,7 @@ export const ruPortalops: Messages<typeof enPortalops> = {
       daysValue: '{{count}} дн.',
       noRules: 'Правил нет: публикация утечки никого не ограничивает.',
       newVersion: 'Создать новую версию',
-      categoriesHint: 'Категории данных через запятую (например iin, passport).',
+      categoriesHint: 'Категории данных через запятую (например iin, id_document).',
       addRule: 'Добавить правило',
       removeRule: 'Удалить правило {{n}}',
       ruleN: 'Правило {{n}}',
