@@ -185,6 +185,8 @@ export const ERROR_CODES: Record<string, ErrorCode> = {
   ISSUED_ON_INVALID: { kind: 'malformed', area: 'credit', meaning: 'issuedOn must be a real date, not in the future' },
   LENDER_DISABLED: { kind: 'conflict', area: 'credit', meaning: 'The lender … is disabled' },
   LENDER_EXISTS: { kind: 'conflict', area: 'credit', meaning: 'A lender with BIN … exists already' },
+  LENDER_KEY_SCOPE_EXCEEDED: { kind: 'forbidden', area: 'credit', meaning: 'The key you call with may not …: a new key may do no more than it' },
+  LENDER_KEYS_LIMIT: { kind: 'conflict', area: 'credit', meaning: 'A lender holds at most … active keys: revoke one you no longer use first' },
   LENDER_KEY_NOT_FOUND: { kind: 'not_found', area: 'credit', meaning: 'No active key … of lender …' },
   LENDER_NOT_FOUND: { kind: 'not_found', area: 'credit', meaning: 'No lender with BIN …' },
   LIFT_ALREADY_CANCELLED: { kind: 'conflict', area: 'credit', meaning: 'This lift was already cancelled' },

@@ -45,8 +45,9 @@ export const securityHeadersPlugin = fp(
       }
       // Challenges, sessions and sign-in refusals are per person too (guarded routes say it in auth-hooks.ts).
       if (request.url.startsWith('/v1/auth/')) reply.header('cache-control', 'no-store');
-      // The webcam (identity proofing) is for this origin only; nothing else is asked for.
-      reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=(), payment=()');
+      // The webcam (identity proofing) and the location (the nearest literacy center, asked only
+      // when the person clicks for it) are for this origin only; nothing else is asked for.
+      reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=(self), payment=()');
     });
   },
   { name: 'security-headers', dependencies: ['database'] },

@@ -23,6 +23,11 @@ import { FollowReport, MyFraudReports, ReportFraud } from './screens/fraud/Repor
 import { Lookup } from './screens/fraud/Lookup';
 import { Assessment } from './screens/literacy/Assessment';
 import { Volunteer } from './screens/literacy/Volunteer';
+import { FraudStatistics } from './screens/ops/FraudStatistics';
+import { Centers } from './screens/ops/Centers';
+import { CentersAdmin } from './screens/ops/CentersAdmin';
+import { QuestionBank } from './screens/ops/QuestionBank';
+import { Policy } from './screens/ops/Policy';
 
 const LARGE_TEXT_KEY = 'qorgau.largeText';
 
@@ -50,6 +55,11 @@ function Screen({ path }: { path: string }) {
   if (path === '/literacy/test') return <Assessment />;
   if (path === '/literacy/index') return <IndexPage />;
   if (path === '/literacy/volunteer') return <Volunteer />;
+  if (path === '/fraud/statistics') return <FraudStatistics />;
+  if (path === '/literacy/centers') return <Centers />;
+  if (path === '/operator/policy') return <Policy />;
+  if (path === '/operator/literacy/bank') return <QuestionBank />;
+  if (path === '/operator/literacy/centers') return <CentersAdmin />;
   if (path === '/org') return session === undefined ? null : <Organization />;
   const personal: Record<string, () => ReactElement> = {
     '/me/breaches': () => <MyBreaches />,
@@ -118,6 +128,8 @@ export function App() {
           <li><Link to="/fraud/report">{t('more.reportFraud')}</Link></li>
           <li><Link to="/literacy/test">{t('more.assessment')}</Link></li>
           <li><Link to="/literacy/index">{t('more.index')}</Link></li>
+          <li><Link to="/fraud/statistics">{t('ops.nav.statistics')}</Link></li>
+          <li><Link to="/literacy/centers">{t('ops.nav.centers')}</Link></li>
           {session?.holder === 'employee' ? <li><Link to="/org">{t('nav.organization')}</Link></li> : null}
           {session ? (
             <>
@@ -144,6 +156,9 @@ export function App() {
           <ul>
             <li><Link to="/operator">{t('nav.operator')}</Link></li>
             <li><Link to="/operator/certificates">{t('review.nav')}</Link></li>
+            <li><Link to="/operator/policy">{t('ops.nav.policy')}</Link></li>
+            <li><Link to="/operator/literacy/bank">{t('ops.nav.bank')}</Link></li>
+            <li><Link to="/operator/literacy/centers">{t('ops.nav.centersAdmin')}</Link></li>
             <li><Link to="/lender">{t('nav.lender')}</Link></li>
             <li><Link to="/inspector">{t('nav.inspector')}</Link></li>
             <li><Link to="/investigator">{t('more.investigator')}</Link></li>

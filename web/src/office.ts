@@ -5,7 +5,7 @@ import { ApiProblem } from './api';
  * Operators and lenders call the API with a token or API key (Bearer), as their own systems
  * do. The portal keeps it in this tab only (sessionStorage) and sends it with each call.
  */
-export function useOfficeToken(kind: 'operator' | 'ca-operator' | 'lender' | 'inspector' | 'investigator' | 'lookup') {
+export function useOfficeToken(kind: 'operator' | 'ca-operator' | 'lender' | 'inspector' | 'investigator' | 'lookup' | 'literacy-operator') {
   const key = `qorgau.${kind}.token`;
   const [token, setToken] = useState(() => sessionStorage.getItem(key));
   return {

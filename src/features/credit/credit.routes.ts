@@ -24,7 +24,7 @@ import {
   SigningKey,
 } from './checks.schema.js';
 import { LenderService } from './lenders.service.js';
-import { LenderCreate, LenderKeyCreated, LenderParams, LenderView } from './lenders.schema.js';
+import { LenderCreate, LenderKeyCreated, LenderParams, LenderView, OwnKeyParams, OwnKeys } from './lenders.schema.js';
 import { PolicyService } from './policy.service.js';
 import { PolicyCreate, PolicyView } from './policy.schema.js';
 import { RestrictionService } from './restrictions.service.js';
@@ -133,6 +133,46 @@ export async function creditRoutes(root: FastifyInstance) {
     },
   }, async (request) => {
     return presentInquiry(await checks.getOfLender(request.lender!, request.params.id));
+  });
+
+  app.get('/v1/credit/keys', {
+    preHandler: lender,
+    schema: {
+      tags: ['credit'],
+      summary: "The lender's own API keys, newest first (never a secret: only its hash is kept)",
+      description: `${LENDER} current marks the key of this request.`,
+      response: { 200: OwnKeys, ...problems(401, 403) },
+    },
+  }, async (request) => lenders.keysOf(request.lender!));
+
+  app.post('/v1/credit/keys', {
+    preHandler: lender,
+    schema: {
+      tags: ['credit'],
+      summary: 'Make another API key of your own, to rotate keys without an operator (the key is shown once)',
+      description:
+        `${LENDER} The new key may do no more than the key you call with (403 LENDER_KEY_SCOPE_EXCEEDED; by default it gets the same scopes), ` +
+        'and a lender holds at most 20 active keys (409 LENDER_KEYS_LIMIT). Switch your systems to the new key, then revoke the old one.',
+      body: Type.Object(
+        { scopes: Type.Optional(Type.Array(Type.Union(LENDER_SCOPES.map((s) => Type.Literal(s))), { minItems: 1, uniqueItems: true })) },
+        { additionalProperties: false },
+      ),
+      response: { 201: LenderKeyCreated, ...problems(400, 401, 403, 409) },
+    },
+  }, async (request, reply) => reply.status(201).send(await lenders.createOwnKey(request.lender!, request.body?.scopes as LenderScope[] | undefined)));
+
+  app.delete('/v1/credit/keys/:id', {
+    preHandler: lender,
+    schema: {
+      tags: ['credit'],
+      summary: 'Revoke one of your own API keys (refused within a second everywhere; revoking the key you call with ends it too)',
+      description: `${LENDER} Another lender's key, or one already revoked, is 404 LENDER_KEY_NOT_FOUND.`,
+      params: OwnKeyParams,
+      response: { 204: Type.Null(), ...problems(400, 401, 403, 404) },
+    },
+  }, async (request, reply) => {
+    await lenders.revokeKey(request.lender!.bin, request.params.id);
+    return reply.status(204).send(null);
   });
 
   app.post('/v1/credit/loan-reports', {

@@ -46,6 +46,17 @@ export async function revokeLenderKey(db: Kysely<DB>, lenderBin: string, id: str
   return Number(r.numUpdatedRows) > 0;
 }
 
+/** Every key of a lender, newest first: never a secret (only its hash is kept). */
+export async function listLenderKeys(db: Kysely<DB>, lenderBin: string) {
+  return db
+    .selectFrom('lender_api_keys')
+    .select(['id', 'scopes', 'created_at', 'revoked_at'])
+    .where('lender_bin', '=', lenderBin)
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .execute();
+}
+
 async function lookup(db: Kysely<DB>, key: string): Promise<LenderPrincipal | null> {
   const match = FORMAT.exec(key);
   if (!match) return null;

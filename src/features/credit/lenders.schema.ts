@@ -26,3 +26,13 @@ export const LenderKeyCreated = Type.Object({
   scopes: Type.Array(Type.String()),
   key: Type.String({ description: 'Shown once: only a hash is stored' }),
 });
+
+export const OwnKeyView = Type.Object({
+  id: Type.String(),
+  scopes: Type.Array(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  current: Type.Boolean({ description: 'true for the key this request was made with' }),
+});
+export const OwnKeys = Type.Object({ items: Type.Array(OwnKeyView) });
+export const OwnKeyParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{16}$', description: "The key's id: the part after qlk_" }) });

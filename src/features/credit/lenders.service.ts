@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
 import { AppError } from '../../errors/app-error.js';
-import { createLenderKey, revokeLenderKey, type LenderScope } from './lender-keys.js';
+import { createLenderKey, LENDER_SCOPES, listLenderKeys, revokeLenderKey, type LenderPrincipal, type LenderScope } from './lender-keys.js';
 import { requireValidBin } from '../registry/index.js';
 import type { LenderLicence, LendersTable } from './credit.tables.js';
 import type { LenderCreateInput, LenderViewType } from './lenders.schema.js';
@@ -16,7 +16,10 @@ export function presentLender(row: Selectable<LendersTable>): LenderViewType {
   };
 }
 
-/** Lenders (banks and microfinance organizations) and their API keys. Admin operators manage them. */
+/** The most keys a lender may hold unrevoked at once. */
+export const MAX_ACTIVE_KEYS = 20;
+
+/** Lenders (banks and microfinance organizations) and their API keys. Admin operators manage them; a lender lists, makes and revokes its own keys. */
 export class LenderService {
   constructor(private readonly database: Database) {}
 
@@ -48,6 +51,34 @@ export class LenderService {
     if (lender.disabledAt) throw AppError.conflict('LENDER_DISABLED', `The lender ${bin} is disabled`);
     const { id, key } = await createLenderKey(this.database.db, bin, scopes);
     return { id, lenderBin: bin, scopes, key };
+  }
+
+  /** The lender's own keys, as a key of theirs sees them (`current`: the key asking). */
+  async keysOf(lender: LenderPrincipal) {
+    const rows = await listLenderKeys(this.database.db, lender.bin);
+    return {
+      items: rows.map((r) => ({
+        id: r.id,
+        scopes: r.scopes,
+        createdAt: new Date(r.created_at).toISOString(),
+        revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
+        current: r.id === lender.keyId,
+      })),
+    };
+  }
+
+  /**
+   * A lender makes a key of its own (to rotate keys without an operator): it may do no more than
+   * the key asking (no escalation from credit:check to fraud:lookup), and a lender holds at most
+   * MAX_ACTIVE_KEYS active keys, so that one leaked key cannot mint keys without end.
+   */
+  async createOwnKey(lender: LenderPrincipal, scopes: LenderScope[] | undefined) {
+    const wanted = scopes ?? (lender.scopes.filter((s) => (LENDER_SCOPES as readonly string[]).includes(s)) as LenderScope[]);
+    const beyond = wanted.filter((s) => !lender.scopes.includes(s));
+    if (beyond.length) throw AppError.forbidden('LENDER_KEY_SCOPE_EXCEEDED', `The key you call with may not ${beyond.join(', ')}: a new key may do no more than it`);
+    const active = (await listLenderKeys(this.database.db, lender.bin)).filter((k) => !k.revoked_at).length;
+    if (active >= MAX_ACTIVE_KEYS) throw AppError.conflict('LENDER_KEYS_LIMIT', `A lender holds at most ${MAX_ACTIVE_KEYS} active keys: revoke one you no longer use first`);
+    return this.createKey(lender.bin, wanted);
   }
 
   async revokeKey(bin: string, id: string): Promise<void> {

@@ -6,6 +6,9 @@ import { ru } from './ru';
 import { enPortalroles } from './en.portalroles';
 import { kkPortalroles } from './kk.portalroles';
 import { ruPortalroles } from './ru.portalroles';
+import { enPortalops } from './en.portalops';
+import { kkPortalops } from './kk.portalops';
+import { ruPortalops } from './ru.portalops';
 
 export const LANGUAGES = [
   { code: 'kk', name: 'Қазақша' },
@@ -29,7 +32,11 @@ export function initialLanguage(stored: string | null, browser: readonly string[
 export function setupI18n() {
   const language = initialLanguage(localStorage.getItem(STORAGE_KEY), navigator.languages ?? [navigator.language]);
   void i18n.use(initReactI18next).init({
-    resources: { en: { translation: { ...en, ...enPortalroles } }, ru: { translation: { ...ru, ...ruPortalroles } }, kk: { translation: { ...kk, ...kkPortalroles } } },
+    resources: {
+      en: { translation: { ...en, ...enPortalroles, ...enPortalops } },
+      ru: { translation: { ...ru, ...ruPortalroles, ...ruPortalops } },
+      kk: { translation: { ...kk, ...kkPortalroles, ...kkPortalops } },
+    },
     lng: language,
     fallbackLng: false,
     interpolation: { escapeValue: false },

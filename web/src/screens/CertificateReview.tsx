@@ -19,6 +19,10 @@ interface ReviewItem {
   bin: string | null;
   reviewReason: string | null;
   createdAt: string;
+  /** A company head's application: the business registry extract number to check. */
+  registrationExtract?: string | null;
+  /** The applicant signed with their own trusted certificate: no pictures are needed. */
+  identityProven?: boolean;
   capture: { capturedAt: string; faceMatchScore: number | null; faceMatchProvider: string | null; testDouble: boolean } | null;
 }
 
@@ -46,7 +50,11 @@ function Decide({ token, item, onDone }: { token: string; item: ReviewItem; onDo
   const { t } = useTranslation();
   const f = useFormat();
   const reasonId = useId();
+  const extractId = useId();
   const [reason, setReason] = useState('');
+  const [extract, setExtract] = useState('');
+  const [roles, setRoles] = useState<string[]>([]);
+  const head = Boolean(item.registrationExtract);
   const [problem, setProblem] = useState<string | null>(null);
   const capture = useQuery({
     queryKey: ['review', 'capture', item.id, token],
@@ -55,10 +63,27 @@ function Decide({ token, item, onDone }: { token: string; item: ReviewItem; onDo
   });
   const decide = useMutation({
     mutationFn: (action: 'approve' | 'reject') =>
-      officeApi(token, `/v1/pki/applications/${item.id}/${action}`, { method: 'POST', body: action === 'approve' ? { proofingMethod: 'remote' } : { reason: reason.trim() } }),
+      officeApi(token, `/v1/pki/applications/${item.id}/${action}`, {
+        method: 'POST',
+        body:
+          action === 'reject'
+            ? { reason: reason.trim() }
+            : head
+              ? { proofingMethod: 'remote', registrationExtract: extract.trim(), roles: ['first-head', ...roles] }
+              : { proofingMethod: 'remote' },
+      }),
     onSuccess: (_data, action) => onDone(t(action === 'approve' ? 'review.approved' : 'review.refused', { name: `${item.surname} ${item.givenName}` })),
     onError: (err) => setProblem(err instanceof ApiProblem ? err.detail : (err as Error).message),
   });
+  const approve = () => {
+    setProblem(null);
+    if (head) {
+      // The operator types what they read in the registry; the server compares it with the applicant's number too.
+      if (!extract.trim()) return setProblem(t('ops.head.extractNeeded'));
+      if (extract.trim().toUpperCase().replace(/\s+/g, '') !== item.registrationExtract!.toUpperCase().replace(/\s+/g, '')) return setProblem(t('ops.head.extractDiffers'));
+    }
+    decide.mutate('approve');
+  };
   const refuse = (event: FormEvent) => {
     event.preventDefault();
     if (reason.trim().length < 3) return setProblem(t('review.reasonNeeded'));
@@ -72,8 +97,31 @@ function Decide({ token, item, onDone }: { token: string; item: ReviewItem; onDo
         <dt>{t('review.document')}</dt><dd className="mono">{item.idDocumentNumber ?? '—'}</dd>
         <dt>{t('review.sent')}</dt><dd>{f.dateTime(item.createdAt)}</dd>
         {item.reviewReason ? <><dt>{t('review.why')}</dt><dd>{item.reviewReason}</dd></> : null}
+        {item.organization ? <><dt>{t('ops.head.organization')}</dt><dd>{item.organization}</dd></> : null}
+        {item.bin ? <><dt>{t('ops.head.bin')}</dt><dd className="mono">{item.bin}</dd></> : null}
+        {head ? <><dt>{t('ops.head.extract')}</dt><dd className="mono" data-testid="registration-extract">{item.registrationExtract}</dd></> : null}
       </dl>
-      {item.capture === null ? (
+      {head ? (
+        <fieldset data-testid="head-check">
+          <legend>{t('ops.head.badge')}</legend>
+          <p>{t('ops.head.check', { extract: item.registrationExtract, bin: item.bin ?? '—' })}</p>
+          <div className="field">
+            <label htmlFor={extractId}>{t('ops.head.extractTyped')}</label>
+            <input id={extractId} autoComplete="off" value={extract} onChange={(e) => setExtract(e.target.value)} />
+          </div>
+          <fieldset>
+            <legend>{t('ops.head.roles')}</legend>
+            {(['may-sign', 'may-sign-financial'] as const).map((r) => (
+              <label key={r} className="check">
+                <input type="checkbox" checked={roles.includes(r)} onChange={(e) => setRoles(e.target.checked ? [...roles, r] : roles.filter((x) => x !== r))} /> {t(`ops.head.role_${r}`)}
+              </label>
+            ))}
+          </fieldset>
+        </fieldset>
+      ) : null}
+      {item.identityProven ? (
+        <p className="ok" data-testid="identity-proven">{t('ops.head.identityProven')}</p>
+      ) : item.capture === null ? (
         <p className="error">{t('review.noCapture')}</p>
       ) : (
         <Loaded query={capture}>
@@ -97,7 +145,9 @@ function Decide({ token, item, onDone }: { token: string; item: ReviewItem; onDo
         </Loaded>
       )}
       <div className="actions">
-        <button type="button" className="primary" disabled={item.capture === null || decide.isPending} onClick={() => decide.mutate('approve')} data-testid="review-approve">{t('review.approve')}</button>
+        <button type="button" className="primary" disabled={(item.capture === null && !item.identityProven) || decide.isPending} onClick={approve} data-testid="review-approve">
+          {head ? t('ops.head.approve') : t('review.approve')}
+        </button>
       </div>
       <form onSubmit={refuse} noValidate>
         <div className="field">
@@ -148,7 +198,12 @@ export function CertificateReview() {
                 <li key={item.id} className="card" data-application={item.id}>
                   <p>
                     <strong>{item.surname} {item.givenName}</strong> — {f.dateTime(item.createdAt)} —{' '}
-                    <span className={item.capture ? 'badge on' : 'badge off'}>{item.capture ? t('review.captured') : t('review.notCaptured')}</span>
+                    {item.identityProven ? (
+                      <span className="badge on">{t('ops.head.signed')}</span>
+                    ) : (
+                      <span className={item.capture ? 'badge on' : 'badge off'}>{item.capture ? t('review.captured') : t('review.notCaptured')}</span>
+                    )}
+                    {item.registrationExtract ? <> <span className="badge" data-testid="head-badge">{t('ops.head.badge')}</span></> : null}
                   </p>
                   <button type="button" aria-expanded={open === item.id} onClick={() => setOpen(open === item.id ? null : item.id)}>
                     {open === item.id ? t('review.close') : t('review.open')}

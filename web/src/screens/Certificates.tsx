@@ -7,14 +7,39 @@ import { useFormat } from '../format';
 import { Renew } from './Renew';
 import { KeyFiles } from '../components/KeyFiles';
 
-interface Use { at?: string; usedAt?: string; action?: string; kind?: string; ip?: string | null; device?: string | null }
+/** One use of a certificate, as GET /v1/me/certificate-usage gives it. */
+interface Use { occurredAt: string; certificateSerial: string; purpose: string; outcome: string; deviceId: string | null; clientIp: string | null; organizationBin: string | null }
+
+/** Where one certificate was used: time, purpose, result, device and network. */
+function Uses({ serial, uses, recorded }: { serial: string; uses: Use[] | undefined; recorded: boolean | undefined }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  // Relying parties may write a serial with colons or leading zeros: compare the number itself.
+  const bare = (s: string) => s.toLowerCase().replace(/[^0-9a-f]/g, '').replace(/^0+/, '');
+  const mine = (uses ?? []).filter((u) => bare(u.certificateSerial) === bare(serial));
+  return (
+    <details data-testid="certificate-uses">
+      <summary>{t('ops.uses.title')} — {recorded === false ? t('ops.uses.notRecorded') : mine.length === 0 ? t('ops.uses.none') : t('ops.uses.count', { count: mine.length })}</summary>
+      {mine.length ? (
+        <table>
+          <thead><tr><th scope="col">{t('ops.uses.when')}</th><th scope="col">{t('ops.uses.what')}</th><th scope="col">{t('ops.uses.outcome')}</th><th scope="col">{t('ops.uses.from')}</th><th scope="col">{t('ops.uses.organization')}</th></tr></thead>
+          <tbody>
+            {mine.slice(0, 50).map((u, i) => (
+              <tr key={i}><td>{f.dateTime(u.occurredAt)}</td><td>{u.purpose}</td><td>{u.outcome}</td><td>{[u.deviceId, u.clientIp].filter(Boolean).join(', ') || '—'}</td><td className="mono">{u.organizationBin ?? '—'}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </details>
+  );
+}
 
 export function Certificates() {
   const { t } = useTranslation();
   const f = useFormat();
   const client = useQueryClient();
   const query = useQuery({ queryKey: ['me', 'certificates'], queryFn: () => api<{ items: HeldCertificate[] }>('/v1/me/certificates') });
-  const usage = useQuery({ queryKey: ['me', 'certificate-usage'], queryFn: () => api<{ items: Use[] }>('/v1/me/certificate-usage') });
+  const usage = useQuery({ queryKey: ['me', 'certificate-usage'], queryFn: () => api<{ items: Use[]; recorded: boolean }>('/v1/me/certificate-usage?limit=500') });
   const [notice, setNotice] = useState<string | null>(null);
   const [renewing, setRenewing] = useState<string | null>(null);
   const [renewed, setRenewed] = useState<{ auth: Uint8Array; sign: Uint8Array } | null>(null);
@@ -56,6 +81,7 @@ export function Certificates() {
                       <button type="button" onClick={() => window.confirm(t('certificates.confirmLost')) && lost.mutate(c.serial)}>{t('certificates.reportLost')}</button>
                     </div>
                   ) : null}
+                  <Uses serial={c.serial} uses={usage.data?.items} recorded={usage.data?.recorded} />
                   {renewing === c.serial ? (
                     <Renew
                       serial={c.serial}
@@ -83,7 +109,7 @@ export function Certificates() {
               <thead><tr><th scope="col">{t('certificates.usedAt')}</th><th scope="col">{t('certificates.usedFor')}</th><th scope="col">{t('certificates.usedFrom')}</th></tr></thead>
               <tbody>
                 {items.slice(0, 50).map((u, i) => (
-                  <tr key={i}><td>{f.dateTime(u.usedAt ?? u.at)}</td><td>{u.action ?? u.kind}</td><td>{[u.device, u.ip].filter(Boolean).join(', ')}</td></tr>
+                  <tr key={i}><td>{f.dateTime(u.occurredAt)}</td><td>{u.purpose}</td><td>{[u.deviceId, u.clientIp].filter(Boolean).join(', ')}</td></tr>
                 ))}
               </tbody>
             </table>

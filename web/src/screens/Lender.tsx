@@ -7,6 +7,7 @@ import { verifyCheckAnswer, type CheckSignature } from '../crypto/answer';
 import { useFormat } from '../format';
 import { officeApi, useOfficeToken } from '../office';
 import { api } from '../api';
+import { LenderKeys } from './ops/LenderKeys';
 
 interface Answer {
   decision: 'allow' | 'deny';
@@ -108,6 +109,7 @@ export function Lender() {
           )
         }
       </Loaded>
+      <LenderKeys token={token} />
     </section>
   );
 }
