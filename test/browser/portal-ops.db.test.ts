@@ -323,7 +323,7 @@ describe.skipIf(browserTestsSkipped)('the portal for operators, lenders and the 
       const applied = await api('/v1/pki/applications', { body: applicationBody(person, await buildCsrPair(person), { registrationExtract: extract }) });
       expect(applied.statusCode, applied.body).toBe(201);
       const id = applied.json().id as string;
-      await giveCapture(adapter, id);
+      await giveCapture(adapter, id, applied.json().captureSecret as string);
       return { id, person, extract };
     };
     const approved = await apply();
