@@ -29,8 +29,9 @@ export const BENCH_WORKERS = Number(process.env.BENCH_WORKERS ?? os.availablePar
 /** The port a child server listens on (BENCH_PORT, set by the parent for each target); 0: any free one. */
 export const BENCH_PORT = Number(process.env.BENCH_PORT ?? 0);
 
+/** As src/server.ts: the kernel hands out connections unless NODE_CLUSTER_SCHED_POLICY says otherwise. */
 export function schedulingPolicy(): string {
-  return process.env.NODE_CLUSTER_SCHED_POLICY ?? (process.platform === 'win32' ? 'none' : 'rr');
+  return process.env.NODE_CLUSTER_SCHED_POLICY ?? 'none';
 }
 
 /**
@@ -50,6 +51,7 @@ export async function serveClustered(workers: number, serve: (first: boolean) =>
     process.send!({ port });
     return;
   }
+  if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
   const ports: number[] = [];
   for (let i = 0; i < workers; i++) {
     // One after another: the first makes what the others would race for.
