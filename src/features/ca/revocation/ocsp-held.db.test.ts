@@ -13,18 +13,19 @@ const HOUR = 3_600_000;
 /** One server process as revocation.routes.ts wires it: status cache, pre-signed answers, responder. */
 async function instance(database: Database, url: string, h: TestHierarchy) {
   const reader = new CertificateStatusReader(database.db);
-  let presigned: PresignedOcsp | undefined;
+  // The cache tells the pre-signed answers of a change, as resign() does in the routes.
+  const held: { presigned?: PresignedOcsp } = {};
   const cache = new CertificateStatusCache({
     primaryUrl: url,
     db: database.db,
     issuers: [h.issuing.name],
     fallback: reader,
     pageSize: 1000,
-    onChange: (_issuer, serials) => presigned?.forget(serials),
+    onChange: (_issuer, serials) => held.presigned?.forget(serials),
   });
   const responder = await OcspResponder.create({ issuer: h.issuing, signer: h.ocspSigner, status: cache });
-  presigned = new PresignedOcsp({ db: database.db, readDb: database.readDb, kind: database.kind, issuer: h.issuing.name, responder, validityMs: 24 * HOUR });
-  responder.usePresigned(presigned);
+  held.presigned = new PresignedOcsp({ db: database.db, readDb: database.readDb, kind: database.kind, issuer: h.issuing.name, responder, validityMs: 24 * HOUR });
+  responder.usePresigned(held.presigned);
   await cache.start();
   return { cache, responder };
 }
