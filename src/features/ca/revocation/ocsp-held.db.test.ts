@@ -10,8 +10,24 @@ import { PresignedOcsp } from './ocsp-presigned.js';
 
 const HOUR = 3_600_000;
 
-/** One server process as revocation.routes.ts wires it: status cache, pre-signed answers, responder. */
-async function instance(database: Database, url: string, h: TestHierarchy) {
+/**
+ * The status the answer's bytes state for the request's certificate: the CertStatus right after
+ * its CertID in the SingleResponse ([0] good, [1] revoked). The request has no nonce and one
+ * CertID, which ends it (five SEQUENCE headers of two octets before it).
+ */
+function statedIn(body: Buffer, request: Buffer): 'good' | 'revoked' | 'unknown' {
+  const certId = request.subarray(8);
+  const at = body.indexOf(certId);
+  expect(at).toBeGreaterThan(0);
+  return ({ 0x80: 'good', 0xa1: 'revoked', 0x82: 'unknown' } as Record<number, 'good' | 'revoked' | 'unknown'>)[body[at + certId.length]];
+}
+
+/**
+ * One server process as revocation.routes.ts wires it: status cache, pre-signed answers, responder.
+ * Without `forget`, the cache does not tell the answers of a change: then only the check that an
+ * answer states the status held keeps an old one out.
+ */
+async function instance(database: Database, url: string, h: TestHierarchy, forget = true) {
   const reader = new CertificateStatusReader(database.db);
   // The cache tells the pre-signed answers of a change, as resign() does in the routes.
   const held: { presigned?: PresignedOcsp } = {};
@@ -21,7 +37,7 @@ async function instance(database: Database, url: string, h: TestHierarchy) {
     issuers: [h.issuing.name],
     fallback: reader,
     pageSize: 1000,
-    onChange: (_issuer, serials) => held.presigned?.forget(serials),
+    onChange: (_issuer, serials) => forget && held.presigned?.forget(serials),
   });
   const responder = await OcspResponder.create({ issuer: h.issuing, signer: h.ocspSigner, status: cache });
   held.presigned = new PresignedOcsp({ db: database.db, readDb: database.readDb, kind: database.kind, issuer: h.issuing.name, responder, validityMs: 24 * HOUR });
@@ -36,6 +52,7 @@ describe.skipIf(testDbKind !== 'postgres')('OCSP answers held in memory (respond
   let h: TestHierarchy;
   let a: Awaited<ReturnType<typeof instance>>;
   let b: Awaited<ReturnType<typeof instance>>;
+  let c: Awaited<ReturnType<typeof instance>>;
 
   beforeAll(async () => {
     const shared = await getTestDatabase();
@@ -43,10 +60,12 @@ describe.skipIf(testDbKind !== 'postgres')('OCSP answers held in memory (respond
     h = await buildTestHierarchy();
     a = await instance(database, shared.databaseUrl!, h);
     b = await instance(database, shared.databaseUrl!, h);
+    c = await instance(database, shared.databaseUrl!, h, false);
   });
   afterAll(async () => {
     await a?.cache.close();
     await b?.cache.close();
+    await c?.cache.close();
   });
 
   /** What a request gets: the held answer when there is one, else respond's (which then holds it). */
@@ -58,10 +77,11 @@ describe.skipIf(testDbKind !== 'postgres')('OCSP answers held in memory (respond
   it('serves the bytes respond serves, and never the good answer once the revocation reached the instance', async () => {
     const cert = await insertTestCertificate(database.db, h);
     const request = buildOcspRequest(h.issuing.der, cert.serial);
-    for (const who of [a, b]) {
+    for (const who of [a, b, c]) {
       // Not held yet (issued after the load): respond answers, from the store, and holds it.
       const first = await ask(who, request);
       expect(first.answer.certStatuses).toEqual(['good']);
+      expect(statedIn(first.answer.body, request)).toBe('good');
       const again = await ask(who, request);
       expect(again.held).toBe(true);
       expect(again.answer.body.equals(first.answer.body)).toBe(true);
@@ -73,13 +93,14 @@ describe.skipIf(testDbKind !== 'postgres')('OCSP answers held in memory (respond
 
     await revokeCertificates(database.db, { issuer: h.issuing.name, serials: [cert.serial], reason: 'keyCompromise', actor: 'test' });
     // From the moment each instance's cache holds the revocation, no answer says good; it gets there within a second.
-    for (const who of [a, b]) {
+    for (const who of [a, b, c]) {
       const until = Date.now() + 1000;
       while (who.cache.statusHeld(h.issuing.name, cert.serial)?.revokedAt == null && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
       expect(who.cache.statusHeld(h.issuing.name, cert.serial)?.reason).toBe('keyCompromise');
       for (let i = 0; i < 5; i++) {
         const { answer } = await ask(who, request);
         expect(answer.certStatuses).toEqual(['revoked']);
+        expect(statedIn(answer.body, request)).toBe('revoked');
       }
       expect((await ask(who, request)).held).toBe(true);
     }
@@ -97,21 +118,23 @@ describe.skipIf(testDbKind !== 'postgres')('OCSP answers held in memory (respond
     const cert = await insertTestCertificate(database.db, h);
     const request = buildOcspRequest(h.issuing.der, cert.serial);
     await revokeCertificates(database.db, { issuer: h.issuing.name, serials: [cert.serial], reason: 'certificateHold', actor: 'test' });
-    for (const who of [a, b]) {
+    for (const who of [a, b, c]) {
       const until = Date.now() + 1000;
       while (who.cache.statusHeld(h.issuing.name, cert.serial)?.revokedAt == null && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
       await ask(who, request);
       const held = await ask(who, request);
       expect(held.held).toBe(true);
       expect(held.answer.certStatuses).toEqual(['revoked']);
+      expect(statedIn(held.answer.body, request)).toBe('revoked');
     }
     await releaseCertificateHold(database.db, { issuer: h.issuing.name, serial: cert.serial, actor: 'test' });
-    for (const who of [a, b]) {
+    for (const who of [a, b, c]) {
       const until = Date.now() + 1000;
       while (who.cache.statusHeld(h.issuing.name, cert.serial)?.revokedAt != null && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
       expect(who.cache.statusHeld(h.issuing.name, cert.serial)?.revokedAt).toBeNull();
       const { answer } = await ask(who, request);
       expect(answer.certStatuses).toEqual(['good']);
+      expect(statedIn(answer.body, request)).toBe('good');
     }
   });
 
