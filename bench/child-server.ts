@@ -10,9 +10,9 @@ import path from 'node:path';
  * Benchmarks run each server in a process of its own, so the load client never shares its
  * event loop. The child prints "listening <port>" once it accepts connections.
  */
-export function startChildServer(script: string, args: string[], nodeFlags: string[] = []): Promise<{ proc: ChildProcess; port: number }> {
+export function startChildServer(script: string, args: string[], nodeFlags: string[] = [], port = 0): Promise<{ proc: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_PORT: String(port) } });
     let out = '';
     proc.stdout!.on('data', (d) => {
       out += d;
@@ -26,8 +26,12 @@ export function startChildServer(script: string, args: string[], nodeFlags: stri
 /** Worker processes per server in the benchmarks (BENCH_WORKERS): by default one per core, as `npm start` on PostgreSQL. */
 export const BENCH_WORKERS = Number(process.env.BENCH_WORKERS ?? os.availableParallelism());
 
+/** The port a child server listens on (BENCH_PORT, set by the parent for each target); 0: any free one. */
+export const BENCH_PORT = Number(process.env.BENCH_PORT ?? 0);
+
+/** As src/server.ts: the kernel hands out connections unless NODE_CLUSTER_SCHED_POLICY says otherwise. */
 export function schedulingPolicy(): string {
-  return process.env.NODE_CLUSTER_SCHED_POLICY ?? (process.platform === 'win32' ? 'none' : 'rr');
+  return process.env.NODE_CLUSTER_SCHED_POLICY ?? 'none';
 }
 
 /**
@@ -47,6 +51,7 @@ export async function serveClustered(workers: number, serve: (first: boolean) =>
     process.send!({ port });
     return;
   }
+  if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
   const ports: number[] = [];
   for (let i = 0; i < workers; i++) {
     // One after another: the first makes what the others would race for.
@@ -84,6 +89,6 @@ async function serveQorgauProcess(spec: { dir: string; passphrase: string; url: 
   const database = await openDatabase({ databaseUrl: spec.url, poolSize: config.databasePoolSize });
   const app = await buildApp({ config, database, pki: await loadCaHierarchy(spec.dir, spec.passphrase), backgroundJobs: first });
   process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: BENCH_PORT, host: '127.0.0.1' });
   return (app.server.address() as net.AddressInfo).port;
 }

@@ -21,17 +21,18 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import net from 'node:net';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
-import { BENCH_WORKERS, schedulingPolicy, serveClustered, serveQorgau, startChildServer } from './child-server.js';
+import { BENCH_PORT, BENCH_WORKERS, schedulingPolicy, serveClustered, serveQorgau, startChildServer } from './child-server.js';
 import { machineLine, median } from './machine.js';
-import { benchHierarchy, benchSerial, createBenchDatabase, dropBenchDatabase, insertCertificateRows } from './revocation-setup.js';
-import { certificateParts, loadCaHierarchy, presignIssuingAnswers } from '../src/features/ca/index.js';
+import { benchHierarchy, benchSerial, createBenchDatabase, databaseUrl, dropBenchDatabase, insertCertificateRows } from './revocation-setup.js';
+import { certificateParts, loadCaHierarchy, presignIssuingAnswers, presignIssuingAnswersFor } from '../src/features/ca/index.js';
+import { openDatabase } from '../src/db/database.js';
 import * as der from '../src/der/writer.js';
 import { id_pkix_ocsp_nonce, id_sha1 } from '../src/pkix/oids.js';
 
@@ -41,8 +42,22 @@ const WARMUP_SECONDS = Number(process.env.BENCH_OCSP_WARMUP ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_OCSP_CONCURRENCY ?? 32);
 const REVOKE_EVERY = 100;
 const REQUEST_TIMEOUT_MS = 5_000;
-const DB_NAME = 'qorgau_bench_ocsp';
+const DB_NAME = process.env.BENCH_OCSP_DB ?? 'qorgau_bench_ocsp';
 const SELF = fileURLToPath(import.meta.url);
+/**
+ * BENCH_OCSP_PRESIGN: "all" (default; "1" too) signs an answer for every certificate during
+ * set-up, as the server's pass does; "asked" signs only those of the serials the load asks for
+ * (what is served is the same: a stored answer, then held in memory); "0" none (the first
+ * requests sign them, inside the warm-up).
+ */
+const PRESIGN = ({ '1': 'all', '': 'all' } as Record<string, string>)[process.env.BENCH_OCSP_PRESIGN ?? ''] ?? process.env.BENCH_OCSP_PRESIGN!;
+/**
+ * BENCH_OCSP_STATE: a folder keeping the database (BENCH_OCSP_DB), the CA and index.txt between
+ * runs, so a large set-up is made once (outside a quiet window) and only the load is run again.
+ */
+const STATE = process.env.BENCH_OCSP_STATE;
+/** BENCH_OCSP_PORT: ours listens there, OpenSSL on the next port, the bare route on the one after; 0 (default): any free ports. */
+const PORT_BASE = Number(process.env.BENCH_OCSP_PORT ?? 0);
 /**
  * OpenSSL's responder with -multi BENCH_WORKERS (its own processes, like ours) only when asked:
  * in the first try here (OpenSSL 3.0.22) the -multi parent exited 1 at once and its children never
@@ -60,16 +75,17 @@ async function serveBare() {
     const app = Fastify({ logger: false });
     app.addContentTypeParser('application/ocsp-request', { parseAs: 'buffer' }, (_r, b, done) => done(null, b));
     app.post('/pki/ocsp', async (_request, reply) => reply.type('application/ocsp-response').send(body));
-    await app.listen({ port: 0, host: '127.0.0.1' });
+    await app.listen({ port: BENCH_PORT, host: '127.0.0.1' });
     return (app.server.address() as net.AddressInfo).port;
   });
 }
 
-function startNodeServer(args: string[]): Promise<{ proc: ChildProcess; port: number }> {
-  return startChildServer(SELF, args, process.env.BENCH_OCSP_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []);
+function startNodeServer(args: string[], port: number): Promise<{ proc: ChildProcess; port: number }> {
+  return startChildServer(SELF, args, process.env.BENCH_OCSP_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [], port);
 }
 
 async function freePort(): Promise<number> {
+  if (PORT_BASE) return PORT_BASE + 1;
   const server = net.createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -261,28 +277,52 @@ async function main() {
   console.log(`load average at start (1/5/15 min): ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}  (other work on this machine competes with every target)`);
   console.log(`certificates: ${fmt(CERTS)} (1 in ${REVOKE_EVERY} revoked); ${CONCURRENCY} concurrent virtual users; ${WARMUP_SECONDS} s warm-up then ${SECONDS} s measured per case`);
   console.log(`processes per target: ${BENCH_WORKERS} (BENCH_WORKERS; ours and bare: node:cluster, scheduling ${schedulingPolicy()} (NODE_CLUSTER_SCHED_POLICY); openssl: ${OPENSSL_MULTI ? `-multi ${BENCH_WORKERS}` : 'one process (BENCH_OPENSSL_MULTI=1 for -multi)'})`);
-  const work = mkdtempSync(path.join(tmpdir(), 'qorgau-bench-ocsp-'));
-  const ca = await benchHierarchy();
-  const { url, database } = await createBenchDatabase(DB_NAME);
-  let t = performance.now();
-  await insertCertificateRows(database, { issuer: 'issuing', count: CERTS, revokeEvery: REVOKE_EVERY });
-  console.log(`inserted ${fmt(CERTS)} certificate rows set-based in ${fmt((performance.now() - t) / 1000, 1)} s`);
-  // What the server's background pass does ahead of time: an answer per certificate, stored.
-  if (process.env.BENCH_OCSP_PRESIGN !== '0') {
+  interface State { certs: number; presign: string; ca: { dir: string; passphrase: string }; work: string }
+  const stateFile = STATE ? path.join(STATE, 'state.json') : undefined;
+  let state: State | undefined = stateFile && existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as State) : undefined;
+  if (state && (state.certs !== CERTS || (PRESIGN === 'all' && state.presign !== 'all'))) throw new Error(`${stateFile} holds ${state.certs} certificates pre-signed "${state.presign}": not this run's set-up`);
+  let url: string;
+  if (state) {
+    url = databaseUrl(DB_NAME);
+    console.log(`set-up reused from ${stateFile} (database ${DB_NAME}: ${fmt(state.certs)} certificates, pre-signed: ${state.presign})`);
+  } else {
+    const work = STATE ?? mkdtempSync(path.join(tmpdir(), 'qorgau-bench-ocsp-'));
+    if (STATE) mkdirSync(STATE, { recursive: true });
+    const ca = await benchHierarchy();
+    const created = await createBenchDatabase(DB_NAME);
+    url = created.url;
+    const database = created.database;
+    let t = performance.now();
+    await insertCertificateRows(database, { issuer: 'issuing', count: CERTS, revokeEvery: REVOKE_EVERY });
+    console.log(`inserted ${fmt(CERTS)} certificate rows set-based in ${fmt((performance.now() - t) / 1000, 1)} s`);
+    // What the server's background pass does ahead of time: an answer per certificate, stored.
+    if (PRESIGN === 'all') {
+      t = performance.now();
+      const signed = await presignIssuingAnswers(database, await loadCaHierarchy(ca.dir, ca.passphrase), 24 * 3_600_000);
+      const seconds = (performance.now() - t) / 1000;
+      const size = await database.db.selectFrom('ocsp_responses').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      console.log(`pre-signed ${fmt(signed)} OCSP answers (one process, ${fmt(signed / seconds)}/s) in ${fmt(seconds, 1)} s; stored ${fmt(Number(size.n))}`);
+    }
+    await database.close();
     t = performance.now();
-    const signed = await presignIssuingAnswers(database, await loadCaHierarchy(ca.dir, ca.passphrase), 24 * 3_600_000);
-    const seconds = (performance.now() - t) / 1000;
-    const size = await database.db.selectFrom('ocsp_responses').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    console.log(`pre-signed ${fmt(signed)} OCSP answers (one process, ${fmt(signed / seconds)}/s) in ${fmt(seconds, 1)} s; stored ${fmt(Number(size.n))}`);
+    await writeIndex(path.join(work, 'index.txt'));
+    console.log(`wrote OpenSSL's index.txt for the same certificates in ${fmt((performance.now() - t) / 1000, 1)} s`);
+    state = { certs: CERTS, presign: PRESIGN, ca, work };
+    if (stateFile) writeFileSync(stateFile, JSON.stringify(state));
   }
-  await database.close();
-  t = performance.now();
+  const { ca, work } = state;
   const index = path.join(work, 'index.txt');
-  await writeIndex(index);
-  console.log(`wrote OpenSSL's index.txt for the same certificates in ${fmt((performance.now() - t) / 1000, 1)} s`);
 
   const issuerDer = readFileSync(path.join(ca.dir, 'issuing.cer'));
   const serials = Array.from({ length: 2000 }, (_, i) => benchSerial(i % 10 === 0 ? REVOKE_EVERY * (1 + randomInt(CERTS / REVOKE_EVERY - 1)) : 1 + randomInt(CERTS)));
+  if (PRESIGN === 'asked') {
+    const t = performance.now();
+    const database = await openDatabase({ databaseUrl: url, poolSize: 2 });
+    await presignIssuingAnswersFor(database, await loadCaHierarchy(ca.dir, ca.passphrase), 24 * 3_600_000, [...new Set(serials)]);
+    await database.close();
+    console.log(`pre-signed the answers of the ${fmt(new Set(serials).size)} serials asked in ${fmt((performance.now() - t) / 1000, 1)} s (BENCH_OCSP_PRESIGN=asked)`);
+  }
+  console.log(`pre-signed answers: ${PRESIGN === 'all' ? 'every certificate, during set-up' : PRESIGN === 'asked' ? 'those asked for, before the load' : 'none beforehand (BENCH_OCSP_PRESIGN=0): the first requests sign them, in the warm-up'}`);
   const requestsOf = { 'no nonce': serials.map((s) => ocspRequest(issuerDer, s, false)), nonce: serials.map((s) => ocspRequest(issuerDer, s, true)) };
   const kinds = (process.env.BENCH_OCSP_KINDS ?? 'no-nonce,nonce').split(',').map((k) => (k === 'no-nonce' ? 'no nonce' : 'nonce') as keyof typeof requestsOf);
 
@@ -296,7 +336,7 @@ async function main() {
   };
 
   const targets: Array<{ name: string; start: () => Promise<{ proc: ChildProcess; port: number }>; check: (s: number, b: Buffer) => boolean }> = [
-    { name: 'qorgau responder', start: () => startNodeServer(['--serve-ours', JSON.stringify({ ...ca, url, work })]), check: isSuccessfulOcsp },
+    { name: 'qorgau responder', start: () => startNodeServer(['--serve-ours', JSON.stringify({ ...ca, url, work })], PORT_BASE), check: isSuccessfulOcsp },
     {
       name: 'openssl ocsp -index',
       start: async () => {
@@ -323,7 +363,7 @@ async function main() {
       },
       check: isSuccessfulOcsp,
     },
-    { name: 'bare Fastify, fixed 600 B', start: () => startNodeServer(['--serve-bare']), check: (s, b) => s === 200 && b.length === 600 },
+    { name: 'bare Fastify, fixed 600 B', start: () => startNodeServer(['--serve-bare'], PORT_BASE ? PORT_BASE + 2 : 0), check: (s, b) => s === 200 && b.length === 600 },
   ];
 
   const results: Record<string, Record<string, LoadResult>> = {};
@@ -334,15 +374,27 @@ async function main() {
   };
   const only = process.env.BENCH_OCSP_TARGETS?.split(',');
   for (const target of targets.filter((t) => !only || only.some((o) => t.name.startsWith(o)))) {
-    const { proc, port } = await target.start();
+    let { proc, port } = await target.start();
+    const stop = async () => {
+      // openssl ocsp -multi waits for its children on SIGTERM, which do not stop: end its process group.
+      if (target.name.startsWith('openssl')) process.kill(-proc.pid!, 'SIGKILL');
+      else proc.kill('SIGTERM');
+      await once(proc, 'exit').catch(() => {});
+    };
     try {
       if (target.name !== 'bare Fastify, fixed 600 B') console.log(`${target.name}: openssl ocsp check: ${sanity(port)}; without a nonce: ${verify(port)}`);
       results[target.name] = {};
-      for (const kind of kinds) {
-        // The bare route ignores the request: one kind is enough for it.
-        if (target.name.startsWith('bare') && kind !== kinds[0]) continue;
-        for (const keepAlive of [false, true]) {
+      // New connections first, then keep-alive.
+      for (const keepAlive of [false, true]) {
+        for (const kind of kinds) {
+          // The bare route ignores the request: one kind is enough for it.
+          if (target.name.startsWith('bare') && kind !== kinds[0]) continue;
           const mode = `${keepAlive ? 'keep-alive' : 'new connection'}, ${kind}`;
+          // OpenSSL's responder, once stalled (it blocks on one connection), answers no one again: a fresh one per case.
+          if (target.name.startsWith('openssl') && Object.keys(results[target.name]).length > 0) {
+            await stop();
+            ({ proc, port } = await target.start());
+          }
           const r = await load(port, requestsOf[kind], keepAlive, SECONDS, target.check);
           results[target.name][keepAlive ? 'keep-alive' : 'new connection'] ??= r;
           results[target.name][mode] = r;
@@ -352,13 +404,11 @@ async function main() {
         }
       }
     } finally {
-      // openssl ocsp -multi waits for its children on SIGTERM, which do not stop: end its process group.
-      if (target.name.startsWith('openssl')) process.kill(-proc.pid!, 'SIGKILL');
-      else proc.kill('SIGTERM');
-      await once(proc, 'exit').catch(() => {});
+      await stop();
     }
   }
-  await dropBenchDatabase(DB_NAME);
+  // A kept set-up (BENCH_OCSP_STATE) keeps its database for the next run.
+  if (!STATE) await dropBenchDatabase(DB_NAME);
   console.log(`load average at end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (Object.keys(results).length < 3) return;
 
@@ -373,8 +423,10 @@ async function main() {
       // new-connection case again) or holds one connection while the others wait (requests unanswered after
       // REQUEST_TIMEOUT_MS): either way not a keep-alive rate to compare with; say which it did.
       const versusOpenssl = keepAlive
-        ? `ours/openssl n/a (openssl in keep-alive: ${fmt(ossl.connections)} connections for ${fmt(ossl.answers)} answers, ${ossl.errors} unanswered within ${REQUEST_TIMEOUT_MS / 1000} s)`
-        : `ours/openssl ${(ours.perSecond / ossl.perSecond).toFixed(2)} (goal > 1)`;
+        ? `ours/openssl n/a (openssl in keep-alive: ${fmt(ossl.connections)} connections for ${fmt(ossl.answers)} answers, ${ossl.errors} unanswered within ${REQUEST_TIMEOUT_MS / 1000} s${ossl.answers === 0 ? ': a stall, not a figure' : ''})`
+        : ossl.answers === 0
+          ? `ours/openssl n/a (openssl answered nothing: ${ossl.errors} unanswered within ${REQUEST_TIMEOUT_MS / 1000} s)`
+          : `ours/openssl ${(ours.perSecond / ossl.perSecond).toFixed(2)} (goal > 1)`;
       console.log(`${mode.padEnd(26)} ours/bare ${(ours.perSecond / bare.perSecond).toFixed(2)} (goal >= 0.8)  ${versusOpenssl}  our p99 ${fmt(ours.p99, 2)} ms (goal <= 5)`);
     }
   }

@@ -91,6 +91,10 @@ async function main() {
  * finishes its requests and closes its pool) before the primary exits.
  */
 async function serveWithWorkers(count: number): Promise<void> {
+  // The kernel hands connections to the workers (docs/decisions/0005): with Node's round-robin the
+  // primary accepts every connection and passes it over IPC, which capped a new connection per
+  // request at a third of this. NODE_CLUSTER_SCHED_POLICY=rr brings round-robin back.
+  if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
   let stopping = false;
   const indexOf = new Map<number, number>();
   const fork = (index: number) =>

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { sql } from 'kysely';
 import { AppError } from '../errors/app-error.js';
@@ -21,6 +21,8 @@ const KEEP_HOURS = 24;
 const ABANDONED_SECONDS = 60;
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
+
+const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 function credentialOf(request: FastifyRequest): string | null {
   if (request.lender) return `lender:${request.lender.keyId}`;
@@ -44,8 +46,7 @@ export const idempotencyPlugin = fp(
     const db = app.database.db;
     app.decorateRequest('idempotency', null);
 
-    app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (!request.routeOptions.config?.idempotent) return;
+    const reserve = async (request: FastifyRequest, reply: FastifyReply) => {
       const header = request.headers['idempotency-key'];
       if (header === undefined) return;
       const key = Array.isArray(header) ? header[0] : header;
@@ -80,9 +81,9 @@ export const idempotencyPlugin = fp(
       if (first.status === null) throw AppError.conflict('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed; retry in a moment');
       reply.header('idempotent-replayed', 'true').header('content-type', 'application/json; charset=utf-8').code(first.status);
       return reply.send(first.response);
-    });
+    };
 
-    app.addHook('onSend', async (request, reply, payload) => {
+    const record = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       const held = request.idempotency;
       if (!held) return payload;
       request.idempotency = null;
@@ -98,6 +99,14 @@ export const idempotencyPlugin = fp(
         await db.deleteFrom('idempotency_keys').where('credential', '=', held.credential).where('key', '=', held.key).execute();
       }
       return payload;
+    };
+
+    // Only on the routes marked idempotent: every other route (OCSP, lender checks' reads...) runs no hook of it.
+    // First among the route's own hooks, where a global hook would run.
+    app.addHook('onRoute', (route) => {
+      if (!(route.config as { idempotent?: boolean } | undefined)?.idempotent) return;
+      route.preHandler = [reserve, ...asArray(route.preHandler)] as RouteOptions['preHandler'];
+      route.onSend = [record, ...asArray(route.onSend)] as RouteOptions['onSend'];
     });
 
     // Answers are kept for a day; older ones are dropped now and then.

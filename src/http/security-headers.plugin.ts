@@ -1,6 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import helmet from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 
 /**
  * The portal is a React single-page app served from this origin: its scripts and styles are
@@ -24,12 +25,28 @@ export const CONTENT_SECURITY_POLICY = {
   upgradeInsecureRequests: null,
 };
 
+/**
+ * Helmet's headers for these options, worked out once. @fastify/helmet builds helmet's
+ * middleware again for every request (its Content-Security-Policy is parsed each time: about a
+ * tenth of the CPU of a small answer such as OCSP's); the headers never depend on the request.
+ */
+function helmetHeaders(options: HelmetOptions): Array<[string, string]> {
+  const headers: Array<[string, string]> = [];
+  const recorder = {
+    setHeader: (name: string, value: string | number | readonly string[]) => void headers.push([name.toLowerCase(), String(value)]),
+    removeHeader: () => {},
+  };
+  let failed: unknown;
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => (failed = err));
+  if (failed) throw failed;
+  return headers;
+}
+
 /** Security headers on every answer, errors and 404s included. */
 export const securityHeadersPlugin = fp(
   async function securityHeaders(app: FastifyInstance) {
     const httpsPublicUrl = app.config.publicUrl.startsWith('https:');
-    await app.register(helmet, {
-      global: true,
+    const headers = helmetHeaders({
       contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
       // Sent below, and only where the client came over TLS: over plain HTTP it means nothing.
       strictTransportSecurity: false,
@@ -38,16 +55,18 @@ export const securityHeadersPlugin = fp(
       crossOriginEmbedderPolicy: false,
       crossOriginResourcePolicy: { policy: 'same-origin' },
     });
-    app.addHook('onRequest', async (request, reply) => {
+    // The webcam (identity proofing) and the location (the nearest literacy center, asked only
+    // when the person clicks for it) are for this origin only; nothing else is asked for.
+    headers.push(['permissions-policy', 'camera=(self), microphone=(), geolocation=(self), payment=()']);
+    app.addHook('onRequest', function securityHeaders(request, reply, done) {
+      for (const [name, value] of headers) reply.header(name, value);
       const forwardedProto = String(request.headers['x-forwarded-proto'] ?? '').split(',')[0].trim().toLowerCase();
       if (httpsPublicUrl || request.protocol === 'https' || forwardedProto === 'https') {
         reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
       }
       // Challenges, sessions and sign-in refusals are per person too (guarded routes say it in auth-hooks.ts).
       if (request.url.startsWith('/v1/auth/')) reply.header('cache-control', 'no-store');
-      // The webcam (identity proofing) and the location (the nearest literacy center, asked only
-      // when the person clicks for it) are for this origin only; nothing else is asked for.
-      reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=(self), payment=()');
+      done();
     });
   },
   { name: 'security-headers', dependencies: ['database'] },

@@ -24,7 +24,7 @@ export { certificateParts } from './revocation/certificate-parts.js';
 export { normalizeSerial, releaseCertificateHold, revokeCertificates } from './revocation/certificate-revoker.js';
 export type { RevokedCertificate } from './revocation/certificate-revoker.js';
 export { CertificateStatusReader } from './revocation/certificate-status.js';
-export { presignIssuingAnswers } from './revocation/ocsp-presigned.js';
+export { presignIssuingAnswers, presignIssuingAnswersFor } from './revocation/ocsp-presigned.js';
 export { CrlEntriesWriter, buildCrl } from './revocation/crl-builder.js';
 export { CrlPublisher } from './revocation/crl-publisher.js';
 export { REVOCATION_REASONS } from '../../pkix/crl-reason.js';

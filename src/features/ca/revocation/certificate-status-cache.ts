@@ -4,6 +4,9 @@ import type { DB } from '../../../db/types.js';
 import type { CertificateStatus, CertificateStatusSource } from './certificate-status.js';
 import { REVOCATION_CHANNEL, goodSerialsPage, parseRevocationNotice, revokedStatusPage, statusOfSerials } from './revocation.repository.js';
 
+/** Shared by every good answer (read-only): no allocation per look-up. */
+const GOOD: CertificateStatus = Object.freeze({ revokedAt: null, reason: null });
+
 interface IssuerState {
   /** Certificates of the issuer known to be issued and good: all of them, or as many as the cap allows. */
   issued: Set<string>;
@@ -58,12 +61,25 @@ export class CertificateStatusCache implements CertificateStatusSource {
     return this.live;
   }
 
+  /**
+   * What `status` answers from memory, without a promise: only while the cache is live (loaded,
+   * and its LISTEN connection up), the same trust as `status` gives it. A serial it does not
+   * hold is undefined (ask `status`, which asks the database).
+   */
+  statusHeld(issuer: string, serial: string): CertificateStatus | undefined {
+    const state = this.live ? this.state.get(issuer) : undefined;
+    if (!state) return undefined;
+    const revoked = state.revoked.get(serial);
+    if (revoked) return revoked;
+    return state.issued.has(serial) ? GOOD : undefined;
+  }
+
   async status(issuer: string, serial: string): Promise<CertificateStatus | null> {
     const state = this.live ? this.state.get(issuer) : undefined;
     if (state) {
       const revoked = state.revoked.get(serial);
       if (revoked) return revoked;
-      if (state.issued.has(serial)) return { revokedAt: null, reason: null };
+      if (state.issued.has(serial)) return GOOD;
     }
     const found = await this.options.fallback.status(issuer, serial);
     // A good certificate issued since the load (or beyond the cap); revoked ones are learnt from notifications only.

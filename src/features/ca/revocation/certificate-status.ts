@@ -11,6 +11,11 @@ export interface CertificateStatus {
 /** Where the OCSP responder learns status: straight from the database, or a cache kept in step with it. */
 export interface CertificateStatusSource {
   status(issuer: string, serial: string): Promise<CertificateStatus | null>;
+  /**
+   * The status when it is known without waiting (held in memory and trusted), else undefined:
+   * then ask `status`. Sources that always read the database leave it out.
+   */
+  statusHeld?(issuer: string, serial: string): CertificateStatus | undefined;
 }
 
 interface Waiting {

@@ -82,9 +82,15 @@ export class PresignedOcsp implements PresignedAnswers {
     );
   }
 
-  async answerFor(serial: string, status: CertificateStatus): Promise<Answer> {
+  /** The answer this process holds for the serial, if it states `status` and is fresh; else undefined (ask `answerFor`). */
+  held(serial: string, status: CertificateStatus): Answer | undefined {
     const held = this.memory.get(serial);
-    if (held && this.usable(held, status, this.clock())) return held;
+    return held && this.usable(held, status, this.clock()) ? held : undefined;
+  }
+
+  async answerFor(serial: string, status: CertificateStatus): Promise<Answer> {
+    const held = this.held(serial, status);
+    if (held) return held;
     // Requests for one certificate arriving together wait for one read (and at most one signature).
     const key = `${serial} ${status.revokedAt?.getTime() ?? ''} ${status.reason ?? ''}`;
     let pending = this.pending.get(key);
@@ -262,4 +268,16 @@ export async function presignIssuingAnswers(
 ): Promise<number> {
   const responder = await OcspResponder.create({ issuer: hierarchy.issuing, signer: hierarchy.ocspSigner, status: new CertificateStatusReader(database.db) });
   return new PresignedOcsp({ ...database, issuer: hierarchy.issuing.name, responder, validityMs }).produce(onProgress);
+}
+
+/** Signs and stores the answers of these serials of the issuing CA now (benchmarks that do not pre-sign every certificate). */
+export async function presignIssuingAnswersFor(
+  database: { db: Kysely<DB>; readDb: Kysely<DB>; kind: 'postgres' | 'pglite' },
+  hierarchy: Pick<CaHierarchy, 'issuing' | 'ocspSigner'>,
+  validityMs: number,
+  serials: string[],
+): Promise<void> {
+  const status = new CertificateStatusReader(database.db);
+  const responder = await OcspResponder.create({ issuer: hierarchy.issuing, signer: hierarchy.ocspSigner, status });
+  await new PresignedOcsp({ ...database, issuer: hierarchy.issuing.name, responder, validityMs }).produceFor(serials, (serial) => status.status(hierarchy.issuing.name, serial));
 }

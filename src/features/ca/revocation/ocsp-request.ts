@@ -115,3 +115,25 @@ export function parseOcspRequest(der: Uint8Array): OcspRequestContent {
     throw err;
   }
 }
+
+/**
+ * The serial asked by the one request shape RFC 5019 clients send (and `openssl ocsp -no_nonce`):
+ * no version, requestor, extensions or signature, one Request without extensions, whose CertID
+ * is exactly `certIdPrefix` (the SHA-1 AlgorithmIdentifier with NULL parameters and the issuer's
+ * name and key hashes, as DER) followed by the serial INTEGER. Every length is short-form. Any
+ * other bytes give undefined, and the caller parses with `parseOcspRequest`, which gives the same
+ * serial for every request this accepts: this only spares the general walk on the hot path.
+ */
+export function rfc5019Serial(der: Uint8Array, certIdPrefix: Uint8Array): string | undefined {
+  const p = certIdPrefix.length;
+  const serialLength = der.length - 12 - p;
+  // CertID content: prefix, INTEGER tag and length, serial; five SEQUENCE headers of two octets around it.
+  const n = p + 2 + serialLength;
+  if (serialLength < 1 || serialLength > 20 || n + 8 >= 0x80) return undefined;
+  for (let depth = 0; depth < 5; depth++) {
+    if (der[2 * depth] !== TAG.SEQUENCE || der[2 * depth + 1] !== n + 8 - 2 * depth) return undefined;
+  }
+  for (let i = 0; i < p; i++) if (der[10 + i] !== certIdPrefix[i]) return undefined;
+  if (der[10 + p] !== TAG.INTEGER || der[11 + p] !== serialLength) return undefined;
+  return Buffer.from(der.buffer, der.byteOffset + 12 + p, serialLength).toString('hex');
+}

@@ -7,7 +7,7 @@ import { certificateParts } from './certificate-parts.js';
 import type { CertificateStatus, CertificateStatusSource } from './certificate-status.js';
 import { reasonCode } from '../../../pkix/crl-reason.js';
 import { TAG, bitString, enumerated, explicit, generalizedTime, nullValue as derNull, objectIdentifier, octetString, sequence, tlv } from '../../../der/writer.js';
-import { MalformedOcspRequest, parseOcspRequest, type CertIdQuery } from './ocsp-request.js';
+import { MalformedOcspRequest, parseOcspRequest, rfc5019Serial, type CertIdQuery } from './ocsp-request.js';
 import { signatureAlgorithmOf } from './signature-algorithm.js';
 
 /*
@@ -38,6 +38,8 @@ export interface OcspAnswer {
 /** Where pre-signed answers come from (ocsp-presigned.ts); the responder signs them for it. */
 export interface PresignedAnswers {
   answerFor(serial: string, status: CertificateStatus): Promise<{ der: Buffer; thisUpdate: Date; nextUpdate: Date; etag: string }>;
+  /** The answer held in memory, without waiting, when it states `status` and is fresh. */
+  held?(serial: string, status: CertificateStatus): { der: Buffer; thisUpdate: Date; nextUpdate: Date; etag: string } | undefined;
 }
 
 /** OCSPResponse ::= SEQUENCE { responseStatus OCSPResponseStatus, responseBytes [0] EXPLICIT ResponseBytes OPTIONAL } — without responseBytes. */
@@ -67,6 +69,8 @@ export class OcspResponder {
   private readonly signatureAlgorithm: Buffer;
   private readonly certs: Buffer;
   private readonly basicOid = objectIdentifier(id_pkix_ocsp_basic);
+  /** The CertID of an RFC 5019 request for our issuer up to its serial: SHA-1 with NULL parameters, name hash, key hash. */
+  private readonly sha1CertIdPrefix: Buffer;
   readonly issuerName: string;
 
   private constructor(private readonly options: OcspResponderOptions) {
@@ -89,6 +93,8 @@ export class OcspResponder {
     this.responderId = explicit(2, octetString(createHash('sha1').update(signer.subjectPublicKey).digest()));
     this.signatureAlgorithm = signatureAlgorithmOf(options.signer.signer.algorithm);
     this.certs = explicit(0, sequence(options.signer.der));
+    const sha1 = this.issuerHashes.get(id_sha1)!;
+    this.sha1CertIdPrefix = Buffer.concat([sequence(objectIdentifier(id_sha1), derNull()), octetString(sha1.name), octetString(sha1.key)]);
   }
 
   private presigned: PresignedAnswers | undefined;
@@ -113,6 +119,31 @@ export class OcspResponder {
   private isOurs(query: CertIdQuery): boolean {
     const ours = this.issuerHashes.get(query.hashAlgorithm);
     return !!ours && ours.name.equals(query.issuerNameHash) && ours.key.equals(query.issuerKeyHash);
+  }
+
+  /**
+   * The answer to an RFC 5019 request (one SHA-1 CertID of our issuer, no nonce) when both its
+   * status and its pre-signed answer are held in memory, without waiting for anything; else
+   * undefined, and `respond` answers. What it gives is what `respond` would give for the same
+   * bytes at this moment: the same status source, the same check that the answer states it.
+   */
+  respondHeld(der: Uint8Array): OcspAnswer | undefined {
+    const presigned = this.presigned;
+    const statusHeld = this.options.status.statusHeld;
+    if (!presigned?.held || !statusHeld) return undefined;
+    const serial = rfc5019Serial(der, this.sha1CertIdPrefix);
+    if (serial === undefined) return undefined;
+    const status = statusHeld.call(this.options.status, this.issuerName, serial);
+    if (!status) return undefined;
+    const answer = presigned.held(serial, status);
+    if (!answer) return undefined;
+    return {
+      status: 'successful',
+      httpStatus: 200,
+      body: answer.der,
+      certStatuses: [status.revokedAt ? 'revoked' : 'good'],
+      presigned: { thisUpdate: answer.thisUpdate, nextUpdate: answer.nextUpdate, etag: answer.etag },
+    };
   }
 
   async respond(der: Uint8Array): Promise<OcspAnswer> {
