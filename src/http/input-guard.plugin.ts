@@ -11,10 +11,8 @@ import { AppError } from '../errors/app-error.js';
  */
 
 /** In a path or a query string no control character has a meaning. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_IN_TEXT = /[\u0000-\u001f\u007f]/;
 /** In a body, tabs and line breaks are text (descriptions, PEM, CSV); other controls are not. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_IN_BODY = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
