@@ -70,10 +70,10 @@ describe.skipIf(browserTestsSkipped)('the portal for operators, lenders and the 
     await page.getByRole('button', { name: use }).click();
   }
 
-  async function api(path: string, init: { method?: string; token?: string; body?: unknown } = {}) {
+  async function api(path: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
     const response = await fetch(server.url + path, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
     const text = await response.text();
@@ -315,7 +315,12 @@ describe.skipIf(browserTestsSkipped)('the portal for operators, lenders and the 
   it("lets a CA operator check a company head's application: the extract number typed again, roles chosen; another refused with a reason", { timeout: 400_000 }, async () => {
     const m = LANGUAGES.en;
     const caToken = server.token('ca-operator.token');
-    const adapter = { inject: (o: object) => { const { method, url, payload } = o as { method?: string; url: string; payload?: unknown }; return api(url, { method, body: payload }); } };
+    const adapter = {
+      inject: (o: object) => {
+        const { method, url, payload, headers } = o as { method?: string; url: string; payload?: unknown; headers?: Record<string, string> };
+        return api(url, { method, body: payload, headers });
+      },
+    };
     const apply = async () => {
       const bin = makeBin('2611', '4', '0', Math.floor(Math.random() * 100_000))!;
       const person = buildPerson({ organization: `ТОО «Head ${unique()}»`, bin });
