@@ -121,8 +121,13 @@ export async function revocationRoutes(root: FastifyInstance, options: Revocatio
         () => app.log.info({ issuer: issuing }, 'certificate status cache is live'),
         () => {},
       );
+      // The wait stays inside Fastify's own limit for an onReady hook (pluginTimeout, 10 s by
+      // default): with 10,000,000 certificates the load outlasts it, and a longer wait stopped
+      // the server from starting at all (found by bench/ocsp.ts at that size).
+      const pluginTimeout = app.initialConfig.pluginTimeout ?? 10_000;
+      const wait = pluginTimeout > 0 ? Math.max(0, Math.min(15_000, pluginTimeout - 2_000)) : 15_000;
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([started, new Promise((resolve) => (timer = setTimeout(resolve, 15_000)))]);
+      await Promise.race([started, new Promise((resolve) => (timer = setTimeout(resolve, wait)))]);
       clearTimeout(timer);
     }
   });
