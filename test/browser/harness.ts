@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
 /**
@@ -134,4 +134,28 @@ export async function expectAccessible(page: Page, where: string): Promise<void>
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(OUTPUT, { recursive: true });
   await page.screenshot({ path: path.join(OUTPUT, `${name}.png`), fullPage: true });
+}
+
+/** The browser locale each portal language is tested with. */
+export const LOCALE = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-US' } as const;
+
+/** The text of a message before its first {{placeholder}}. */
+export const stem = (message: string) => message.split('{{')[0].trim();
+
+/**
+ * A fresh browser context whose language is `lang`, on the portal's home page: the portal must
+ * pick the language up by itself, which is awaited. Confirmations are accepted as a person
+ * clicking OK.
+ */
+export async function openPortal(browser: Browser, baseUrl: string, lang: keyof typeof LOCALE, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ locale: LOCALE[lang], viewport: { width: 1100, height: 900 }, ...options });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  page.on('dialog', (dialog) => void dialog.accept());
+  await page.goto(baseUrl + '/');
+  for (let tries = 0; (await page.evaluate(() => document.documentElement.lang)) !== lang; tries++) {
+    if (tries > 100) throw new Error(`the portal did not switch to ${lang}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return page;
 }

@@ -9,13 +9,10 @@ import { ruPortalops } from '../../web/src/i18n/ru.portalops.js';
 import { kkPortalops } from '../../web/src/i18n/kk.portalops.js';
 import { makeBin } from '../../src/identifiers/bin.js';
 import { applicationBody, buildCsrPair, buildPerson, giveCapture } from '../helpers/pki-factories.js';
-import { browserTestsSkipped, expectAccessible, launchBrowser, screenshot, startServer, type DemoPerson, type RunningServer } from './harness.js';
+import { browserTestsSkipped, expectAccessible, launchBrowser, openPortal, screenshot, startServer, stem, type DemoPerson, type RunningServer } from './harness.js';
 
 const LANGUAGES = { kk: { ...kk, ...kkPortalops }, ru: { ...ru, ...ruPortalops }, en: { ...en, ...enPortalops } } as const;
 type Lang = keyof typeof LANGUAGES;
-const LOCALE: Record<Lang, string> = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-US' };
-/** The text of a message before its first {{placeholder}}. */
-const stem = (message: string) => message.split('{{')[0].trim();
 const fill = (message: string, values: Record<string, string | number>) => message.replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(values[k]));
 /** Names and numbers no other test (nor an earlier run on the same database) uses. */
 const unique = () => randomBytes(4).toString('hex');
@@ -39,20 +36,8 @@ describe.skipIf(browserTestsSkipped)('the portal for operators, lenders and the 
     await server?.stop();
   });
 
-  async function open(lang: Lang, options: { geolocation?: { latitude: number; longitude: number } } = {}): Promise<Page> {
-    const context = await browser.newContext({
-      locale: LOCALE[lang],
-      viewport: { width: 1100, height: 900 },
-      ...(options.geolocation ? { geolocation: options.geolocation, permissions: ['geolocation'] } : {}),
-    });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    // Confirmations (revoke, retire, publish) are accepted as a person clicking OK.
-    page.on('dialog', (dialog) => void dialog.accept());
-    await page.goto(server.url + '/');
-    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(lang);
-    return page;
-  }
+  const open = (lang: Lang, options: { geolocation?: { latitude: number; longitude: number } } = {}) =>
+    openPortal(browser, server.url, lang, options.geolocation ? { geolocation: options.geolocation, permissions: ['geolocation'] } : {});
 
   async function signIn(page: Page, lang: Lang, who: DemoPerson) {
     const m = LANGUAGES[lang];

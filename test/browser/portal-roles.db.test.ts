@@ -16,12 +16,10 @@ import type { DB } from '../../src/db/types.js';
 import { makeIin } from '../../src/identifiers/iin.js';
 import { buildBin } from '../helpers/factories.js';
 import { applicationBody, buildCsrPair, buildPerson, captureBody } from '../helpers/pki-factories.js';
-import { browserTestsSkipped, expectAccessible, launchBrowser, screenshot, startServer, type DemoPerson, type RunningServer } from './harness.js';
+import { browserTestsSkipped, expectAccessible, launchBrowser, openPortal, screenshot, startServer, stem, type DemoPerson, type RunningServer } from './harness.js';
 
 const LANGUAGES = { kk: { ...kk, ...kkPortalroles }, ru: { ...ru, ...ruPortalroles }, en: { ...en, ...enPortalroles } } as const;
 type Lang = keyof typeof LANGUAGES;
-const LOCALE: Record<Lang, string> = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-US' };
-const stem = (message: string) => message.split('{{')[0].trim();
 const fill = (message: string, values: Record<string, string | number>) => message.replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(values[k]));
 
 /**
@@ -48,14 +46,7 @@ describe.skipIf(browserTestsSkipped)('the investigator, organization and inspect
     await server?.stop();
   });
 
-  async function open(lang: Lang): Promise<Page> {
-    const context = await browser.newContext({ locale: LOCALE[lang], viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    await page.goto(server.url + '/');
-    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(lang);
-    return page;
-  }
+  const open = (lang: Lang) => openPortal(browser, server.url, lang);
 
   async function call<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const response = await fetch(server.url + url, { method, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });

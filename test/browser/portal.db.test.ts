@@ -9,14 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { makeBin } from '../../src/identifiers/bin.js';
 import { makeIin } from '../../src/identifiers/iin.js';
-import { browserTestsSkipped, expectAccessible, launchBrowser, screenshot, startServer, type DemoPerson, type RunningServer } from './harness.js';
+import { browserTestsSkipped, expectAccessible, launchBrowser, openPortal, screenshot, startServer, stem, type DemoPerson, type RunningServer } from './harness.js';
 
 const LANGUAGES = { kk, ru, en } as const;
 type Lang = keyof typeof LANGUAGES;
-const LOCALE: Record<Lang, string> = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-US' };
 const NCA_P12 = fileURLToPath(new URL('../fixtures/nca/AUTH_RSA256_test.p12', import.meta.url));
-/** The text of a message before its first {{placeholder}}. */
-const stem = (message: string) => message.split('{{')[0].trim();
 
 describe.skipIf(browserTestsSkipped)('the portal in a real browser', () => {
   let server: RunningServer;
@@ -33,14 +30,7 @@ describe.skipIf(browserTestsSkipped)('the portal in a real browser', () => {
   });
 
   /** A fresh browser whose language is `lang`: the portal must pick it up by itself. */
-  async function open(lang: Lang): Promise<Page> {
-    const context = await browser.newContext({ locale: LOCALE[lang], viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    await page.goto(server.url + '/');
-    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(lang);
-    return page;
-  }
+  const open = (lang: Lang) => openPortal(browser, server.url, lang);
 
   async function trySignIn(page: Page, lang: Lang, file: string, password: string) {
     const m = LANGUAGES[lang];
