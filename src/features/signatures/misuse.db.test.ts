@@ -49,7 +49,7 @@ describe('usage events and misuse rules', () => {
     const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(spec.paths['/v1/usage-events'].post.requestBody).toBeDefined();
     expect(spec.paths['/v1/usage-events'].post.responses['201']).toBeDefined();
-    for (const [path, method] of [['/v1/usage-alerts', 'get'], ['/v1/usage-alerts/{id}', 'get'], ['/v1/orgs/{bin}/alerts', 'get'], ['/v1/violations', 'post'], ['/v1/violations/{id}/decision', 'post'], ['/v1/violations/statistics', 'get'], ['/v1/violations/fine-schedule', 'get']]) {
+    for (const [path, method] of [['/v1/usage-alerts', 'get'], ['/v1/usage-alerts/{id}', 'get'], ['/v1/orgs/{bin}/alerts', 'get'], ['/v1/violations', 'post'], ['/v1/violations', 'get'], ['/v1/violations/{id}/decision', 'post'], ['/v1/violations/statistics', 'get'], ['/v1/violations/fine-schedule', 'get']]) {
       expect(spec.paths[path]?.[method]?.responses?.['200'] ?? spec.paths[path]?.[method]?.responses?.['201'], `${method} ${path}`).toBeDefined();
     }
   });
